@@ -1,0 +1,938 @@
+//! A consultation: a question put to users or members on one rung of the participation ladder,
+//! the contributions it receives, its closing and its synthesis.
+
+use chrono::{Days, NaiveDate};
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::Aggregate;
+use serde::{Deserialize, Serialize};
+
+use crate::directory::{existing_community, DirectoryService};
+use crate::domain_event;
+use crate::error::{DomainError, Field, Record, TooEarlyReason};
+use crate::ids::{CommunityId, ConsultationId, ContributionId, MemberId};
+use crate::values::{
+    date_range, limits, optional_text, required_text, ContributionKind, Method, Mission, Moment,
+    Rung,
+};
+
+/// The longest answer deadline a consultation may promise, in days after its closing.
+pub const MAX_ANSWER_DAYS: u32 = 365;
+
+/// Who wrote a contribution.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Author {
+    /// A member of the CPTS.
+    Member {
+        /// The member.
+        member_id: MemberId,
+    },
+    /// An inhabitant who did not give their name.
+    Anonymous {
+        /// Their commune, if they gave it.
+        commune: Option<String>,
+    },
+}
+
+/// What a consultation asks and promises.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsultationTerms {
+    /// The subject.
+    pub subject: String,
+    /// The moment of participation it belongs to.
+    pub moment: Moment,
+    /// The mission it serves.
+    pub mission: Mission,
+    /// Its rung on the participation ladder: the promise it makes.
+    pub rung: Rung,
+    /// Who is consulted.
+    pub audience: String,
+    /// How.
+    pub method: Method,
+    /// First day contributions are received.
+    pub opens_on: NaiveDate,
+    /// Last day contributions are received.
+    pub closes_on: NaiveDate,
+    /// How many days after closing every contribution will have its answer.
+    pub answer_within_days: u32,
+}
+
+impl ConsultationTerms {
+    /// The last day an answer is on time.
+    pub fn answer_deadline(&self) -> NaiveDate {
+        self.closes_on
+            .checked_add_days(Days::new(u64::from(self.answer_within_days)))
+            .unwrap_or(NaiveDate::MAX)
+    }
+}
+
+/// A command to a consultation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ConsultationCommand {
+    /// Opens a consultation.
+    Open {
+        /// The id the caller chose.
+        consultation_id: ConsultationId,
+        /// The CPTS.
+        community_id: CommunityId,
+        /// What it asks and promises.
+        terms: ConsultationTerms,
+    },
+    /// Records a contribution.
+    Submit {
+        /// The id the caller chose for the contribution.
+        contribution_id: ContributionId,
+        /// Who wrote it.
+        author: Author,
+        /// What it is.
+        kind: ContributionKind,
+        /// Its text.
+        text: String,
+        /// When it was submitted.
+        submitted_on: NaiveDate,
+        /// The name of an attached file, if any.
+        attachment: Option<String>,
+    },
+    /// Replaces a contribution's text; the earlier text stays on the record.
+    Amend {
+        /// The contribution.
+        contribution_id: ContributionId,
+        /// The new text.
+        text: String,
+        /// When.
+        on: NaiveDate,
+    },
+    /// Withdraws a contribution at its author's request.
+    Withdraw {
+        /// The contribution.
+        contribution_id: ContributionId,
+        /// When.
+        on: NaiveDate,
+        /// Why, if said.
+        reason: Option<String>,
+    },
+    /// Closes the consultation: no more contributions.
+    Close {
+        /// When.
+        on: NaiveDate,
+    },
+    /// Publishes the synthesis of the contributions.
+    PublishSynthesis {
+        /// The synthesis.
+        text: String,
+        /// When.
+        on: NaiveDate,
+    },
+}
+
+/// A fact recorded about a consultation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ConsultationEvent {
+    /// The consultation was opened.
+    ConsultationOpened {
+        /// Its id.
+        consultation_id: ConsultationId,
+        /// Its CPTS.
+        community_id: CommunityId,
+        /// What it asks and promises.
+        terms: ConsultationTerms,
+        /// The last day an answer is on time.
+        answer_deadline: NaiveDate,
+    },
+    /// A contribution was submitted.
+    ContributionSubmitted {
+        /// Its id.
+        contribution_id: ContributionId,
+        /// Who wrote it.
+        author: Author,
+        /// What it is.
+        kind: ContributionKind,
+        /// Its text.
+        text: String,
+        /// When.
+        submitted_on: NaiveDate,
+        /// An attached file's name.
+        attachment: Option<String>,
+    },
+    /// A contribution's text was amended.
+    ContributionAmended {
+        /// The contribution.
+        contribution_id: ContributionId,
+        /// The new text.
+        text: String,
+        /// When.
+        on: NaiveDate,
+    },
+    /// A contribution was withdrawn.
+    ContributionWithdrawn {
+        /// The contribution.
+        contribution_id: ContributionId,
+        /// When.
+        on: NaiveDate,
+        /// Why.
+        reason: Option<String>,
+    },
+    /// The consultation was closed.
+    ConsultationClosed {
+        /// When.
+        on: NaiveDate,
+    },
+    /// Its synthesis was published.
+    SynthesisPublished {
+        /// The synthesis.
+        text: String,
+        /// When.
+        on: NaiveDate,
+    },
+}
+
+domain_event!(ConsultationEvent {
+    ConsultationOpened,
+    ContributionSubmitted,
+    ContributionAmended,
+    ContributionWithdrawn,
+    ConsultationClosed,
+    SynthesisPublished,
+});
+
+/// A contribution as it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contribution {
+    /// Its id.
+    pub id: ContributionId,
+    /// Who wrote it.
+    pub author: Author,
+    /// What it is.
+    pub kind: ContributionKind,
+    /// Its current text.
+    pub text: String,
+    /// When it was submitted.
+    pub submitted_on: NaiveDate,
+    /// An attached file's name.
+    pub attachment: Option<String>,
+    /// When it was withdrawn, if it was.
+    pub withdrawn_on: Option<NaiveDate>,
+}
+
+/// The current state of a consultation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Consultation {
+    id: Option<ConsultationId>,
+    community_id: Option<CommunityId>,
+    terms: Option<ConsultationTerms>,
+    contributions: Vec<Contribution>,
+    closed_on: Option<NaiveDate>,
+    synthesis: Option<(String, NaiveDate)>,
+}
+
+impl Consultation {
+    /// Its id, once opened.
+    pub fn id(&self) -> Option<ConsultationId> {
+        self.id
+    }
+
+    /// Its CPTS.
+    pub fn community_id(&self) -> Option<CommunityId> {
+        self.community_id
+    }
+
+    /// What it asks and promises.
+    pub fn terms(&self) -> Option<&ConsultationTerms> {
+        self.terms.as_ref()
+    }
+
+    /// Its contributions, in the order received.
+    pub fn contributions(&self) -> &[Contribution] {
+        &self.contributions
+    }
+
+    /// One contribution.
+    pub fn contribution(&self, id: ContributionId) -> Option<&Contribution> {
+        self.contributions.iter().find(|c| c.id == id)
+    }
+
+    /// When it was closed, if it was.
+    pub fn closed_on(&self) -> Option<NaiveDate> {
+        self.closed_on
+    }
+
+    fn opened(&self) -> Result<&ConsultationTerms, DomainError> {
+        self.terms
+            .as_ref()
+            .ok_or(DomainError::NotFound(Record::Consultation))
+    }
+
+    fn live_contribution(&self, id: ContributionId) -> Result<&Contribution, DomainError> {
+        let contribution = self
+            .contribution(id)
+            .ok_or(DomainError::NotFound(Record::Contribution))?;
+        if contribution.withdrawn_on.is_some() {
+            return Err(DomainError::Withdrawn(Record::Contribution));
+        }
+        Ok(contribution)
+    }
+
+    async fn decide(
+        &self,
+        command: ConsultationCommand,
+        directory: &DirectoryService,
+    ) -> Result<Vec<ConsultationEvent>, DomainError> {
+        match command {
+            ConsultationCommand::Open {
+                consultation_id,
+                community_id,
+                terms,
+            } => {
+                if self.id.is_some() {
+                    return Err(DomainError::AlreadyExists(Record::Consultation));
+                }
+                let terms = ConsultationTerms {
+                    subject: required_text(Field::Subject, &terms.subject, limits::TITLE)?,
+                    audience: required_text(Field::Audience, &terms.audience, limits::SHORT)?,
+                    ..terms
+                };
+                date_range(Field::Consultation, terms.opens_on, terms.closes_on)?;
+                if terms.answer_within_days > MAX_ANSWER_DAYS {
+                    return Err(DomainError::AnswerDelayTooLong {
+                        days: terms.answer_within_days,
+                        max: MAX_ANSWER_DAYS,
+                    });
+                }
+                existing_community(directory.as_ref(), community_id).await?;
+                let answer_deadline = terms.answer_deadline();
+                Ok(vec![ConsultationEvent::ConsultationOpened {
+                    consultation_id,
+                    community_id,
+                    terms,
+                    answer_deadline,
+                }])
+            }
+            ConsultationCommand::Submit {
+                contribution_id,
+                author,
+                kind,
+                text,
+                submitted_on,
+                attachment,
+            } => {
+                let terms = self.opened()?;
+                if terms.rung == Rung::Inform {
+                    return Err(DomainError::InformOnly);
+                }
+                if self.closed_on.is_some() {
+                    return Err(DomainError::ConsultationClosed);
+                }
+                if submitted_on < terms.opens_on || submitted_on > terms.closes_on {
+                    return Err(DomainError::OutsideConsultationPeriod {
+                        submitted_on,
+                        opens_on: terms.opens_on,
+                        closes_on: terms.closes_on,
+                    });
+                }
+                if self.contribution(contribution_id).is_some() {
+                    return Err(DomainError::AlreadyExists(Record::Contribution));
+                }
+                let text = required_text(Field::Text, &text, limits::TEXT)?;
+                let attachment =
+                    optional_text(Field::Attachment, attachment.as_deref(), limits::SHORT)?;
+                let author = match author {
+                    Author::Member { member_id } => {
+                        let member = directory
+                            .member(member_id)
+                            .await?
+                            .ok_or(DomainError::NotFound(Record::Member))?;
+                        if member.community_id() != self.community_id {
+                            return Err(DomainError::OtherCommunity(Record::Member));
+                        }
+                        if member.has_departed() {
+                            return Err(DomainError::MemberDeparted);
+                        }
+                        Author::Member { member_id }
+                    }
+                    Author::Anonymous { commune } => Author::Anonymous {
+                        commune: optional_text(Field::Commune, commune.as_deref(), limits::NAME)?,
+                    },
+                };
+                Ok(vec![ConsultationEvent::ContributionSubmitted {
+                    contribution_id,
+                    author,
+                    kind,
+                    text,
+                    submitted_on,
+                    attachment,
+                }])
+            }
+            ConsultationCommand::Amend {
+                contribution_id,
+                text,
+                on,
+            } => {
+                self.opened()?;
+                let contribution = self.live_contribution(contribution_id)?;
+                if self.closed_on.is_some() {
+                    return Err(DomainError::ConsultationClosed);
+                }
+                let text = required_text(Field::Text, &text, limits::TEXT)?;
+                if text == contribution.text {
+                    return Err(DomainError::SameText);
+                }
+                not_before_submission(on, contribution)?;
+                Ok(vec![ConsultationEvent::ContributionAmended {
+                    contribution_id,
+                    text,
+                    on,
+                }])
+            }
+            ConsultationCommand::Withdraw {
+                contribution_id,
+                on,
+                reason,
+            } => {
+                self.opened()?;
+                let contribution = self.live_contribution(contribution_id)?;
+                not_before_submission(on, contribution)?;
+                let reason = optional_text(Field::Reason, reason.as_deref(), limits::TEXT)?;
+                Ok(vec![ConsultationEvent::ContributionWithdrawn {
+                    contribution_id,
+                    on,
+                    reason,
+                }])
+            }
+            ConsultationCommand::Close { on } => {
+                let terms = self.opened()?;
+                if self.closed_on.is_some() {
+                    return Err(DomainError::AlreadyClosed);
+                }
+                if on < terms.opens_on {
+                    return Err(DomainError::TooEarly {
+                        date: on,
+                        earliest: terms.opens_on,
+                        reason: TooEarlyReason::BeforeOpening,
+                    });
+                }
+                Ok(vec![ConsultationEvent::ConsultationClosed { on }])
+            }
+            ConsultationCommand::PublishSynthesis { text, on } => {
+                self.opened()?;
+                let closed_on = self.closed_on.ok_or(DomainError::NotClosed)?;
+                if on < closed_on {
+                    return Err(DomainError::TooEarly {
+                        date: on,
+                        earliest: closed_on,
+                        reason: TooEarlyReason::BeforeClosing,
+                    });
+                }
+                let text = required_text(Field::Synthesis, &text, limits::TEXT)?;
+                Ok(vec![ConsultationEvent::SynthesisPublished { text, on }])
+            }
+        }
+    }
+}
+
+fn not_before_submission(on: NaiveDate, contribution: &Contribution) -> Result<(), DomainError> {
+    if on < contribution.submitted_on {
+        return Err(DomainError::TooEarly {
+            date: on,
+            earliest: contribution.submitted_on,
+            reason: TooEarlyReason::BeforeSubmission,
+        });
+    }
+    Ok(())
+}
+
+impl Aggregate for Consultation {
+    const TYPE: &'static str = "consultation";
+    type Command = ConsultationCommand;
+    type Event = ConsultationEvent;
+    type Error = DomainError;
+    type Services = DirectoryService;
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        for event in self.decide(command, services).await? {
+            sink.write(event, self).await;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        match event {
+            ConsultationEvent::ConsultationOpened {
+                consultation_id,
+                community_id,
+                terms,
+                ..
+            } => {
+                self.id = Some(consultation_id);
+                self.community_id = Some(community_id);
+                self.terms = Some(terms);
+            }
+            ConsultationEvent::ContributionSubmitted {
+                contribution_id,
+                author,
+                kind,
+                text,
+                submitted_on,
+                attachment,
+            } => {
+                self.contributions.push(Contribution {
+                    id: contribution_id,
+                    author,
+                    kind,
+                    text,
+                    submitted_on,
+                    attachment,
+                    withdrawn_on: None,
+                });
+            }
+            ConsultationEvent::ContributionAmended {
+                contribution_id,
+                text,
+                ..
+            } => {
+                if let Some(c) = self
+                    .contributions
+                    .iter_mut()
+                    .find(|c| c.id == contribution_id)
+                {
+                    c.text = text;
+                }
+            }
+            ConsultationEvent::ContributionWithdrawn {
+                contribution_id,
+                on,
+                ..
+            } => {
+                if let Some(c) = self
+                    .contributions
+                    .iter_mut()
+                    .find(|c| c.id == contribution_id)
+                {
+                    c.withdrawn_on = Some(on);
+                }
+            }
+            ConsultationEvent::ConsultationClosed { on } => self.closed_on = Some(on),
+            ConsultationEvent::SynthesisPublished { text, on } => self.synthesis = Some((text, on)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use cqrs_es::test::TestFramework;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::community::CommunityEvent;
+    use crate::directory::InMemoryDirectory;
+    use crate::member::{MemberEvent, MemberKind};
+    use crate::values::Commune;
+
+    const CPTS: CommunityId = CommunityId(Uuid::from_u128(1));
+    const OTHER_CPTS: CommunityId = CommunityId(Uuid::from_u128(2));
+    const PERIMETRE: ConsultationId = ConsultationId(Uuid::from_u128(300));
+    const MARTINE: MemberId = MemberId(Uuid::from_u128(1000));
+    const STRANGER: MemberId = MemberId(Uuid::from_u128(1001));
+    const P01: ContributionId = ContributionId(Uuid::from_u128(3001));
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+    }
+
+    fn community(id: CommunityId) -> CommunityEvent {
+        CommunityEvent::CommunityRegistered {
+            community_id: id,
+            name: format!("CPTS {id}"),
+            territory: vec![Commune {
+                insee: "34301".into(),
+                name: "Sète".into(),
+            }],
+        }
+    }
+
+    fn member(id: MemberId, community_id: CommunityId) -> MemberEvent {
+        MemberEvent::MemberAdmitted {
+            member_id: id,
+            community_id,
+            name: "Martine Roussel".into(),
+            kind: MemberKind::AssociationRepresentative,
+            admitted_on: date(2026, 1, 20),
+        }
+    }
+
+    fn given() -> TestFramework<Consultation> {
+        let directory = InMemoryDirectory::default()
+            .with_community([community(CPTS)])
+            .with_community([community(OTHER_CPTS)])
+            .with_member([member(MARTINE, CPTS)])
+            .with_member([member(STRANGER, OTHER_CPTS)]);
+        TestFramework::with(directory.into_service())
+    }
+
+    fn terms(rung: Rung) -> ConsultationTerms {
+        ConsultationTerms {
+            subject: "Périmètre de la CPTS".into(),
+            moment: Moment::Diagnosis,
+            mission: Mission::AccessToCare,
+            rung,
+            audience: "membres et habitants".into(),
+            method: Method::Questionnaire,
+            opens_on: date(2026, 2, 2),
+            closes_on: date(2026, 3, 13),
+            answer_within_days: 30,
+        }
+    }
+
+    fn opened(rung: Rung) -> ConsultationEvent {
+        ConsultationEvent::ConsultationOpened {
+            consultation_id: PERIMETRE,
+            community_id: CPTS,
+            terms: terms(rung),
+            answer_deadline: date(2026, 4, 12),
+        }
+    }
+
+    fn submit(author: Author, on: NaiveDate) -> ConsultationCommand {
+        ConsultationCommand::Submit {
+            contribution_id: P01,
+            author,
+            kind: ContributionKind::Opinion,
+            text: "Villeveyrac et Montbazin doivent rester dans le périmètre.".into(),
+            submitted_on: on,
+            attachment: None,
+        }
+    }
+
+    fn submitted() -> ConsultationEvent {
+        ConsultationEvent::ContributionSubmitted {
+            contribution_id: P01,
+            author: Author::Member { member_id: MARTINE },
+            kind: ContributionKind::Opinion,
+            text: "Villeveyrac et Montbazin doivent rester dans le périmètre.".into(),
+            submitted_on: date(2026, 2, 5),
+            attachment: None,
+        }
+    }
+
+    #[test]
+    fn opening_computes_the_promised_answer_deadline() {
+        given()
+            .given_no_previous_events()
+            .when(ConsultationCommand::Open {
+                consultation_id: PERIMETRE,
+                community_id: CPTS,
+                terms: terms(Rung::Consult),
+            })
+            .then_expect_events(vec![opened(Rung::Consult)]);
+    }
+
+    #[test]
+    fn a_consultation_that_closes_before_it_opens_is_refused() {
+        let mut backwards = terms(Rung::Consult);
+        backwards.closes_on = date(2026, 1, 1);
+        given()
+            .given_no_previous_events()
+            .when(ConsultationCommand::Open {
+                consultation_id: PERIMETRE,
+                community_id: CPTS,
+                terms: backwards,
+            })
+            .then_expect_error(DomainError::DateRange {
+                field: Field::Consultation,
+                start: date(2026, 2, 2),
+                end: date(2026, 1, 1),
+            });
+    }
+
+    #[test]
+    fn a_consultation_without_subject_is_refused() {
+        let mut blank = terms(Rung::Consult);
+        blank.subject = "\n ".into();
+        given()
+            .given_no_previous_events()
+            .when(ConsultationCommand::Open {
+                consultation_id: PERIMETRE,
+                community_id: CPTS,
+                terms: blank,
+            })
+            .then_expect_error(DomainError::Required {
+                field: Field::Subject,
+            });
+    }
+
+    #[test]
+    fn a_member_contributes_to_an_open_consultation() {
+        given()
+            .given(vec![opened(Rung::Consult)])
+            .when(submit(
+                Author::Member { member_id: MARTINE },
+                date(2026, 2, 5),
+            ))
+            .then_expect_events(vec![submitted()]);
+    }
+
+    #[test]
+    fn an_anonymous_inhabitant_may_give_a_commune() {
+        given()
+            .given(vec![opened(Rung::Consult)])
+            .when(submit(
+                Author::Anonymous {
+                    commune: Some(" Marseillan ".into()),
+                },
+                date(2026, 2, 11),
+            ))
+            .then_expect_events(vec![ConsultationEvent::ContributionSubmitted {
+                contribution_id: P01,
+                author: Author::Anonymous {
+                    commune: Some("Marseillan".into()),
+                },
+                kind: ContributionKind::Opinion,
+                text: "Villeveyrac et Montbazin doivent rester dans le périmètre.".into(),
+                submitted_on: date(2026, 2, 11),
+                attachment: None,
+            }]);
+    }
+
+    #[test]
+    fn nothing_is_contributed_to_an_inform_only_consultation() {
+        given()
+            .given(vec![opened(Rung::Inform)])
+            .when(submit(
+                Author::Member { member_id: MARTINE },
+                date(2026, 2, 5),
+            ))
+            .then_expect_error(DomainError::InformOnly);
+    }
+
+    #[test]
+    fn nothing_is_contributed_to_a_closed_consultation() {
+        given()
+            .given(vec![
+                opened(Rung::Consult),
+                ConsultationEvent::ConsultationClosed {
+                    on: date(2026, 3, 1),
+                },
+            ])
+            .when(submit(
+                Author::Member { member_id: MARTINE },
+                date(2026, 2, 5),
+            ))
+            .then_expect_error(DomainError::ConsultationClosed);
+    }
+
+    #[test]
+    fn a_contribution_dated_after_the_closing_date_is_refused() {
+        given()
+            .given(vec![opened(Rung::Consult)])
+            .when(submit(
+                Author::Member { member_id: MARTINE },
+                date(2026, 3, 14),
+            ))
+            .then_expect_error(DomainError::OutsideConsultationPeriod {
+                submitted_on: date(2026, 3, 14),
+                opens_on: date(2026, 2, 2),
+                closes_on: date(2026, 3, 13),
+            });
+    }
+
+    #[test]
+    fn a_member_of_another_cpts_cannot_contribute() {
+        given()
+            .given(vec![opened(Rung::Consult)])
+            .when(submit(
+                Author::Member {
+                    member_id: STRANGER,
+                },
+                date(2026, 2, 5),
+            ))
+            .then_expect_error(DomainError::OtherCommunity(Record::Member));
+    }
+
+    #[test]
+    fn an_unknown_member_cannot_contribute() {
+        given()
+            .given(vec![opened(Rung::Consult)])
+            .when(submit(
+                Author::Member {
+                    member_id: MemberId(Uuid::from_u128(5)),
+                },
+                date(2026, 2, 5),
+            ))
+            .then_expect_error(DomainError::NotFound(Record::Member));
+    }
+
+    #[test]
+    fn an_empty_contribution_is_refused() {
+        given()
+            .given(vec![opened(Rung::Consult)])
+            .when(ConsultationCommand::Submit {
+                contribution_id: P01,
+                author: Author::Anonymous { commune: None },
+                kind: ContributionKind::Opinion,
+                text: "  ".into(),
+                submitted_on: date(2026, 2, 5),
+                attachment: None,
+            })
+            .then_expect_error(DomainError::Required { field: Field::Text });
+    }
+
+    #[test]
+    fn a_ten_megabyte_contribution_is_refused() {
+        given()
+            .given(vec![opened(Rung::Consult)])
+            .when(ConsultationCommand::Submit {
+                contribution_id: P01,
+                author: Author::Anonymous { commune: None },
+                kind: ContributionKind::Opinion,
+                text: "a".repeat(10 * 1024 * 1024),
+                submitted_on: date(2026, 2, 5),
+                attachment: None,
+            })
+            .then_expect_error(DomainError::TooLong {
+                field: Field::Text,
+                max: limits::TEXT,
+                actual: 10 * 1024 * 1024,
+            });
+    }
+
+    #[test]
+    fn a_text_with_control_characters_is_refused() {
+        given()
+            .given(vec![opened(Rung::Consult)])
+            .when(ConsultationCommand::Submit {
+                contribution_id: P01,
+                author: Author::Anonymous { commune: None },
+                kind: ContributionKind::Opinion,
+                text: "avis\u{0}caché".into(),
+                submitted_on: date(2026, 2, 5),
+                attachment: None,
+            })
+            .then_expect_error(DomainError::ControlCharacters { field: Field::Text });
+    }
+
+    #[test]
+    fn the_same_contribution_id_twice_is_refused() {
+        given()
+            .given(vec![opened(Rung::Consult), submitted()])
+            .when(submit(
+                Author::Member { member_id: MARTINE },
+                date(2026, 2, 6),
+            ))
+            .then_expect_error(DomainError::AlreadyExists(Record::Contribution));
+    }
+
+    #[test]
+    fn amending_keeps_the_record_and_adds_the_new_text() {
+        given()
+            .given(vec![opened(Rung::Consult), submitted()])
+            .when(ConsultationCommand::Amend {
+                contribution_id: P01,
+                text: "Texte corrigé.".into(),
+                on: date(2026, 2, 7),
+            })
+            .then_expect_events(vec![ConsultationEvent::ContributionAmended {
+                contribution_id: P01,
+                text: "Texte corrigé.".into(),
+                on: date(2026, 2, 7),
+            }]);
+    }
+
+    #[test]
+    fn a_withdrawn_contribution_cannot_be_amended_or_withdrawn_again() {
+        let withdrawn = ConsultationEvent::ContributionWithdrawn {
+            contribution_id: P01,
+            on: date(2026, 2, 8),
+            reason: None,
+        };
+        given()
+            .given(vec![opened(Rung::Consult), submitted(), withdrawn.clone()])
+            .when(ConsultationCommand::Amend {
+                contribution_id: P01,
+                text: "Autre".into(),
+                on: date(2026, 2, 9),
+            })
+            .then_expect_error(DomainError::Withdrawn(Record::Contribution));
+        given()
+            .given(vec![opened(Rung::Consult), submitted(), withdrawn])
+            .when(ConsultationCommand::Withdraw {
+                contribution_id: P01,
+                on: date(2026, 2, 9),
+                reason: None,
+            })
+            .then_expect_error(DomainError::Withdrawn(Record::Contribution));
+    }
+
+    #[test]
+    fn withdrawing_an_unknown_contribution_is_refused() {
+        given()
+            .given(vec![opened(Rung::Consult)])
+            .when(ConsultationCommand::Withdraw {
+                contribution_id: P01,
+                on: date(2026, 2, 9),
+                reason: None,
+            })
+            .then_expect_error(DomainError::NotFound(Record::Contribution));
+    }
+
+    #[test]
+    fn closing_twice_is_refused() {
+        given()
+            .given(vec![
+                opened(Rung::Consult),
+                ConsultationEvent::ConsultationClosed {
+                    on: date(2026, 3, 13),
+                },
+            ])
+            .when(ConsultationCommand::Close {
+                on: date(2026, 3, 14),
+            })
+            .then_expect_error(DomainError::AlreadyClosed);
+    }
+
+    #[test]
+    fn a_synthesis_waits_for_the_closing() {
+        given()
+            .given(vec![opened(Rung::Consult)])
+            .when(ConsultationCommand::PublishSynthesis {
+                text: "Synthèse".into(),
+                on: date(2026, 3, 20),
+            })
+            .then_expect_error(DomainError::NotClosed);
+        given()
+            .given(vec![
+                opened(Rung::Consult),
+                ConsultationEvent::ConsultationClosed {
+                    on: date(2026, 3, 13),
+                },
+            ])
+            .when(ConsultationCommand::PublishSynthesis {
+                text: "Synthèse".into(),
+                on: date(2026, 3, 20),
+            })
+            .then_expect_events(vec![ConsultationEvent::SynthesisPublished {
+                text: "Synthèse".into(),
+                on: date(2026, 3, 20),
+            }]);
+    }
+
+    #[test]
+    fn a_promised_delay_over_a_year_is_refused() {
+        let mut slow = terms(Rung::Consult);
+        slow.answer_within_days = 400;
+        given()
+            .given_no_previous_events()
+            .when(ConsultationCommand::Open {
+                consultation_id: PERIMETRE,
+                community_id: CPTS,
+                terms: slow,
+            })
+            .then_expect_error(DomainError::AnswerDelayTooLong {
+                days: 400,
+                max: MAX_ANSWER_DAYS,
+            });
+    }
+}
