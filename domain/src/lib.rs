@@ -13,6 +13,7 @@
 //! trait that the service implements.
 
 pub mod association;
+pub mod command;
 pub mod community;
 pub mod consultation;
 pub mod decision;

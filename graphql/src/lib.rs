@@ -1,0 +1,3 @@
+//! The GraphQL API of cpts-ledger, served over axum.
+
+pub mod port;

@@ -1,0 +1,96 @@
+//! What the API needs from the ledger: execute a command, read back what was recorded.
+//!
+//! The service implements [`LedgerPort`] over the event store; the API depends only on this
+//! trait, so the dependency points from the service to the API and never back.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use cpts_domain::command::{Actor, AddressedCommand};
+use cpts_domain::DomainError;
+use uuid::Uuid;
+
+/// Who sends a command, and the id that makes it traceable in the events' metadata.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommandContext {
+    /// Who acts.
+    pub actor: Actor,
+    /// The command's id, recorded in the metadata of every event it causes.
+    pub command_id: Uuid,
+}
+
+/// One event as recorded in the log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedEvent {
+    /// Global position in the log, from 1, gap-free, in commit order.
+    pub position: u64,
+    /// The aggregate type (`community`, `association`, `member`, `consultation`, `decision`).
+    pub aggregate_type: String,
+    /// The aggregate id.
+    pub aggregate_id: String,
+    /// Position within the aggregate's stream, from 1.
+    pub sequence: u64,
+    /// The event's type name, e.g. `ContributionSubmitted`.
+    pub event_type: String,
+    /// The version of the event's shape.
+    pub event_version: String,
+    /// The event's content.
+    pub payload: serde_json::Value,
+    /// Who acted, when, and the command id.
+    pub metadata: serde_json::Value,
+    /// When the store recorded it.
+    pub recorded_at: DateTime<Utc>,
+    /// The hash of this event, chained to the one before (hex).
+    pub hash: String,
+}
+
+/// What executing a command recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Receipt {
+    /// The aggregate type addressed.
+    pub aggregate_type: String,
+    /// The aggregate addressed.
+    pub aggregate_id: Uuid,
+    /// The events the command recorded, in order (empty if it recorded none).
+    pub events: Vec<RecordedEvent>,
+}
+
+/// Why the ledger did not execute a command or answer a read.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// The command broke a rule of the domain; nothing was written.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// The id inside a creating command is not the id it is addressed to.
+    #[error("L'identifiant de la commande ne correspond pas à l'enregistrement visé.")]
+    MismatchedIds,
+    /// Other writers kept changing the same record; the command was retried and gave up.
+    #[error("L'enregistrement est modifié par d'autres en ce moment ; réessayez.")]
+    Contended,
+    /// The store failed; the cause is logged, not shown.
+    #[error("Erreur interne du registre.")]
+    Internal(#[source] anyhow::Error),
+}
+
+/// The ledger as the API sees it.
+#[async_trait]
+pub trait LedgerPort: Send + Sync {
+    /// Executes one command and returns the events it recorded.
+    async fn execute(
+        &self,
+        command: AddressedCommand,
+        context: CommandContext,
+    ) -> Result<Receipt, LedgerError>;
+
+    /// Every event of one aggregate, in order.
+    async fn events_of(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: Uuid,
+    ) -> Result<Vec<RecordedEvent>, LedgerError>;
+
+    /// The position and hash (hex) of the last event of the log; position 0 when empty.
+    async fn head(&self) -> Result<(u64, String), LedgerError>;
+
+    /// Whether the store answers (for `/healthz`).
+    async fn ping(&self) -> Result<(), LedgerError>;
+}
