@@ -1,0 +1,577 @@
+//! The event store: cqrs-es's [`PersistedEventRepository`] over sqlx, for PostgreSQL and SQLite.
+//!
+//! Every append runs in one transaction that locks the head of the log (`log_head`), checks the
+//! stream's last sequence (a writer that lost a race gets
+//! [`PersistenceError::OptimisticLockError`] and nothing is written), numbers the events from the
+//! head, chains their hashes, inserts them and moves the head. The lock is held until commit, so
+//! global positions are handed out in commit order and never leave a gap: a reader that has seen
+//! position *n* will never see a lower position appear later. ARCHITECTURE.md tells why.
+
+pub mod chain;
+mod postgres;
+mod sqlite;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use chrono::{DateTime, SubsecRound, Utc};
+use cqrs_es::persist::{
+    PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot,
+};
+use cqrs_es::Aggregate;
+use serde_json::Value;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+
+use self::chain::{event_hash, HashInput};
+
+/// The event store, on one of the two backends.
+#[derive(Clone, Debug)]
+pub struct EventRepository {
+    backend: Backend,
+}
+
+#[derive(Clone, Debug)]
+enum Backend {
+    Postgres(PgPool),
+    Sqlite(SqlitePool),
+}
+
+/// The last event of the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogHead {
+    /// Its position; 0 when the log is empty.
+    pub position: u64,
+    /// Its hash; zeros when the log is empty.
+    pub hash: [u8; 32],
+    /// When it was recorded.
+    pub recorded_at: Option<DateTime<Utc>>,
+}
+
+/// One event as stored, with its place in the log and its hash link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEvent {
+    /// Global position, from 1.
+    pub position: u64,
+    /// Aggregate type.
+    pub aggregate_type: String,
+    /// Aggregate id.
+    pub aggregate_id: String,
+    /// Sequence in the aggregate's stream, from 1.
+    pub sequence: u64,
+    /// Event type name.
+    pub event_type: String,
+    /// Version of the event's shape.
+    pub event_version: String,
+    /// The payload, parsed.
+    pub payload: Value,
+    /// The metadata, parsed.
+    pub metadata: Value,
+    /// The payload's stored text (what the hash covers).
+    pub payload_text: String,
+    /// The metadata's stored text (what the hash covers).
+    pub metadata_text: String,
+    /// The CPTS the event belongs to.
+    pub community_id: Option<String>,
+    /// When it was recorded.
+    pub recorded_at: DateTime<Utc>,
+    /// The recording time's stored text (what the hash covers).
+    pub recorded_at_text: String,
+    /// The hash of the event before it.
+    pub prev_hash: [u8; 32],
+    /// Its hash.
+    pub hash: [u8; 32],
+}
+
+impl StoredEvent {
+    /// Recomputes the hash from the stored fields and `prev_hash`.
+    pub fn recompute_hash(&self) -> [u8; 32] {
+        event_hash(&self.prev_hash, &self.hash_input())
+    }
+
+    fn hash_input(&self) -> HashInput<'_> {
+        HashInput {
+            position: self.position,
+            aggregate_type: &self.aggregate_type,
+            aggregate_id: &self.aggregate_id,
+            sequence: self.sequence,
+            event_type: &self.event_type,
+            event_version: &self.event_version,
+            payload: &self.payload_text,
+            metadata: &self.metadata_text,
+            recorded_at: &self.recorded_at_text,
+        }
+    }
+
+    fn into_serialized(self) -> SerializedEvent {
+        SerializedEvent::new(
+            self.aggregate_id,
+            usize::try_from(self.sequence).unwrap_or(usize::MAX),
+            self.aggregate_type,
+            self.event_type,
+            self.event_version,
+            self.payload,
+            self.metadata,
+        )
+    }
+}
+
+/// The text form of a recording time: RFC 3339, UTC, exactly six fractional digits.
+pub fn timestamp_text(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, PersistenceError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| PersistenceError::DeserializationError(Box::new(e)))
+}
+
+fn hash32(bytes: &[u8]) -> Result<[u8; 32], PersistenceError> {
+    bytes
+        .try_into()
+        .map_err(|_| unknown(format!("a stored hash has {} bytes, not 32", bytes.len())))
+}
+
+fn unknown(message: impl Into<String>) -> PersistenceError {
+    PersistenceError::UnknownError(message.into().into())
+}
+
+fn to_i64(value: u64) -> Result<i64, PersistenceError> {
+    i64::try_from(value).map_err(|_| unknown(format!("{value} does not fit a BIGINT")))
+}
+
+fn to_u64(value: i64) -> Result<u64, PersistenceError> {
+    u64::try_from(value).map_err(|_| {
+        unknown(format!(
+            "a stored position or sequence is negative: {value}"
+        ))
+    })
+}
+
+/// Maps a database error: a violation of the stream's sequence constraint is a lost race,
+/// a connection problem is a connection error, anything else is unexpected.
+fn map_sqlx(error: sqlx::Error) -> PersistenceError {
+    if let sqlx::Error::Database(db) = &error {
+        let on_stream = db.constraint() == Some("events_stream_sequence")
+            || db
+                .message()
+                .contains("events.aggregate_type, events.aggregate_id, events.sequence");
+        if db.is_unique_violation() && on_stream {
+            return PersistenceError::OptimisticLockError;
+        }
+    }
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => PersistenceError::ConnectionError(Box::new(error)),
+        other => PersistenceError::UnknownError(Box::new(other)),
+    }
+}
+
+/// A row about to be inserted, with everything the hash covers fixed.
+struct NewRow {
+    position: i64,
+    aggregate_type: String,
+    aggregate_id: String,
+    sequence: i64,
+    event_type: String,
+    event_version: String,
+    payload: String,
+    metadata: String,
+    community_id: Option<String>,
+    recorded_at: DateTime<Utc>,
+    recorded_at_text: String,
+    prev_hash: [u8; 32],
+    hash: [u8; 32],
+}
+
+/// Numbers, stamps and chains `events` after `head`. The caller holds the append lock and
+/// has checked that the stream continues at `events[0].sequence`.
+fn prepare_rows(
+    head: &LogHead,
+    events: &[SerializedEvent],
+) -> Result<Vec<NewRow>, PersistenceError> {
+    // Times never go back along the log, even if the clock does.
+    let now = Utc::now().trunc_subsecs(6);
+    let recorded_at = head.recorded_at.map_or(now, |last| now.max(last));
+    let recorded_at_text = timestamp_text(recorded_at);
+    let mut prev_hash = head.hash;
+    let mut rows = Vec::with_capacity(events.len());
+    for (offset, event) in (1u64..).zip(events) {
+        let position = head.position + offset;
+        let mut metadata = match &event.metadata {
+            Value::Object(map) => map.clone(),
+            Value::Null => serde_json::Map::new(),
+            other => {
+                return Err(unknown(format!(
+                    "event metadata must be an object, not {other}"
+                )))
+            }
+        };
+        metadata.insert(
+            "recorded_at".to_owned(),
+            Value::String(recorded_at_text.clone()),
+        );
+        let community_id = metadata
+            .get("community_id")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let payload = serde_json::to_string(&event.payload)?;
+        let metadata = serde_json::to_string(&Value::Object(metadata))?;
+        let sequence =
+            u64::try_from(event.sequence).map_err(|_| unknown("sequence out of range"))?;
+        let hash = event_hash(
+            &prev_hash,
+            &HashInput {
+                position,
+                aggregate_type: &event.aggregate_type,
+                aggregate_id: &event.aggregate_id,
+                sequence,
+                event_type: &event.event_type,
+                event_version: &event.event_version,
+                payload: &payload,
+                metadata: &metadata,
+                recorded_at: &recorded_at_text,
+            },
+        );
+        rows.push(NewRow {
+            position: to_i64(position)?,
+            aggregate_type: event.aggregate_type.clone(),
+            aggregate_id: event.aggregate_id.clone(),
+            sequence: to_i64(sequence)?,
+            event_type: event.event_type.clone(),
+            event_version: event.event_version.clone(),
+            payload,
+            metadata,
+            community_id,
+            recorded_at,
+            recorded_at_text: recorded_at_text.clone(),
+            prev_hash,
+            hash,
+        });
+        prev_hash = hash;
+    }
+    Ok(rows)
+}
+
+/// Checks that a batch is one stream's contiguous run of events.
+fn check_batch(events: &[SerializedEvent]) -> Result<(), PersistenceError> {
+    let first = &events[0];
+    for (i, event) in events.iter().enumerate() {
+        if event.aggregate_type != first.aggregate_type
+            || event.aggregate_id != first.aggregate_id
+            || event.sequence != first.sequence + i
+        {
+            return Err(unknown("an append must be one stream's contiguous events"));
+        }
+    }
+    if first.sequence == 0 {
+        return Err(unknown("sequences start at 1"));
+    }
+    Ok(())
+}
+
+/// A parameter of one of the store's queries.
+#[derive(Debug, Clone, Copy)]
+enum Arg<'a> {
+    Text(&'a str),
+    Int(i64),
+}
+
+/// Columns read back for a [`StoredEvent`], in this order, by both backends.
+const EVENT_COLUMNS: &str = "position, aggregate_type, aggregate_id, sequence, event_type, \
+     event_version, payload, metadata, community_id, recorded_at, prev_hash, hash";
+
+impl EventRepository {
+    /// Connects to `postgres://…` / `postgresql://…`, or to `sqlite:…` (creating the file and
+    /// its folder when missing).
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await
+                .context("connecting to PostgreSQL")?;
+            Ok(Self {
+                backend: Backend::Postgres(pool),
+            })
+        } else if url.starts_with("sqlite:") {
+            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            let options = SqliteConnectOptions::from_str(url)
+                .context("reading the SQLite URL")?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // FULL: a commit that returned survives a power cut; the ledger is an audit record.
+                .synchronous(sqlx::sqlite::SqliteSynchronous::Full)
+                .busy_timeout(Duration::from_secs(30))
+                .foreign_keys(true);
+            if !in_memory {
+                if let Some(parent) = options.get_filename().parent() {
+                    if !parent.as_os_str().is_empty() {
+                        std::fs::create_dir_all(parent)
+                            .with_context(|| format!("creating the folder {}", parent.display()))?;
+                    }
+                }
+            }
+            // An in-memory database lives in one connection; a file is shared by several.
+            let max = if in_memory { 1 } else { 8 };
+            let pool = SqlitePoolOptions::new()
+                .max_connections(max)
+                .connect_with(options)
+                .await
+                .context("opening the SQLite database")?;
+            Ok(Self {
+                backend: Backend::Sqlite(pool),
+            })
+        } else {
+            let scheme = url.split_once(':').map_or(url, |(scheme, _)| scheme);
+            bail!(
+                "unsupported store URL scheme `{scheme}`: use postgres://… for PostgreSQL or sqlite://… for a SQLite file"
+            )
+        }
+    }
+
+    /// Creates or updates the tables of this backend.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match &self.backend {
+            Backend::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await,
+            Backend::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await,
+        }
+        .context("applying the migrations")
+    }
+
+    /// `"postgres"` or `"sqlite"`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Postgres(_) => "postgres",
+            Backend::Sqlite(_) => "sqlite",
+        }
+    }
+
+    /// The PostgreSQL pool, on that backend.
+    pub fn pg_pool(&self) -> Option<&PgPool> {
+        match &self.backend {
+            Backend::Postgres(pool) => Some(pool),
+            Backend::Sqlite(_) => None,
+        }
+    }
+
+    /// The SQLite pool, on that backend.
+    pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
+        match &self.backend {
+            Backend::Sqlite(pool) => Some(pool),
+            Backend::Postgres(_) => None,
+        }
+    }
+
+    /// The last event of the log.
+    pub async fn head(&self) -> Result<LogHead, PersistenceError> {
+        match &self.backend {
+            Backend::Postgres(pool) => postgres::head(pool).await,
+            Backend::Sqlite(pool) => sqlite::head(pool).await,
+        }
+    }
+
+    /// Events in global order after position `after`, at most `limit` of them.
+    pub async fn read_log(
+        &self,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>, PersistenceError> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2"
+        );
+        self.select(
+            &sql,
+            &[Arg::Int(to_i64(after)?), Arg::Int(i64::from(limit))],
+        )
+        .await
+    }
+
+    /// Every event of one aggregate, in sequence order.
+    pub async fn read_stream(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: &str,
+    ) -> Result<Vec<StoredEvent>, PersistenceError> {
+        self.read_stream_after(aggregate_type, aggregate_id, 0)
+            .await
+    }
+
+    async fn read_stream_after(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: &str,
+        after_sequence: u64,
+    ) -> Result<Vec<StoredEvent>, PersistenceError> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 \
+             AND sequence > $3 ORDER BY sequence"
+        );
+        let args = [
+            Arg::Text(aggregate_type),
+            Arg::Text(aggregate_id),
+            Arg::Int(to_i64(after_sequence)?),
+        ];
+        self.select(&sql, &args).await
+    }
+
+    async fn select(
+        &self,
+        sql: &str,
+        args: &[Arg<'_>],
+    ) -> Result<Vec<StoredEvent>, PersistenceError> {
+        match &self.backend {
+            Backend::Postgres(pool) => postgres::select_events(pool, sql, args).await,
+            Backend::Sqlite(pool) => sqlite::select_events(pool, sql, args).await,
+        }
+    }
+
+    /// The CPTS recorded on the first event of an aggregate.
+    pub async fn community_of(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: &str,
+    ) -> Result<Option<String>, PersistenceError> {
+        const SQL: &str = "SELECT community_id FROM events \
+                           WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = 1";
+        let found: Option<Option<String>> = match &self.backend {
+            Backend::Postgres(pool) => sqlx::query_scalar(SQL)
+                .bind(aggregate_type)
+                .bind(aggregate_id)
+                .fetch_optional(pool)
+                .await
+                .map_err(map_sqlx)?,
+            Backend::Sqlite(pool) => sqlx::query_scalar(SQL)
+                .bind(aggregate_type)
+                .bind(aggregate_id)
+                .fetch_optional(pool)
+                .await
+                .map_err(map_sqlx)?,
+        };
+        Ok(found.flatten())
+    }
+
+    /// Appends one stream's events; see the module documentation.
+    pub async fn append(&self, events: &[SerializedEvent]) -> Result<(), PersistenceError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        check_batch(events)?;
+        match &self.backend {
+            Backend::Postgres(pool) => postgres::append(pool, events).await,
+            Backend::Sqlite(pool) => sqlite::append(pool, events).await,
+        }
+    }
+
+    async fn stream(&self, events: Vec<StoredEvent>) -> ReplayStream {
+        let (mut feed, stream) = ReplayStream::new(events.len().max(1));
+        tokio::spawn(async move {
+            for event in events {
+                if feed.push(Ok(event.into_serialized())).await.is_err() {
+                    return;
+                }
+            }
+        });
+        stream
+    }
+}
+
+impl PersistedEventRepository for EventRepository {
+    async fn get_events<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<Vec<SerializedEvent>, PersistenceError> {
+        let events = self.read_stream(A::TYPE, aggregate_id).await?;
+        Ok(events
+            .into_iter()
+            .map(StoredEvent::into_serialized)
+            .collect())
+    }
+
+    async fn get_last_events<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+        last_sequence: usize,
+    ) -> Result<Vec<SerializedEvent>, PersistenceError> {
+        let after = u64::try_from(last_sequence).map_err(|_| unknown("sequence out of range"))?;
+        let events = self.read_stream_after(A::TYPE, aggregate_id, after).await?;
+        Ok(events
+            .into_iter()
+            .map(StoredEvent::into_serialized)
+            .collect())
+    }
+
+    /// The store runs cqrs-es in event-store mode: there are no snapshots.
+    async fn get_snapshot<A: Aggregate>(
+        &self,
+        _aggregate_id: &str,
+    ) -> Result<Option<SerializedSnapshot>, PersistenceError> {
+        Ok(None)
+    }
+
+    async fn persist<A: Aggregate>(
+        &self,
+        events: &[SerializedEvent],
+        _snapshot_update: Option<(String, Value, usize)>,
+    ) -> Result<(), PersistenceError> {
+        self.append(events).await
+    }
+
+    async fn stream_events<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<ReplayStream, PersistenceError> {
+        let events = self.read_stream(A::TYPE, aggregate_id).await?;
+        Ok(self.stream(events).await)
+    }
+
+    async fn stream_all_events<A: Aggregate>(&self) -> Result<ReplayStream, PersistenceError> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE aggregate_type = $1 ORDER BY position"
+        );
+        let events = self.select(&sql, &[Arg::Text(A::TYPE)]).await?;
+        Ok(self.stream(events).await)
+    }
+}
+
+/// Builds a [`StoredEvent`] from the columns both backends read, in [`EVENT_COLUMNS`] order.
+#[allow(clippy::too_many_arguments)]
+fn stored_event(
+    position: i64,
+    aggregate_type: String,
+    aggregate_id: String,
+    sequence: i64,
+    event_type: String,
+    event_version: String,
+    payload_text: String,
+    metadata_text: String,
+    community_id: Option<String>,
+    recorded_at: DateTime<Utc>,
+    recorded_at_text: String,
+    prev_hash: &[u8],
+    hash: &[u8],
+) -> Result<StoredEvent, PersistenceError> {
+    Ok(StoredEvent {
+        position: to_u64(position)?,
+        aggregate_type,
+        aggregate_id,
+        sequence: to_u64(sequence)?,
+        event_type,
+        event_version,
+        payload: serde_json::from_str(&payload_text)?,
+        metadata: serde_json::from_str(&metadata_text)?,
+        payload_text,
+        metadata_text,
+        community_id,
+        recorded_at,
+        recorded_at_text,
+        prev_hash: hash32(prev_hash)?,
+        hash: hash32(hash)?,
+    })
+}

@@ -1,0 +1,139 @@
+//! The PostgreSQL side of the event store.
+
+use chrono::{DateTime, Utc};
+use cqrs_es::persist::{PersistenceError, SerializedEvent};
+use sqlx::postgres::PgRow;
+use sqlx::{PgPool, Postgres, QueryBuilder, Row, Transaction};
+
+use super::{
+    hash32, map_sqlx, prepare_rows, stored_event, timestamp_text, to_u64, Arg, LogHead, StoredEvent,
+};
+
+/// Rows per INSERT: 13 parameters each, under PostgreSQL's 65,535.
+const ROWS_PER_INSERT: usize = 1_000;
+
+pub(super) async fn head(pool: &PgPool) -> Result<LogHead, PersistenceError> {
+    let row = sqlx::query("SELECT position, hash, recorded_at FROM log_head")
+        .fetch_one(pool)
+        .await
+        .map_err(map_sqlx)?;
+    head_from(&row)
+}
+
+fn head_from(row: &PgRow) -> Result<LogHead, PersistenceError> {
+    let position: i64 = row.try_get("position").map_err(map_sqlx)?;
+    let hash: Vec<u8> = row.try_get("hash").map_err(map_sqlx)?;
+    let recorded_at: Option<DateTime<Utc>> = row.try_get("recorded_at").map_err(map_sqlx)?;
+    Ok(LogHead {
+        position: to_u64(position)?,
+        hash: hash32(&hash)?,
+        recorded_at,
+    })
+}
+
+pub(super) async fn select_events(
+    pool: &PgPool,
+    sql: &str,
+    args: &[Arg<'_>],
+) -> Result<Vec<StoredEvent>, PersistenceError> {
+    let mut query = sqlx::query(sql);
+    for arg in args {
+        query = match *arg {
+            Arg::Text(text) => query.bind(text),
+            Arg::Int(int) => query.bind(int),
+        };
+    }
+    let rows = query.fetch_all(pool).await.map_err(map_sqlx)?;
+    rows.iter().map(event_from).collect()
+}
+
+fn event_from(row: &PgRow) -> Result<StoredEvent, PersistenceError> {
+    let recorded_at: DateTime<Utc> = row.try_get(9).map_err(map_sqlx)?;
+    let prev_hash: Vec<u8> = row.try_get(10).map_err(map_sqlx)?;
+    let hash: Vec<u8> = row.try_get(11).map_err(map_sqlx)?;
+    stored_event(
+        row.try_get(0).map_err(map_sqlx)?,
+        row.try_get(1).map_err(map_sqlx)?,
+        row.try_get(2).map_err(map_sqlx)?,
+        row.try_get(3).map_err(map_sqlx)?,
+        row.try_get(4).map_err(map_sqlx)?,
+        row.try_get(5).map_err(map_sqlx)?,
+        row.try_get(6).map_err(map_sqlx)?,
+        row.try_get(7).map_err(map_sqlx)?,
+        row.try_get(8).map_err(map_sqlx)?,
+        recorded_at,
+        timestamp_text(recorded_at),
+        &prev_hash,
+        &hash,
+    )
+}
+
+pub(super) async fn append(
+    pool: &PgPool,
+    events: &[SerializedEvent],
+) -> Result<(), PersistenceError> {
+    let mut tx = pool.begin().await.map_err(map_sqlx)?;
+    // The row lock on the head is held until commit: appends are serialized, and positions
+    // follow commit order.
+    let row = sqlx::query("SELECT position, hash, recorded_at FROM log_head FOR UPDATE")
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_sqlx)?;
+    let head = head_from(&row)?;
+    check_stream(&mut tx, &events[0]).await?;
+    let rows = prepare_rows(&head, events)?;
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut insert = QueryBuilder::<Postgres>::new(
+            "INSERT INTO events (position, aggregate_type, aggregate_id, sequence, event_type, \
+             event_version, payload, metadata, community_id, recorded_at, prev_hash, hash) ",
+        );
+        insert.push_values(chunk, |mut values, row| {
+            values
+                .push_bind(row.position)
+                .push_bind(&row.aggregate_type)
+                .push_bind(&row.aggregate_id)
+                .push_bind(row.sequence)
+                .push_bind(&row.event_type)
+                .push_bind(&row.event_version)
+                .push_bind(&row.payload)
+                .push_bind(&row.metadata)
+                .push_bind(&row.community_id)
+                .push_bind(row.recorded_at)
+                .push_bind(row.prev_hash.as_slice())
+                .push_bind(row.hash.as_slice());
+        });
+        insert.build().execute(&mut *tx).await.map_err(map_sqlx)?;
+    }
+    if let Some(last) = rows.last() {
+        sqlx::query("UPDATE log_head SET position = $1, hash = $2, recorded_at = $3")
+            .bind(last.position)
+            .bind(last.hash.as_slice())
+            .bind(last.recorded_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_sqlx)?;
+    }
+    tx.commit().await.map_err(map_sqlx)
+}
+
+/// Fails with a lost race unless the stream's last sequence is the one before `first`.
+async fn check_stream(
+    tx: &mut Transaction<'_, Postgres>,
+    first: &SerializedEvent,
+) -> Result<(), PersistenceError> {
+    let last: Option<i64> = sqlx::query_scalar(
+        "SELECT MAX(sequence) FROM events WHERE aggregate_type = $1 AND aggregate_id = $2",
+    )
+    .bind(&first.aggregate_type)
+    .bind(&first.aggregate_id)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(map_sqlx)?;
+    let expected = u64::try_from(first.sequence)
+        .unwrap_or(u64::MAX)
+        .saturating_sub(1);
+    if last.map_or(0, |l| to_u64(l).unwrap_or(u64::MAX)) != expected {
+        return Err(PersistenceError::OptimisticLockError);
+    }
+    Ok(())
+}
