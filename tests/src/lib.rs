@@ -1,0 +1,146 @@
+//! The harness of the integration tests: a fresh database for every test.
+//!
+//! PostgreSQL is shared with others: each test creates its own database, named
+//! `cpts_test_<random>`, and drops it when the [`TestDb`] is dropped. The server is the one
+//! `tests/run` found or started (`CPTS_TEST_PG_ADMIN_URL`); without it the tests fail, they never
+//! skip.
+
+use std::path::PathBuf;
+
+use rand::Rng;
+use sqlx::{Connection, PgConnection};
+
+/// The server used when `tests/run` did not say otherwise.
+pub const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// A database that exists for one test.
+pub struct TestDb {
+    url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Postgres { admin_url: String, name: String },
+    Sqlite { _dir: tempfile::TempDir },
+}
+
+impl TestDb {
+    /// The database's URL, for the service.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The SQLite file, for a SQLite database.
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        self.url.strip_prefix("sqlite://").map(PathBuf::from)
+    }
+}
+
+fn admin_url() -> String {
+    std::env::var("CPTS_TEST_PG_ADMIN_URL").unwrap_or_else(|_| DEFAULT_ADMIN_URL.to_owned())
+}
+
+/// Replaces the database name at the end of a PostgreSQL URL.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let root = match base.rfind('/') {
+        Some(i) if base[..i].contains("://") && !base[..i].ends_with('/') => &base[..i],
+        _ => base,
+    };
+    match query {
+        Some(query) => format!("{root}/{name}?{query}"),
+        None => format!("{root}/{name}"),
+    }
+}
+
+/// A fresh PostgreSQL database. Panics, with the reason, when PostgreSQL is unreachable.
+pub async fn postgres_db() -> TestDb {
+    let admin_url = admin_url();
+    let name = format!("cpts_test_{:016x}", rand::thread_rng().gen::<u64>());
+    let mut admin = PgConnection::connect(&admin_url).await.unwrap_or_else(|e| {
+        panic!(
+            "PostgreSQL is unreachable at {admin_url} ({e}). Run the tests with ./tests/run, \
+             which finds or starts it; the PostgreSQL tests never skip."
+        )
+    });
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap_or_else(|e| panic!("creating the test database {name}: {e}"));
+    admin.close().await.ok();
+    TestDb {
+        url: with_database(&admin_url, &name),
+        cleanup: Cleanup::Postgres { admin_url, name },
+    }
+}
+
+/// A fresh SQLite file in a temporary folder, removed afterwards.
+pub fn sqlite_db() -> TestDb {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let url = format!("sqlite://{}", dir.path().join("ledger.db").display());
+    TestDb {
+        url,
+        cleanup: Cleanup::Sqlite { _dir: dir },
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Cleanup::Postgres { admin_url, name } = &self.cleanup else {
+            return;
+        };
+        let (admin_url, name) = (admin_url.clone(), name.clone());
+        // Drop may run inside a runtime: drop the database from a thread with its own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                let mut admin = PgConnection::connect(&admin_url).await?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await?;
+                admin.close().await?;
+                Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!(
+                "warning: the test database {} could not be dropped",
+                self.url
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn the_database_name_is_replaced_in_the_url() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/test", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            with_database("postgres://u:p@h/db?sslmode=disable", "x"),
+            "postgres://u:p@h/x?sslmode=disable"
+        );
+        assert_eq!(
+            with_database("postgres://u@h:5432", "x"),
+            "postgres://u@h:5432/x"
+        );
+    }
+}
+
+/// Opens and migrates the store at `url`, as the service does at start-up.
+pub async fn open_store(url: &str) -> anyhow::Result<cpts_ledger::store::EventRepository> {
+    let repo = cpts_ledger::store::EventRepository::connect(url).await?;
+    repo.migrate().await?;
+    Ok(repo)
+}
