@@ -403,6 +403,25 @@ impl EventRepository {
             .await
     }
 
+    /// The events of one aggregate appended after global position `after`, in order.
+    pub async fn read_stream_since(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: &str,
+        after: u64,
+    ) -> Result<Vec<StoredEvent>, PersistenceError> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 \
+             AND position > $3 ORDER BY sequence"
+        );
+        let args = [
+            Arg::Text(aggregate_type),
+            Arg::Text(aggregate_id),
+            Arg::Int(to_i64(after)?),
+        ];
+        self.select(&sql, &args).await
+    }
+
     async fn read_stream_after(
         &self,
         aggregate_type: &str,

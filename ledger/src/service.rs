@@ -1,0 +1,328 @@
+//! The command path: a command goes to its aggregate through cqrs-es, and the events it
+//! decides are appended to the store. Losing a race with another writer is retried here.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::anyhow;
+use async_trait::async_trait;
+use cpts_domain::association::Association;
+use cpts_domain::command::AddressedCommand;
+use cpts_domain::community::Community;
+use cpts_domain::consultation::Consultation;
+use cpts_domain::decision::Decision;
+use cpts_domain::directory::{Directory, DirectoryService};
+use cpts_domain::ids::{AssociationId, CommunityId, ConsultationId, MemberId};
+use cpts_domain::member::Member;
+use cpts_domain::DomainError;
+use cpts_graphql::port::{CommandContext, LedgerError, LedgerPort, Receipt, RecordedEvent};
+use cqrs_es::persist::PersistedEventStore;
+use cqrs_es::{Aggregate, AggregateError, CqrsFramework, EventStore};
+use rand::Rng;
+use uuid::Uuid;
+
+use crate::store::{EventRepository, StoredEvent};
+
+type Framework<A> = CqrsFramework<A, PersistedEventStore<EventRepository, A>>;
+
+/// How often, and how patiently, a command that lost a race is tried again.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included.
+    pub attempts: u32,
+    /// The longest pause between two attempts.
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            attempts: 200,
+            max_backoff: Duration::from_millis(50),
+        }
+    }
+}
+
+/// The ledger: executes commands and reads back what was recorded.
+pub struct Ledger {
+    repo: EventRepository,
+    communities: Framework<Community>,
+    associations: Framework<Association>,
+    members: Framework<Member>,
+    consultations: Framework<Consultation>,
+    decisions: Framework<Decision>,
+    retry: RetryPolicy,
+    /// Commands to the same record from this process wait for each other instead of racing:
+    /// a lost race costs a reload, and a consultation can hold thousands of contributions.
+    /// Races with other processes are still settled by the store and retried.
+    stripes: Vec<tokio::sync::Mutex<()>>,
+    retried: AtomicU64,
+}
+
+/// How many locks the records of one process share.
+const STRIPES: usize = 64;
+
+fn framework<A: Aggregate>(repo: &EventRepository, services: A::Services) -> Framework<A> {
+    CqrsFramework::new(
+        PersistedEventStore::new_event_store(repo.clone()),
+        vec![],
+        services,
+    )
+}
+
+impl Ledger {
+    /// A ledger over this store.
+    pub fn new(repo: EventRepository) -> Self {
+        let directory: DirectoryService = Arc::new(StoreDirectory { repo: repo.clone() });
+        Self {
+            communities: framework(&repo, ()),
+            associations: framework(&repo, directory.clone()),
+            members: framework(&repo, directory.clone()),
+            consultations: framework(&repo, directory.clone()),
+            decisions: framework(&repo, directory),
+            repo,
+            retry: RetryPolicy::default(),
+            stripes: (0..STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
+            retried: AtomicU64::new(0),
+        }
+    }
+
+    /// Replaces the retry policy.
+    #[must_use]
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// How many times a command lost a race with another writer and was tried again.
+    pub fn conflicts_retried(&self) -> u64 {
+        self.retried.load(Ordering::Relaxed)
+    }
+
+    fn stripe(&self, aggregate_type: &str, aggregate_id: Uuid) -> &tokio::sync::Mutex<()> {
+        let mut hasher = DefaultHasher::new();
+        (aggregate_type, aggregate_id).hash(&mut hasher);
+        let index = usize::try_from(hasher.finish() % STRIPES as u64).unwrap_or(0);
+        &self.stripes[index]
+    }
+
+    /// The store under the ledger.
+    pub fn repository(&self) -> &EventRepository {
+        &self.repo
+    }
+
+    async fn execute_once(
+        &self,
+        command: AddressedCommand,
+        metadata: HashMap<String, String>,
+    ) -> Result<(), AggregateError<DomainError>> {
+        match command {
+            AddressedCommand::Community { id, command } => {
+                self.communities
+                    .execute_with_metadata(&id.to_string(), command, metadata)
+                    .await
+            }
+            AddressedCommand::Association { id, command } => {
+                self.associations
+                    .execute_with_metadata(&id.to_string(), command, metadata)
+                    .await
+            }
+            AddressedCommand::Member { id, command } => {
+                self.members
+                    .execute_with_metadata(&id.to_string(), command, metadata)
+                    .await
+            }
+            AddressedCommand::Consultation { id, command } => {
+                self.consultations
+                    .execute_with_metadata(&id.to_string(), command, metadata)
+                    .await
+            }
+            AddressedCommand::Decision { id, command } => {
+                self.decisions
+                    .execute_with_metadata(&id.to_string(), command, metadata)
+                    .await
+            }
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let ceiling = Duration::from_millis(1u64 << attempt.min(16)).min(self.retry.max_backoff);
+        let micros = u64::try_from(ceiling.as_micros())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        Duration::from_micros(rand::thread_rng().gen_range(0..=micros))
+    }
+}
+
+fn internal(context: &str, error: impl Into<anyhow::Error>) -> LedgerError {
+    LedgerError::Internal(error.into().context(context.to_owned()))
+}
+
+fn recorded(event: StoredEvent) -> RecordedEvent {
+    RecordedEvent {
+        position: event.position,
+        aggregate_type: event.aggregate_type,
+        aggregate_id: event.aggregate_id,
+        sequence: event.sequence,
+        event_type: event.event_type,
+        event_version: event.event_version,
+        payload: event.payload,
+        metadata: event.metadata,
+        recorded_at: event.recorded_at,
+        hash: hex::encode(event.hash),
+    }
+}
+
+#[async_trait]
+impl LedgerPort for Ledger {
+    async fn execute(
+        &self,
+        command: AddressedCommand,
+        context: CommandContext,
+    ) -> Result<Receipt, LedgerError> {
+        if !command.ids_agree() {
+            return Err(LedgerError::MismatchedIds);
+        }
+        let aggregate_type = command.aggregate_type();
+        let aggregate_id = command.aggregate_id();
+        let community_id = match command.creates_in() {
+            Some(community) => Some(community.to_string()),
+            None => self
+                .repo
+                .community_of(aggregate_type, &aggregate_id.to_string())
+                .await
+                .map_err(|e| internal("finding the CPTS of the record", e))?,
+        };
+        let mut metadata = HashMap::from([
+            ("actor".to_owned(), context.actor.to_metadata()),
+            ("command_id".to_owned(), context.command_id.to_string()),
+        ]);
+        if let Some(community_id) = community_id {
+            metadata.insert("community_id".to_owned(), community_id);
+        }
+
+        // Positions follow commit order: the command's events come after the head seen now.
+        let _turn = self.stripe(aggregate_type, aggregate_id).lock().await;
+        let before = self
+            .repo
+            .head()
+            .await
+            .map_err(|e| internal("reading the head of the log", e))?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.execute_once(command.clone(), metadata.clone()).await {
+                Ok(()) => break,
+                Err(AggregateError::UserError(error)) => return Err(LedgerError::Domain(error)),
+                Err(AggregateError::AggregateConflict) if attempt < self.retry.attempts => {
+                    tracing::debug!(aggregate_type, %aggregate_id, attempt, "lost a race; retrying");
+                    self.retried.fetch_add(1, Ordering::Relaxed);
+                    tokio::time::sleep(self.backoff(attempt)).await;
+                }
+                Err(AggregateError::AggregateConflict) => {
+                    tracing::warn!(aggregate_type, %aggregate_id, attempt, "gave up after repeated conflicts");
+                    return Err(LedgerError::Contended);
+                }
+                Err(
+                    AggregateError::DatabaseConnectionError(e)
+                    | AggregateError::DeserializationError(e)
+                    | AggregateError::UnexpectedError(e),
+                ) => {
+                    return Err(internal("executing the command", anyhow!(e)));
+                }
+            }
+        }
+
+        let command_id = context.command_id.to_string();
+        let events = self
+            .repo
+            .read_stream_since(aggregate_type, &aggregate_id.to_string(), before.position)
+            .await
+            .map_err(|e| internal("reading back the recorded events", e))?
+            .into_iter()
+            .filter(|event| {
+                event.metadata.get("command_id").and_then(|v| v.as_str()) == Some(&command_id)
+            })
+            .map(recorded)
+            .collect();
+        Ok(Receipt {
+            aggregate_type: aggregate_type.to_owned(),
+            aggregate_id,
+            events,
+        })
+    }
+
+    async fn events_of(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: Uuid,
+    ) -> Result<Vec<RecordedEvent>, LedgerError> {
+        let events = self
+            .repo
+            .read_stream(aggregate_type, &aggregate_id.to_string())
+            .await
+            .map_err(|e| internal("reading the events of a record", e))?;
+        Ok(events.into_iter().map(recorded).collect())
+    }
+
+    async fn head(&self) -> Result<(u64, String), LedgerError> {
+        let head = self
+            .repo
+            .head()
+            .await
+            .map_err(|e| internal("reading the head of the log", e))?;
+        Ok((head.position, hex::encode(head.hash)))
+    }
+
+    async fn ping(&self) -> Result<(), LedgerError> {
+        self.repo
+            .head()
+            .await
+            .map(|_| ())
+            .map_err(|e| internal("checking the store", e))
+    }
+}
+
+/// The [`Directory`] the aggregates consult, reading the other aggregates from the store.
+struct StoreDirectory {
+    repo: EventRepository,
+}
+
+impl StoreDirectory {
+    async fn load<A: Aggregate>(&self, id: Uuid) -> Result<Option<A>, DomainError> {
+        let store = PersistedEventStore::<EventRepository, A>::new_event_store(self.repo.clone());
+        match store.load_aggregate(&id.to_string()).await {
+            Ok(context) if context.current_sequence == 0 => Ok(None),
+            Ok(context) => Ok(Some(context.aggregate)),
+            Err(error) => {
+                tracing::error!(aggregate_type = A::TYPE, %id, %error, "could not load a record for a rule check");
+                Err(DomainError::DirectoryUnavailable(format!(
+                    "{} {id}",
+                    A::TYPE
+                )))
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Directory for StoreDirectory {
+    async fn community(&self, id: CommunityId) -> Result<Option<Community>, DomainError> {
+        self.load(id.0).await
+    }
+
+    async fn association(&self, id: AssociationId) -> Result<Option<Association>, DomainError> {
+        self.load(id.0).await
+    }
+
+    async fn member(&self, id: MemberId) -> Result<Option<Member>, DomainError> {
+        self.load(id.0).await
+    }
+
+    async fn consultation(&self, id: ConsultationId) -> Result<Option<Consultation>, DomainError> {
+        self.load(id.0).await
+    }
+}
