@@ -1,3 +1,46 @@
 //! The GraphQL API of cpts-ledger, served over axum.
+//!
+//! - [`port`]: what the API needs from the ledger (the service implements it);
+//! - [`inputs`]: one input type per mutation, turned into its domain command;
+//! - [`mutation`] and [`query`]: the roots; [`types`]: the output types;
+//! - [`errors`]: the one mapping from failures to `extensions.code`;
+//! - [`server`]: the HTTP routes, GraphiQL and the request size limit.
 
+use std::sync::Arc;
+
+use async_graphql::{EmptySubscription, Schema};
+
+pub mod errors;
+pub mod inputs;
+pub mod mutation;
 pub mod port;
+pub mod query;
+pub mod server;
+pub mod types;
+
+pub use mutation::MutationRoot;
+pub use query::QueryRoot;
+
+/// The schema served at `/graphql`.
+pub type LedgerSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// The deepest query accepted.
+pub const MAX_DEPTH: usize = 16;
+/// The most complex query accepted.
+pub const MAX_COMPLEXITY: usize = 5_000;
+
+/// The schema over a ledger.
+pub fn build_schema(ledger: Arc<dyn port::LedgerPort>) -> LedgerSchema {
+    schema_builder().data(ledger).finish()
+}
+
+/// The schema without a ledger: for printing the SDL.
+pub fn sdl() -> String {
+    schema_builder().finish().sdl()
+}
+
+fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+}

@@ -1,7 +1,7 @@
 //! The cpts-ledger service: the event store on PostgreSQL or SQLite, the command path over
 //! cqrs-es, and the wiring of the HTTP server.
 
-// pub mod app;
+pub mod app;
 pub mod config;
 pub mod demo;
 

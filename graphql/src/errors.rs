@@ -1,0 +1,75 @@
+//! The one place where failures become GraphQL errors: a French message, its English text in
+//! `extensions.messageEn`, and an `extensions.code` a client can switch on.
+
+use async_graphql::{Error, ErrorExtensions};
+use cpts_domain::values::Lang;
+use cpts_domain::ErrorKind;
+
+use crate::port::LedgerError;
+
+/// The codes a client may receive in `extensions.code`.
+pub mod codes {
+    /// The input breaks a rule on its own.
+    pub const INVALID_INPUT: &str = "INVALID_INPUT";
+    /// A record named by the input does not exist.
+    pub const NOT_FOUND: &str = "NOT_FOUND";
+    /// The input conflicts with the current state of the record.
+    pub const CONFLICT: &str = "CONFLICT";
+    /// The store could not be read for a rule check; nothing was written.
+    pub const UNAVAILABLE: &str = "UNAVAILABLE";
+    /// Something failed inside the service; its cause is in the service's log.
+    pub const INTERNAL: &str = "INTERNAL";
+    /// The request body is larger than the service accepts.
+    pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
+    /// The request body is not a GraphQL request.
+    pub const BAD_REQUEST: &str = "BAD_REQUEST";
+}
+
+/// An error with a code and its message in both languages.
+pub fn coded(code: &'static str, french: impl Into<String>, english: impl Into<String>) -> Error {
+    let english = english.into();
+    Error::new(french).extend_with(|_, e| {
+        e.set("code", code);
+        e.set("messageEn", english.clone());
+    })
+}
+
+/// An input the API refuses before anything reaches the ledger.
+pub fn invalid_input(french: impl Into<String>, english: impl Into<String>) -> Error {
+    coded(codes::INVALID_INPUT, french, english)
+}
+
+/// Maps a ledger failure. Internal causes are logged here and never shown.
+pub fn from_ledger(error: LedgerError) -> Error {
+    match error {
+        LedgerError::Domain(domain) => {
+            let code = match domain.kind() {
+                ErrorKind::InvalidInput => codes::INVALID_INPUT,
+                ErrorKind::NotFound => codes::NOT_FOUND,
+                ErrorKind::Conflict => codes::CONFLICT,
+                ErrorKind::Unavailable => codes::UNAVAILABLE,
+            };
+            coded(code, domain.message(Lang::Fr), domain.message(Lang::En))
+        }
+        LedgerError::MismatchedIds => invalid_input(
+            error.to_string(),
+            "The id inside the command does not match the record it is addressed to.",
+        ),
+        LedgerError::Contended => coded(
+            codes::CONFLICT,
+            error.to_string(),
+            "The record is being changed by others right now; try again.",
+        ),
+        LedgerError::Internal(cause) => {
+            tracing::error!(
+                error = format!("{cause:#}"),
+                "internal error behind a GraphQL request"
+            );
+            coded(
+                codes::INTERNAL,
+                "Erreur interne du registre.",
+                "Internal error of the ledger.",
+            )
+        }
+    }
+}

@@ -1,0 +1,353 @@
+//! Mutations: one per domain command. Each returns the events its command recorded.
+
+use async_graphql::{Context, Object, Result, ID};
+
+use crate::inputs::*;
+use crate::types::CommandResult;
+
+/// The mutation root.
+#[derive(Debug, Default)]
+pub struct MutationRoot;
+
+#[Object]
+impl MutationRoot {
+    /// Registers a CPTS with its territory.
+    async fn register_community(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterCommunityInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Replaces a CPTS's territory, with the reason.
+    async fn redraw_territory(
+        &self,
+        ctx: &Context<'_>,
+        input: RedrawTerritoryInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Defines a collège of the statutes.
+    async fn define_college(
+        &self,
+        ctx: &Context<'_>,
+        input: DefineCollegeInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Establishes a body: general assembly, board, bureau or working group.
+    async fn establish_body(
+        &self,
+        ctx: &Context<'_>,
+        input: EstablishBodyInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Records the adoption of the internal rules (règlement intérieur).
+    async fn adopt_internal_rules(
+        &self,
+        ctx: &Context<'_>,
+        input: AdoptInternalRulesInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Registers a users' or patients' association.
+    async fn register_association(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterAssociationInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Records an association's approval (agrément), valid five years.
+    async fn record_approval(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordApprovalInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Records how an association engages with the CPTS.
+    async fn engage_association(
+        &self,
+        ctx: &Context<'_>,
+        input: EngageAssociationInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Records that an association withdrew from the CPTS.
+    async fn withdraw_association(
+        &self,
+        ctx: &Context<'_>,
+        input: WithdrawAssociationInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Admits a person or an organisation as a member.
+    async fn admit_member(
+        &self,
+        ctx: &Context<'_>,
+        input: AdmitMemberInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Records an association's mandate for a representative.
+    async fn grant_mandate(
+        &self,
+        ctx: &Context<'_>,
+        input: GrantMandateInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Records a representative's written cadre d'intervention.
+    async fn write_cadre_intervention(
+        &self,
+        ctx: &Context<'_>,
+        input: WriteCadreInterventionInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Ends a representative's mandate before its term.
+    async fn end_mandate(
+        &self,
+        ctx: &Context<'_>,
+        input: EndMandateInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Seats a member in a collège.
+    async fn seat_in_college(
+        &self,
+        ctx: &Context<'_>,
+        input: SeatInCollegeInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Seats a member in a body.
+    async fn seat_in_body(
+        &self,
+        ctx: &Context<'_>,
+        input: BodySeatInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.seat()?, command_id).await
+    }
+
+    /// Records that a member left a body.
+    async fn leave_body(
+        &self,
+        ctx: &Context<'_>,
+        input: BodySeatInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.leave()?, command_id).await
+    }
+
+    /// Records that a member left the CPTS.
+    async fn record_departure(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordDepartureInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Opens a consultation on a rung of the participation ladder.
+    async fn open_consultation(
+        &self,
+        ctx: &Context<'_>,
+        input: OpenConsultationInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Records a contribution to an open consultation.
+    async fn submit_contribution(
+        &self,
+        ctx: &Context<'_>,
+        input: SubmitContributionInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Amends a contribution's text; the earlier text stays on the record.
+    async fn amend_contribution(
+        &self,
+        ctx: &Context<'_>,
+        input: AmendContributionInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Withdraws a contribution.
+    async fn withdraw_contribution(
+        &self,
+        ctx: &Context<'_>,
+        input: WithdrawContributionInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Closes a consultation.
+    async fn close_consultation(
+        &self,
+        ctx: &Context<'_>,
+        input: CloseConsultationInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Publishes the synthesis of a closed consultation.
+    async fn publish_synthesis(
+        &self,
+        ctx: &Context<'_>,
+        input: PublishSynthesisInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Proposes a decision to a body.
+    async fn propose_decision(
+        &self,
+        ctx: &Context<'_>,
+        input: ProposeDecisionInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Links a consultation a decision draws on.
+    async fn link_consultation(
+        &self,
+        ctx: &Context<'_>,
+        input: LinkConsultationInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Drafts the answer to a contribution (a rationale is required unless retained).
+    async fn draft_answer(
+        &self,
+        ctx: &Context<'_>,
+        input: DraftAnswerInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Revises an answer; it must then be published again.
+    async fn revise_answer(
+        &self,
+        ctx: &Context<'_>,
+        input: ReviseAnswerInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Publishes one drafted answer.
+    async fn publish_answer(
+        &self,
+        ctx: &Context<'_>,
+        input: PublishAnswerInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Publishes every drafted answer of a decision.
+    async fn publish_all_answers(
+        &self,
+        ctx: &Context<'_>,
+        input: PublishAllAnswersInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Records a decision's vote, by collège or by consensus.
+    async fn record_vote(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordVoteInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Amends a decision's text.
+    async fn amend_decision(
+        &self,
+        ctx: &Context<'_>,
+        input: AmendDecisionInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Withdraws a decision.
+    async fn withdraw_decision(
+        &self,
+        ctx: &Context<'_>,
+        input: WithdrawDecisionInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Records an implementation milestone of an adopted decision.
+    async fn record_milestone(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordMilestoneInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Reports an indicator value of an adopted decision.
+    async fn report_indicator(
+        &self,
+        ctx: &Context<'_>,
+        input: ReportIndicatorInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+}

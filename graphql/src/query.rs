@@ -1,0 +1,72 @@
+//! Queries.
+
+use async_graphql::{Context, Object, Result, SimpleObject, ID};
+use cpts_domain::values;
+
+use crate::errors::from_ledger;
+use crate::inputs::{parse_id, Lang, Rung};
+use crate::types::{ledger, AggregateType, Event};
+
+/// The head of the log.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct LedgerHead {
+    /// The position of the last event; 0 when the log is empty.
+    pub position: u64,
+    /// The hash of the last event (hex), which commits to the whole log.
+    pub hash: String,
+}
+
+/// A rung of the participation ladder, with the promise it makes.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct RungInfo {
+    /// The rung.
+    pub rung: Rung,
+    /// Its name.
+    pub label: String,
+    /// The promise it makes to the people consulted.
+    pub promise: String,
+    /// Whether every contribution on this rung is owed an answer.
+    pub owes_answers: bool,
+}
+
+/// The query root.
+#[derive(Debug, Default)]
+pub struct QueryRoot;
+
+#[Object]
+impl QueryRoot {
+    /// Every event of one record, in order.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        aggregate_type: AggregateType,
+        id: ID,
+    ) -> Result<Vec<Event>> {
+        let id = parse_id("id", &id)?;
+        let events = ledger(ctx)?
+            .events_of(aggregate_type.stored_name(), id)
+            .await
+            .map_err(from_ledger)?;
+        Ok(events.into_iter().map(Event::from).collect())
+    }
+
+    /// The head of the log: its last position and hash.
+    async fn ledger_head(&self, ctx: &Context<'_>) -> Result<LedgerHead> {
+        let (position, hash) = ledger(ctx)?.head().await.map_err(from_ledger)?;
+        Ok(LedgerHead { position, hash })
+    }
+
+    /// The participation ladder and its promises.
+    async fn rungs(&self, #[graphql(default_with = "Lang::Fr")] lang: Lang) -> Vec<RungInfo> {
+        let lang: values::Lang = lang.into();
+        values::Rung::ALL
+            .iter()
+            .map(|&rung| RungInfo {
+                rung: rung.into(),
+                label: rung.label(lang).to_owned(),
+                promise: rung.promise(lang).to_owned(),
+                owes_answers: rung.owes_answers(),
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,139 @@
+//! Output types, and the one function every mutation goes through.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, Json, Result, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use cpts_domain::command::{Actor, AddressedCommand};
+use uuid::Uuid;
+
+use crate::errors::from_ledger;
+use crate::inputs::parse_id;
+use crate::port::{CommandContext, LedgerPort, Receipt, RecordedEvent};
+
+/// The kinds of record the ledger keeps.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+pub enum AggregateType {
+    /// A CPTS.
+    Community,
+    /// An association.
+    Association,
+    /// A member.
+    Member,
+    /// A consultation and its contributions.
+    Consultation,
+    /// A decision and its answers.
+    Decision,
+}
+
+impl AggregateType {
+    /// The name stored with the events.
+    pub fn stored_name(self) -> &'static str {
+        match self {
+            AggregateType::Community => "community",
+            AggregateType::Association => "association",
+            AggregateType::Member => "member",
+            AggregateType::Consultation => "consultation",
+            AggregateType::Decision => "decision",
+        }
+    }
+
+    fn from_stored(name: &str) -> Option<Self> {
+        [
+            Self::Community,
+            Self::Association,
+            Self::Member,
+            Self::Consultation,
+            Self::Decision,
+        ]
+        .into_iter()
+        .find(|t| t.stored_name() == name)
+    }
+}
+
+/// One event of the log.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Event {
+    /// Its position in the global log, from 1, in commit order, without gaps.
+    pub position: u64,
+    /// The kind of record it belongs to.
+    pub aggregate_type: String,
+    /// The record it belongs to.
+    pub aggregate_id: ID,
+    /// Its position in the record's own stream, from 1.
+    pub sequence: u64,
+    /// What happened, e.g. `ContributionSubmitted`.
+    pub event_type: String,
+    /// The version of the event's shape.
+    pub event_version: String,
+    /// The event's content.
+    pub payload: Json<serde_json::Value>,
+    /// Who acted (`actor`), the command (`command_id`), the CPTS (`community_id`), when (`recorded_at`).
+    pub metadata: Json<serde_json::Value>,
+    /// When the ledger recorded it.
+    pub recorded_at: DateTime<Utc>,
+    /// Its hash, chained to the event before it (hex).
+    pub hash: String,
+}
+
+impl From<RecordedEvent> for Event {
+    fn from(e: RecordedEvent) -> Self {
+        Self {
+            position: e.position,
+            aggregate_type: e.aggregate_type,
+            aggregate_id: ID(e.aggregate_id),
+            sequence: e.sequence,
+            event_type: e.event_type,
+            event_version: e.event_version,
+            payload: Json(e.payload),
+            metadata: Json(e.metadata),
+            recorded_at: e.recorded_at,
+            hash: e.hash,
+        }
+    }
+}
+
+/// What a mutation recorded.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct CommandResult {
+    /// The kind of record the command addressed.
+    pub aggregate_type: AggregateType,
+    /// The record the command addressed (the new record's id, for a creation).
+    pub aggregate_id: ID,
+    /// The events the command recorded, in order.
+    pub events: Vec<Event>,
+}
+
+impl From<Receipt> for CommandResult {
+    fn from(receipt: Receipt) -> Self {
+        Self {
+            aggregate_type: AggregateType::from_stored(&receipt.aggregate_type)
+                .unwrap_or(AggregateType::Community),
+            aggregate_id: ID(receipt.aggregate_id.to_string()),
+            events: receipt.events.into_iter().map(Event::from).collect(),
+        }
+    }
+}
+
+/// The ledger behind the schema.
+pub(crate) fn ledger<'a>(ctx: &Context<'a>) -> Result<&'a Arc<dyn LedgerPort>> {
+    ctx.data::<Arc<dyn LedgerPort>>()
+}
+
+/// Executes a command for the request's actor and returns what it recorded.
+pub(crate) async fn execute(
+    ctx: &Context<'_>,
+    command: AddressedCommand,
+    command_id: Option<ID>,
+) -> Result<CommandResult> {
+    let command_id = match command_id {
+        Some(id) => parse_id("commandId", &id)?,
+        None => Uuid::new_v4(),
+    };
+    let actor = ctx.data_opt::<Actor>().copied().unwrap_or(Actor::Anonymous);
+    let receipt = ledger(ctx)?
+        .execute(command, CommandContext { actor, command_id })
+        .await
+        .map_err(from_ledger)?;
+    Ok(receipt.into())
+}

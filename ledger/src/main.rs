@@ -1,0 +1,116 @@
+//! `cpts-ledger`: the governance ledger of a CPTS.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use cpts_ledger::app;
+use cpts_ledger::config::DatabaseConfig;
+use cpts_ledger::service::Ledger;
+use tracing_subscriber::EnvFilter;
+
+/// The governance ledger of a CPTS: decisions, consultations and memberships as immutable
+/// events, and how each contribution was taken into account.
+#[derive(Debug, Parser)]
+#[command(name = "cpts-ledger", version)]
+struct Cli {
+    /// The store: a `postgres://` URL, or a `sqlite://` file. Without it, the embedded
+    /// SQLite file `ledger.db` under the data folder.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    database_url: Option<String>,
+
+    /// The folder of the embedded SQLite store.
+    #[arg(long, env = "CPTS_DATA_DIR", default_value = "data", global = true)]
+    data_dir: PathBuf,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serves GraphQL (and GraphiQL) at /graphql and a health check at /healthz.
+    Serve {
+        /// The address to listen on.
+        #[arg(long, env = "CPTS_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Creates or updates the store's tables, then exits.
+    Migrate,
+    /// Records the Val de l'Étang scenario, so there is something real to look at.
+    Demo,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let database = DatabaseConfig::from_url_or_data_dir(cli.database_url, &cli.data_dir);
+    tracing::info!(store = %database.redacted(), "opening the store");
+    let repo = app::open_store(&database).await?;
+
+    match cli.command {
+        Command::Migrate => {
+            tracing::info!("the store is up to date");
+        }
+        Command::Serve { listen } => {
+            let ledger = Arc::new(Ledger::new(repo));
+            let server = app::start(ledger, listen, shutdown_signal()).await?;
+            tracing::info!("cpts-ledger listening on http://{}/graphql", server.addr);
+            server
+                .task
+                .await
+                .context("the HTTP task stopped unexpectedly")??;
+            tracing::info!("stopped");
+        }
+        Command::Demo => {
+            let ledger = Ledger::new(repo);
+            let summary = cpts_ledger::demo::record_scenario(&ledger).await?;
+            println!(
+                "Démonstration enregistrée : CPTS du Val de l'Étang ({}), {} commandes, {} événements.",
+                summary.community_id, summary.commands, summary.events
+            );
+            println!(
+                "Demo recorded: {} commands, {} events. Start the service with `cpts-ledger serve`.",
+                summary.commands, summary.events
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
