@@ -1,0 +1,138 @@
+//! The binary as a new user runs it: no `DATABASE_URL`, the embedded SQLite file under
+//! `./data/`, and a record that survives a restart.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+struct Running {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cpts-ledger"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("CPTS_DATA_DIR")
+        .env_remove("CPTS_LISTEN")
+        .env("RUST_LOG", "info");
+    command
+}
+
+/// Starts `cpts-ledger serve` on a free port and waits until it says where it listens.
+fn serve(dir: &Path) -> Running {
+    let mut child = command(dir, &["serve", "--listen", "127.0.0.1:0"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("the service logs where it listens")
+            .expect("a log line");
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            break rest.trim().to_owned();
+        }
+    };
+    // Keep draining the log so the service never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Running { child, url }
+}
+
+async fn post(url: &str, query: &str) -> Value {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client");
+    client
+        .post(url)
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+#[tokio::test]
+async fn a_mutation_recorded_without_database_url_is_still_there_after_a_restart() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let service = serve(dir.path());
+    let created = post(
+        &service.url,
+        r#"mutation { registerCommunity(input: { name: "CPTS du Val de l'Étang", territory: [{ insee: "34301", name: "Sète" }] }) { aggregateId } }"#,
+    )
+    .await;
+    let id = created["data"]["registerCommunity"]["aggregateId"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    drop(service);
+    assert!(
+        dir.path().join("data/ledger.db").exists(),
+        "the embedded store is ./data/ledger.db"
+    );
+
+    let service = serve(dir.path());
+    let read = post(
+        &service.url,
+        &format!(r#"{{ events(aggregateType: COMMUNITY, id: "{id}") {{ eventType payload }} }}"#),
+    )
+    .await;
+    assert_eq!(
+        read["data"]["events"][0]["eventType"], "CommunityRegistered",
+        "{read}"
+    );
+    assert_eq!(
+        read["data"]["events"][0]["payload"]["CommunityRegistered"]["name"],
+        "CPTS du Val de l'Étang"
+    );
+}
+
+#[test]
+fn the_demo_is_recorded_once_and_refused_the_second_time() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let first = command(dir.path(), &["demo"]).output().expect("demo runs");
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let out = String::from_utf8_lossy(&first.stdout);
+    assert!(out.contains("Démonstration enregistrée"), "{out}");
+    let second = command(dir.path(), &["demo"]).output().expect("demo runs");
+    assert!(!second.status.success());
+    assert!(String::from_utf8_lossy(&second.stderr).contains("déjà enregistrée"));
+}
+
+#[test]
+fn an_unsupported_store_url_is_refused_clearly() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let output = command(dir.path(), &["migrate"])
+        .env("DATABASE_URL", "mysql://localhost/x")
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("unsupported store URL scheme `mysql`"),
+        "{stderr}"
+    );
+}
