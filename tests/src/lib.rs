@@ -117,6 +117,13 @@ impl Drop for TestDb {
     }
 }
 
+/// Opens and migrates the store at `url`, as the service does at start-up.
+pub async fn open_store(url: &str) -> anyhow::Result<cpts_ledger::store::EventRepository> {
+    let repo = cpts_ledger::store::EventRepository::connect(url).await?;
+    repo.migrate().await?;
+    Ok(repo)
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_database;
@@ -136,11 +143,4 @@ mod tests {
             "postgres://u@h:5432/x"
         );
     }
-}
-
-/// Opens and migrates the store at `url`, as the service does at start-up.
-pub async fn open_store(url: &str) -> anyhow::Result<cpts_ledger::store::EventRepository> {
-    let repo = cpts_ledger::store::EventRepository::connect(url).await?;
-    repo.migrate().await?;
-    Ok(repo)
 }
