@@ -539,6 +539,42 @@ mod tests {
     }
 
     #[test]
+    fn redrawing_the_territory_records_the_new_communes_and_why() {
+        let meze = Commune {
+            insee: "34157".into(),
+            name: "Mèze".into(),
+        };
+        Given::with(())
+            .given(vec![registered()])
+            .when(CommunityCommand::RedrawTerritory {
+                territory: vec![sete(), meze.clone()],
+                reason: "Décision du CA sur le périmètre".into(),
+            })
+            .then_expect_events(vec![CommunityEvent::TerritoryRedrawn {
+                territory: vec![sete(), meze],
+                reason: "Décision du CA sur le périmètre".into(),
+            }]);
+    }
+
+    #[test]
+    fn a_college_name_used_twice_is_refused() {
+        Given::with(())
+            .given(vec![
+                registered(),
+                CommunityEvent::CollegeDefined {
+                    college_id: CollegeId(Uuid::from_u128(10)),
+                    name: "Collège des usagers".into(),
+                    is_users_college: true,
+                },
+            ])
+            .when(college(11, "collège des usagers", false))
+            .then_expect_error(DomainError::DuplicateName {
+                what: Record::College,
+                name: "collège des usagers".into(),
+            });
+    }
+
+    #[test]
     fn commands_to_an_unregistered_community_are_refused() {
         Given::with(())
             .given_no_previous_events()

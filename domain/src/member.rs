@@ -884,6 +884,93 @@ mod tests {
     }
 
     #[test]
+    fn ending_a_mandate_is_recorded_and_frees_the_representative_for_a_new_one() {
+        given()
+            .given(vec![
+                admitted(MemberKind::AssociationRepresentative),
+                granted(),
+            ])
+            .when(MemberCommand::EndMandate {
+                on: date(2026, 9, 1),
+                reason: Some("Démission".into()),
+            })
+            .then_expect_events(vec![MemberEvent::MandateEnded {
+                on: date(2026, 9, 1),
+                reason: Some("Démission".into()),
+            }]);
+        given()
+            .given(vec![
+                admitted(MemberKind::AssociationRepresentative),
+                granted(),
+                MemberEvent::MandateEnded {
+                    on: date(2026, 9, 1),
+                    reason: None,
+                },
+            ])
+            .when(grant(ADTL))
+            .then_expect_events(vec![granted()]);
+    }
+
+    #[test]
+    fn leaving_a_body_is_recorded() {
+        given()
+            .given(vec![
+                admitted(MemberKind::AssociationRepresentative),
+                MemberEvent::SeatedInBody {
+                    body_id: BOARD,
+                    on: date(2026, 1, 20),
+                },
+            ])
+            .when(MemberCommand::LeaveBody {
+                body_id: BOARD,
+                on: date(2026, 6, 30),
+            })
+            .then_expect_events(vec![MemberEvent::LeftBody {
+                body_id: BOARD,
+                on: date(2026, 6, 30),
+            }]);
+    }
+
+    #[test]
+    fn a_departure_is_recorded_once() {
+        let departed = MemberEvent::MemberDeparted {
+            on: date(2026, 3, 1),
+            reason: Some("Retraite".into()),
+        };
+        given()
+            .given(vec![admitted(MemberKind::AssociationRepresentative)])
+            .when(MemberCommand::Depart {
+                on: date(2026, 3, 1),
+                reason: Some("Retraite".into()),
+            })
+            .then_expect_events(vec![departed.clone()]);
+        given()
+            .given(vec![
+                admitted(MemberKind::AssociationRepresentative),
+                departed,
+            ])
+            .when(MemberCommand::Depart {
+                on: date(2026, 3, 2),
+                reason: None,
+            })
+            .then_expect_error(DomainError::MemberDeparted);
+    }
+
+    #[test]
+    fn admitting_the_same_member_twice_is_refused() {
+        given()
+            .given(vec![admitted(MemberKind::Coordinator)])
+            .when(MemberCommand::Admit {
+                member_id: KARIM,
+                community_id: CPTS,
+                name: "Karim Benali".into(),
+                kind: MemberKind::Coordinator,
+                admitted_on: date(2026, 1, 20),
+            })
+            .then_expect_error(DomainError::AlreadyExists(Record::Member));
+    }
+
+    #[test]
     fn an_ended_mandate_is_no_longer_active() {
         let mut member = Member::default();
         for event in [
