@@ -1,0 +1,1 @@
+//! Read models of the governance record, fed from the event log by global position.
