@@ -399,7 +399,7 @@ impl EventRepository {
         aggregate_type: &str,
         aggregate_id: &str,
     ) -> Result<Vec<StoredEvent>, PersistenceError> {
-        self.read_stream_after(aggregate_type, aggregate_id, 0)
+        self.read_stream_after(aggregate_type, aggregate_id, "sequence", 0)
             .await
     }
 
@@ -410,32 +410,26 @@ impl EventRepository {
         aggregate_id: &str,
         after: u64,
     ) -> Result<Vec<StoredEvent>, PersistenceError> {
+        self.read_stream_after(aggregate_type, aggregate_id, "position", after)
+            .await
+    }
+
+    /// The events of one aggregate whose `column` (`sequence` or `position`) is above `after`.
+    async fn read_stream_after(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: &str,
+        column: &'static str,
+        after: u64,
+    ) -> Result<Vec<StoredEvent>, PersistenceError> {
         let sql = format!(
             "SELECT {EVENT_COLUMNS} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 \
-             AND position > $3 ORDER BY sequence"
+             AND {column} > $3 ORDER BY sequence"
         );
         let args = [
             Arg::Text(aggregate_type),
             Arg::Text(aggregate_id),
             Arg::Int(to_i64(after)?),
-        ];
-        self.select(&sql, &args).await
-    }
-
-    async fn read_stream_after(
-        &self,
-        aggregate_type: &str,
-        aggregate_id: &str,
-        after_sequence: u64,
-    ) -> Result<Vec<StoredEvent>, PersistenceError> {
-        let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 \
-             AND sequence > $3 ORDER BY sequence"
-        );
-        let args = [
-            Arg::Text(aggregate_type),
-            Arg::Text(aggregate_id),
-            Arg::Int(to_i64(after_sequence)?),
         ];
         self.select(&sql, &args).await
     }
@@ -519,7 +513,9 @@ impl PersistedEventRepository for EventRepository {
         last_sequence: usize,
     ) -> Result<Vec<SerializedEvent>, PersistenceError> {
         let after = u64::try_from(last_sequence).map_err(|_| unknown("sequence out of range"))?;
-        let events = self.read_stream_after(A::TYPE, aggregate_id, after).await?;
+        let events = self
+            .read_stream_after(A::TYPE, aggregate_id, "sequence", after)
+            .await?;
         Ok(events
             .into_iter()
             .map(StoredEvent::into_serialized)
