@@ -409,10 +409,11 @@ impl Decision {
                 rationale,
                 on,
             } => {
-                self.open()?;
+                let proposal = self.open()?;
                 if !self.consultations.contains(&consultation_id) {
                     return Err(DomainError::ConsultationNotLinked);
                 }
+                not_before(on, proposal.proposed_on, TooEarlyReason::BeforeProposal)?;
                 if self.answer(contribution_id).is_ok() {
                     return Err(DomainError::AlreadyAnswered);
                 }
@@ -456,7 +457,13 @@ impl Decision {
                 if answer.disposition == disposition && answer.rationale == rationale {
                     return Err(DomainError::RevisionChangesNothing);
                 }
-                not_before(on, answer.written_on, TooEarlyReason::BeforeAnswer)?;
+                // A revision follows the answer as it stands, published or not.
+                match answer.published_on {
+                    Some(published_on) => {
+                        not_before(on, published_on, TooEarlyReason::BeforePublication)?
+                    }
+                    None => not_before(on, answer.written_on, TooEarlyReason::BeforeAnswer)?,
+                }
                 Ok(vec![DecisionEvent::AnswerRevised {
                     contribution_id,
                     disposition,
@@ -509,6 +516,9 @@ impl Decision {
                     return Err(DomainError::AlreadyVoted(previous));
                 }
                 not_before(on, proposal.proposed_on, TooEarlyReason::BeforeProposal)?;
+                if let Some((deferred_on, _)) = self.vote {
+                    not_before(on, deferred_on, TooEarlyReason::BeforeVote)?;
+                }
                 if let Tally::ByCollege { colleges } = &tally {
                     let votes: u64 = colleges
                         .iter()
@@ -715,5 +725,1338 @@ impl Aggregate for Decision {
                 indicator, period, ..
             } => self.indicators.push((indicator, period)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use cqrs_es::test::TestFramework;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::community::CommunityEvent;
+    use crate::consultation::{Author, ConsultationEvent, ConsultationTerms};
+    use crate::directory::InMemoryDirectory;
+    use crate::values::{BodyKind, Commune, ContributionKind, Method, Rung};
+
+    const CPTS: CommunityId = CommunityId(Uuid::from_u128(1));
+    const OTHER_CPTS: CommunityId = CommunityId(Uuid::from_u128(2));
+    const UNKNOWN_CPTS: CommunityId = CommunityId(Uuid::from_u128(3));
+    const LIBERAUX: CollegeId = CollegeId(Uuid::from_u128(10));
+    const STRUCTURES: CollegeId = CollegeId(Uuid::from_u128(11));
+    const USAGERS: CollegeId = CollegeId(Uuid::from_u128(12));
+    const FOREIGN_COLLEGE: CollegeId = CollegeId(Uuid::from_u128(13));
+    const CA: BodyId = BodyId(Uuid::from_u128(20));
+    const FOREIGN_BOARD: BodyId = BodyId(Uuid::from_u128(21));
+    const PERIMETRE: ConsultationId = ConsultationId(Uuid::from_u128(300));
+    const ATELIER: ConsultationId = ConsultationId(Uuid::from_u128(301));
+    const FOREIGN_CONSULTATION: ConsultationId = ConsultationId(Uuid::from_u128(302));
+    const UNKNOWN_CONSULTATION: ConsultationId = ConsultationId(Uuid::from_u128(303));
+    const P01: ContributionId = ContributionId(Uuid::from_u128(3001));
+    const P04: ContributionId = ContributionId(Uuid::from_u128(3004));
+    const P10: ContributionId = ContributionId(Uuid::from_u128(3010));
+    const WITHDRAWN: ContributionId = ContributionId(Uuid::from_u128(3099));
+    const A01: ContributionId = ContributionId(Uuid::from_u128(4001));
+    const D_PERIMETRE: DecisionId = DecisionId(Uuid::from_u128(500));
+
+    const INDICATOR: &str = "Dépistages du pied diabétique réalisés par mois";
+    const RATIONALE: &str = "Frontignan reste dans le périmètre ; les soins non programmés font l'objet d'une convention avec la CPTS voisine.";
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+    }
+
+    fn community(id: CommunityId, college: CollegeId, board: BodyId) -> Vec<CommunityEvent> {
+        let mut events = vec![
+            CommunityEvent::CommunityRegistered {
+                community_id: id,
+                name: format!("CPTS {id}"),
+                territory: vec![Commune {
+                    insee: "34301".into(),
+                    name: "Sète".into(),
+                }],
+            },
+            CommunityEvent::CollegeDefined {
+                college_id: college,
+                name: "Collège des professionnels de santé libéraux".into(),
+                is_users_college: false,
+            },
+            CommunityEvent::BodyEstablished {
+                body_id: board,
+                kind: BodyKind::Board,
+                name: "Conseil d'administration".into(),
+            },
+        ];
+        if id == CPTS {
+            events.extend([
+                CommunityEvent::CollegeDefined {
+                    college_id: STRUCTURES,
+                    name: "Collège des établissements et structures".into(),
+                    is_users_college: false,
+                },
+                CommunityEvent::CollegeDefined {
+                    college_id: USAGERS,
+                    name: "Collège des usagers".into(),
+                    is_users_college: true,
+                },
+            ]);
+        }
+        events
+    }
+
+    fn consultation(
+        id: ConsultationId,
+        community_id: CommunityId,
+        contributions: &[(ContributionId, NaiveDate)],
+    ) -> Vec<ConsultationEvent> {
+        let terms = ConsultationTerms {
+            subject: "Périmètre de la CPTS : où les habitants se soignent-ils au quotidien ?"
+                .into(),
+            moment: Moment::Diagnosis,
+            mission: Mission::AccessToCare,
+            rung: Rung::Consult,
+            audience: "membres et habitants".into(),
+            method: Method::Questionnaire,
+            opens_on: date(2026, 2, 2),
+            closes_on: date(2026, 3, 13),
+            answer_within_days: 30,
+        };
+        let mut events = vec![ConsultationEvent::ConsultationOpened {
+            consultation_id: id,
+            community_id,
+            answer_deadline: terms.answer_deadline(),
+            terms,
+        }];
+        events.extend(
+            contributions
+                .iter()
+                .map(
+                    |&(contribution_id, submitted_on)| ConsultationEvent::ContributionSubmitted {
+                        contribution_id,
+                        author: Author::Anonymous {
+                            commune: Some("Sète".into()),
+                        },
+                        kind: ContributionKind::Opinion,
+                        text: format!("Contribution {contribution_id}"),
+                        submitted_on,
+                        attachment: None,
+                    },
+                ),
+        );
+        events
+    }
+
+    /// The CPTS with its three collèges and its board, another CPTS with its own, a
+    /// perimeter consultation (p01, p04, p10 and a withdrawn contribution), a workshop of the
+    /// same CPTS and a consultation of the other CPTS.
+    fn given() -> TestFramework<Decision> {
+        let mut perimetre = consultation(
+            PERIMETRE,
+            CPTS,
+            &[
+                (P01, date(2026, 2, 5)),
+                (P04, date(2026, 2, 11)),
+                (P10, date(2026, 2, 27)),
+                (WITHDRAWN, date(2026, 2, 20)),
+            ],
+        );
+        perimetre.push(ConsultationEvent::ContributionWithdrawn {
+            contribution_id: WITHDRAWN,
+            on: date(2026, 2, 21),
+            reason: None,
+        });
+        let directory = InMemoryDirectory::default()
+            .with_community(community(CPTS, LIBERAUX, CA))
+            .with_community(community(OTHER_CPTS, FOREIGN_COLLEGE, FOREIGN_BOARD))
+            .with_consultation(perimetre)
+            .with_consultation(consultation(ATELIER, CPTS, &[(A01, date(2026, 2, 10))]))
+            .with_consultation(consultation(FOREIGN_CONSULTATION, OTHER_CPTS, &[]));
+        TestFramework::with(directory.into_service())
+    }
+
+    fn proposal() -> Proposal {
+        Proposal {
+            body_id: CA,
+            title: "Périmètre de la CPTS du Val de l'Étang".into(),
+            text: "La CPTS couvre les 12 communes listées.".into(),
+            moment: Moment::Diagnosis,
+            mission: Mission::AccessToCare,
+            proposed_on: date(2026, 3, 20),
+        }
+    }
+
+    fn propose(proposal: Proposal) -> DecisionCommand {
+        DecisionCommand::Propose {
+            decision_id: D_PERIMETRE,
+            community_id: CPTS,
+            proposal,
+        }
+    }
+
+    fn proposed() -> DecisionEvent {
+        DecisionEvent::DecisionProposed {
+            decision_id: D_PERIMETRE,
+            community_id: CPTS,
+            proposal: proposal(),
+        }
+    }
+
+    fn linked() -> DecisionEvent {
+        DecisionEvent::ConsultationLinked {
+            consultation_id: PERIMETRE,
+        }
+    }
+
+    fn withdrawn() -> DecisionEvent {
+        DecisionEvent::DecisionWithdrawn {
+            reason: "Remplacée par une nouvelle proposition.".into(),
+            on: date(2026, 3, 25),
+        }
+    }
+
+    fn draft(
+        contribution_id: ContributionId,
+        disposition: Disposition,
+        rationale: Option<&str>,
+    ) -> DecisionCommand {
+        DecisionCommand::DraftAnswer {
+            consultation_id: PERIMETRE,
+            contribution_id,
+            disposition,
+            rationale: rationale.map(Into::into),
+            on: date(2026, 4, 7),
+        }
+    }
+
+    fn drafted(
+        contribution_id: ContributionId,
+        disposition: Disposition,
+        rationale: Option<&str>,
+    ) -> DecisionEvent {
+        DecisionEvent::AnswerDrafted {
+            consultation_id: PERIMETRE,
+            contribution_id,
+            disposition,
+            rationale: rationale.map(Into::into),
+            on: date(2026, 4, 7),
+        }
+    }
+
+    fn published(contribution_id: ContributionId, on: NaiveDate) -> DecisionEvent {
+        DecisionEvent::AnswerPublished {
+            contribution_id,
+            on,
+        }
+    }
+
+    fn votes(college_id: CollegeId, votes_for: u32) -> CollegeVotes {
+        CollegeVotes {
+            college_id,
+            votes_for,
+            votes_against: 0,
+            abstentions: 0,
+        }
+    }
+
+    /// The tally of the perimeter decision in the scenario.
+    fn scenario_tally() -> Tally {
+        Tally::ByCollege {
+            colleges: vec![votes(LIBERAUX, 3), votes(STRUCTURES, 1), votes(USAGERS, 1)],
+        }
+    }
+
+    fn vote(on: NaiveDate, tally: Tally, outcome: VoteOutcome) -> DecisionCommand {
+        DecisionCommand::RecordVote { on, tally, outcome }
+    }
+
+    fn voted(outcome: VoteOutcome) -> DecisionEvent {
+        DecisionEvent::VoteRecorded {
+            on: date(2026, 4, 2),
+            tally: Tally::Consensus,
+            outcome,
+        }
+    }
+
+    fn report(period: &str, value: f64, target: Option<f64>, on: NaiveDate) -> DecisionCommand {
+        DecisionCommand::ReportIndicator {
+            indicator: INDICATOR.into(),
+            period: period.into(),
+            value,
+            target,
+            on,
+        }
+    }
+
+    fn reported(period: &str, value: f64, on: NaiveDate) -> DecisionEvent {
+        DecisionEvent::IndicatorReported {
+            indicator: INDICATOR.into(),
+            period: period.into(),
+            value,
+            target: Some(50.0),
+            on,
+        }
+    }
+
+    // Propose.
+
+    #[test]
+    fn proposing_to_a_body_of_the_cpts_records_the_proposal_trimmed() {
+        given()
+            .given_no_previous_events()
+            .when(propose(Proposal {
+                title: "  Périmètre de la CPTS du Val de l'Étang\n".into(),
+                text: " La CPTS couvre les 12 communes listées. ".into(),
+                ..proposal()
+            }))
+            .then_expect_events(vec![proposed()]);
+    }
+
+    #[test]
+    fn proposing_to_a_body_of_another_cpts_is_refused() {
+        given()
+            .given_no_previous_events()
+            .when(propose(Proposal {
+                body_id: FOREIGN_BOARD,
+                ..proposal()
+            }))
+            .then_expect_error(DomainError::NotFound(Record::Body));
+    }
+
+    #[test]
+    fn proposing_to_an_unknown_body_is_refused() {
+        given()
+            .given_no_previous_events()
+            .when(propose(Proposal {
+                body_id: BodyId(Uuid::from_u128(29)),
+                ..proposal()
+            }))
+            .then_expect_error(DomainError::NotFound(Record::Body));
+    }
+
+    #[test]
+    fn a_proposal_without_a_title_is_refused() {
+        given()
+            .given_no_previous_events()
+            .when(propose(Proposal {
+                title: " \t".into(),
+                ..proposal()
+            }))
+            .then_expect_error(DomainError::Required {
+                field: Field::Title,
+            });
+    }
+
+    #[test]
+    fn a_proposal_without_a_text_is_refused() {
+        given()
+            .given_no_previous_events()
+            .when(propose(Proposal {
+                text: String::new(),
+                ..proposal()
+            }))
+            .then_expect_error(DomainError::Required { field: Field::Text });
+    }
+
+    #[test]
+    fn proposing_in_an_unknown_cpts_is_refused() {
+        given()
+            .given_no_previous_events()
+            .when(DecisionCommand::Propose {
+                decision_id: D_PERIMETRE,
+                community_id: UNKNOWN_CPTS,
+                proposal: proposal(),
+            })
+            .then_expect_error(DomainError::NotFound(Record::Community));
+    }
+
+    #[test]
+    fn proposing_the_same_decision_twice_is_refused() {
+        given()
+            .given(vec![proposed()])
+            .when(propose(proposal()))
+            .then_expect_error(DomainError::AlreadyExists(Record::Decision));
+    }
+
+    #[test]
+    fn a_decision_never_proposed_takes_no_other_command() {
+        given()
+            .given_no_previous_events()
+            .when(DecisionCommand::LinkConsultation {
+                consultation_id: PERIMETRE,
+            })
+            .then_expect_error(DomainError::NotFound(Record::Decision));
+    }
+
+    // Link a consultation.
+
+    #[test]
+    fn linking_a_consultation_of_the_cpts_is_recorded() {
+        given()
+            .given(vec![proposed()])
+            .when(DecisionCommand::LinkConsultation {
+                consultation_id: PERIMETRE,
+            })
+            .then_expect_events(vec![linked()]);
+    }
+
+    #[test]
+    fn linking_a_consultation_of_another_cpts_is_refused() {
+        given()
+            .given(vec![proposed()])
+            .when(DecisionCommand::LinkConsultation {
+                consultation_id: FOREIGN_CONSULTATION,
+            })
+            .then_expect_error(DomainError::OtherCommunity(Record::Consultation));
+    }
+
+    #[test]
+    fn linking_an_unknown_consultation_is_refused() {
+        given()
+            .given(vec![proposed()])
+            .when(DecisionCommand::LinkConsultation {
+                consultation_id: UNKNOWN_CONSULTATION,
+            })
+            .then_expect_error(DomainError::NotFound(Record::Consultation));
+    }
+
+    #[test]
+    fn linking_the_same_consultation_twice_is_refused() {
+        given()
+            .given(vec![proposed(), linked()])
+            .when(DecisionCommand::LinkConsultation {
+                consultation_id: PERIMETRE,
+            })
+            .then_expect_error(DomainError::AlreadyLinked);
+    }
+
+    #[test]
+    fn nothing_is_linked_to_a_withdrawn_decision() {
+        given()
+            .given(vec![proposed(), withdrawn()])
+            .when(DecisionCommand::LinkConsultation {
+                consultation_id: PERIMETRE,
+            })
+            .then_expect_error(DomainError::Withdrawn(Record::Decision));
+    }
+
+    // Draft an answer.
+
+    #[test]
+    fn a_retained_answer_needs_no_rationale() {
+        given()
+            .given(vec![proposed(), linked()])
+            .when(draft(P01, Disposition::Retained, None))
+            .then_expect_events(vec![drafted(P01, Disposition::Retained, None)]);
+    }
+
+    #[test]
+    fn answer_without_rationale_is_refused_unless_retained() {
+        for &disposition in Disposition::ALL {
+            if disposition == Disposition::Retained {
+                continue;
+            }
+            for blank in [None, Some("  \n")] {
+                given()
+                    .given(vec![proposed(), linked()])
+                    .when(draft(P01, disposition, blank))
+                    .then_expect_error(DomainError::RationaleRequired(disposition));
+            }
+        }
+    }
+
+    #[test]
+    fn an_answer_with_its_rationale_is_recorded_trimmed() {
+        given()
+            .given(vec![proposed(), linked()])
+            .when(draft(
+                P01,
+                Disposition::PartlyRetained,
+                Some(&format!("  {RATIONALE} ")),
+            ))
+            .then_expect_events(vec![drafted(
+                P01,
+                Disposition::PartlyRetained,
+                Some(RATIONALE),
+            )]);
+    }
+
+    #[test]
+    fn answering_an_unknown_contribution_is_refused() {
+        given()
+            .given(vec![proposed(), linked()])
+            .when(draft(
+                ContributionId(Uuid::from_u128(3050)),
+                Disposition::Retained,
+                None,
+            ))
+            .then_expect_error(DomainError::NotFound(Record::Contribution));
+    }
+
+    #[test]
+    fn a_contribution_is_answered_under_its_own_consultation_only() {
+        given()
+            .given(vec![proposed(), linked()])
+            .when(draft(A01, Disposition::Retained, None))
+            .then_expect_error(DomainError::NotFound(Record::Contribution));
+    }
+
+    #[test]
+    fn a_withdrawn_contribution_gets_no_answer() {
+        given()
+            .given(vec![proposed(), linked()])
+            .when(draft(WITHDRAWN, Disposition::Retained, None))
+            .then_expect_error(DomainError::Withdrawn(Record::Contribution));
+    }
+
+    #[test]
+    fn a_contribution_of_a_consultation_not_linked_is_refused() {
+        given()
+            .given(vec![proposed(), linked()])
+            .when(DecisionCommand::DraftAnswer {
+                consultation_id: ATELIER,
+                contribution_id: A01,
+                disposition: Disposition::Retained,
+                rationale: None,
+                on: date(2026, 4, 7),
+            })
+            .then_expect_error(DomainError::ConsultationNotLinked);
+    }
+
+    #[test]
+    fn answering_twice_needs_a_revision() {
+        given()
+            .given(vec![
+                proposed(),
+                linked(),
+                drafted(P01, Disposition::Retained, None),
+            ])
+            .when(draft(P01, Disposition::NotRetained, Some(RATIONALE)))
+            .then_expect_error(DomainError::AlreadyAnswered);
+    }
+
+    #[test]
+    fn an_answer_dated_before_the_contribution_is_refused() {
+        // A decision proposed while the consultation still runs.
+        let early = DecisionEvent::DecisionProposed {
+            decision_id: D_PERIMETRE,
+            community_id: CPTS,
+            proposal: Proposal { proposed_on: date(2026, 2, 20), ..proposal() },
+        };
+        given()
+            .given(vec![early, linked()])
+            .when(DecisionCommand::DraftAnswer {
+                consultation_id: PERIMETRE,
+                contribution_id: P10,
+                disposition: Disposition::Retained,
+                rationale: None,
+                on: date(2026, 2, 26),
+            })
+            .then_expect_error(DomainError::TooEarly {
+                date: date(2026, 2, 26),
+                earliest: date(2026, 2, 27),
+                reason: TooEarlyReason::BeforeSubmission,
+            });
+    }
+
+    #[test]
+    fn no_answer_is_drafted_in_a_withdrawn_decision() {
+        given()
+            .given(vec![proposed(), linked(), withdrawn()])
+            .when(draft(P01, Disposition::Retained, None))
+            .then_expect_error(DomainError::Withdrawn(Record::Decision));
+    }
+
+    // Revise an answer.
+
+    #[test]
+    fn revising_records_the_new_disposition_and_the_reason() {
+        given()
+            .given(vec![
+                proposed(),
+                linked(),
+                drafted(P01, Disposition::Retained, None),
+            ])
+            .when(DecisionCommand::ReviseAnswer {
+                contribution_id: P01,
+                disposition: Disposition::PartlyRetained,
+                rationale: Some(RATIONALE.into()),
+                reason: " Erreur de saisie. ".into(),
+                on: date(2026, 4, 8),
+            })
+            .then_expect_events(vec![DecisionEvent::AnswerRevised {
+                contribution_id: P01,
+                disposition: Disposition::PartlyRetained,
+                rationale: Some(RATIONALE.into()),
+                reason: "Erreur de saisie.".into(),
+                on: date(2026, 4, 8),
+            }]);
+    }
+
+    #[test]
+    fn a_revision_that_changes_nothing_is_refused() {
+        given()
+            .given(vec![
+                proposed(),
+                linked(),
+                drafted(P01, Disposition::PartlyRetained, Some(RATIONALE)),
+            ])
+            .when(DecisionCommand::ReviseAnswer {
+                contribution_id: P01,
+                disposition: Disposition::PartlyRetained,
+                rationale: Some(format!("{RATIONALE}  ")),
+                reason: "Relecture.".into(),
+                on: date(2026, 4, 8),
+            })
+            .then_expect_error(DomainError::RevisionChangesNothing);
+    }
+
+    #[test]
+    fn a_revision_needs_a_reason() {
+        given()
+            .given(vec![
+                proposed(),
+                linked(),
+                drafted(P01, Disposition::Retained, None),
+            ])
+            .when(DecisionCommand::ReviseAnswer {
+                contribution_id: P01,
+                disposition: Disposition::NotRetained,
+                rationale: Some(RATIONALE.into()),
+                reason: "   ".into(),
+                on: date(2026, 4, 8),
+            })
+            .then_expect_error(DomainError::Required {
+                field: Field::Reason,
+            });
+    }
+
+    #[test]
+    fn a_revised_answer_still_needs_its_rationale() {
+        given()
+            .given(vec![
+                proposed(),
+                linked(),
+                drafted(P01, Disposition::Retained, None),
+            ])
+            .when(DecisionCommand::ReviseAnswer {
+                contribution_id: P01,
+                disposition: Disposition::NotRetained,
+                rationale: None,
+                reason: "Relecture.".into(),
+                on: date(2026, 4, 8),
+            })
+            .then_expect_error(DomainError::RationaleRequired(Disposition::NotRetained));
+    }
+
+    #[test]
+    fn revising_an_answer_never_drafted_is_refused() {
+        given()
+            .given(vec![proposed(), linked()])
+            .when(DecisionCommand::ReviseAnswer {
+                contribution_id: P01,
+                disposition: Disposition::Retained,
+                rationale: None,
+                reason: "Relecture.".into(),
+                on: date(2026, 4, 8),
+            })
+            .then_expect_error(DomainError::NotAnswered);
+    }
+
+    #[test]
+    fn a_revision_dated_before_the_answer_is_refused() {
+        given()
+            .given(vec![
+                proposed(),
+                linked(),
+                drafted(P01, Disposition::Retained, None),
+            ])
+            .when(DecisionCommand::ReviseAnswer {
+                contribution_id: P01,
+                disposition: Disposition::NotRetained,
+                rationale: Some(RATIONALE.into()),
+                reason: "Relecture.".into(),
+                on: date(2026, 4, 6),
+            })
+            .then_expect_error(DomainError::TooEarly {
+                date: date(2026, 4, 6),
+                earliest: date(2026, 4, 7),
+                reason: TooEarlyReason::BeforeAnswer,
+            });
+    }
+
+    #[test]
+    fn a_revised_answer_must_be_published_again() {
+        given()
+            .given(vec![
+                proposed(),
+                linked(),
+                drafted(P01, Disposition::Retained, None),
+                published(P01, date(2026, 4, 7)),
+                DecisionEvent::AnswerRevised {
+                    contribution_id: P01,
+                    disposition: Disposition::PartlyRetained,
+                    rationale: Some(RATIONALE.into()),
+                    reason: "Erreur de saisie.".into(),
+                    on: date(2026, 4, 9),
+                },
+            ])
+            .when(DecisionCommand::PublishAnswer {
+                contribution_id: P01,
+                on: date(2026, 4, 10),
+            })
+            .then_expect_events(vec![published(P01, date(2026, 4, 10))]);
+    }
+
+    #[test]
+    fn a_republication_is_not_dated_before_the_revision() {
+        given()
+            .given(vec![
+                proposed(),
+                linked(),
+                drafted(P01, Disposition::Retained, None),
+                published(P01, date(2026, 4, 7)),
+                DecisionEvent::AnswerRevised {
+                    contribution_id: P01,
+                    disposition: Disposition::PartlyRetained,
+                    rationale: Some(RATIONALE.into()),
+                    reason: "Erreur de saisie.".into(),
+                    on: date(2026, 4, 9),
+                },
+            ])
+            .when(DecisionCommand::PublishAnswer {
+                contribution_id: P01,
+                on: date(2026, 4, 8),
+            })
+            .then_expect_error(DomainError::TooEarly {
+                date: date(2026, 4, 8),
+                earliest: date(2026, 4, 9),
+                reason: TooEarlyReason::BeforeAnswer,
+            });
+    }
+
+    // Publish one answer, or all of them.
+
+    #[test]
+    fn publishing_a_drafted_answer_is_recorded() {
+        given()
+            .given(vec![
+                proposed(),
+                linked(),
+                drafted(P01, Disposition::Retained, None),
+            ])
+            .when(DecisionCommand::PublishAnswer {
+                contribution_id: P01,
+                on: date(2026, 4, 7),
+            })
+            .then_expect_events(vec![published(P01, date(2026, 4, 7))]);
+    }
+
+    #[test]
+    fn publishing_an_answer_twice_is_refused() {
+        given()
+            .given(vec![
+                proposed(),
+                linked(),
+                drafted(P01, Disposition::Retained, None),
+                published(P01, date(2026, 4, 7)),
+            ])
+            .when(DecisionCommand::PublishAnswer {
+                contribution_id: P01,
+                on: date(2026, 4, 8),
+            })
+            .then_expect_error(DomainError::AlreadyPublished);
+    }
+
+    #[test]
+    fn publishing_an_answer_never_drafted_is_refused() {
+        given()
+            .given(vec![proposed(), linked()])
+            .when(DecisionCommand::PublishAnswer {
+                contribution_id: P01,
+                on: date(2026, 4, 7),
+            })
+            .then_expect_error(DomainError::NotAnswered);
+    }
+
+    #[test]
+    fn publishing_before_the_answer_was_written_is_refused() {
+        given()
+            .given(vec![
+                proposed(),
+                linked(),
+                drafted(P01, Disposition::Retained, None),
+            ])
+            .when(DecisionCommand::PublishAnswer {
+                contribution_id: P01,
+                on: date(2026, 4, 6),
+            })
+            .then_expect_error(DomainError::TooEarly {
+                date: date(2026, 4, 6),
+                earliest: date(2026, 4, 7),
+                reason: TooEarlyReason::BeforeAnswer,
+            });
+    }
+
+    #[test]
+    fn publishing_all_publishes_every_draft_and_only_the_drafts() {
+        given()
+            .given(vec![
+                proposed(),
+                linked(),
+                drafted(P01, Disposition::Retained, None),
+                published(P01, date(2026, 4, 7)),
+                drafted(P04, Disposition::Retained, None),
+                drafted(P10, Disposition::PartlyRetained, Some(RATIONALE)),
+            ])
+            .when(DecisionCommand::PublishAllAnswers {
+                on: date(2026, 4, 20),
+            })
+            .then_expect_events(vec![
+                published(P04, date(2026, 4, 20)),
+                published(P10, date(2026, 4, 20)),
+            ]);
+    }
+
+    #[test]
+    fn publishing_all_without_any_answer_is_refused() {
+        given()
+            .given(vec![proposed(), linked()])
+            .when(DecisionCommand::PublishAllAnswers {
+                on: date(2026, 4, 7),
+            })
+            .then_expect_error(DomainError::NothingToPublish);
+    }
+
+    #[test]
+    fn publishing_all_when_every_answer_is_published_is_refused() {
+        given()
+            .given(vec![
+                proposed(),
+                linked(),
+                drafted(P01, Disposition::Retained, None),
+                published(P01, date(2026, 4, 7)),
+            ])
+            .when(DecisionCommand::PublishAllAnswers {
+                on: date(2026, 4, 8),
+            })
+            .then_expect_error(DomainError::NothingToPublish);
+    }
+
+    #[test]
+    fn no_answer_is_published_in_a_withdrawn_decision() {
+        given()
+            .given(vec![
+                proposed(),
+                linked(),
+                drafted(P01, Disposition::Retained, None),
+                withdrawn(),
+            ])
+            .when(DecisionCommand::PublishAllAnswers {
+                on: date(2026, 4, 8),
+            })
+            .then_expect_error(DomainError::Withdrawn(Record::Decision));
+    }
+
+    // Vote.
+
+    #[test]
+    fn the_scenarios_vote_by_college_is_recorded() {
+        given()
+            .given(vec![proposed(), linked()])
+            .when(vote(
+                date(2026, 4, 2),
+                scenario_tally(),
+                VoteOutcome::Adopted,
+            ))
+            .then_expect_events(vec![DecisionEvent::VoteRecorded {
+                on: date(2026, 4, 2),
+                tally: scenario_tally(),
+                outcome: VoteOutcome::Adopted,
+            }]);
+    }
+
+    #[test]
+    fn a_decision_may_be_adopted_by_consensus() {
+        given()
+            .given(vec![proposed()])
+            .when(vote(
+                date(2026, 4, 2),
+                Tally::Consensus,
+                VoteOutcome::Adopted,
+            ))
+            .then_expect_events(vec![voted(VoteOutcome::Adopted)]);
+    }
+
+    #[test]
+    fn no_vote_on_a_withdrawn_decision() {
+        given()
+            .given(vec![proposed(), withdrawn()])
+            .when(vote(
+                date(2026, 4, 2),
+                scenario_tally(),
+                VoteOutcome::Adopted,
+            ))
+            .then_expect_error(DomainError::Withdrawn(Record::Decision));
+    }
+
+    #[test]
+    fn a_tally_without_any_vote_is_refused() {
+        for colleges in [vec![], vec![votes(LIBERAUX, 0), votes(USAGERS, 0)]] {
+            given()
+                .given(vec![proposed()])
+                .when(vote(
+                    date(2026, 4, 2),
+                    Tally::ByCollege { colleges },
+                    VoteOutcome::Adopted,
+                ))
+                .then_expect_error(DomainError::EmptyTally);
+        }
+    }
+
+    #[test]
+    fn a_tally_naming_a_college_of_another_cpts_is_refused() {
+        given()
+            .given(vec![proposed()])
+            .when(vote(
+                date(2026, 4, 2),
+                Tally::ByCollege {
+                    colleges: vec![votes(LIBERAUX, 3), votes(FOREIGN_COLLEGE, 1)],
+                },
+                VoteOutcome::Adopted,
+            ))
+            .then_expect_error(DomainError::NotFound(Record::College));
+    }
+
+    #[test]
+    fn a_college_counted_twice_is_refused() {
+        given()
+            .given(vec![proposed()])
+            .when(vote(
+                date(2026, 4, 2),
+                Tally::ByCollege {
+                    colleges: vec![votes(LIBERAUX, 3), votes(USAGERS, 1), votes(LIBERAUX, 1)],
+                },
+                VoteOutcome::Adopted,
+            ))
+            .then_expect_error(DomainError::DuplicateCollegeInTally);
+    }
+
+    #[test]
+    fn a_vote_before_the_proposal_is_refused() {
+        given()
+            .given(vec![proposed()])
+            .when(vote(
+                date(2026, 3, 19),
+                Tally::Consensus,
+                VoteOutcome::Adopted,
+            ))
+            .then_expect_error(DomainError::TooEarly {
+                date: date(2026, 3, 19),
+                earliest: date(2026, 3, 20),
+                reason: TooEarlyReason::BeforeProposal,
+            });
+    }
+
+    #[test]
+    fn a_second_vote_after_adoption_is_refused() {
+        given()
+            .given(vec![proposed(), voted(VoteOutcome::Adopted)])
+            .when(vote(
+                date(2026, 4, 3),
+                Tally::Consensus,
+                VoteOutcome::Rejected,
+            ))
+            .then_expect_error(DomainError::AlreadyVoted(VoteOutcome::Adopted));
+    }
+
+    #[test]
+    fn a_second_vote_after_rejection_is_refused() {
+        given()
+            .given(vec![proposed(), voted(VoteOutcome::Rejected)])
+            .when(vote(
+                date(2026, 4, 3),
+                Tally::Consensus,
+                VoteOutcome::Adopted,
+            ))
+            .then_expect_error(DomainError::AlreadyVoted(VoteOutcome::Rejected));
+    }
+
+    #[test]
+    fn a_new_vote_after_a_deferral_is_accepted() {
+        given()
+            .given(vec![proposed(), voted(VoteOutcome::Deferred)])
+            .when(vote(
+                date(2026, 4, 16),
+                scenario_tally(),
+                VoteOutcome::Adopted,
+            ))
+            .then_expect_events(vec![DecisionEvent::VoteRecorded {
+                on: date(2026, 4, 16),
+                tally: scenario_tally(),
+                outcome: VoteOutcome::Adopted,
+            }]);
+    }
+
+    // Amend.
+
+    #[test]
+    fn amending_records_the_new_text_and_the_reason() {
+        given()
+            .given(vec![proposed()])
+            .when(DecisionCommand::Amend {
+                text: " La CPTS couvre les 12 communes ; Frontignan par convention. ".into(),
+                reason: "Amendement du bureau.".into(),
+                on: date(2026, 3, 27),
+            })
+            .then_expect_events(vec![DecisionEvent::DecisionAmended {
+                text: "La CPTS couvre les 12 communes ; Frontignan par convention.".into(),
+                reason: "Amendement du bureau.".into(),
+                on: date(2026, 3, 27),
+            }]);
+    }
+
+    #[test]
+    fn amending_to_the_same_text_is_refused() {
+        given()
+            .given(vec![proposed()])
+            .when(DecisionCommand::Amend {
+                text: format!("  {}\n", proposal().text),
+                reason: "Amendement du bureau.".into(),
+                on: date(2026, 3, 27),
+            })
+            .then_expect_error(DomainError::SameText);
+    }
+
+    #[test]
+    fn an_amendment_needs_a_reason() {
+        given()
+            .given(vec![proposed()])
+            .when(DecisionCommand::Amend {
+                text: "Nouveau texte.".into(),
+                reason: String::new(),
+                on: date(2026, 3, 27),
+            })
+            .then_expect_error(DomainError::Required {
+                field: Field::Reason,
+            });
+    }
+
+    #[test]
+    fn an_amendment_dated_before_the_proposal_is_refused() {
+        given()
+            .given(vec![proposed()])
+            .when(DecisionCommand::Amend {
+                text: "Nouveau texte.".into(),
+                reason: "Amendement du bureau.".into(),
+                on: date(2026, 3, 1),
+            })
+            .then_expect_error(DomainError::TooEarly {
+                date: date(2026, 3, 1),
+                earliest: date(2026, 3, 20),
+                reason: TooEarlyReason::BeforeProposal,
+            });
+    }
+
+    #[test]
+    fn a_withdrawn_decision_is_not_amended() {
+        given()
+            .given(vec![proposed(), withdrawn()])
+            .when(DecisionCommand::Amend {
+                text: "Nouveau texte.".into(),
+                reason: "Amendement du bureau.".into(),
+                on: date(2026, 3, 27),
+            })
+            .then_expect_error(DomainError::Withdrawn(Record::Decision));
+    }
+
+    // Withdraw.
+
+    #[test]
+    fn withdrawing_records_the_reason() {
+        given()
+            .given(vec![proposed()])
+            .when(DecisionCommand::Withdraw {
+                reason: " Remplacée par une nouvelle proposition. ".into(),
+                on: date(2026, 3, 25),
+            })
+            .then_expect_events(vec![withdrawn()]);
+    }
+
+    #[test]
+    fn withdrawing_needs_a_reason() {
+        given()
+            .given(vec![proposed()])
+            .when(DecisionCommand::Withdraw {
+                reason: "\t".into(),
+                on: date(2026, 3, 25),
+            })
+            .then_expect_error(DomainError::Required {
+                field: Field::Reason,
+            });
+    }
+
+    #[test]
+    fn withdrawing_twice_is_refused() {
+        given()
+            .given(vec![proposed(), withdrawn()])
+            .when(DecisionCommand::Withdraw {
+                reason: "Encore.".into(),
+                on: date(2026, 3, 26),
+            })
+            .then_expect_error(DomainError::Withdrawn(Record::Decision));
+    }
+
+    #[test]
+    fn a_withdrawal_dated_before_the_proposal_is_refused() {
+        given()
+            .given(vec![proposed()])
+            .when(DecisionCommand::Withdraw {
+                reason: "Erreur.".into(),
+                on: date(2026, 3, 19),
+            })
+            .then_expect_error(DomainError::TooEarly {
+                date: date(2026, 3, 19),
+                earliest: date(2026, 3, 20),
+                reason: TooEarlyReason::BeforeProposal,
+            });
+    }
+
+    // Milestones and indicators.
+
+    #[test]
+    fn a_milestone_of_an_adopted_decision_is_recorded() {
+        given()
+            .given(vec![proposed(), voted(VoteOutcome::Adopted)])
+            .when(DecisionCommand::RecordMilestone {
+                milestone: " Le centre social La Passerelle adhère à la CPTS. ".into(),
+                on: date(2026, 5, 4),
+            })
+            .then_expect_events(vec![DecisionEvent::MilestoneRecorded {
+                milestone: "Le centre social La Passerelle adhère à la CPTS.".into(),
+                on: date(2026, 5, 4),
+            }]);
+    }
+
+    #[test]
+    fn milestones_follow_adoption_only() {
+        let not_adopted = [
+            vec![proposed()],
+            vec![proposed(), voted(VoteOutcome::Deferred)],
+            vec![proposed(), voted(VoteOutcome::Rejected)],
+        ];
+        for events in not_adopted {
+            given()
+                .given(events)
+                .when(DecisionCommand::RecordMilestone {
+                    milestone: "Première réunion.".into(),
+                    on: date(2026, 5, 4),
+                })
+                .then_expect_error(DomainError::NotAdopted);
+        }
+    }
+
+    #[test]
+    fn a_milestone_dated_before_the_vote_is_refused() {
+        given()
+            .given(vec![proposed(), voted(VoteOutcome::Adopted)])
+            .when(DecisionCommand::RecordMilestone {
+                milestone: "Première réunion.".into(),
+                on: date(2026, 4, 1),
+            })
+            .then_expect_error(DomainError::TooEarly {
+                date: date(2026, 4, 1),
+                earliest: date(2026, 4, 2),
+                reason: TooEarlyReason::BeforeVote,
+            });
+    }
+
+    #[test]
+    fn a_milestone_needs_a_text() {
+        given()
+            .given(vec![proposed(), voted(VoteOutcome::Adopted)])
+            .when(DecisionCommand::RecordMilestone {
+                milestone: " ".into(),
+                on: date(2026, 5, 4),
+            })
+            .then_expect_error(DomainError::Required {
+                field: Field::Milestone,
+            });
+    }
+
+    #[test]
+    fn an_adopted_then_withdrawn_decision_has_no_follow_up() {
+        given()
+            .given(vec![proposed(), voted(VoteOutcome::Adopted), withdrawn()])
+            .when(DecisionCommand::RecordMilestone {
+                milestone: "Première réunion.".into(),
+                on: date(2026, 5, 4),
+            })
+            .then_expect_error(DomainError::Withdrawn(Record::Decision));
+    }
+
+    #[test]
+    fn an_indicator_is_reported_after_adoption_only() {
+        given()
+            .given(vec![proposed(), voted(VoteOutcome::Deferred)])
+            .when(report("2026-09", 31.0, Some(50.0), date(2026, 10, 6)))
+            .then_expect_error(DomainError::NotAdopted);
+    }
+
+    #[test]
+    fn the_scenarios_two_indicator_reports_are_accepted() {
+        given()
+            .given(vec![proposed(), voted(VoteOutcome::Adopted)])
+            .when(report(" 2026-09 ", 31.0, Some(50.0), date(2026, 10, 6)))
+            .then_expect_events(vec![reported("2026-09", 31.0, date(2026, 10, 6))]);
+        given()
+            .given(vec![
+                proposed(),
+                voted(VoteOutcome::Adopted),
+                reported("2026-09", 31.0, date(2026, 10, 6)),
+            ])
+            .when(report("2026-10", 44.0, Some(50.0), date(2026, 11, 5)))
+            .then_expect_events(vec![reported("2026-10", 44.0, date(2026, 11, 5))]);
+    }
+
+    #[test]
+    fn an_indicator_reported_twice_for_a_period_is_refused() {
+        given()
+            .given(vec![
+                proposed(),
+                voted(VoteOutcome::Adopted),
+                reported("2026-09", 31.0, date(2026, 10, 6)),
+            ])
+            .when(report("2026-09", 33.0, Some(50.0), date(2026, 10, 8)))
+            .then_expect_error(DomainError::IndicatorAlreadyReported {
+                indicator: INDICATOR.into(),
+                period: "2026-09".into(),
+            });
+    }
+
+    #[test]
+    fn another_indicator_may_be_reported_for_the_same_period() {
+        given()
+            .given(vec![
+                proposed(),
+                voted(VoteOutcome::Adopted),
+                reported("2026-09", 31.0, date(2026, 10, 6)),
+            ])
+            .when(DecisionCommand::ReportIndicator {
+                indicator: "Fiches d'orientation remises".into(),
+                period: "2026-09".into(),
+                value: 120.0,
+                target: None,
+                on: date(2026, 10, 6),
+            })
+            .then_expect_events(vec![DecisionEvent::IndicatorReported {
+                indicator: "Fiches d'orientation remises".into(),
+                period: "2026-09".into(),
+                value: 120.0,
+                target: None,
+                on: date(2026, 10, 6),
+            }]);
+    }
+
+    #[test]
+    fn a_negative_indicator_value_or_target_is_refused() {
+        for (value, target) in [(-1.0, Some(50.0)), (31.0, Some(-50.0))] {
+            given()
+                .given(vec![proposed(), voted(VoteOutcome::Adopted)])
+                .when(report("2026-09", value, target, date(2026, 10, 6)))
+                .then_expect_error(DomainError::InvalidIndicatorValue);
+        }
+    }
+
+    #[test]
+    fn a_nan_or_infinite_indicator_value_is_refused() {
+        for (value, target) in [
+            (f64::NAN, Some(50.0)),
+            (f64::INFINITY, None),
+            (31.0, Some(f64::NAN)),
+        ] {
+            given()
+                .given(vec![proposed(), voted(VoteOutcome::Adopted)])
+                .when(report("2026-09", value, target, date(2026, 10, 6)))
+                .then_expect_error(DomainError::InvalidIndicatorValue);
+        }
+    }
+
+    #[test]
+    fn an_indicator_needs_a_period() {
+        given()
+            .given(vec![proposed(), voted(VoteOutcome::Adopted)])
+            .when(report("", 31.0, Some(50.0), date(2026, 10, 6)))
+            .then_expect_error(DomainError::Required {
+                field: Field::Period,
+            });
+    }
+
+    #[test]
+    fn an_indicator_reported_before_the_vote_is_refused() {
+        given()
+            .given(vec![proposed(), voted(VoteOutcome::Adopted)])
+            .when(report("2026-03", 3.0, Some(50.0), date(2026, 4, 1)))
+            .then_expect_error(DomainError::TooEarly {
+                date: date(2026, 4, 1),
+                earliest: date(2026, 4, 2),
+                reason: TooEarlyReason::BeforeVote,
+            });
+    }
+
+    #[test]
+    fn an_answer_cannot_be_drafted_before_the_decision_is_proposed() {
+        given()
+            .given(vec![proposed(), linked()])
+            .when(DecisionCommand::DraftAnswer {
+                consultation_id: PERIMETRE,
+                contribution_id: P01,
+                disposition: Disposition::Retained,
+                rationale: None,
+                on: date(2026, 3, 1),
+            })
+            .then_expect_error(DomainError::TooEarly {
+                date: date(2026, 3, 1),
+                earliest: date(2026, 3, 20),
+                reason: TooEarlyReason::BeforeProposal,
+            });
+    }
+
+    #[test]
+    fn a_published_answer_cannot_be_revised_before_its_publication() {
+        given()
+            .given(vec![
+                proposed(),
+                linked(),
+                drafted(P01, Disposition::Retained, None),
+                published(P01, date(2026, 4, 10)),
+            ])
+            .when(DecisionCommand::ReviseAnswer {
+                contribution_id: P01,
+                disposition: Disposition::PartlyRetained,
+                rationale: Some("Retenue pour le diagnostic seulement.".into()),
+                reason: "Erreur de saisie".into(),
+                on: date(2026, 4, 8),
+            })
+            .then_expect_error(DomainError::TooEarly {
+                date: date(2026, 4, 8),
+                earliest: date(2026, 4, 10),
+                reason: TooEarlyReason::BeforePublication,
+            });
+    }
+
+    #[test]
+    fn a_new_vote_cannot_be_dated_before_the_deferral() {
+        given()
+            .given(vec![proposed(), voted(VoteOutcome::Deferred)])
+            .when(vote(
+                date(2026, 3, 30),
+                scenario_tally(),
+                VoteOutcome::Adopted,
+            ))
+            .then_expect_error(DomainError::TooEarly {
+                date: date(2026, 3, 30),
+                earliest: date(2026, 4, 2),
+                reason: TooEarlyReason::BeforeVote,
+            });
     }
 }

@@ -338,6 +338,7 @@ pub enum TooEarlyReason {
     BeforeSubmission,
     BeforeAnswer,
     BeforeClosing,
+    BeforePublication,
 }
 
 impl TooEarlyReason {
@@ -353,6 +354,7 @@ impl TooEarlyReason {
             BeforeSubmission => "avant le dépôt de la contribution",
             BeforeAnswer => "avant la rédaction de la réponse",
             BeforeClosing => "avant la clôture de la consultation",
+            BeforePublication => "avant la publication de la réponse",
         }
     }
 
@@ -368,6 +370,7 @@ impl TooEarlyReason {
             BeforeSubmission => "before the contribution was submitted",
             BeforeAnswer => "before the answer was drafted",
             BeforeClosing => "before the consultation closed",
+            BeforePublication => "before the answer was published",
         }
     }
 }
