@@ -55,6 +55,15 @@ pub fn from_ledger(error: LedgerError) -> Error {
             error.to_string(),
             "The id inside the command does not match the record it is addressed to.",
         ),
+        LedgerError::CommandIdReused => coded(
+            codes::CONFLICT,
+            error.to_string(),
+            "This command id was already used by a command to another record.",
+        ),
+        LedgerError::BadDigest(ref text) => invalid_input(
+            error.to_string(),
+            format!("“{text}” is not a digest of the ledger (cpts-ledger:v1:<position>:<hash>)."),
+        ),
         LedgerError::Contended => coded(
             codes::CONFLICT,
             error.to_string(),

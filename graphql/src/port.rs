@@ -54,6 +54,23 @@ pub struct Receipt {
     pub events: Vec<RecordedEvent>,
 }
 
+/// The outcome of verifying the log's hash chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerificationReport {
+    /// Whether every event verified (and the digest asked about is contained, unchanged).
+    pub intact: bool,
+    /// How many events were checked.
+    pub events_checked: u64,
+    /// The digest of the log as it is now: one value that commits to all of it.
+    pub digest: String,
+    /// The position of the first event that does not verify.
+    pub first_broken_position: Option<u64>,
+    /// What is wrong there, in French.
+    pub problem: Option<String>,
+    /// What is wrong there, in English.
+    pub problem_en: Option<String>,
+}
+
 /// Why the ledger did not execute a command or answer a read.
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
@@ -63,6 +80,12 @@ pub enum LedgerError {
     /// The id inside a creating command is not the id it is addressed to.
     #[error("L'identifiant de la commande ne correspond pas à l'enregistrement visé.")]
     MismatchedIds,
+    /// A command id already used by a command to another record.
+    #[error("Cet identifiant de commande a déjà servi pour un autre enregistrement.")]
+    CommandIdReused,
+    /// A digest that is not one of this ledger's.
+    #[error("{0}")]
+    BadDigest(String),
     /// Other writers kept changing the same record; the command was retried and gave up.
     #[error("L'enregistrement est modifié par d'autres en ce moment ; réessayez.")]
     Contended,
@@ -90,6 +113,10 @@ pub trait LedgerPort: Send + Sync {
 
     /// The position and hash (hex) of the last event of the log; position 0 when empty.
     async fn head(&self) -> Result<(u64, String), LedgerError>;
+
+    /// Recomputes the hash chain; with a digest taken earlier, also checks that the log still
+    /// contains, unchanged, everything it committed to.
+    async fn verify(&self, digest: Option<&str>) -> Result<VerificationReport, LedgerError>;
 
     /// Whether the store answers (for `/healthz`).
     async fn ping(&self) -> Result<(), LedgerError>;

@@ -16,6 +16,23 @@ pub struct LedgerHead {
     pub hash: String,
 }
 
+/// The outcome of verifying the log's hash chain.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct LedgerVerification {
+    /// Whether every event verified (and the digest asked about is contained, unchanged).
+    pub intact: bool,
+    /// How many events were checked.
+    pub events_checked: u64,
+    /// The digest of the log as it is now; keep it to check later that nothing was altered.
+    pub digest: String,
+    /// The position of the first event that does not verify.
+    pub first_broken_position: Option<u64>,
+    /// What is wrong there, in French.
+    pub problem: Option<String>,
+    /// What is wrong there, in English.
+    pub problem_en: Option<String>,
+}
+
 /// A rung of the participation ladder, with the promise it makes.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct RungInfo {
@@ -54,6 +71,28 @@ impl QueryRoot {
     async fn ledger_head(&self, ctx: &Context<'_>) -> Result<LedgerHead> {
         let (position, hash) = ledger(ctx)?.head().await.map_err(from_ledger)?;
         Ok(LedgerHead { position, hash })
+    }
+
+    /// Recomputes the hash chain of the whole log and names the first event that does not
+    /// match. With `digest` (from an earlier verification), also proves that the log still
+    /// contains, unchanged, everything that digest committed to.
+    async fn verify_ledger(
+        &self,
+        ctx: &Context<'_>,
+        digest: Option<String>,
+    ) -> Result<LedgerVerification> {
+        let report = ledger(ctx)?
+            .verify(digest.as_deref())
+            .await
+            .map_err(from_ledger)?;
+        Ok(LedgerVerification {
+            intact: report.intact,
+            events_checked: report.events_checked,
+            digest: report.digest,
+            first_broken_position: report.first_broken_position,
+            problem: report.problem,
+            problem_en: report.problem_en,
+        })
     }
 
     /// The participation ladder and its promises.

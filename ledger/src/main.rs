@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use cpts_graphql::port::LedgerPort;
 use cpts_ledger::app;
 use cpts_ledger::config::DatabaseConfig;
 use cpts_ledger::service::Ledger;
@@ -41,6 +42,14 @@ enum Command {
     Migrate,
     /// Records the Val de l'Étang scenario, so there is something real to look at.
     Demo,
+    /// Recomputes the hash chain of the log, names the first event that does not match, and
+    /// prints the digest that commits to the log as it is now. Fails if the log is altered.
+    Verify {
+        /// A digest printed by an earlier `verify`: also proves that the log still contains,
+        /// unchanged, everything it committed to.
+        #[arg(long)]
+        digest: Option<String>,
+    },
 }
 
 #[tokio::main]
@@ -82,6 +91,35 @@ async fn main() -> anyhow::Result<()> {
                 "Demo recorded: {} commands, {} events. Start the service with `cpts-ledger serve`.",
                 summary.commands, summary.events
             );
+        }
+        Command::Verify { digest } => {
+            let ledger = Ledger::new(repo);
+            let report = ledger
+                .verify(digest.as_deref())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "Événements vérifiés / events checked : {}",
+                report.events_checked
+            );
+            println!("Empreinte / digest : {}", report.digest);
+            if let Some(digest) = &digest {
+                if report.intact {
+                    println!("L'empreinte {digest} est confirmée / the digest is confirmed.");
+                }
+            }
+            match (
+                report.first_broken_position,
+                report.problem,
+                report.problem_en,
+            ) {
+                (Some(position), Some(problem), Some(problem_en)) => {
+                    println!("Registre ALTÉRÉ à la position {position} : {problem}.");
+                    println!("Log ALTERED at position {position}: {problem_en}.");
+                    std::process::exit(2);
+                }
+                _ => println!("Registre intact / the log is intact."),
+            }
         }
     }
     Ok(())

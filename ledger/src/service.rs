@@ -18,13 +18,15 @@ use cpts_domain::directory::{Directory, DirectoryService};
 use cpts_domain::ids::{AssociationId, CommunityId, ConsultationId, MemberId};
 use cpts_domain::member::Member;
 use cpts_domain::DomainError;
-use cpts_graphql::port::{CommandContext, LedgerError, LedgerPort, Receipt, RecordedEvent};
+use cpts_graphql::port::{
+    CommandContext, LedgerError, LedgerPort, Receipt, RecordedEvent, VerificationReport,
+};
 use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{Aggregate, AggregateError, CqrsFramework, EventStore};
 use rand::Rng;
 use uuid::Uuid;
 
-use crate::store::{EventRepository, StoredEvent};
+use crate::store::{Digest, DuplicateCommand, EventRepository, StoredEvent};
 
 type Framework<A> = CqrsFramework<A, PersistedEventStore<EventRepository, A>>;
 
@@ -148,6 +150,35 @@ impl Ledger {
         }
     }
 
+    /// The receipt of a command already recorded under this id, if any.
+    async fn earlier_receipt(
+        &self,
+        command_id: &str,
+        aggregate_type: &str,
+        aggregate_id: Uuid,
+    ) -> Result<Option<Receipt>, LedgerError> {
+        let Some(events) = self
+            .repo
+            .command_events(command_id)
+            .await
+            .map_err(|e| internal("looking up an earlier command", e))?
+        else {
+            return Ok(None);
+        };
+        let same_record = events.first().is_some_and(|e| {
+            e.aggregate_type == aggregate_type && e.aggregate_id == aggregate_id.to_string()
+        });
+        if !same_record {
+            return Err(LedgerError::CommandIdReused);
+        }
+        let events = events.into_iter().map(recorded).collect();
+        Ok(Some(Receipt {
+            aggregate_type: aggregate_type.to_owned(),
+            aggregate_id,
+            events,
+        }))
+    }
+
     fn backoff(&self, attempt: u32) -> Duration {
         let ceiling = Duration::from_millis(1u64 << attempt.min(16)).min(self.retry.max_backoff);
         let micros = u64::try_from(ceiling.as_micros())
@@ -188,6 +219,13 @@ impl LedgerPort for Ledger {
         }
         let aggregate_type = command.aggregate_type();
         let aggregate_id = command.aggregate_id();
+        let command_id = context.command_id.to_string();
+        if let Some(receipt) = self
+            .earlier_receipt(&command_id, aggregate_type, aggregate_id)
+            .await?
+        {
+            return Ok(receipt);
+        }
         let community_id = match command.creates_in() {
             Some(community) => Some(community.to_string()),
             None => self
@@ -226,6 +264,20 @@ impl LedgerPort for Ledger {
                     tracing::warn!(aggregate_type, %aggregate_id, attempt, "gave up after repeated conflicts");
                     return Err(LedgerError::Contended);
                 }
+                // The same command, sent again by another process, got there first.
+                Err(AggregateError::UnexpectedError(e))
+                    if e.downcast_ref::<DuplicateCommand>().is_some() =>
+                {
+                    return self
+                        .earlier_receipt(&command_id, aggregate_type, aggregate_id)
+                        .await?
+                        .ok_or_else(|| {
+                            internal(
+                                "answering a repeated command",
+                                anyhow!("its events are gone"),
+                            )
+                        });
+                }
                 Err(
                     AggregateError::DatabaseConnectionError(e)
                     | AggregateError::DeserializationError(e)
@@ -236,7 +288,6 @@ impl LedgerPort for Ledger {
             }
         }
 
-        let command_id = context.command_id.to_string();
         let events = self
             .repo
             .read_stream_since(aggregate_type, &aggregate_id.to_string(), before.position)
@@ -275,6 +326,34 @@ impl LedgerPort for Ledger {
             .await
             .map_err(|e| internal("reading the head of the log", e))?;
         Ok((head.position, hex::encode(head.hash)))
+    }
+
+    async fn verify(&self, digest: Option<&str>) -> Result<VerificationReport, LedgerError> {
+        let digest = digest
+            .map(|text| {
+                text.parse::<Digest>()
+                    .map_err(|e| LedgerError::BadDigest(e.to_string()))
+            })
+            .transpose()?;
+        let verification = self
+            .repo
+            .verify(digest.as_ref())
+            .await
+            .map_err(|e| internal("verifying the log", e))?;
+        Ok(VerificationReport {
+            intact: verification.is_intact(),
+            events_checked: verification.events_checked,
+            digest: verification.digest.to_string(),
+            first_broken_position: verification.broken.as_ref().map(|b| b.position),
+            problem: verification
+                .broken
+                .as_ref()
+                .map(|b| b.problem.french().to_owned()),
+            problem_en: verification
+                .broken
+                .as_ref()
+                .map(|b| b.problem.english().to_owned()),
+        })
     }
 
     async fn ping(&self) -> Result<(), LedgerError> {

@@ -10,6 +10,7 @@
 pub mod chain;
 mod postgres;
 mod sqlite;
+mod verify;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -25,6 +26,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
 use self::chain::{event_hash, HashInput};
+pub use self::verify::{BadDigest, Broken, Digest, Problem, Verification};
 
 /// The event store, on one of the two backends.
 #[derive(Clone, Debug)]
@@ -282,6 +284,27 @@ enum Arg<'a> {
     Int(i64),
 }
 
+/// A command that already recorded its events: its answer is the events of its first
+/// execution, found with [`EventRepository::command_events`].
+#[derive(Debug, thiserror::Error)]
+#[error("the command {0} was already recorded")]
+pub struct DuplicateCommand(pub String);
+
+const FIND_COMMAND: &str = "SELECT first_position FROM commands WHERE command_id = $1";
+const RECORD_COMMAND: &str = "INSERT INTO commands \
+     (command_id, aggregate_type, aggregate_id, first_position, last_position) \
+     VALUES ($1, $2, $3, $4, $5)";
+
+/// The id of the command that caused these events, from their metadata.
+fn command_id_of(events: &[SerializedEvent]) -> Option<String> {
+    events
+        .first()?
+        .metadata
+        .get("command_id")?
+        .as_str()
+        .map(str::to_owned)
+}
+
 /// Columns read back for a [`StoredEvent`], in this order, by both backends.
 const EVENT_COLUMNS: &str = "position, aggregate_type, aggregate_id, sequence, event_type, \
      event_version, payload, metadata, community_id, recorded_at, prev_hash, hash";
@@ -443,6 +466,38 @@ impl EventRepository {
             Backend::Postgres(pool) => postgres::select_events(pool, sql, args).await,
             Backend::Sqlite(pool) => sqlite::select_events(pool, sql, args).await,
         }
+    }
+
+    /// The events a command recorded, if a command with this id was recorded.
+    pub async fn command_events(
+        &self,
+        command_id: &str,
+    ) -> Result<Option<Vec<StoredEvent>>, PersistenceError> {
+        let range: Option<(i64, i64)> = match &self.backend {
+            Backend::Postgres(pool) => sqlx::query_as(
+                "SELECT first_position, last_position FROM commands WHERE command_id = $1",
+            )
+            .bind(command_id)
+            .fetch_optional(pool)
+            .await
+            .map_err(map_sqlx)?,
+            Backend::Sqlite(pool) => sqlx::query_as(
+                "SELECT first_position, last_position FROM commands WHERE command_id = $1",
+            )
+            .bind(command_id)
+            .fetch_optional(pool)
+            .await
+            .map_err(map_sqlx)?,
+        };
+        let Some((first, last)) = range else {
+            return Ok(None);
+        };
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE position BETWEEN $1 AND $2 ORDER BY position"
+        );
+        self.select(&sql, &[Arg::Int(first), Arg::Int(last)])
+            .await
+            .map(Some)
     }
 
     /// The CPTS recorded on the first event of an aggregate.

@@ -5,8 +5,8 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 
 use super::{
-    hash32, map_sqlx, parse_timestamp, prepare_rows, stored_event, to_u64, Arg, LogHead,
-    StoredEvent,
+    command_id_of, hash32, map_sqlx, parse_timestamp, prepare_rows, stored_event, to_u64, Arg,
+    DuplicateCommand, LogHead, StoredEvent, FIND_COMMAND, RECORD_COMMAND,
 };
 
 /// Rows per INSERT: 12 parameters each, under SQLite's 32,766.
@@ -81,6 +81,10 @@ pub(super) async fn append(
         .await
         .map_err(map_sqlx)?;
     let head = head_from(&row)?;
+    let command_id = command_id_of(events);
+    if let Some(command_id) = &command_id {
+        check_command(&mut tx, command_id).await?;
+    }
     check_stream(&mut tx, &events[0]).await?;
     let rows = prepare_rows(&head, events)?;
     for chunk in rows.chunks(ROWS_PER_INSERT) {
@@ -105,6 +109,17 @@ pub(super) async fn append(
         });
         insert.build().execute(&mut *tx).await.map_err(map_sqlx)?;
     }
+    if let (Some(command_id), Some(first), Some(last)) = (&command_id, rows.first(), rows.last()) {
+        sqlx::query(RECORD_COMMAND)
+            .bind(command_id)
+            .bind(&first.aggregate_type)
+            .bind(&first.aggregate_id)
+            .bind(first.position)
+            .bind(last.position)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_sqlx)?;
+    }
     if let Some(last) = rows.last() {
         sqlx::query("UPDATE log_head SET position = $1, hash = $2, recorded_at = $3")
             .bind(last.position)
@@ -115,6 +130,24 @@ pub(super) async fn append(
             .map_err(map_sqlx)?;
     }
     tx.commit().await.map_err(map_sqlx)
+}
+
+/// Fails with [`DuplicateCommand`] if the command already recorded its events.
+async fn check_command(
+    tx: &mut Transaction<'_, Sqlite>,
+    command_id: &str,
+) -> Result<(), PersistenceError> {
+    let known: Option<i64> = sqlx::query_scalar(FIND_COMMAND)
+        .bind(command_id)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(map_sqlx)?;
+    match known {
+        Some(_) => Err(PersistenceError::UnknownError(Box::new(DuplicateCommand(
+            command_id.to_owned(),
+        )))),
+        None => Ok(()),
+    }
 }
 
 /// Fails with a lost race unless the stream's last sequence is the one before `first`.
