@@ -1240,7 +1240,10 @@ mod tests {
         let early = DecisionEvent::DecisionProposed {
             decision_id: D_PERIMETRE,
             community_id: CPTS,
-            proposal: Proposal { proposed_on: date(2026, 2, 20), ..proposal() },
+            proposal: Proposal {
+                proposed_on: date(2026, 2, 20),
+                ..proposal()
+            },
         };
         given()
             .given(vec![early, linked()])
