@@ -44,6 +44,17 @@ enum Command {
     Demo,
     /// Recomputes the hash chain of the log, names the first event that does not match, and
     /// prints the digest that commits to the log as it is now. Fails if the log is altered.
+    /// Writes the whole log, with its hashes, as JSON Lines (to standard output without --output).
+    Export {
+        /// The file to write.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Loads an export into an empty store, refusing a file whose hash chain does not verify.
+    Import {
+        /// The JSON Lines file written by `export`.
+        file: PathBuf,
+    },
     Verify {
         /// A digest printed by an earlier `verify`: also proves that the log still contains,
         /// unchanged, everything it committed to.
@@ -91,6 +102,24 @@ async fn main() -> anyhow::Result<()> {
                 "Demo recorded: {} commands, {} events. Start the service with `cpts-ledger serve`.",
                 summary.commands, summary.events
             );
+        }
+        Command::Export { output } => {
+            let (events, digest) = match &output {
+                Some(path) => {
+                    let file = std::fs::File::create(path)
+                        .with_context(|| format!("creating {}", path.display()))?;
+                    cpts_ledger::backup::export(&repo, &mut std::io::BufWriter::new(file)).await?
+                }
+                None => cpts_ledger::backup::export(&repo, &mut std::io::stdout().lock()).await?,
+            };
+            eprintln!("Exporté / exported: {events} événements / events, {digest}");
+        }
+        Command::Import { file } => {
+            let input = std::fs::File::open(&file)
+                .with_context(|| format!("opening {}", file.display()))?;
+            let (events, digest) =
+                cpts_ledger::backup::import(&repo, std::io::BufReader::new(input)).await?;
+            println!("Importé / imported: {events} événements / events, {digest}");
         }
         Command::Verify { digest } => {
             let ledger = Ledger::new(repo);

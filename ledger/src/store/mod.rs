@@ -26,7 +26,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
 use self::chain::{event_hash, HashInput};
-pub use self::verify::{BadDigest, Broken, Digest, Problem, Verification};
+pub use self::verify::{BadDigest, Broken, ChainCheck, Digest, Problem, Verification};
 
 /// The event store, on one of the two backends.
 #[derive(Clone, Debug)]
@@ -175,7 +175,7 @@ fn map_sqlx(error: sqlx::Error) -> PersistenceError {
 }
 
 /// A row about to be inserted, with everything the hash covers fixed.
-struct NewRow {
+pub(crate) struct NewRow {
     position: i64,
     aggregate_type: String,
     aggregate_id: String,
@@ -189,6 +189,62 @@ struct NewRow {
     recorded_at_text: String,
     prev_hash: [u8; 32],
     hash: [u8; 32],
+    command_id: Option<String>,
+}
+
+impl NewRow {
+    /// The row of an event read from an export, as it was stored.
+    fn from_stored(event: &StoredEvent) -> Result<Self, PersistenceError> {
+        Ok(Self {
+            position: to_i64(event.position)?,
+            aggregate_type: event.aggregate_type.clone(),
+            aggregate_id: event.aggregate_id.clone(),
+            sequence: to_i64(event.sequence)?,
+            event_type: event.event_type.clone(),
+            event_version: event.event_version.clone(),
+            payload: event.payload_text.clone(),
+            metadata: event.metadata_text.clone(),
+            community_id: event.community_id.clone(),
+            recorded_at: event.recorded_at,
+            recorded_at_text: event.recorded_at_text.clone(),
+            prev_hash: event.prev_hash,
+            hash: event.hash,
+            command_id: event
+                .metadata
+                .get("command_id")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        })
+    }
+}
+
+/// The run of consecutive rows one command recorded, for the `commands` table.
+struct CommandSpan<'a> {
+    command_id: &'a str,
+    first: &'a NewRow,
+    last: &'a NewRow,
+}
+
+fn command_spans(rows: &[NewRow]) -> Vec<CommandSpan<'_>> {
+    let mut spans: Vec<CommandSpan<'_>> = Vec::new();
+    for row in rows {
+        let Some(command_id) = row.command_id.as_deref() else {
+            continue;
+        };
+        match spans.last_mut() {
+            Some(span)
+                if span.command_id == command_id && span.last.position + 1 == row.position =>
+            {
+                span.last = row;
+            }
+            _ => spans.push(CommandSpan {
+                command_id,
+                first: row,
+                last: row,
+            }),
+        }
+    }
+    spans
 }
 
 /// Numbers, stamps and chains `events` after `head`. The caller holds the append lock and
@@ -220,6 +276,10 @@ fn prepare_rows(
         );
         let community_id = metadata
             .get("community_id")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let command_id = metadata
+            .get("command_id")
             .and_then(Value::as_str)
             .map(str::to_owned);
         let payload = serde_json::to_string(&event.payload)?;
@@ -254,6 +314,7 @@ fn prepare_rows(
             recorded_at_text: recorded_at_text.clone(),
             prev_hash,
             hash,
+            command_id,
         });
         prev_hash = hash;
     }
@@ -535,6 +596,52 @@ impl EventRepository {
             Backend::Postgres(pool) => postgres::append(pool, events).await,
             Backend::Sqlite(pool) => sqlite::append(pool, events).await,
         }
+    }
+
+    /// Loads an exported log into this store, which must be empty: the events keep their
+    /// positions, times and hashes. The caller has verified their chain.
+    pub async fn import(&self, events: &[StoredEvent]) -> Result<(), PersistenceError> {
+        let rows = events
+            .iter()
+            .map(NewRow::from_stored)
+            .collect::<Result<Vec<_>, _>>()?;
+        match &self.backend {
+            Backend::Postgres(pool) => postgres::import(pool, &rows).await,
+            Backend::Sqlite(pool) => sqlite::import(pool, &rows).await,
+        }
+    }
+
+    /// Builds a [`StoredEvent`] from exported fields, parsing the texts the hash covers.
+    #[allow(clippy::too_many_arguments)]
+    pub fn event_from_export(
+        position: u64,
+        aggregate_type: String,
+        aggregate_id: String,
+        sequence: u64,
+        event_type: String,
+        event_version: String,
+        payload_text: String,
+        metadata_text: String,
+        community_id: Option<String>,
+        recorded_at_text: String,
+        prev_hash: &[u8],
+        hash: &[u8],
+    ) -> Result<StoredEvent, PersistenceError> {
+        stored_event(
+            to_i64(position)?,
+            aggregate_type,
+            aggregate_id,
+            to_i64(sequence)?,
+            event_type,
+            event_version,
+            payload_text,
+            metadata_text,
+            community_id,
+            parse_timestamp(&recorded_at_text)?,
+            recorded_at_text,
+            prev_hash,
+            hash,
+        )
     }
 
     async fn stream(&self, events: Vec<StoredEvent>) -> ReplayStream {

@@ -6,8 +6,8 @@ use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Postgres, QueryBuilder, Row, Transaction};
 
 use super::{
-    command_id_of, hash32, map_sqlx, prepare_rows, stored_event, timestamp_text, to_u64, Arg,
-    DuplicateCommand, LogHead, StoredEvent, FIND_COMMAND, RECORD_COMMAND,
+    command_id_of, command_spans, hash32, map_sqlx, prepare_rows, stored_event, timestamp_text,
+    to_u64, Arg, DuplicateCommand, LogHead, NewRow, StoredEvent, FIND_COMMAND, RECORD_COMMAND,
 };
 
 /// Rows per INSERT: 13 parameters each, under PostgreSQL's 65,535.
@@ -87,6 +87,32 @@ pub(super) async fn append(
     }
     check_stream(&mut tx, &events[0]).await?;
     let rows = prepare_rows(&head, events)?;
+    write(&mut tx, &rows).await?;
+    tx.commit().await.map_err(map_sqlx)
+}
+
+/// Loads exported rows into an empty log.
+pub(super) async fn import(pool: &PgPool, rows: &[NewRow]) -> Result<(), PersistenceError> {
+    let mut tx = pool.begin().await.map_err(map_sqlx)?;
+    let row = sqlx::query("SELECT position, hash, recorded_at FROM log_head FOR UPDATE")
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_sqlx)?;
+    if head_from(&row)?.position != 0 {
+        return Err(PersistenceError::UnknownError(
+            "the store already holds events: import needs an empty one".into(),
+        ));
+    }
+    write(&mut tx, rows).await?;
+    tx.commit().await.map_err(map_sqlx)
+}
+
+/// Inserts rows already numbered and chained, records the commands they came from, and moves
+/// the head. The caller holds the append lock.
+async fn write(
+    tx: &mut Transaction<'_, Postgres>,
+    rows: &[NewRow],
+) -> Result<(), PersistenceError> {
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let mut insert = QueryBuilder::<Postgres>::new(
             "INSERT INTO events (position, aggregate_type, aggregate_id, sequence, event_type, \
@@ -107,16 +133,16 @@ pub(super) async fn append(
                 .push_bind(row.prev_hash.as_slice())
                 .push_bind(row.hash.as_slice());
         });
-        insert.build().execute(&mut *tx).await.map_err(map_sqlx)?;
+        insert.build().execute(&mut **tx).await.map_err(map_sqlx)?;
     }
-    if let (Some(command_id), Some(first), Some(last)) = (&command_id, rows.first(), rows.last()) {
+    for span in command_spans(rows) {
         sqlx::query(RECORD_COMMAND)
-            .bind(command_id)
-            .bind(&first.aggregate_type)
-            .bind(&first.aggregate_id)
-            .bind(first.position)
-            .bind(last.position)
-            .execute(&mut *tx)
+            .bind(span.command_id)
+            .bind(&span.first.aggregate_type)
+            .bind(&span.first.aggregate_id)
+            .bind(span.first.position)
+            .bind(span.last.position)
+            .execute(&mut **tx)
             .await
             .map_err(map_sqlx)?;
     }
@@ -125,11 +151,11 @@ pub(super) async fn append(
             .bind(last.position)
             .bind(last.hash.as_slice())
             .bind(last.recorded_at)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await
             .map_err(map_sqlx)?;
     }
-    tx.commit().await.map_err(map_sqlx)
+    Ok(())
 }
 
 /// Fails with [`DuplicateCommand`] if the command already recorded its events.

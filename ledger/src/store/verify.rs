@@ -7,7 +7,7 @@ use std::str::FromStr;
 use cqrs_es::persist::PersistenceError;
 
 use super::chain::GENESIS;
-use super::{EventRepository, LogHead};
+use super::{EventRepository, LogHead, StoredEvent};
 
 /// One value that commits to the whole log up to a position: the position and the hash of
 /// the event there, which chains every event before it.
@@ -132,46 +132,83 @@ impl Verification {
 
 const BATCH: u32 = 5_000;
 
+/// Checks events one by one, in position order, against the chain built so far.
+#[derive(Debug, Clone)]
+pub struct ChainCheck {
+    previous: [u8; 32],
+    next: u64,
+    digest: Option<Digest>,
+}
+
+impl ChainCheck {
+    /// A check from the first event; with a digest, the event at its position must match it.
+    pub fn new(digest: Option<Digest>) -> Self {
+        Self {
+            previous: GENESIS,
+            next: 1,
+            digest,
+        }
+    }
+
+    /// Checks the next event; on success it becomes the last one checked.
+    pub fn check(&mut self, event: &StoredEvent) -> Result<(), Broken> {
+        let problem = if event.position != self.next {
+            Some(Problem::MissingEvents)
+        } else if event.prev_hash != self.previous {
+            Some(Problem::BrokenLink)
+        } else if event.recompute_hash() != event.hash {
+            Some(Problem::ContentChanged)
+        } else if self
+            .digest
+            .is_some_and(|d| d.position == event.position && d.hash != event.hash)
+        {
+            Some(Problem::DigestMismatch)
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Err(Broken {
+                position: event.position,
+                problem,
+            });
+        }
+        self.previous = event.hash;
+        self.next += 1;
+        Ok(())
+    }
+
+    /// The position of the last event that verified (0 before any).
+    pub fn last_position(&self) -> u64 {
+        self.next - 1
+    }
+
+    /// The hash of the last event that verified.
+    pub fn last_hash(&self) -> [u8; 32] {
+        self.previous
+    }
+}
+
 impl EventRepository {
     /// Recomputes the hash chain from the first event and names the first event that does not
     /// match. With `digest`, also checks that the event at its position is still the one it
     /// committed to (so the log still contains, unchanged, everything the digest covered).
     pub async fn verify(&self, digest: Option<&Digest>) -> Result<Verification, PersistenceError> {
         let head = self.head().await?;
-        let mut previous = GENESIS;
-        let mut next = 1u64;
+        let mut chain = ChainCheck::new(digest.copied());
         let mut broken = None;
         'reading: loop {
-            let events = self.read_log(next - 1, BATCH).await?;
+            let events = self.read_log(chain.last_position(), BATCH).await?;
             if events.is_empty() {
                 break;
             }
-            for event in events {
-                let problem = if event.position != next {
-                    Some(Problem::MissingEvents)
-                } else if event.prev_hash != previous {
-                    Some(Problem::BrokenLink)
-                } else if event.recompute_hash() != event.hash {
-                    Some(Problem::ContentChanged)
-                } else if digest
-                    .is_some_and(|d| d.position == event.position && d.hash != event.hash)
-                {
-                    Some(Problem::DigestMismatch)
-                } else {
-                    None
-                };
-                if let Some(problem) = problem {
-                    broken = Some(Broken {
-                        position: event.position,
-                        problem,
-                    });
+            for event in &events {
+                if let Err(problem) = chain.check(event) {
+                    broken = Some(problem);
                     break 'reading;
                 }
-                previous = event.hash;
-                next += 1;
             }
         }
-        let last = next - 1;
+        let (last, previous) = (chain.last_position(), chain.last_hash());
         if broken.is_none() && (head.position != last || head.hash != previous) {
             broken = Some(Broken {
                 position: head.position,
