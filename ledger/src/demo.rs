@@ -2,8 +2,9 @@
 //! command path exactly as a coordinator would record it, in the order things happened.
 //!
 //! Ids are derived from the scenario's slugs (UUID v5), so the same scenario always yields the
-//! same ids. The coordinator (Sophie Marty) is the actor of the CPTS's own work and of the
-//! contributions she transcribes from the anonymous questionnaires; each member is the actor of
+//! same ids; commands get fresh ids, so running the demo again is refused, not replayed. The
+//! coordinator (Sophie Marty) is the actor of the CPTS's own work and of the contributions she
+//! transcribes from the anonymous questionnaires; each member is the actor of
 //! their own contributions; the service itself registers the CPTS and admits the coordinator.
 
 use std::collections::BTreeMap;
@@ -314,7 +315,7 @@ impl Recorder<'_> {
         command: AddressedCommand,
     ) -> anyhow::Result<()> {
         self.commands += 1;
-        let command_id = id_of("command", &self.commands.to_string());
+        let command_id = Uuid::new_v4();
         let receipt = self
             .ledger
             .execute(command, CommandContext { actor, command_id })

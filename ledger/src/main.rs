@@ -55,6 +55,8 @@ enum Command {
         /// The JSON Lines file written by `export`.
         file: PathBuf,
     },
+    /// Empties the read models and replays the whole log into them.
+    Rebuild,
     Verify {
         /// A digest printed by an earlier `verify`: also proves that the log still contains,
         /// unchanged, everything it committed to.
@@ -83,6 +85,12 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Serve { listen } => {
             let ledger = Arc::new(Ledger::new(repo));
+            let reached = ledger.projector().catch_up().await?;
+            tracing::info!(position = reached, "read models up to date");
+            ledger
+                .projector()
+                .clone()
+                .spawn_follower(std::time::Duration::from_secs(1));
             let server = app::start(ledger, listen, shutdown_signal()).await?;
             tracing::info!("cpts-ledger listening on http://{}/graphql", server.addr);
             server
@@ -120,6 +128,11 @@ async fn main() -> anyhow::Result<()> {
             let (events, digest) =
                 cpts_ledger::backup::import(&repo, std::io::BufReader::new(input)).await?;
             println!("Importé / imported: {events} événements / events, {digest}");
+        }
+        Command::Rebuild => {
+            let ledger = Ledger::new(repo);
+            let reached = ledger.projector().rebuild().await?;
+            println!("Projections reconstruites jusqu'à la position {reached} / read models rebuilt up to position {reached}.");
         }
         Command::Verify { digest } => {
             let ledger = Ledger::new(repo);

@@ -26,6 +26,7 @@ use cqrs_es::{Aggregate, AggregateError, CqrsFramework, EventStore};
 use rand::Rng;
 use uuid::Uuid;
 
+use crate::projector::Projector;
 use crate::store::{Digest, DuplicateCommand, EventRepository, StoredEvent};
 
 type Framework<A> = CqrsFramework<A, PersistedEventStore<EventRepository, A>>;
@@ -62,6 +63,9 @@ pub struct Ledger {
     /// Races with other processes are still settled by the store and retried.
     stripes: Vec<tokio::sync::Mutex<()>>,
     retried: AtomicU64,
+    /// The read models, brought up to date after each command when `project_after_commands`.
+    projector: Arc<Projector>,
+    project_after_commands: bool,
 }
 
 /// How many locks the records of one process share.
@@ -79,6 +83,7 @@ impl Ledger {
     /// A ledger over this store.
     pub fn new(repo: EventRepository) -> Self {
         let directory: DirectoryService = Arc::new(StoreDirectory { repo: repo.clone() });
+        let projector = Arc::new(Projector::new(repo.clone()));
         Self {
             communities: framework(&repo, ()),
             associations: framework(&repo, directory.clone()),
@@ -89,6 +94,8 @@ impl Ledger {
             retry: RetryPolicy::default(),
             stripes: (0..STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
             retried: AtomicU64::new(0),
+            projector,
+            project_after_commands: true,
         }
     }
 
@@ -97,6 +104,19 @@ impl Ledger {
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
+    }
+
+    /// Whether each command waits until its events are projected before it answers (the
+    /// default), so that a read right after a command sees its change.
+    #[must_use]
+    pub fn projecting_after_commands(mut self, project: bool) -> Self {
+        self.project_after_commands = project;
+        self
+    }
+
+    /// The read models of this ledger's store.
+    pub fn projector(&self) -> &Arc<Projector> {
+        &self.projector
     }
 
     /// How many times a command lost a race with another writer and was tried again.

@@ -1,1 +1,18 @@
 //! Read models of the governance record, fed from the event log by global position.
+//!
+//! - [`envelope`]: an event of the log as the projections read it, typed;
+//! - [`db`]: the database both backends share, with backend-neutral statements;
+//! - [`write`]: what each event does to each read model (the only place that writes them);
+//! - [`projector`]: applying the log in order, with a checkpoint per projection kept in the same
+//!   transaction as its rows; catching up, rebuilding, measuring the lag;
+//! - [`queries`]: the answers people ask for, computed against an explicit "as of" date.
+
+pub mod db;
+pub mod envelope;
+pub mod projector;
+pub mod queries;
+pub mod write;
+
+pub use db::ReadDb;
+pub use envelope::{Envelope, Fact};
+pub use projector::{LogSource, ProjectionError};

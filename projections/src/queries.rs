@@ -1,0 +1,1 @@
+//! The answers people ask for, read from the projections.

@@ -1,0 +1,433 @@
+//! What each event does to each read model: the only place that writes them.
+
+use cpts_domain::association::{AssociationEvent, Engagement};
+use cpts_domain::community::CommunityEvent;
+use cpts_domain::consultation::{Author, ConsultationEvent};
+use cpts_domain::decision::DecisionEvent;
+use cpts_domain::member::{MemberEvent, MemberKind};
+
+use crate::db::Statement;
+use crate::envelope::{Envelope, Fact};
+use crate::stmt;
+
+/// The projections, each with its own checkpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Projection {
+    /// Every event in log order, with who acted.
+    Timeline,
+    /// CPTS, collèges, bodies, associations, members, mandates and seats.
+    Register,
+    /// Consultations and their contributions.
+    Consultations,
+    /// Decisions, their links, answers, milestones and indicators.
+    Decisions,
+}
+
+impl Projection {
+    /// Every projection.
+    pub const ALL: [Projection; 4] = [
+        Projection::Timeline,
+        Projection::Register,
+        Projection::Consultations,
+        Projection::Decisions,
+    ];
+
+    /// Its name in `proj_checkpoints`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Projection::Timeline => "timeline",
+            Projection::Register => "register",
+            Projection::Consultations => "consultations",
+            Projection::Decisions => "decisions",
+        }
+    }
+
+    /// The tables it owns, emptied by a rebuild.
+    pub fn tables(self) -> &'static [&'static str] {
+        match self {
+            Projection::Timeline => &["proj_timeline"],
+            Projection::Register => &[
+                "proj_communities",
+                "proj_colleges",
+                "proj_bodies",
+                "proj_associations",
+                "proj_members",
+                "proj_seats",
+            ],
+            Projection::Consultations => &["proj_consultations", "proj_contributions"],
+            Projection::Decisions => &[
+                "proj_decisions",
+                "proj_decision_consultations",
+                "proj_answers",
+                "proj_milestones",
+                "proj_indicators",
+            ],
+        }
+    }
+
+    /// The statements that apply `event` to this projection (none if it does not concern it).
+    pub fn statements(self, event: &Envelope) -> Vec<Statement> {
+        match (self, &event.fact) {
+            (Projection::Timeline, _) => vec![timeline(event)],
+            (Projection::Register, Fact::Community(fact)) => community(event, fact),
+            (Projection::Register, Fact::Association(fact)) => association(event, fact),
+            (Projection::Register, Fact::Member(fact)) => member(event, fact),
+            (Projection::Consultations, Fact::Consultation(fact)) => consultation(event, fact),
+            (Projection::Decisions, Fact::Decision(fact)) => decision(event, fact),
+            _ => vec![],
+        }
+    }
+}
+
+fn position(event: &Envelope) -> i64 {
+    i64::try_from(event.position).unwrap_or(i64::MAX)
+}
+
+fn timeline(event: &Envelope) -> Statement {
+    stmt!(
+        "INSERT INTO proj_timeline (position, community_id, aggregate_type, aggregate_id, sequence, \
+         event_type, actor, command_id, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        position(event),
+        event.community_id.clone(),
+        event.aggregate_type.as_str(),
+        event.aggregate_id.as_str(),
+        i64::try_from(event.sequence).unwrap_or(i64::MAX),
+        event.event_type.as_str(),
+        event.actor.to_metadata(),
+        event.command_id.clone(),
+        event.recorded_at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+    )
+}
+
+fn community(event: &Envelope, fact: &CommunityEvent) -> Vec<Statement> {
+    let id = event.aggregate_id.as_str();
+    let community = event.community_id.clone().unwrap_or_else(|| id.to_owned());
+    vec![match fact {
+        CommunityEvent::CommunityRegistered {
+            name, territory, ..
+        } => stmt!(
+            "INSERT INTO proj_communities (community_id, name, communes) VALUES ($1, $2, $3)",
+            id,
+            name.as_str(),
+            territory.len() as i64,
+        ),
+        CommunityEvent::TerritoryRedrawn { territory, .. } => stmt!(
+            "UPDATE proj_communities SET communes = $2 WHERE community_id = $1",
+            id,
+            territory.len() as i64,
+        ),
+        CommunityEvent::CollegeDefined {
+            college_id,
+            name,
+            is_users_college,
+        } => stmt!(
+            "INSERT INTO proj_colleges (college_id, community_id, name, is_users_college) \
+             VALUES ($1, $2, $3, $4)",
+            college_id.to_string(),
+            community,
+            name.as_str(),
+            *is_users_college,
+        ),
+        CommunityEvent::BodyEstablished {
+            body_id,
+            kind,
+            name,
+        } => stmt!(
+            "INSERT INTO proj_bodies (body_id, community_id, kind, name) VALUES ($1, $2, $3, $4)",
+            body_id.to_string(),
+            community,
+            kind.wire_name(),
+            name.as_str(),
+        ),
+        CommunityEvent::InternalRulesAdopted {
+            adopted_on,
+            travel_expenses_reimbursed,
+        } => stmt!(
+            "UPDATE proj_communities SET rules_adopted_on = $2, travel_expenses_reimbursed = $3 \
+             WHERE community_id = $1",
+            id,
+            *adopted_on,
+            *travel_expenses_reimbursed,
+        ),
+    }]
+}
+
+fn association(event: &Envelope, fact: &AssociationEvent) -> Vec<Statement> {
+    let id = event.aggregate_id.as_str();
+    vec![match fact {
+        AssociationEvent::AssociationRegistered { community_id, name, .. } => stmt!(
+            "INSERT INTO proj_associations (association_id, community_id, name) VALUES ($1, $2, $3)",
+            id,
+            community_id.to_string(),
+            name.as_str(),
+        ),
+        AssociationEvent::AssociationApproved { level, granted_on, expires_on } => stmt!(
+            "UPDATE proj_associations SET approval_level = $2, approval_granted_on = $3, \
+             approval_expires_on = $4 WHERE association_id = $1",
+            id,
+            level.wire_name(),
+            *granted_on,
+            *expires_on,
+        ),
+        AssociationEvent::AssociationEngaged { engagement, since } => {
+            let form = match engagement {
+                Engagement::Participation => "participation",
+                Engagement::Partnership { .. } => "partnership",
+                Engagement::Governance => "governance",
+            };
+            stmt!(
+                "UPDATE proj_associations SET engagement_form = $2, engaged_since = $3 \
+                 WHERE association_id = $1",
+                id,
+                form,
+                *since,
+            )
+        }
+        AssociationEvent::AssociationWithdrew { on, .. } => stmt!(
+            "UPDATE proj_associations SET withdrawn_on = $2 WHERE association_id = $1",
+            id,
+            *on,
+        ),
+    }]
+}
+
+fn member(event: &Envelope, fact: &MemberEvent) -> Vec<Statement> {
+    let id = event.aggregate_id.as_str();
+    match fact {
+        MemberEvent::MemberAdmitted { community_id, name, kind, admitted_on, .. } => {
+            let profession = match kind {
+                MemberKind::HealthProfessional { profession } => Some(profession.clone()),
+                _ => None,
+            };
+            vec![stmt!(
+                "INSERT INTO proj_members (member_id, community_id, name, kind, profession, admitted_on) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                id,
+                community_id.to_string(),
+                name.as_str(),
+                kind.wire_name(),
+                profession,
+                *admitted_on,
+            )]
+        }
+        MemberEvent::MandateGranted {
+            association_id,
+            start,
+            end,
+            lives_in_territory,
+            commune,
+            cadre_intervention,
+        } => vec![stmt!(
+            "UPDATE proj_members SET mandate_association_id = $2, mandate_start = $3, mandate_end = $4, \
+             lives_in_territory = $5, commune = $6, cadre_intervention = $7, mandate_ended_on = NULL \
+             WHERE member_id = $1",
+            id,
+            association_id.to_string(),
+            *start,
+            *end,
+            *lives_in_territory,
+            commune.clone(),
+            cadre_intervention.clone(),
+        )],
+        MemberEvent::CadreInterventionWritten { text } => vec![stmt!(
+            "UPDATE proj_members SET cadre_intervention = $2 WHERE member_id = $1",
+            id,
+            text.as_str(),
+        )],
+        MemberEvent::MandateEnded { on, .. } => vec![stmt!(
+            "UPDATE proj_members SET mandate_ended_on = $2 WHERE member_id = $1",
+            id,
+            *on,
+        )],
+        MemberEvent::SeatedInCollege { college_id, .. } => vec![stmt!(
+            "UPDATE proj_members SET college_id = $2 WHERE member_id = $1",
+            id,
+            college_id.to_string(),
+        )],
+        MemberEvent::SeatedInBody { body_id, on } => vec![stmt!(
+            "INSERT INTO proj_seats (member_id, body_id, since) VALUES ($1, $2, $3) \
+             ON CONFLICT (member_id, body_id) DO UPDATE SET since = excluded.since, left_on = NULL",
+            id,
+            body_id.to_string(),
+            *on,
+        )],
+        MemberEvent::LeftBody { body_id, on } => vec![stmt!(
+            "UPDATE proj_seats SET left_on = $3 WHERE member_id = $1 AND body_id = $2",
+            id,
+            body_id.to_string(),
+            *on,
+        )],
+        MemberEvent::MemberDeparted { on, .. } => vec![
+            stmt!(
+                "UPDATE proj_members SET departed_on = $2, mandate_ended_on = CASE \
+                 WHEN mandate_association_id IS NULL THEN NULL ELSE COALESCE(mandate_ended_on, $2) END \
+                 WHERE member_id = $1",
+                id,
+                *on,
+            ),
+            stmt!(
+                "UPDATE proj_seats SET left_on = COALESCE(left_on, $2) WHERE member_id = $1",
+                id,
+                *on,
+            ),
+        ],
+    }
+}
+
+fn consultation(event: &Envelope, fact: &ConsultationEvent) -> Vec<Statement> {
+    let id = event.aggregate_id.as_str();
+    vec![match fact {
+        ConsultationEvent::ConsultationOpened { community_id, terms, answer_deadline, .. } => stmt!(
+            "INSERT INTO proj_consultations (consultation_id, community_id, subject, moment, mission, \
+             rung, method, opens_on, closes_on, answer_deadline) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            id,
+            community_id.to_string(),
+            terms.subject.as_str(),
+            terms.moment.wire_name(),
+            terms.mission.wire_name(),
+            terms.rung.wire_name(),
+            terms.method.wire_name(),
+            terms.opens_on,
+            terms.closes_on,
+            *answer_deadline,
+        ),
+        ConsultationEvent::ContributionSubmitted {
+            contribution_id,
+            author,
+            kind,
+            text,
+            submitted_on,
+            attachment,
+        } => {
+            let (member, commune) = match author {
+                Author::Member { member_id } => (Some(member_id.to_string()), None),
+                Author::Anonymous { commune } => (None, commune.clone()),
+            };
+            stmt!(
+                "INSERT INTO proj_contributions (contribution_id, consultation_id, community_id, \
+                 author_member_id, anonymous_commune, kind, text, submitted_on, attachment, amendments) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0)",
+                contribution_id.to_string(),
+                id,
+                event.community_id.clone(),
+                member,
+                commune,
+                kind.wire_name(),
+                text.as_str(),
+                *submitted_on,
+                attachment.clone(),
+            )
+        }
+        ConsultationEvent::ContributionAmended { contribution_id, text, .. } => stmt!(
+            "UPDATE proj_contributions SET text = $2, amendments = amendments + 1 \
+             WHERE contribution_id = $1",
+            contribution_id.to_string(),
+            text.as_str(),
+        ),
+        ConsultationEvent::ContributionWithdrawn { contribution_id, on, .. } => stmt!(
+            "UPDATE proj_contributions SET withdrawn_on = $2 WHERE contribution_id = $1",
+            contribution_id.to_string(),
+            *on,
+        ),
+        ConsultationEvent::ConsultationClosed { on } => stmt!(
+            "UPDATE proj_consultations SET closed_on = $2 WHERE consultation_id = $1",
+            id,
+            *on,
+        ),
+        ConsultationEvent::SynthesisPublished { text, .. } => stmt!(
+            "UPDATE proj_consultations SET synthesis = $2 WHERE consultation_id = $1",
+            id,
+            text.as_str(),
+        ),
+    }]
+}
+
+fn decision(event: &Envelope, fact: &DecisionEvent) -> Vec<Statement> {
+    let id = event.aggregate_id.as_str();
+    let actor = event.actor.to_metadata();
+    vec![match fact {
+        DecisionEvent::DecisionProposed { community_id, proposal, .. } => stmt!(
+            "INSERT INTO proj_decisions (decision_id, community_id, body_id, title, text, moment, \
+             mission, proposed_on, status, amendments) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'proposed', 0)",
+            id,
+            community_id.to_string(),
+            proposal.body_id.to_string(),
+            proposal.title.as_str(),
+            proposal.text.as_str(),
+            proposal.moment.wire_name(),
+            proposal.mission.wire_name(),
+            proposal.proposed_on,
+        ),
+        DecisionEvent::ConsultationLinked { consultation_id } => stmt!(
+            "INSERT INTO proj_decision_consultations (decision_id, consultation_id) VALUES ($1, $2)",
+            id,
+            consultation_id.to_string(),
+        ),
+        DecisionEvent::AnswerDrafted { consultation_id, contribution_id, disposition, rationale, on } => stmt!(
+            "INSERT INTO proj_answers (decision_id, contribution_id, consultation_id, disposition, \
+             rationale, written_on, revisions, answered_by) VALUES ($1, $2, $3, $4, $5, $6, 0, $7)",
+            id,
+            contribution_id.to_string(),
+            consultation_id.to_string(),
+            disposition.wire_name(),
+            rationale.clone(),
+            *on,
+            actor,
+        ),
+        DecisionEvent::AnswerRevised { contribution_id, disposition, rationale, on, .. } => stmt!(
+            "UPDATE proj_answers SET disposition = $3, rationale = $4, written_on = $5, \
+             published_on = NULL, revisions = revisions + 1, answered_by = $6 \
+             WHERE decision_id = $1 AND contribution_id = $2",
+            id,
+            contribution_id.to_string(),
+            disposition.wire_name(),
+            rationale.clone(),
+            *on,
+            actor,
+        ),
+        DecisionEvent::AnswerPublished { contribution_id, on } => stmt!(
+            "UPDATE proj_answers SET published_on = $3, first_published_on = COALESCE(first_published_on, $3) \
+             WHERE decision_id = $1 AND contribution_id = $2",
+            id,
+            contribution_id.to_string(),
+            *on,
+        ),
+        DecisionEvent::VoteRecorded { on, tally, outcome } => stmt!(
+            "UPDATE proj_decisions SET status = $2, voted_on = $3, tally = $4 WHERE decision_id = $1",
+            id,
+            outcome.wire_name(),
+            *on,
+            serde_json::to_string(tally).unwrap_or_default(),
+        ),
+        DecisionEvent::DecisionAmended { text, .. } => stmt!(
+            "UPDATE proj_decisions SET text = $2, amendments = amendments + 1 WHERE decision_id = $1",
+            id,
+            text.as_str(),
+        ),
+        DecisionEvent::DecisionWithdrawn { on, .. } => stmt!(
+            "UPDATE proj_decisions SET status = 'withdrawn', withdrawn_on = $2 WHERE decision_id = $1",
+            id,
+            *on,
+        ),
+        DecisionEvent::MilestoneRecorded { milestone, on } => stmt!(
+            "INSERT INTO proj_milestones (position, decision_id, happened_on, milestone) \
+             VALUES ($1, $2, $3, $4)",
+            position(event),
+            id,
+            *on,
+            milestone.as_str(),
+        ),
+        DecisionEvent::IndicatorReported { indicator, period, value, target, on } => stmt!(
+            "INSERT INTO proj_indicators (decision_id, indicator, period, value, target, reported_on) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            id,
+            indicator.as_str(),
+            period.as_str(),
+            *value,
+            *target,
+            *on,
+        ),
+    }]
+}
