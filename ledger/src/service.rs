@@ -318,7 +318,17 @@ impl LedgerPort for Ledger {
                 event.metadata.get("command_id").and_then(|v| v.as_str()) == Some(&command_id)
             })
             .map(recorded)
-            .collect();
+            .collect::<Vec<_>>();
+        if let (true, Some(last)) = (self.project_after_commands, events.last()) {
+            // The events are recorded whatever happens here; a projection that fails now is
+            // caught up by the follower, and the failure is logged.
+            if let Err(error) = self.projector.wait_for(last.position).await {
+                tracing::error!(
+                    error = format!("{error:#}"),
+                    "the projections did not follow the command"
+                );
+            }
+        }
         Ok(Receipt {
             aggregate_type: aggregate_type.to_owned(),
             aggregate_id,
