@@ -13,7 +13,7 @@ use cpts_projections::{Envelope, Fact, LogSource, ReadDb};
 use crate::store::{EventRepository, StoredEvent};
 
 /// How many events a catch-up applies per transaction.
-pub const BATCH: u32 = 2_000;
+pub const BATCH: u32 = 5_000;
 
 /// The log, as the projections read it.
 struct StoreLog<'a>(&'a EventRepository);

@@ -3,6 +3,8 @@
 //! Statements are written once, with `$1, $2…` placeholders that both PostgreSQL and SQLite
 //! accept, and only text, integer and floating-point columns, so one SQL text serves both.
 
+use std::borrow::Cow;
+
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 /// A parameter of a statement.
@@ -74,16 +76,97 @@ impl From<Option<chrono::NaiveDate>> for Param {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
     /// The SQL, with `$N` placeholders.
-    pub sql: &'static str,
+    pub sql: Cow<'static, str>,
     /// The parameters, in order.
     pub params: Vec<Param>,
+}
+
+/// The most parameters one merged statement carries (SQLite allows 32,766, PostgreSQL 65,535).
+const MAX_PARAMS: usize = 1_000;
+
+/// Whether a statement is a plain one-row `INSERT … VALUES (…)` that can share a statement
+/// with the next ones of the same text.
+fn mergeable(sql: &str) -> Option<(&str, &str)> {
+    if !sql.starts_with("INSERT INTO") || sql.contains("ON CONFLICT") {
+        return None;
+    }
+    let at = sql.find("VALUES (")?;
+    let (head, tuple) = sql.split_at(at + "VALUES ".len());
+    tuple
+        .trim_end()
+        .ends_with(')')
+        .then_some((head, tuple.trim_end()))
+}
+
+/// Renumbers the `$N` placeholders of a VALUES tuple by `offset`.
+fn shifted(tuple: &str, offset: usize) -> String {
+    let mut out = String::with_capacity(tuple.len() + 8);
+    let mut chars = tuple.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '$' {
+            let mut digits = String::new();
+            while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+                digits.push(d);
+                chars.next();
+            }
+            let n: usize = digits.parse().unwrap_or(0);
+            out.push_str(&(n + offset).to_string());
+        }
+    }
+    out
+}
+
+/// Merges runs of identical one-row INSERTs into multi-row INSERTs, keeping the order of every
+/// statement: the same effect in far fewer round trips.
+pub fn merge_inserts(statements: Vec<Statement>) -> Vec<Statement> {
+    let mut merged: Vec<Statement> = Vec::new();
+    let mut run: Vec<Statement> = Vec::new();
+    let flush = |run: &mut Vec<Statement>, merged: &mut Vec<Statement>| {
+        if run.len() <= 1 {
+            merged.append(run);
+            return;
+        }
+        let Some((head, tuple)) = mergeable(&run[0].sql) else {
+            merged.append(run);
+            return;
+        };
+        let width = run[0].params.len().max(1);
+        let rows_per_statement = (MAX_PARAMS / width).max(1);
+        for chunk in run.chunks(rows_per_statement) {
+            let tuples: Vec<String> = (0..chunk.len())
+                .map(|r| shifted(tuple, r * width))
+                .collect();
+            merged.push(Statement {
+                sql: Cow::Owned(format!("{head}{}", tuples.join(", "))),
+                params: chunk
+                    .iter()
+                    .flat_map(|s| s.params.iter().cloned())
+                    .collect(),
+            });
+        }
+        run.clear();
+    };
+    for statement in statements {
+        let joins = run.last().is_some_and(|last| last.sql == statement.sql)
+            && mergeable(&statement.sql).is_some();
+        if !joins {
+            flush(&mut run, &mut merged);
+        }
+        run.push(statement);
+    }
+    flush(&mut run, &mut merged);
+    merged
 }
 
 /// Builds a [`Statement`]: `stmt!("UPDATE … $1", value)`.
 #[macro_export]
 macro_rules! stmt {
     ($sql:expr $(, $param:expr)* $(,)?) => {
-        $crate::db::Statement { sql: $sql, params: vec![$($crate::db::Param::from($param)),*] }
+        $crate::db::Statement {
+            sql: ::std::borrow::Cow::Borrowed($sql),
+            params: vec![$($crate::db::Param::from($param)),*],
+        }
     };
 }
 
@@ -160,7 +243,7 @@ impl ReadDb {
 impl Tx {
     /// Executes one statement.
     pub async fn execute(&mut self, statement: &Statement) -> Result<u64, sqlx::Error> {
-        let sql = statement.sql;
+        let sql: &str = &statement.sql;
         Ok(match self {
             Tx::Postgres(tx) => bind_all!(sqlx::query(sql), &statement.params)
                 .execute(&mut **tx)
@@ -188,5 +271,44 @@ impl Tx {
             Tx::Postgres(tx) => tx.commit().await,
             Tx::Sqlite(tx) => tx.commit().await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_of_the_same_insert_become_one_and_order_is_kept() {
+        let insert = |n: i64| crate::stmt!("INSERT INTO t (a, b) VALUES ($1, 'x', $2)", n, n * 10);
+        let update = crate::stmt!("UPDATE t SET b = $1", 7i64);
+        let merged = merge_inserts(vec![insert(1), insert(2), update.clone(), insert(3)]);
+        assert_eq!(merged.len(), 3);
+        assert_eq!(
+            merged[0].sql,
+            "INSERT INTO t (a, b) VALUES ($1, 'x', $2), ($3, 'x', $4)"
+        );
+        assert_eq!(
+            merged[0].params,
+            vec![
+                Param::Int(Some(1)),
+                Param::Int(Some(10)),
+                Param::Int(Some(2)),
+                Param::Int(Some(20))
+            ]
+        );
+        assert_eq!(merged[1], update);
+        assert_eq!(merged[2], insert(3));
+    }
+
+    #[test]
+    fn upserts_are_never_merged() {
+        let upsert = || {
+            crate::stmt!(
+                "INSERT INTO t (a) VALUES ($1) ON CONFLICT (a) DO NOTHING",
+                1i64
+            )
+        };
+        assert_eq!(merge_inserts(vec![upsert(), upsert()]).len(), 2);
     }
 }

@@ -13,10 +13,10 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 
-use crate::db::{ReadDb, Statement};
+use crate::db::{merge_inserts, ReadDb, Statement};
 use crate::envelope::Envelope;
 use crate::stmt;
-use crate::write::Projection;
+use crate::write::{fold_publications, Projection};
 
 /// Why the read models could not be brought up to date.
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +83,7 @@ pub async fn apply_batch(db: &ReadDb, events: &[Envelope]) -> Result<u64, Projec
     for projection in Projection::ALL {
         let checkpoint = checkpoints.get(projection.name()).copied().unwrap_or(0);
         let pending = events.iter().filter(|e| e.position > checkpoint);
+        let mut statements = Vec::new();
         for (expected, event) in (checkpoint + 1..).zip(pending) {
             if event.position != expected {
                 return Err(ProjectionError::Gap {
@@ -91,10 +92,11 @@ pub async fn apply_batch(db: &ReadDb, events: &[Envelope]) -> Result<u64, Projec
                     position: event.position,
                 });
             }
-            for statement in projection.statements(event) {
-                tx.execute(&statement).await?;
-            }
+            statements.extend(projection.statements(event));
             applied += 1;
+        }
+        for statement in merge_inserts(fold_publications(statements)) {
+            tx.execute(&statement).await?;
         }
         if last.position > checkpoint {
             let position = i64::try_from(last.position).unwrap_or(i64::MAX);
@@ -117,14 +119,16 @@ pub async fn catch_up(
     log: &dyn LogSource,
     batch: u32,
 ) -> Result<u64, ProjectionError> {
-    loop {
-        let lowest = checkpoints(db).await?.into_values().min().unwrap_or(0);
-        let events = log.read_after(lowest, batch).await?;
-        if events.is_empty() {
-            return Ok(lowest);
-        }
-        apply_batch(db, &events).await?;
+    let lowest = checkpoints(db).await?.into_values().min().unwrap_or(0);
+    let mut next = log.read_after(lowest, batch).await?;
+    // Each batch is applied while the next one is read: the two use different connections.
+    while let Some(last) = next.last().map(|e| e.position) {
+        let (applied, following) =
+            tokio::join!(apply_batch(db, &next), log.read_after(last, batch));
+        applied?;
+        next = following?;
     }
+    Ok(checkpoints(db).await?.into_values().min().unwrap_or(0))
 }
 
 /// Empties every read model, resets the checkpoints, and replays the whole log.
@@ -155,7 +159,7 @@ pub async fn rebuild(db: &ReadDb, log: &dyn LogSource, batch: u32) -> Result<u64
                 }
             };
             tx.execute(&Statement {
-                sql,
+                sql: sql.into(),
                 params: vec![],
             })
             .await?;
