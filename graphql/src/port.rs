@@ -71,6 +71,17 @@ pub struct VerificationReport {
     pub problem_en: Option<String>,
 }
 
+/// How far one read model is behind the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectionLag {
+    /// The read model's name (`timeline`, `register`, `consultations`, `decisions`).
+    pub name: String,
+    /// The last log position it has applied.
+    pub position: u64,
+    /// How many recorded events it has not applied yet.
+    pub behind: u64,
+}
+
 /// Why the ledger did not execute a command or answer a read.
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
@@ -117,6 +128,9 @@ pub trait LedgerPort: Send + Sync {
     /// Recomputes the hash chain; with a digest taken earlier, also checks that the log still
     /// contains, unchanged, everything it committed to.
     async fn verify(&self, digest: Option<&str>) -> Result<VerificationReport, LedgerError>;
+
+    /// How far each read model is behind the log.
+    async fn projection_lag(&self) -> Result<Vec<ProjectionLag>, LedgerError>;
 
     /// Whether the store answers (for `/healthz`).
     async fn ping(&self) -> Result<(), LedgerError>;

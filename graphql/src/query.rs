@@ -14,6 +14,19 @@ pub struct LedgerHead {
     pub position: u64,
     /// The hash of the last event (hex), which commits to the whole log.
     pub hash: String,
+    /// Each read model's checkpoint and how far behind the log it is.
+    pub projections: Vec<ProjectionState>,
+}
+
+/// How far one read model is behind the log.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ProjectionState {
+    /// The read model (`consultations`, `decisions`, `register`, `timeline`).
+    pub name: String,
+    /// The last log position it has applied.
+    pub position: u64,
+    /// How many recorded events it has not applied yet; 0 when it is up to date.
+    pub behind: u64,
 }
 
 /// The outcome of verifying the log's hash chain.
@@ -69,8 +82,24 @@ impl QueryRoot {
 
     /// The head of the log: its last position and hash.
     async fn ledger_head(&self, ctx: &Context<'_>) -> Result<LedgerHead> {
-        let (position, hash) = ledger(ctx)?.head().await.map_err(from_ledger)?;
-        Ok(LedgerHead { position, hash })
+        let ledger = ledger(ctx)?;
+        let (position, hash) = ledger.head().await.map_err(from_ledger)?;
+        let projections = ledger
+            .projection_lag()
+            .await
+            .map_err(from_ledger)?
+            .into_iter()
+            .map(|lag| ProjectionState {
+                name: lag.name,
+                position: lag.position,
+                behind: lag.behind,
+            })
+            .collect();
+        Ok(LedgerHead {
+            position,
+            hash,
+            projections,
+        })
     }
 
     /// Recomputes the hash chain of the whole log and names the first event that does not

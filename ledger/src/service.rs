@@ -19,7 +19,8 @@ use cpts_domain::ids::{AssociationId, CommunityId, ConsultationId, MemberId};
 use cpts_domain::member::Member;
 use cpts_domain::DomainError;
 use cpts_graphql::port::{
-    CommandContext, LedgerError, LedgerPort, Receipt, RecordedEvent, VerificationReport,
+    CommandContext, LedgerError, LedgerPort, ProjectionLag, Receipt, RecordedEvent,
+    VerificationReport,
 };
 use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{Aggregate, AggregateError, CqrsFramework, EventStore};
@@ -384,6 +385,22 @@ impl LedgerPort for Ledger {
                 .as_ref()
                 .map(|b| b.problem.english().to_owned()),
         })
+    }
+
+    async fn projection_lag(&self) -> Result<Vec<ProjectionLag>, LedgerError> {
+        let lag = self
+            .projector
+            .lag()
+            .await
+            .map_err(|e| internal("measuring the projections' lag", e))?;
+        Ok(lag
+            .into_iter()
+            .map(|(name, position, behind)| ProjectionLag {
+                name,
+                position,
+                behind,
+            })
+            .collect())
     }
 
     async fn ping(&self) -> Result<(), LedgerError> {

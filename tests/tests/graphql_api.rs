@@ -269,6 +269,28 @@ async fn a_consultation_is_answered_and_voted_through_graphql_alone() {
                 && event["metadata"]["recorded_at"].is_string()
         );
     }
+
+    // Each mutation waited for its events to be projected: no read model is behind.
+    let data = service
+        .ok(
+            "{ ledgerHead { position projections { name position behind } } }",
+            json!({}),
+        )
+        .await;
+    let head = &data["ledgerHead"];
+    let projections = head["projections"].as_array().expect("projections");
+    let names: Vec<&str> = projections
+        .iter()
+        .map(|p| p["name"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        names,
+        ["consultations", "decisions", "register", "timeline"]
+    );
+    for projection in projections {
+        assert_eq!(projection["position"], head["position"], "{projection}");
+        assert_eq!(projection["behind"], 0, "{projection}");
+    }
 }
 
 #[tokio::test]
