@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use cpts_graphql::port::LedgerPort;
 use cpts_ledger::app;
 use cpts_ledger::config::DatabaseConfig;
+use cpts_ledger::projector::Projector;
 use cpts_ledger::service::Ledger;
 use tracing_subscriber::EnvFilter;
 
@@ -128,6 +129,8 @@ async fn main() -> anyhow::Result<()> {
             let (events, digest) =
                 cpts_ledger::backup::import(&repo, std::io::BufReader::new(input)).await?;
             println!("Importé / imported: {events} événements / events, {digest}");
+            let reached = Projector::new(repo).catch_up().await?;
+            println!("Projections à jour jusqu'à la position {reached} / read models up to date at position {reached}.");
         }
         Command::Rebuild => {
             let ledger = Ledger::new(repo);

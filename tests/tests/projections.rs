@@ -11,74 +11,13 @@ use cpts_domain::values::ContributionKind;
 use cpts_graphql::port::{CommandContext, LedgerPort};
 use cpts_ledger::demo::{self, id_of};
 use cpts_ledger::service::Ledger;
-use cpts_ledger::store::EventRepository;
-use cpts_ledger_tests::{open_store, postgres_db, sqlite_db};
+use cpts_ledger_tests::{dump_read_models, open_store, postgres_db, sqlite_db};
 use cpts_projections::queries;
 use cpts_projections::ReadDb;
 use uuid::Uuid;
 
 fn date(text: &str) -> NaiveDate {
     text.parse().expect("a date")
-}
-
-/// Every row of every read model and the checkpoints, as sorted text: two dumps are equal
-/// exactly when the read models are.
-async fn dump(repo: &EventRepository) -> Vec<String> {
-    let tables: Vec<String> = match (repo.pg_pool(), repo.sqlite_pool()) {
-        (Some(pool), _) => sqlx::query_scalar(
-            "SELECT table_name::text FROM information_schema.tables \
-             WHERE table_schema = 'public' AND table_name LIKE 'proj_%' ORDER BY 1",
-        )
-        .fetch_all(pool)
-        .await
-        .expect("tables"),
-        (_, Some(pool)) => sqlx::query_scalar(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'proj_%' ORDER BY 1",
-        )
-        .fetch_all(pool)
-        .await
-        .expect("tables"),
-        _ => unreachable!(),
-    };
-    assert!(tables.len() >= 14, "{tables:?}");
-    let mut rows = Vec::new();
-    for table in tables {
-        let columns: Vec<String> = match (repo.pg_pool(), repo.sqlite_pool()) {
-            (Some(pool), _) => sqlx::query_scalar(
-                "SELECT column_name::text FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position",
-            )
-            .bind(&table)
-            .fetch_all(pool)
-            .await
-            .expect("columns"),
-            (_, Some(pool)) => sqlx::query_scalar("SELECT name FROM pragma_table_info($1) ORDER BY cid")
-                .bind(&table)
-                .fetch_all(pool)
-                .await
-                .expect("columns"),
-            _ => unreachable!(),
-        };
-        let select = columns
-            .iter()
-            .map(|c| format!("COALESCE(CAST({c} AS TEXT), '∅')"))
-            .collect::<Vec<_>>()
-            .join(" || '|' || ");
-        let sql = format!("SELECT {select} FROM {table}");
-        let mut table_rows: Vec<String> = match (repo.pg_pool(), repo.sqlite_pool()) {
-            (Some(pool), _) => sqlx::query_scalar(&sql)
-                .fetch_all(pool)
-                .await
-                .expect("rows"),
-            (_, Some(pool)) => sqlx::query_scalar(&sql)
-                .fetch_all(pool)
-                .await
-                .expect("rows"),
-            _ => unreachable!(),
-        };
-        table_rows.sort();
-        rows.extend(table_rows.into_iter().map(|r| format!("{table}: {r}")));
-    }
-    rows
 }
 
 fn read_db(ledger: &Ledger) -> &ReadDb {
@@ -254,10 +193,10 @@ async fn the_scenario_reads_back_from_the_projections(url: &str) {
     );
 
     // Rebuilding gives the same read models, to the row.
-    let live = dump(&repo).await;
+    let live = dump_read_models(&repo).await;
     ledger.projector().rebuild().await.expect("rebuilt");
     assert_eq!(
-        dump(&repo).await,
+        dump_read_models(&repo).await,
         live,
         "a rebuilt projection is identical to the live one"
     );
@@ -301,13 +240,13 @@ async fn events_committed_but_not_projected_are_caught_up(url: &str) {
         .expect("lag")
         .iter()
         .all(|(_, _, behind)| *behind == 0));
-    let caught_up = dump(&repo).await;
+    let caught_up = dump_read_models(&repo).await;
     // Catching up again applies nothing twice.
     restarted.projector().catch_up().await.expect("caught up");
-    assert_eq!(dump(&repo).await, caught_up);
+    assert_eq!(dump_read_models(&repo).await, caught_up);
     restarted.projector().rebuild().await.expect("rebuilt");
     assert_eq!(
-        dump(&repo).await,
+        dump_read_models(&repo).await,
         caught_up,
         "caught up exactly as a replay from scratch"
     );
@@ -425,10 +364,10 @@ async fn concurrent_writers_and_followers_apply_every_event_once() {
         (1..=head as i64).collect::<Vec<_>>(),
         "every position exactly once"
     );
-    let live = dump(&repo).await;
+    let live = dump_read_models(&repo).await;
     seed.projector().rebuild().await.expect("rebuilt");
     assert_eq!(
-        dump(&repo).await,
+        dump_read_models(&repo).await,
         live,
         "what the followers built equals a replay"
     );
