@@ -144,15 +144,19 @@ pub enum Actor {
     Member(MemberId),
     /// A caller that did not identify itself.
     Anonymous,
+    /// The holder of an API token that names no member (a coordinator's office, an auditor).
+    Token(Uuid),
 }
 
 impl Actor {
-    /// The form stored in event metadata: `system`, `member:<uuid>` or `anonymous`.
+    /// The form stored in event metadata: `system`, `member:<uuid>`, `token:<uuid>` or
+    /// `anonymous`.
     pub fn to_metadata(&self) -> String {
         match self {
             Actor::System => "system".to_owned(),
             Actor::Member(id) => format!("member:{id}"),
             Actor::Anonymous => "anonymous".to_owned(),
+            Actor::Token(id) => format!("token:{id}"),
         }
     }
 
@@ -161,10 +165,11 @@ impl Actor {
         match text {
             "system" => Some(Actor::System),
             "anonymous" => Some(Actor::Anonymous),
-            other => other
-                .strip_prefix("member:")
-                .and_then(|id| id.parse().ok())
-                .map(Actor::Member),
+            other => match other.split_once(':') {
+                Some(("member", id)) => id.parse().ok().map(Actor::Member),
+                Some(("token", id)) => id.parse().ok().map(Actor::Token),
+                _ => None,
+            },
         }
     }
 }

@@ -10,8 +10,9 @@
 //!
 //! This crate does no I/O: no database, no network, no clock. Dates come in commands, ids are
 //! chosen by the caller, and lookups of other records go through the [`directory::Directory`]
-//! trait that the service implements.
+//! trait that the service implements. Who may send which command is decided in [`access`].
 
+pub mod access;
 pub mod association;
 pub mod command;
 pub mod community;

@@ -29,8 +29,8 @@ pub async fn open_store(database: &DatabaseConfig) -> anyhow::Result<EventReposi
 /// The service's routes over a ledger.
 pub fn router(ledger: Arc<Ledger>) -> Router {
     let port: Arc<dyn LedgerPort> = ledger.clone();
-    let schema = cpts_graphql::build_schema(port);
-    cpts_graphql::server::router(schema).merge(
+    let schema = cpts_graphql::build_schema(port.clone());
+    cpts_graphql::server::router(schema, port).merge(
         Router::new()
             .route("/healthz", get(healthz))
             .with_state(ledger),
@@ -65,6 +65,7 @@ pub async fn start(
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr().context("reading the bound address")?;
+    ledger.spawn_feed(std::time::Duration::from_millis(500));
     let app = router(ledger);
     let task = tokio::spawn(async move {
         axum::serve(listener, app)

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use anyhow::{bail, Context};
 use chrono::NaiveDate;
+use cpts_domain::access::Caller;
 use cpts_domain::association::{AssociationCommand, Engagement};
 use cpts_domain::command::{Actor, AddressedCommand};
 use cpts_domain::community::CommunityCommand;
@@ -318,7 +319,13 @@ impl Recorder<'_> {
         let command_id = Uuid::new_v4();
         let receipt = self
             .ledger
-            .execute(command, CommandContext { actor, command_id })
+            .execute(
+                command,
+                CommandContext {
+                    caller: Caller::Trusted(actor),
+                    command_id,
+                },
+            )
             .await
             .map_err(anyhow::Error::from)
             .with_context(|| format!("recording {step}"))?;

@@ -9,3 +9,4 @@ pub mod projector;
 
 pub mod service;
 pub mod store;
+pub mod tokens;

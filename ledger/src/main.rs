@@ -6,12 +6,16 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use cpts_domain::access::Role;
+use cpts_domain::ids::{CommunityId, MemberId};
 use cpts_graphql::port::LedgerPort;
 use cpts_ledger::app;
 use cpts_ledger::config::DatabaseConfig;
 use cpts_ledger::projector::Projector;
 use cpts_ledger::service::Ledger;
+use cpts_ledger::tokens;
 use tracing_subscriber::EnvFilter;
+use uuid::Uuid;
 
 /// The governance ledger of a CPTS: decisions, consultations and memberships as immutable
 /// events, and how each contribution was taken into account.
@@ -43,8 +47,6 @@ enum Command {
     Migrate,
     /// Records the Val de l'Étang scenario, so there is something real to look at.
     Demo,
-    /// Recomputes the hash chain of the log, names the first event that does not match, and
-    /// prints the digest that commits to the log as it is now. Fails if the log is altered.
     /// Writes the whole log, with its hashes, as JSON Lines (to standard output without --output).
     Export {
         /// The file to write.
@@ -58,12 +60,51 @@ enum Command {
     },
     /// Empties the read models and replays the whole log into them.
     Rebuild,
+    /// Recomputes the hash chain of the log, names the first event that does not match, and
+    /// prints the digest that commits to the log as it is now. Fails if the log is altered.
     Verify {
         /// A digest printed by an earlier `verify`: also proves that the log still contains,
         /// unchanged, everything it committed to.
         #[arg(long)]
         digest: Option<String>,
     },
+    /// Creates, lists and revokes the API tokens that the GraphQL API accepts.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Creates a token and prints it, once: only its hash is kept.
+    Create {
+        /// The CPTS the token reaches. Without it, a new id: a coordinator's token for a CPTS
+        /// not registered yet, which it can then register under that id.
+        #[arg(long)]
+        community: Option<Uuid>,
+        /// coordinator, board_member, representative or auditor.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The member who holds it (required for board members and representatives).
+        #[arg(long)]
+        member: Option<Uuid>,
+        /// What it is for, e.g. "Tableau de bord de la coordinatrice".
+        #[arg(long)]
+        label: String,
+    },
+    /// Lists every token, revoked ones included; never the secrets.
+    List,
+    /// Revokes a token: it stops working at once.
+    Revoke {
+        /// The token's id, as printed by `create` and `list`.
+        token_id: Uuid,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::from_wire_name(text).ok_or_else(|| {
+        let names: Vec<&str> = Role::ALL.iter().map(|r| r.wire_name()).collect();
+        format!("unknown role “{text}”; one of: {}", names.join(", "))
+    })
 }
 
 #[tokio::main]
@@ -136,6 +177,52 @@ async fn main() -> anyhow::Result<()> {
             let ledger = Ledger::new(repo);
             let reached = ledger.projector().rebuild().await?;
             println!("Projections reconstruites jusqu'à la position {reached} / read models rebuilt up to position {reached}.");
+        }
+        Command::Token(TokenCommand::Create {
+            community,
+            role,
+            member,
+            label,
+        }) => {
+            let new_community = community.is_none();
+            let community = CommunityId(community.unwrap_or_else(Uuid::new_v4));
+            let token =
+                tokens::create(&repo, community, role, member.map(MemberId), &label).await?;
+            println!("{}", token.secret);
+            eprintln!(
+                "Jeton {} créé pour la CPTS {community} (rôle {}). Conservez-le : il ne sera plus affiché.",
+                token.token_id,
+                role.wire_name()
+            );
+            eprintln!(
+                "Token {} created for CPTS {community} (role {}). Keep it: it will not be shown again.",
+                token.token_id,
+                role.wire_name()
+            );
+            if new_community {
+                eprintln!("Nouvelle CPTS / new CPTS: register it with registerCommunity (its id will be {community}).");
+            }
+        }
+        Command::Token(TokenCommand::List) => {
+            for token in tokens::list(&repo).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    token.token_id,
+                    token.community_id,
+                    token.role,
+                    token.member_id.as_deref().unwrap_or("-"),
+                    token.created_at,
+                    token.revoked_at.as_deref().unwrap_or("active"),
+                    token.label
+                );
+            }
+        }
+        Command::Token(TokenCommand::Revoke { token_id }) => {
+            if tokens::revoke(&repo, token_id).await? {
+                println!("Jeton {token_id} révoqué / token revoked.");
+            } else {
+                anyhow::bail!("no active token {token_id} (unknown, or already revoked)");
+            }
         }
         Command::Verify { digest } => {
             let ledger = Ledger::new(repo);

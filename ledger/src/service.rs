@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use anyhow::anyhow;
 use async_trait::async_trait;
+use cpts_domain::access::{self, AccessError, Principal};
 use cpts_domain::association::Association;
 use cpts_domain::command::AddressedCommand;
 use cpts_domain::community::Community;
@@ -19,7 +20,7 @@ use cpts_domain::ids::{AssociationId, CommunityId, ConsultationId, MemberId};
 use cpts_domain::member::Member;
 use cpts_domain::DomainError;
 use cpts_graphql::port::{
-    CommandContext, LedgerError, LedgerPort, ProjectionLag, Receipt, RecordedEvent,
+    CommandContext, FeedItem, LedgerError, LedgerPort, ProjectionLag, Receipt, RecordedEvent,
     VerificationReport,
 };
 use cqrs_es::persist::PersistedEventStore;
@@ -29,6 +30,7 @@ use uuid::Uuid;
 
 use crate::projector::Projector;
 use crate::store::{Digest, DuplicateCommand, EventRepository, StoredEvent};
+use crate::tokens;
 
 type Framework<A> = CqrsFramework<A, PersistedEventStore<EventRepository, A>>;
 
@@ -67,7 +69,14 @@ pub struct Ledger {
     /// The read models, brought up to date after each command when `project_after_commands`.
     projector: Arc<Projector>,
     project_after_commands: bool,
+    /// Events announced to subscribers, once the feed is started.
+    feed: tokio::sync::broadcast::Sender<FeedItem>,
+    /// Wakes the feed when this process has just recorded events.
+    feed_wakeup: Arc<tokio::sync::Notify>,
 }
+
+/// How many announced events a slow subscriber may fall behind before it misses some.
+const FEED_CAPACITY: usize = 4_096;
 
 /// How many locks the records of one process share.
 const STRIPES: usize = 64;
@@ -97,6 +106,8 @@ impl Ledger {
             retried: AtomicU64::new(0),
             projector,
             project_after_commands: true,
+            feed: tokio::sync::broadcast::channel(FEED_CAPACITY).0,
+            feed_wakeup: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
@@ -118,6 +129,56 @@ impl Ledger {
     /// The read models of this ledger's store.
     pub fn projector(&self) -> &Arc<Projector> {
         &self.projector
+    }
+
+    /// Announces every event recorded from now on, by this process or any other, to
+    /// [`LedgerPort::subscribe`]rs: right after a command of this process, and otherwise within
+    /// `every`. The task ends when the ledger is dropped.
+    pub fn spawn_feed(self: &Arc<Self>, every: Duration) -> tokio::task::JoinHandle<()> {
+        let ledger = Arc::downgrade(self);
+        let wakeup = self.feed_wakeup.clone();
+        tokio::spawn(async move {
+            let mut cursor = match ledger.upgrade() {
+                Some(ledger) => match ledger.repo.head().await {
+                    Ok(head) => head.position,
+                    Err(error) => {
+                        tracing::error!(%error, "the event feed could not start");
+                        return;
+                    }
+                },
+                None => return,
+            };
+            loop {
+                tokio::select! {
+                    () = wakeup.notified() => {}
+                    () = tokio::time::sleep(every) => {}
+                }
+                let Some(ledger) = ledger.upgrade() else {
+                    return;
+                };
+                loop {
+                    let events = match ledger.repo.read_log(cursor, 500).await {
+                        Ok(events) => events,
+                        Err(error) => {
+                            tracing::warn!(%error, "the event feed could not read the log");
+                            break;
+                        }
+                    };
+                    let Some(last) = events.last().map(|e| e.position) else {
+                        break;
+                    };
+                    cursor = last;
+                    for event in events {
+                        let community = event.community_id.as_deref().and_then(|c| c.parse().ok());
+                        // Nobody listening is not an error.
+                        let _ = ledger.feed.send(FeedItem {
+                            community,
+                            event: recorded(event),
+                        });
+                    }
+                }
+            }
+        })
     }
 
     /// How many times a command lost a race with another writer and was tried again.
@@ -241,12 +302,7 @@ impl LedgerPort for Ledger {
         let aggregate_type = command.aggregate_type();
         let aggregate_id = command.aggregate_id();
         let command_id = context.command_id.to_string();
-        if let Some(receipt) = self
-            .earlier_receipt(&command_id, aggregate_type, aggregate_id)
-            .await?
-        {
-            return Ok(receipt);
-        }
+        access::authorize(&context.caller, &command)?;
         let community_id = match command.creates_in() {
             Some(community) => Some(community.to_string()),
             None => self
@@ -255,8 +311,19 @@ impl LedgerPort for Ledger {
                 .await
                 .map_err(|e| internal("finding the CPTS of the record", e))?,
         };
+        if let Some(scope) = context.caller.community() {
+            if community_id != Some(scope.to_string()) {
+                return Err(AccessError::OutsideCommunity.into());
+            }
+        }
+        if let Some(receipt) = self
+            .earlier_receipt(&command_id, aggregate_type, aggregate_id)
+            .await?
+        {
+            return Ok(receipt);
+        }
         let mut metadata = HashMap::from([
-            ("actor".to_owned(), context.actor.to_metadata()),
+            ("actor".to_owned(), context.caller.actor().to_metadata()),
             ("command_id".to_owned(), context.command_id.to_string()),
         ]);
         if let Some(community_id) = community_id {
@@ -320,6 +387,9 @@ impl LedgerPort for Ledger {
             })
             .map(recorded)
             .collect::<Vec<_>>();
+        if !events.is_empty() {
+            self.feed_wakeup.notify_one();
+        }
         if let (true, Some(last)) = (self.project_after_commands, events.last()) {
             // The events are recorded whatever happens here; a projection that fails now is
             // caught up by the follower, and the failure is logged.
@@ -401,6 +471,29 @@ impl LedgerPort for Ledger {
                 behind,
             })
             .collect())
+    }
+
+    async fn authenticate(&self, token: &str) -> Result<Option<Principal>, LedgerError> {
+        tokens::authenticate(&self.repo, token)
+            .await
+            .map_err(|e| internal("checking an API token", e))
+    }
+
+    async fn community_of(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: Uuid,
+    ) -> Result<Option<CommunityId>, LedgerError> {
+        let community = self
+            .repo
+            .community_of(aggregate_type, &aggregate_id.to_string())
+            .await
+            .map_err(|e| internal("finding the CPTS of a record", e))?;
+        Ok(community.and_then(|c| c.parse().ok()))
+    }
+
+    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<FeedItem> {
+        self.feed.subscribe()
     }
 
     async fn ping(&self) -> Result<(), LedgerError> {
