@@ -2,6 +2,7 @@
 //! `extensions.messageEn`, and an `extensions.code` a client can switch on.
 
 use async_graphql::{Error, ErrorExtensions};
+use cpts_domain::access::AccessError;
 use cpts_domain::values::Lang;
 use cpts_domain::ErrorKind;
 
@@ -11,7 +12,11 @@ use crate::port::LedgerError;
 pub mod codes {
     /// The input breaks a rule on its own.
     pub const INVALID_INPUT: &str = "INVALID_INPUT";
-    /// A record named by the input does not exist.
+    /// The operation needs an API token and none (or no valid one) was given.
+    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+    /// The caller's role does not allow the operation.
+    pub const FORBIDDEN: &str = "FORBIDDEN";
+    /// A record named by the input does not exist (in the caller's CPTS).
     pub const NOT_FOUND: &str = "NOT_FOUND";
     /// The input conflicts with the current state of the record.
     pub const CONFLICT: &str = "CONFLICT";
@@ -39,6 +44,16 @@ pub fn invalid_input(french: impl Into<String>, english: impl Into<String>) -> E
     coded(codes::INVALID_INPUT, french, english)
 }
 
+/// Maps a refusal of access.
+pub fn from_access(error: &AccessError) -> Error {
+    let code = match error {
+        AccessError::Unauthenticated => codes::UNAUTHENTICATED,
+        AccessError::RoleForbids { .. } | AccessError::NotInOwnName => codes::FORBIDDEN,
+        AccessError::OutsideCommunity => codes::NOT_FOUND,
+    };
+    coded(code, error.message(Lang::Fr), error.message(Lang::En))
+}
+
 /// Maps a ledger failure. Internal causes are logged here and never shown.
 pub fn from_ledger(error: LedgerError) -> Error {
     match error {
@@ -51,6 +66,7 @@ pub fn from_ledger(error: LedgerError) -> Error {
             };
             coded(code, domain.message(Lang::Fr), domain.message(Lang::En))
         }
+        LedgerError::Access(access) => from_access(&access),
         LedgerError::MismatchedIds => invalid_input(
             error.to_string(),
             "The id inside the command does not match the record it is addressed to.",

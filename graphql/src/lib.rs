@@ -4,25 +4,29 @@
 //! - [`inputs`]: one input type per mutation, turned into its domain command;
 //! - [`mutation`] and [`query`]: the roots; [`types`]: the output types;
 //! - [`errors`]: the one mapping from failures to `extensions.code`;
-//! - [`server`]: the HTTP routes, GraphiQL and the request size limit.
+//! - [`subscription`]: live events over WebSocket;
+//! - [`server`]: the HTTP routes, bearer tokens, GraphiQL and the request size limit.
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
 
 pub mod errors;
+mod guard;
 pub mod inputs;
 pub mod mutation;
 pub mod port;
 pub mod query;
 pub mod server;
+pub mod subscription;
 pub mod types;
 
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
+pub use subscription::SubscriptionRoot;
 
 /// The schema served at `/graphql`.
-pub type LedgerSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type LedgerSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// The deepest query accepted.
 pub const MAX_DEPTH: usize = 16;
@@ -39,8 +43,8 @@ pub fn sdl() -> String {
     schema_builder().finish().sdl()
 }
 
-fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
-    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
+    Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
 }

@@ -11,13 +11,17 @@ pub struct MutationRoot;
 
 #[Object]
 impl MutationRoot {
-    /// Registers a CPTS with its territory.
+    /// Registers a CPTS with its territory. A coordinator registers the CPTS of their token:
+    /// without `id`, that is the id it gets.
     async fn register_community(
         &self,
         ctx: &Context<'_>,
-        input: RegisterCommunityInput,
+        mut input: RegisterCommunityInput,
         command_id: Option<ID>,
     ) -> Result<CommandResult> {
+        if let (None, Some(community)) = (&input.id, crate::types::caller(ctx).community()) {
+            input.id = Some(ID(community.to_string()));
+        }
         crate::types::execute(ctx, input.into_command()?, command_id).await
     }
 

@@ -5,15 +5,17 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use cpts_domain::command::{Actor, AddressedCommand};
+use cpts_domain::access::{AccessError, Caller, Principal};
+use cpts_domain::command::AddressedCommand;
+use cpts_domain::ids::CommunityId;
 use cpts_domain::DomainError;
 use uuid::Uuid;
 
 /// Who sends a command, and the id that makes it traceable in the events' metadata.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CommandContext {
-    /// Who acts.
-    pub actor: Actor,
+    /// Who acts, and what they may do.
+    pub caller: Caller,
     /// The command's id, recorded in the metadata of every event it causes.
     pub command_id: Uuid,
 }
@@ -41,6 +43,15 @@ pub struct RecordedEvent {
     pub recorded_at: DateTime<Utc>,
     /// The hash of this event, chained to the one before (hex).
     pub hash: String,
+}
+
+/// An event announced to subscribers, with the CPTS it belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedItem {
+    /// The CPTS; `None` for events outside any CPTS.
+    pub community: Option<CommunityId>,
+    /// The event.
+    pub event: RecordedEvent,
 }
 
 /// What executing a command recorded.
@@ -88,6 +99,9 @@ pub enum LedgerError {
     /// The command broke a rule of the domain; nothing was written.
     #[error(transparent)]
     Domain(#[from] DomainError),
+    /// The caller may not do this.
+    #[error(transparent)]
+    Access(#[from] AccessError),
     /// The id inside a creating command is not the id it is addressed to.
     #[error("L'identifiant de la commande ne correspond pas à l'enregistrement visé.")]
     MismatchedIds,
@@ -131,6 +145,19 @@ pub trait LedgerPort: Send + Sync {
 
     /// How far each read model is behind the log.
     async fn projection_lag(&self) -> Result<Vec<ProjectionLag>, LedgerError>;
+
+    /// The holder of an API token, if the token is valid and not revoked.
+    async fn authenticate(&self, token: &str) -> Result<Option<Principal>, LedgerError>;
+
+    /// The CPTS a record belongs to; `None` if there is no such record.
+    async fn community_of(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: Uuid,
+    ) -> Result<Option<CommunityId>, LedgerError>;
+
+    /// Events as they are recorded, by this instance or any other, with their CPTS.
+    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<FeedItem>;
 
     /// Whether the store answers (for `/healthz`).
     async fn ping(&self) -> Result<(), LedgerError>;

@@ -4,6 +4,7 @@ use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use cpts_domain::values;
 
 use crate::errors::from_ledger;
+use crate::guard;
 use crate::inputs::{parse_id, Lang, Rung};
 use crate::types::{ledger, AggregateType, Event};
 
@@ -73,6 +74,8 @@ impl QueryRoot {
         id: ID,
     ) -> Result<Vec<Event>> {
         let id = parse_id("id", &id)?;
+        let principal = guard::staff(ctx)?;
+        guard::record_in_scope(ctx, &principal, aggregate_type.stored_name(), id).await?;
         let events = ledger(ctx)?
             .events_of(aggregate_type.stored_name(), id)
             .await
@@ -82,6 +85,7 @@ impl QueryRoot {
 
     /// The head of the log: its last position and hash.
     async fn ledger_head(&self, ctx: &Context<'_>) -> Result<LedgerHead> {
+        guard::principal(ctx)?;
         let ledger = ledger(ctx)?;
         let (position, hash) = ledger.head().await.map_err(from_ledger)?;
         let projections = ledger
@@ -110,6 +114,7 @@ impl QueryRoot {
         ctx: &Context<'_>,
         digest: Option<String>,
     ) -> Result<LedgerVerification> {
+        guard::staff(ctx)?;
         let report = ledger(ctx)?
             .verify(digest.as_deref())
             .await

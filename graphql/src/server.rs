@@ -1,32 +1,120 @@
-//! The HTTP side: GraphiQL and GraphQL at `/graphql`, with a bounded request body.
+//! The HTTP side: GraphiQL and GraphQL at `/graphql`, subscriptions over WebSocket at
+//! `/graphql/ws`, with a bounded request body and bearer-token authentication.
 
+use std::sync::Arc;
+
+use async_graphql::Data;
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::{to_bytes, Body};
+use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use cpts_domain::command::Actor;
+use cpts_domain::access::Caller;
 
-use crate::errors::codes;
+use crate::errors::{coded, codes, from_ledger};
+use crate::port::LedgerPort;
 use crate::LedgerSchema;
 
 /// The largest request body accepted, in bytes.
 pub const MAX_REQUEST_BYTES: usize = 2 * 1024 * 1024;
 
-/// `GET /graphql`: GraphiQL; `POST /graphql`: GraphQL.
-pub fn router(schema: LedgerSchema) -> Router {
+#[derive(Clone)]
+struct Api {
+    schema: LedgerSchema,
+    ledger: Arc<dyn LedgerPort>,
+}
+
+/// `GET /graphql`: GraphiQL; `POST /graphql`: GraphQL; `GET /graphql/ws`: subscriptions.
+pub fn router(schema: LedgerSchema, ledger: Arc<dyn LedgerPort>) -> Router {
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
-        .with_state(schema)
+        .route("/graphql/ws", get(subscriptions))
+        .with_state(Api { schema, ledger })
 }
 
 async fn graphiql() -> Html<String> {
     Html(
         async_graphql::http::GraphiQLSource::build()
             .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
             .finish(),
     )
+}
+
+/// Why a presented token was not accepted.
+enum Refused {
+    /// Malformed, unknown or revoked.
+    BadToken,
+    /// The tokens could not be checked.
+    Failed(async_graphql::Error),
+}
+
+/// The caller behind an `Authorization` value: public without one.
+async fn caller_of(
+    ledger: &dyn LedgerPort,
+    authorization: Option<&str>,
+) -> Result<Caller, Refused> {
+    let Some(value) = authorization else {
+        return Ok(Caller::Public);
+    };
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .ok_or(Refused::BadToken)?
+        .trim();
+    match ledger.authenticate(token).await {
+        Ok(Some(principal)) => Ok(Caller::Principal(principal)),
+        Ok(None) => Err(Refused::BadToken),
+        Err(error) => Err(Refused::Failed(from_ledger(error))),
+    }
+}
+
+const BAD_TOKEN_FR: &str =
+    "Jeton d'accès inconnu, révoqué ou mal formé (attendu : « Authorization: Bearer cpts_… »).";
+const BAD_TOKEN_EN: &str =
+    "Unknown, revoked or malformed API token (expected “Authorization: Bearer cpts_…”).";
+
+/// `GET /graphql/ws`: GraphQL over WebSocket (graphql-transport-ws and graphql-ws). The token
+/// goes in the `connection_init` payload as `{"Authorization": "Bearer cpts_…"}`, or in the
+/// upgrade request's header.
+async fn subscriptions(
+    State(api): State<Api>,
+    headers: HeaderMap,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let header_value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    upgrade
+        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |stream| {
+            let ledger = api.ledger.clone();
+            GraphQLWebSocket::new(stream, api.schema.clone(), protocol)
+                .on_connection_init(move |payload| async move {
+                    let from_payload = ["Authorization", "authorization"]
+                        .iter()
+                        .find_map(|key| payload.get(key).and_then(|v| v.as_str()))
+                        .map(str::to_owned);
+                    let authorization = from_payload.or(header_value);
+                    match caller_of(ledger.as_ref(), authorization.as_deref()).await {
+                        Ok(caller) => {
+                            let mut data = Data::default();
+                            data.insert(caller);
+                            Ok(data)
+                        }
+                        Err(Refused::BadToken) => {
+                            Err(coded(codes::UNAUTHENTICATED, BAD_TOKEN_FR, BAD_TOKEN_EN))
+                        }
+                        Err(Refused::Failed(error)) => Err(error),
+                    }
+                })
+                .serve()
+        })
 }
 
 fn refusal(status: StatusCode, code: &str, french: &str, english: &str) -> Response {
@@ -36,7 +124,7 @@ fn refusal(status: StatusCode, code: &str, french: &str, english: &str) -> Respo
     (status, Json(body)).into_response()
 }
 
-async fn graphql(State(schema): State<LedgerSchema>, body: Body) -> Response {
+async fn graphql(State(api): State<Api>, headers: HeaderMap, body: Body) -> Response {
     let bytes = match to_bytes(body, MAX_REQUEST_BYTES).await {
         Ok(bytes) => bytes,
         Err(_) => {
@@ -59,7 +147,26 @@ async fn graphql(State(schema): State<LedgerSchema>, body: Body) -> Response {
             )
         }
     };
-    // Authentication comes with API tokens; until then every caller is anonymous.
-    let response = schema.execute(request.data(Actor::Anonymous)).await;
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let caller = match caller_of(api.ledger.as_ref(), authorization).await {
+        Ok(caller) => caller,
+        Err(Refused::BadToken) => {
+            return refusal(
+                StatusCode::UNAUTHORIZED,
+                codes::UNAUTHENTICATED,
+                BAD_TOKEN_FR,
+                BAD_TOKEN_EN,
+            )
+        }
+        Err(Refused::Failed(error)) => {
+            let response = async_graphql::Response::from_errors(vec![
+                error.into_server_error(async_graphql::Pos::default())
+            ]);
+            return (StatusCode::SERVICE_UNAVAILABLE, Json(response)).into_response();
+        }
+    };
+    let response = api.schema.execute(request.data(caller)).await;
     Json(response).into_response()
 }

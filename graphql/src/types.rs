@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Enum, Json, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use cpts_domain::command::{Actor, AddressedCommand};
+use cpts_domain::access::Caller;
+use cpts_domain::command::AddressedCommand;
 use uuid::Uuid;
 
 use crate::errors::from_ledger;
@@ -120,7 +121,12 @@ pub(crate) fn ledger<'a>(ctx: &Context<'a>) -> Result<&'a Arc<dyn LedgerPort>> {
     ctx.data::<Arc<dyn LedgerPort>>()
 }
 
-/// Executes a command for the request's actor and returns what it recorded.
+/// Who sends the request; a request without a valid token is public.
+pub(crate) fn caller(ctx: &Context<'_>) -> Caller {
+    ctx.data_opt::<Caller>().copied().unwrap_or(Caller::Public)
+}
+
+/// Executes a command for the request's caller and returns what it recorded.
 pub(crate) async fn execute(
     ctx: &Context<'_>,
     command: AddressedCommand,
@@ -130,9 +136,14 @@ pub(crate) async fn execute(
         Some(id) => parse_id("commandId", &id)?,
         None => Uuid::new_v4(),
     };
-    let actor = ctx.data_opt::<Actor>().copied().unwrap_or(Actor::Anonymous);
     let receipt = ledger(ctx)?
-        .execute(command, CommandContext { actor, command_id })
+        .execute(
+            command,
+            CommandContext {
+                caller: caller(ctx),
+                command_id,
+            },
+        )
         .await
         .map_err(from_ledger)?;
     Ok(receipt.into())

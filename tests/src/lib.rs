@@ -8,6 +8,8 @@
 use std::path::PathBuf;
 
 use rand::Rng;
+
+pub mod service;
 use sqlx::{Connection, PgConnection};
 
 /// The server used when `tests/run` did not say otherwise.

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use cpts_domain::access::Caller;
 use cpts_domain::command::{Actor, AddressedCommand};
 use cpts_domain::community::CommunityCommand;
 use cpts_domain::consultation::{
@@ -29,7 +30,7 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 
 fn context() -> CommandContext {
     CommandContext {
-        actor: Actor::System,
+        caller: Caller::Trusted(Actor::System),
         command_id: Uuid::new_v4(),
     }
 }

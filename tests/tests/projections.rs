@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use cpts_domain::access::Caller;
 use cpts_domain::command::{Actor, AddressedCommand};
 use cpts_domain::consultation::{Author, ConsultationCommand};
 use cpts_domain::ids::{ConsultationId, ContributionId};
@@ -312,7 +313,7 @@ async fn concurrent_writers_and_followers_apply_every_event_once() {
                     },
                 };
                 let context = || CommandContext {
-                    actor: Actor::System,
+                    caller: Caller::Trusted(Actor::System),
                     command_id: Uuid::new_v4(),
                 };
                 ledger.execute(open, context()).await.expect("opened");

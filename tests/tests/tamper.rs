@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use cpts_domain::access::Caller;
 use cpts_domain::command::{Actor, AddressedCommand};
 use cpts_domain::community::CommunityCommand;
 use cpts_domain::ids::CommunityId;
@@ -174,7 +175,7 @@ async fn a_digest_still_verifies_after_later_events_and_not_after_a_rewrite_of_t
         .execute(
             register,
             CommandContext {
-                actor: Actor::System,
+                caller: Caller::Trusted(Actor::System),
                 command_id: Uuid::new_v4(),
             },
         )
@@ -224,7 +225,7 @@ async fn the_same_command_sent_twice_is_recorded_once_and_answered_alike() {
         },
     };
     let context = CommandContext {
-        actor: Actor::System,
+        caller: Caller::Trusted(Actor::System),
         command_id: Uuid::new_v4(),
     };
 
