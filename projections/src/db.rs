@@ -4,6 +4,7 @@
 //! accept, and only text, integer and floating-point columns, so one SQL text serves both.
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
@@ -170,6 +171,17 @@ macro_rules! stmt {
     };
 }
 
+/// Read statements run so far by [`ReadDb::fetch`], by every `ReadDb` of the process.
+static READS: AtomicU64 = AtomicU64::new(0);
+
+/// How many read statements every [`ReadDb`] of this process has run so far, through
+/// [`ReadDb::fetch`]: tests and benches compare it before and after a call to prove what a read
+/// costs (e.g. that a page of decisions does not cost one query per decision). Process-wide, so
+/// only meaningful when nothing else reads meanwhile.
+pub fn reads_so_far() -> u64 {
+    READS.load(Ordering::Relaxed)
+}
+
 /// The read models' database.
 #[derive(Debug, Clone)]
 pub enum ReadDb {
@@ -217,7 +229,7 @@ impl ReadDb {
         })
     }
 
-    /// Runs a query and maps each row.
+    /// Runs a query and maps each row. Counted by [`reads_so_far`].
     pub async fn fetch<T>(&self, sql: &str, params: &[Param]) -> Result<Vec<T>, sqlx::Error>
     where
         T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
@@ -225,6 +237,7 @@ impl ReadDb {
             + Send
             + Unpin,
     {
+        READS.fetch_add(1, Ordering::Relaxed);
         match self {
             ReadDb::Postgres(pool) => {
                 bind_all!(sqlx::query_as::<_, T>(sql), params)

@@ -2,13 +2,16 @@
 //!
 //! - [`envelope`]: an event of the log as the projections read it, typed;
 //! - [`db`]: the database both backends share, with backend-neutral statements;
-//! - [`write`]: what each event does to each read model (the only place that writes them);
+//! - [`write`](mod@write): what each event does to each read model (the only place that writes them);
 //! - [`projector`]: applying the log in order, with a checkpoint per projection kept in the same
 //!   transaction as its rows; catching up, rebuilding, measuring the lag;
-//! - [`queries`]: the answers people ask for, computed against an explicit "as of" date.
+//! - [`queries`]: the answers people ask for, computed against an explicit "as of" date;
+//! - [`listing`]: the pages a dashboard lists, and the batched look-ups that fill them in a
+//!   constant number of statements.
 
 pub mod db;
 pub mod envelope;
+pub mod listing;
 pub mod projector;
 pub mod queries;
 pub mod write;

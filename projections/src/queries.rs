@@ -17,11 +17,11 @@ fn date(text: &Option<String>) -> Option<NaiveDate> {
     text.as_deref().and_then(|t| t.parse().ok())
 }
 
-fn published_by(published_on: &Option<String>, as_of: NaiveDate) -> Option<NaiveDate> {
+pub(crate) fn published_by(published_on: &Option<String>, as_of: NaiveDate) -> Option<NaiveDate> {
     date(published_on).filter(|d| *d <= as_of)
 }
 
-fn promise(rung: &str, lang: Lang) -> String {
+pub(crate) fn promise(rung: &str, lang: Lang) -> String {
     Rung::from_wire_name(rung)
         .map(|r| r.promise(lang).to_owned())
         .unwrap_or_default()
@@ -115,12 +115,6 @@ pub struct InfluenceTrail {
 }
 
 #[derive(sqlx::FromRow)]
-struct DecisionRow {
-    title: String,
-    status: String,
-}
-
-#[derive(sqlx::FromRow)]
 struct ConsultationRow {
     consultation_id: String,
     subject: String,
@@ -128,80 +122,17 @@ struct ConsultationRow {
     answer_deadline: String,
 }
 
-/// The influence trail of a decision, as of a date.
+/// The influence trail of a decision, as of a date: [`crate::listing::influence_trails`] for
+/// one id, so the single and batched answers cannot drift apart.
 pub async fn influence_trail(
     db: &ReadDb,
     decision_id: &str,
     as_of: NaiveDate,
 ) -> Result<Option<InfluenceTrail>> {
-    let id = Param::from(decision_id);
-    let Some(decision) = db
-        .fetch::<DecisionRow>(
-            "SELECT title, status FROM proj_decisions WHERE decision_id = $1",
-            std::slice::from_ref(&id),
-        )
+    let ids = [decision_id.to_owned()];
+    Ok(crate::listing::influence_trails(db, &ids, as_of)
         .await?
-        .into_iter()
-        .next()
-    else {
-        return Ok(None);
-    };
-    let consultations = db
-        .fetch::<ConsultationRow>(
-            "SELECT c.consultation_id, c.subject, c.rung, c.answer_deadline FROM proj_consultations c \
-             JOIN proj_decision_consultations l ON l.consultation_id = c.consultation_id \
-             WHERE l.decision_id = $1 ORDER BY c.opens_on, c.consultation_id",
-            std::slice::from_ref(&id),
-        )
-        .await?
-        .into_iter()
-        .map(|c| TrailConsultation {
-            promise_fr: promise(&c.rung, Lang::Fr),
-            promise_en: promise(&c.rung, Lang::En),
-            consultation_id: c.consultation_id,
-            subject: c.subject,
-            rung: c.rung,
-            answer_deadline: c.answer_deadline,
-        })
-        .collect();
-    let mut entries = db
-        .fetch::<TrailEntry>(
-            "SELECT k.contribution_id, k.consultation_id, k.author_member_id, m.name AS author_name, \
-             k.anonymous_commune, k.kind, k.text, k.submitted_on, k.withdrawn_on, a.disposition, \
-             a.rationale, a.written_on, a.published_on, a.answered_by, c.answer_deadline \
-             FROM proj_contributions k \
-             JOIN proj_decision_consultations l ON l.consultation_id = k.consultation_id \
-             JOIN proj_consultations c ON c.consultation_id = k.consultation_id \
-             LEFT JOIN proj_members m ON m.member_id = k.author_member_id \
-             LEFT JOIN proj_answers a ON a.decision_id = l.decision_id AND a.contribution_id = k.contribution_id \
-             WHERE l.decision_id = $1 AND k.submitted_on <= $2 \
-             ORDER BY k.submitted_on, k.contribution_id",
-            &[id, Param::from(as_of)],
-        )
-        .await?;
-    let mut counts = BTreeMap::new();
-    for entry in &mut entries {
-        let published = published_by(&entry.published_on, as_of);
-        entry.published_on = published.map(|d| d.to_string());
-        let deadline = entry.answer_deadline.parse::<NaiveDate>().ok();
-        entry.on_time = published.zip(deadline).map(|(p, d)| p <= d);
-        if let (Some(_), Some(disposition)) = (published, &entry.disposition) {
-            *counts.entry(disposition.clone()).or_insert(0) += 1;
-        }
-    }
-    let answered: u64 = counts.values().sum();
-    let retained = counts.get("retained").copied().unwrap_or(0)
-        + counts.get("partly_retained").copied().unwrap_or(0);
-    let share_retained = (answered > 0).then(|| retained as f64 / answered as f64);
-    Ok(Some(InfluenceTrail {
-        decision_id: decision_id.to_owned(),
-        title: decision.title,
-        status: decision.status,
-        consultations,
-        entries,
-        counts,
-        share_retained,
-    }))
+        .remove(decision_id))
 }
 
 /// Whether a consultation kept its promise to answer, as of a date.
