@@ -2,7 +2,7 @@
 //! the record's CPTS against the store); reads are checked here, before any data is fetched.
 
 use async_graphql::{Context, Result};
-use cpts_domain::access::{AccessError, Caller, Principal, Role};
+use cpts_domain::access::{AccessError, Caller, Principal};
 use cpts_domain::ids::CommunityId;
 use uuid::Uuid;
 
@@ -68,13 +68,5 @@ pub(crate) fn sees_names(caller: &Caller) -> bool {
         Caller::Trusted(_) => true,
         Caller::Public => false,
         Caller::Principal(p) => p.role.reads_everything(),
-    }
-}
-
-/// The role of a signed-in caller, if any.
-pub(crate) fn role(caller: &Caller) -> Option<Role> {
-    match caller {
-        Caller::Principal(p) => Some(p.role),
-        _ => None,
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! - [`port`]: what the API needs from the ledger (the service implements it);
 //! - [`inputs`]: one input type per mutation, turned into its domain command;
-//! - [`mutation`] and [`query`]: the roots; [`types`]: the output types;
+//! - [`mutation`] and [`query`]: the roots; [`types`]: the log's output types; [`views`]: the
+//!   read models' output types, and the loaders that batch their reads;
 //! - [`errors`]: the one mapping from failures to `extensions.code`;
 //! - [`subscription`]: live events over WebSocket;
 //! - [`server`]: the HTTP routes, bearer tokens, GraphiQL and the request size limit.
@@ -20,6 +21,7 @@ pub mod query;
 pub mod server;
 pub mod subscription;
 pub mod types;
+pub mod views;
 
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
@@ -33,9 +35,12 @@ pub const MAX_DEPTH: usize = 16;
 /// The most complex query accepted.
 pub const MAX_COMPLEXITY: usize = 5_000;
 
-/// The schema over a ledger.
-pub fn build_schema(ledger: Arc<dyn port::LedgerPort>) -> LedgerSchema {
-    schema_builder().data(ledger).finish()
+/// The schema over a ledger and its read models.
+pub fn build_schema(
+    ledger: Arc<dyn port::LedgerPort>,
+    read_models: cpts_projections::ReadDb,
+) -> LedgerSchema {
+    schema_builder().data(ledger).data(read_models).finish()
 }
 
 /// The schema without a ledger: for printing the SDL.

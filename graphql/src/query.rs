@@ -1,12 +1,20 @@
 //! Queries.
 
-use async_graphql::{Context, Object, Result, SimpleObject, ID};
+use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
+use chrono::NaiveDate;
+use cpts_domain::access::{AccessError, Caller};
+use cpts_domain::ids::CommunityId;
 use cpts_domain::values;
+use cpts_projections::{listing, queries};
 
-use crate::errors::from_ledger;
+use crate::errors::{from_access, from_ledger, invalid_input};
 use crate::guard;
 use crate::inputs::{parse_id, Lang, Rung};
-use crate::types::{ledger, AggregateType, Event};
+use crate::types::{caller, ledger, AggregateType, Event};
+use crate::views::{
+    read_db, read_failed, Association, Consultation, Decision, DecisionConnection, DecisionEdge,
+    FollowUp, Member, PageInfo, PromiseKeeping, Register, TimelineEntry, TimelinePage, Visibility,
+};
 
 /// The head of the log.
 #[derive(SimpleObject, Debug, Clone)]
@@ -58,6 +66,141 @@ pub struct RungInfo {
     pub promise: String,
     /// Whether every contribution on this rung is owed an answer.
     pub owes_answers: bool,
+}
+
+/// The largest page a list returns.
+pub const MAX_PAGE_SIZE: i32 = 100;
+
+fn page_size(first: i32) -> Result<u32> {
+    if (1..=MAX_PAGE_SIZE).contains(&first) {
+        Ok(first.unsigned_abs())
+    } else {
+        Err(invalid_input(
+            format!("`first` doit être compris entre 1 et {MAX_PAGE_SIZE}."),
+            format!("`first` must be between 1 and {MAX_PAGE_SIZE}."),
+        ))
+    }
+}
+
+fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+fn day(text: &str) -> NaiveDate {
+    text.parse().unwrap_or_default()
+}
+
+/// The CPTS a list is read from, and what the caller sees of it. Staff read their own CPTS in
+/// full; representatives read their own CPTS's published decisions; callers without a token
+/// read the published decisions of the CPTS they name.
+fn reader(ctx: &Context<'_>, named: Option<CommunityId>) -> Result<(CommunityId, Visibility)> {
+    match caller(ctx) {
+        Caller::Principal(principal) => {
+            let community = guard::own_community(&principal, named)?;
+            let visibility = if principal.role.reads_everything() {
+                Visibility::Everything
+            } else {
+                Visibility::Published
+            };
+            Ok((community, visibility))
+        }
+        Caller::Trusted(_) | Caller::Public => {
+            let community = named.ok_or_else(|| {
+                invalid_input(
+                    "Sans jeton, précisez la CPTS (`communityId`).",
+                    "Without a token, name the CPTS (`communityId`).",
+                )
+            })?;
+            Ok((community, Visibility::Published))
+        }
+    }
+}
+
+/// The view of one consultation as of a date, with its promise keeping.
+async fn consultation(
+    db: &cpts_projections::ReadDb,
+    c: listing::ConsultationSummary,
+    as_of: NaiveDate,
+) -> Result<Consultation> {
+    let keeping = queries::promise_keeping(db, &c.consultation_id, as_of)
+        .await
+        .map_err(read_failed)?;
+    let opens_on = day(&c.opens_on);
+    let closes_on = day(&c.closes_on);
+    let closed_on = c.closed_on.as_deref().and_then(|d| d.parse().ok());
+    Ok(Consultation {
+        id: ID(c.consultation_id),
+        subject: c.subject,
+        moment: c.moment,
+        mission: c.mission,
+        rung: c.rung,
+        method: c.method,
+        open: opens_on <= as_of
+            && as_of <= closes_on
+            && closed_on.is_none_or(|d: NaiveDate| d > as_of),
+        opens_on,
+        closes_on,
+        closed_on,
+        answer_deadline: day(&c.answer_deadline),
+        contributions: c.contributions,
+        promise_keeping: keeping.map(PromiseKeeping::from),
+    })
+}
+
+/// One consultation of the caller's CPTS, for a mutation's answer.
+pub(crate) async fn consultation_view(
+    ctx: &Context<'_>,
+    id: &ID,
+    as_of: NaiveDate,
+) -> Result<Option<Consultation>> {
+    let Caller::Principal(principal) = caller(ctx) else {
+        return Ok(None);
+    };
+    let db = read_db(ctx)?;
+    let found = listing::consultations(db, &principal.community.to_string(), as_of)
+        .await
+        .map_err(read_failed)?
+        .into_iter()
+        .find(|c| c.consultation_id == id.as_str());
+    match found {
+        Some(c) => consultation(db, c, as_of).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Which decisions to list.
+#[derive(InputObject, Debug, Default)]
+pub struct DecisionFilterInput {
+    /// Only decisions in this state.
+    pub status: Option<crate::views::DecisionStatus>,
+    /// Only decisions of this moment of participation.
+    pub moment: Option<crate::inputs::Moment>,
+    /// Only decisions of this mission.
+    pub mission: Option<crate::inputs::Mission>,
+    /// Only decisions of this body.
+    pub body_id: Option<ID>,
+    /// Only decisions proposed on or after this date.
+    pub proposed_from: Option<NaiveDate>,
+    /// Only decisions proposed on or before this date.
+    pub proposed_to: Option<NaiveDate>,
+}
+
+impl DecisionFilterInput {
+    fn into_filter(self) -> listing::DecisionFilter {
+        listing::DecisionFilter {
+            status: self.status.map(|s| s.stored_name().to_owned()),
+            moment: self
+                .moment
+                .map(|m| values::Moment::from(m).wire_name().to_owned()),
+            mission: self
+                .mission
+                .map(|m| values::Mission::from(m).wire_name().to_owned()),
+            body_id: self.body_id.map(|b| b.to_string()),
+            proposed_from: self.proposed_from,
+            proposed_to: self.proposed_to,
+            published_only: false,
+        }
+    }
 }
 
 /// The query root.
@@ -126,6 +269,227 @@ impl QueryRoot {
             first_broken_position: report.first_broken_position,
             problem: report.problem,
             problem_en: report.problem_en,
+        })
+    }
+
+    /// Decisions of a CPTS, newest first, filtered, a page at a time (at most 100). Staff of
+    /// the CPTS see every decision; representatives and callers without a token see the
+    /// decisions their body has voted on, with published answers and no names. Without a token,
+    /// name the CPTS with `communityId`.
+    #[graphql(complexity = "usize::try_from(first).unwrap_or(1).max(1) * child_complexity")]
+    async fn decisions(
+        &self,
+        ctx: &Context<'_>,
+        community_id: Option<ID>,
+        filter: Option<DecisionFilterInput>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+        as_of: Option<NaiveDate>,
+    ) -> Result<DecisionConnection> {
+        let named = community_id
+            .map(|id| parse_id("communityId", &id).map(CommunityId))
+            .transpose()?;
+        let (community, visibility) = reader(ctx, named)?;
+        let first = page_size(first)?;
+        let after = after
+            .map(|cursor| {
+                listing::DecisionCursor::decode(&cursor).ok_or_else(|| {
+                    invalid_input(
+                        "Le curseur `after` n'est pas un curseur de cette liste.",
+                        "The `after` cursor is not a cursor of this list.",
+                    )
+                })
+            })
+            .transpose()?;
+        let mut filter = filter
+            .map(DecisionFilterInput::into_filter)
+            .unwrap_or_default();
+        if visibility == Visibility::Published {
+            filter.published_only = true;
+        }
+        let page = listing::decisions_page(
+            read_db(ctx)?,
+            &community.to_string(),
+            &filter,
+            after.as_ref(),
+            first,
+        )
+        .await
+        .map_err(read_failed)?;
+        let as_of = as_of.unwrap_or_else(today);
+        let edges: Vec<DecisionEdge> = page
+            .items
+            .into_iter()
+            .map(|summary| DecisionEdge {
+                cursor: summary.cursor().encode(),
+                node: Decision::new(summary, visibility, as_of),
+            })
+            .collect();
+        Ok(DecisionConnection {
+            page_info: PageInfo {
+                has_next_page: page.has_next_page,
+                end_cursor: edges.last().map(|e| e.cursor.clone()),
+            },
+            edges,
+            total_count: page.total_count,
+        })
+    }
+
+    /// One decision with its influence trail, implementation and indicators, as of a date
+    /// (today by default). Visible as in `decisions`; anything else is `NOT_FOUND`.
+    async fn decision(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        as_of: Option<NaiveDate>,
+    ) -> Result<Decision> {
+        let id = parse_id("id", &id)?.to_string();
+        let found = listing::decisions_by_ids(read_db(ctx)?, std::slice::from_ref(&id))
+            .await
+            .map_err(read_failed)?
+            .into_iter()
+            .next();
+        let not_found = || from_access(&AccessError::OutsideCommunity);
+        let summary = found.ok_or_else(not_found)?;
+        let community: CommunityId = summary.community_id.parse().map_err(|_| not_found())?;
+        let (_, visibility) = reader(ctx, Some(community)).map_err(|e| match caller(ctx) {
+            Caller::Principal(_) => not_found(),
+            _ => e,
+        })?;
+        let published = listing::is_published(&summary.status);
+        if visibility == Visibility::Published && !published {
+            return Err(not_found());
+        }
+        Ok(Decision::new(
+            summary,
+            visibility,
+            as_of.unwrap_or_else(today),
+        ))
+    }
+
+    /// The consultations of the caller's CPTS, newest first, with whether each kept its promise
+    /// to answer as of a date (today by default). For every signed-in role.
+    async fn consultations(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<NaiveDate>,
+    ) -> Result<Vec<Consultation>> {
+        let principal = guard::principal(ctx)?;
+        let as_of = as_of.unwrap_or_else(today);
+        let db = read_db(ctx)?;
+        let list = listing::consultations(db, &principal.community.to_string(), as_of)
+            .await
+            .map_err(read_failed)?;
+        let mut views = Vec::with_capacity(list.len());
+        for c in list {
+            views.push(consultation(db, c, as_of).await?);
+        }
+        Ok(views)
+    }
+
+    /// The signed-in member's own contributions and where each stands, as of a date (today by
+    /// default). For tokens that name a member.
+    async fn my_contributions(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<NaiveDate>,
+    ) -> Result<Vec<FollowUp>> {
+        let principal = guard::principal(ctx)?;
+        let member = principal.member.ok_or_else(|| {
+            invalid_input(
+                "Ce jeton ne désigne aucun membre : il n'a pas de contributions propres.",
+                "This token names no member: it has no contributions of its own.",
+            )
+        })?;
+        let follow_up = queries::contributor_follow_up(
+            read_db(ctx)?,
+            &member.to_string(),
+            as_of.unwrap_or_else(today),
+        )
+        .await
+        .map_err(read_failed)?;
+        Ok(follow_up.into_iter().map(FollowUp::from).collect())
+    }
+
+    /// The membership and governance register of the caller's CPTS, with its compliance checks
+    /// and what to do about each, as of a date (today by default). For staff.
+    async fn register(&self, ctx: &Context<'_>, as_of: Option<NaiveDate>) -> Result<Register> {
+        let principal = guard::staff(ctx)?;
+        let register = queries::register(
+            read_db(ctx)?,
+            &principal.community.to_string(),
+            as_of.unwrap_or_else(today),
+        )
+        .await
+        .map_err(read_failed)?;
+        Ok(register.into())
+    }
+
+    /// The members of the caller's CPTS, by name. For staff.
+    async fn members(&self, ctx: &Context<'_>) -> Result<Vec<Member>> {
+        let principal = guard::staff(ctx)?;
+        let members = listing::members(read_db(ctx)?, &principal.community.to_string())
+            .await
+            .map_err(read_failed)?;
+        Ok(members.into_iter().map(Member::from).collect())
+    }
+
+    /// The associations known to the caller's CPTS, by name. For staff.
+    async fn associations(&self, ctx: &Context<'_>) -> Result<Vec<Association>> {
+        let principal = guard::staff(ctx)?;
+        let associations = listing::associations(read_db(ctx)?, &principal.community.to_string())
+            .await
+            .map_err(read_failed)?;
+        Ok(associations.into_iter().map(Association::from).collect())
+    }
+
+    /// Every event of the caller's CPTS in log order, with who did it, a page at a time (at most
+    /// 100): the audit trail. For staff.
+    #[graphql(complexity = "usize::try_from(first).unwrap_or(1).max(1) * child_complexity")]
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50)] first: i32,
+        after: Option<String>,
+    ) -> Result<TimelinePage> {
+        let principal = guard::staff(ctx)?;
+        let first = page_size(first)?;
+        let after = after
+            .map(|cursor| {
+                cursor.parse::<u64>().map_err(|_| {
+                    invalid_input(
+                        "Le curseur `after` n'est pas un curseur du journal.",
+                        "The `after` cursor is not a cursor of the timeline.",
+                    )
+                })
+            })
+            .transpose()?;
+        let page = listing::timeline_page(
+            read_db(ctx)?,
+            &principal.community.to_string(),
+            after,
+            first,
+        )
+        .await
+        .map_err(read_failed)?;
+        let entries: Vec<TimelineEntry> = page
+            .items
+            .into_iter()
+            .map(|e| TimelineEntry {
+                position: e.position,
+                aggregate_type: e.aggregate_type,
+                aggregate_id: ID(e.aggregate_id),
+                sequence: e.sequence,
+                event_type: e.event_type,
+                actor: e.actor,
+                command_id: e.command_id,
+                recorded_at: e.recorded_at,
+            })
+            .collect();
+        Ok(TimelinePage {
+            has_next_page: page.has_next_page,
+            end_cursor: entries.last().map(|e| e.position.to_string()),
+            entries,
         })
     }
 

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use async_graphql::dataloader::DataLoader;
 use async_graphql::Data;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::{to_bytes, Body};
@@ -16,7 +17,9 @@ use cpts_domain::access::Caller;
 
 use crate::errors::{coded, codes, from_ledger};
 use crate::port::LedgerPort;
+use crate::views::DecisionLoader;
 use crate::LedgerSchema;
+use cpts_projections::ReadDb;
 
 /// The largest request body accepted, in bytes.
 pub const MAX_REQUEST_BYTES: usize = 2 * 1024 * 1024;
@@ -25,14 +28,19 @@ pub const MAX_REQUEST_BYTES: usize = 2 * 1024 * 1024;
 struct Api {
     schema: LedgerSchema,
     ledger: Arc<dyn LedgerPort>,
+    read_models: ReadDb,
 }
 
 /// `GET /graphql`: GraphiQL; `POST /graphql`: GraphQL; `GET /graphql/ws`: subscriptions.
-pub fn router(schema: LedgerSchema, ledger: Arc<dyn LedgerPort>) -> Router {
+pub fn router(schema: LedgerSchema, ledger: Arc<dyn LedgerPort>, read_models: ReadDb) -> Router {
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/graphql/ws", get(subscriptions))
-        .with_state(Api { schema, ledger })
+        .with_state(Api {
+            schema,
+            ledger,
+            read_models,
+        })
 }
 
 async fn graphiql() -> Html<String> {
@@ -167,6 +175,8 @@ async fn graphql(State(api): State<Api>, headers: HeaderMap, body: Body) -> Resp
             return (StatusCode::SERVICE_UNAVAILABLE, Json(response)).into_response();
         }
     };
-    let response = api.schema.execute(request.data(caller)).await;
+    // One loader per request: it batches the request's reads and caches nothing beyond it.
+    let loader = DataLoader::new(DecisionLoader::new(api.read_models.clone()), tokio::spawn);
+    let response = api.schema.execute(request.data(caller).data(loader)).await;
     Json(response).into_response()
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Enum, Json, Result, SimpleObject, ID};
+use async_graphql::{ComplexObject, Context, Enum, Json, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use cpts_domain::access::Caller;
 use cpts_domain::command::AddressedCommand;
@@ -94,8 +94,10 @@ impl From<RecordedEvent> for Event {
     }
 }
 
-/// What a mutation recorded.
+/// What a mutation recorded, and the views that include its change: the read models are up to
+/// date with the command's events when the mutation answers.
 #[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
 pub struct CommandResult {
     /// The kind of record the command addressed.
     pub aggregate_type: AggregateType,
@@ -103,6 +105,43 @@ pub struct CommandResult {
     pub aggregate_id: ID,
     /// The events the command recorded, in order.
     pub events: Vec<Event>,
+}
+
+#[ComplexObject]
+impl CommandResult {
+    /// The decision the command addressed, as the caller sees it now (with its trail);
+    /// absent for other records.
+    async fn decision(&self, ctx: &Context<'_>) -> Result<Option<crate::views::Decision>> {
+        if self.aggregate_type != AggregateType::Decision {
+            return Ok(None);
+        }
+        let found = cpts_projections::listing::decisions_by_ids(
+            crate::views::read_db(ctx)?,
+            std::slice::from_ref(&self.aggregate_id.0),
+        )
+        .await
+        .map_err(crate::views::read_failed)?;
+        let visibility = if crate::guard::sees_names(&caller(ctx)) {
+            crate::views::Visibility::Everything
+        } else {
+            crate::views::Visibility::Published
+        };
+        let today = chrono::Utc::now().date_naive();
+        Ok(found
+            .into_iter()
+            .next()
+            .map(|d| crate::views::Decision::new(d, visibility, today)))
+    }
+
+    /// The consultation the command addressed, as it stands now (its contributions counted,
+    /// its promise keeping); absent for other records.
+    async fn consultation(&self, ctx: &Context<'_>) -> Result<Option<crate::views::Consultation>> {
+        if self.aggregate_type != AggregateType::Consultation {
+            return Ok(None);
+        }
+        let today = chrono::Utc::now().date_naive();
+        crate::query::consultation_view(ctx, &self.aggregate_id, today).await
+    }
 }
 
 impl From<Receipt> for CommandResult {

@@ -29,8 +29,9 @@ pub async fn open_store(database: &DatabaseConfig) -> anyhow::Result<EventReposi
 /// The service's routes over a ledger.
 pub fn router(ledger: Arc<Ledger>) -> Router {
     let port: Arc<dyn LedgerPort> = ledger.clone();
-    let schema = cpts_graphql::build_schema(port.clone());
-    cpts_graphql::server::router(schema, port).merge(
+    let read_models = ledger.projector().db().clone();
+    let schema = cpts_graphql::build_schema(port.clone(), read_models.clone());
+    cpts_graphql::server::router(schema, port, read_models).merge(
         Router::new()
             .route("/healthz", get(healthz))
             .with_state(ledger),

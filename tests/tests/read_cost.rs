@@ -2,7 +2,7 @@
 //! its test binary, because the counter it reads counts every read statement of the process.
 
 use chrono::{Days, NaiveDate};
-use cpts_domain::access::Caller;
+use cpts_domain::access::{Caller, Role};
 use cpts_domain::command::{Actor, AddressedCommand};
 use cpts_domain::decision::{DecisionCommand, Proposal};
 use cpts_domain::ids::{BodyId, CommunityId, ConsultationId, DecisionId};
@@ -10,10 +10,14 @@ use cpts_domain::values::{Mission, Moment};
 use cpts_graphql::port::{CommandContext, LedgerPort};
 use cpts_ledger::demo::{self, id_of};
 use cpts_ledger::service::Ledger;
+use cpts_ledger::{app, tokens};
 use cpts_ledger_tests::{open_store, postgres_db, sqlite_db};
 use cpts_projections::db::reads_so_far;
 use cpts_projections::listing::{self, DecisionFilter};
 use cpts_projections::ReadDb;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use tokio::sync::oneshot;
 use uuid::Uuid;
 
 fn date(text: &str) -> NaiveDate {
@@ -100,6 +104,74 @@ async fn the_cost_of_a_page_does_not_grow_with_its_size(url: &str) {
     // The page and its count, the trails' decisions, consultations and entries, milestones,
     // indicators.
     assert_eq!(large, 7);
+
+    // The same page asked over GraphQL: the DataLoader gathers the page's trails, milestones
+    // and indicators into those same statements.
+    let ledger = Arc::new(ledger);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = app::start(
+        ledger.clone(),
+        "127.0.0.1:0".parse().expect("address"),
+        async {
+            stopped.await.ok();
+        },
+    )
+    .await
+    .expect("service starts");
+    let token = tokens::create(
+        ledger.repository(),
+        community_id,
+        Role::Auditor,
+        None,
+        "cost",
+    )
+    .await
+    .expect("token")
+    .secret;
+    let url = format!("http://{}/graphql", server.addr);
+    let mut costs = Vec::new();
+    for first in [10, 100] {
+        let query = format!(
+            "{{ decisions(first: {first}, asOf: \"2026-12-31\") {{ edges {{ node {{ title \
+             trail {{ entries {{ text disposition }} counts {{ disposition count }} }} \
+             milestones {{ milestone }} indicators {{ value }} }} }} }} }}"
+        );
+        let before = reads_so_far();
+        let body: Value = reqwest::Client::new()
+            .post(&url)
+            .bearer_auth(&token)
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("JSON");
+        costs.push(reads_so_far() - before);
+        assert!(body.get("errors").is_none(), "{body}");
+        let edges = body["data"]["decisions"]["edges"]
+            .as_array()
+            .expect("edges");
+        assert_eq!(edges.len(), first);
+        let entries: usize = edges
+            .iter()
+            .map(|e| e["node"]["trail"]["entries"].as_array().map_or(0, Vec::len))
+            .sum();
+        assert_eq!(
+            entries,
+            if first == 10 {
+                small_entries
+            } else {
+                large_entries
+            }
+        );
+    }
+    assert_eq!(
+        costs[0], costs[1],
+        "over GraphQL too, 100 cost what 10 cost"
+    );
+    assert_eq!(costs[1], 7, "{costs:?}");
+    stop.send(()).ok();
 }
 
 #[tokio::test]

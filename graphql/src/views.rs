@@ -1,0 +1,830 @@
+//! What the dashboard reads: views over the projections, shaped for GraphQL.
+//!
+//! Every view is read from the read models (`cpts_projections`), never from the log, and is
+//! confined to the caller's CPTS by the resolvers in [`crate::query`]. Who sees names is
+//! decided once per request ([`Visibility`]) and applied where a view is built.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::{ComplexObject, Context, Enum, Result, SimpleObject, ID};
+use chrono::NaiveDate;
+use cpts_projections::listing::{self, DecisionSummary};
+use cpts_projections::queries;
+use cpts_projections::ReadDb;
+
+use crate::errors::{coded, codes};
+
+/// Who sees what in a view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Coordinators, board members, auditors: names, unpublished answers, everything.
+    Everything,
+    /// Representatives and the public: published answers only, and nobody's name or commune.
+    Published,
+}
+
+/// A failed read of the projections: logged, shown as an internal error.
+pub(crate) fn read_failed(error: impl std::fmt::Display) -> async_graphql::Error {
+    tracing::error!(%error, "reading the projections failed");
+    coded(
+        codes::INTERNAL,
+        "Erreur interne du registre.",
+        "Internal error of the ledger.",
+    )
+}
+
+/// The read models behind the schema.
+pub(crate) fn read_db<'a>(ctx: &Context<'a>) -> Result<&'a ReadDb> {
+    ctx.data::<ReadDb>()
+}
+
+/// Batches the reads behind a page of decisions: one query per kind of data, whatever the
+/// page's size.
+pub struct DecisionLoader {
+    db: ReadDb,
+}
+
+impl DecisionLoader {
+    /// A loader over the read models; one per request.
+    pub fn new(db: ReadDb) -> Self {
+        Self { db }
+    }
+}
+
+/// The influence trail of a decision as of a date.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TrailKey(pub String, pub NaiveDate);
+
+impl Loader<TrailKey> for DecisionLoader {
+    type Value = queries::InfluenceTrail;
+    type Error = Arc<sqlx::Error>;
+
+    async fn load(
+        &self,
+        keys: &[TrailKey],
+    ) -> std::result::Result<HashMap<TrailKey, Self::Value>, Self::Error> {
+        let mut by_date: HashMap<NaiveDate, Vec<String>> = HashMap::new();
+        for TrailKey(id, as_of) in keys {
+            by_date.entry(*as_of).or_default().push(id.clone());
+        }
+        let mut found = HashMap::new();
+        for (as_of, ids) in by_date {
+            let trails = listing::influence_trails(&self.db, &ids, as_of)
+                .await
+                .map_err(Arc::new)?;
+            found.extend(
+                trails
+                    .into_iter()
+                    .map(|(id, trail)| (TrailKey(id, as_of), trail)),
+            );
+        }
+        Ok(found)
+    }
+}
+
+/// The milestones of a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MilestonesKey(pub String);
+
+impl Loader<MilestonesKey> for DecisionLoader {
+    type Value = Vec<listing::Milestone>;
+    type Error = Arc<sqlx::Error>;
+
+    async fn load(
+        &self,
+        keys: &[MilestonesKey],
+    ) -> std::result::Result<HashMap<MilestonesKey, Self::Value>, Self::Error> {
+        let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let found = listing::milestones(&self.db, &ids)
+            .await
+            .map_err(Arc::new)?;
+        Ok(found
+            .into_iter()
+            .map(|(id, m)| (MilestonesKey(id), m))
+            .collect())
+    }
+}
+
+/// The indicator reports of a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IndicatorsKey(pub String);
+
+impl Loader<IndicatorsKey> for DecisionLoader {
+    type Value = Vec<queries::IndicatorReport>;
+    type Error = Arc<sqlx::Error>;
+
+    async fn load(
+        &self,
+        keys: &[IndicatorsKey],
+    ) -> std::result::Result<HashMap<IndicatorsKey, Self::Value>, Self::Error> {
+        let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let found = listing::indicators(&self.db, &ids)
+            .await
+            .map_err(Arc::new)?;
+        Ok(found
+            .into_iter()
+            .map(|(id, i)| (IndicatorsKey(id), i))
+            .collect())
+    }
+}
+
+/// The state of a decision.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+pub enum DecisionStatus {
+    /// Proposed, not voted yet.
+    Proposed,
+    /// Adopted by its body.
+    Adopted,
+    /// Rejected by its body.
+    Rejected,
+    /// Deferred to a later meeting.
+    Deferred,
+    /// Withdrawn before a vote.
+    Withdrawn,
+}
+
+impl DecisionStatus {
+    /// The name stored in the read models.
+    pub fn stored_name(self) -> &'static str {
+        match self {
+            DecisionStatus::Proposed => "proposed",
+            DecisionStatus::Adopted => "adopted",
+            DecisionStatus::Rejected => "rejected",
+            DecisionStatus::Deferred => "deferred",
+            DecisionStatus::Withdrawn => "withdrawn",
+        }
+    }
+
+    fn from_stored(name: &str) -> Self {
+        match name {
+            "adopted" => DecisionStatus::Adopted,
+            "rejected" => DecisionStatus::Rejected,
+            "deferred" => DecisionStatus::Deferred,
+            "withdrawn" => DecisionStatus::Withdrawn,
+            _ => DecisionStatus::Proposed,
+        }
+    }
+
+    /// Whether the decision is public: its body has voted on it.
+    pub fn is_published(self) -> bool {
+        matches!(
+            self,
+            DecisionStatus::Adopted | DecisionStatus::Rejected | DecisionStatus::Deferred
+        )
+    }
+}
+
+/// A decision of a body, with what shaped it.
+#[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
+pub struct Decision {
+    /// The decision.
+    pub id: ID,
+    /// The body that decides.
+    pub body_id: ID,
+    /// The body's name.
+    pub body_name: String,
+    /// Its title.
+    pub title: String,
+    /// Its text (the latest amendment).
+    pub text: String,
+    /// The moment of participation it belongs to (`diagnosis`, `prioritisation`, …).
+    pub moment: String,
+    /// Its mission (`access_to_care`, …).
+    pub mission: String,
+    /// When it was proposed.
+    pub proposed_on: NaiveDate,
+    /// Where it stands.
+    pub status: DecisionStatus,
+    /// When it was voted.
+    pub voted_on: Option<NaiveDate>,
+    /// The tally per collège, as recorded (JSON).
+    pub tally: Option<String>,
+    /// How many times its text was amended.
+    pub amendments: i64,
+    /// When it was withdrawn.
+    pub withdrawn_on: Option<NaiveDate>,
+    /// What the caller sees of it.
+    #[graphql(skip)]
+    pub visibility: Visibility,
+    /// The date its time-dependent parts are read at.
+    #[graphql(skip)]
+    pub as_of: NaiveDate,
+}
+
+fn day(text: &str) -> NaiveDate {
+    text.parse().unwrap_or_default()
+}
+
+fn maybe_day(text: Option<&str>) -> Option<NaiveDate> {
+    text.and_then(|t| t.parse().ok())
+}
+
+impl Decision {
+    /// The view of a decision for a caller, as of a date.
+    pub fn new(summary: DecisionSummary, visibility: Visibility, as_of: NaiveDate) -> Self {
+        Self {
+            id: ID(summary.decision_id),
+            body_id: ID(summary.body_id),
+            body_name: summary.body_name,
+            title: summary.title,
+            text: summary.text,
+            moment: summary.moment,
+            mission: summary.mission,
+            proposed_on: day(&summary.proposed_on),
+            status: DecisionStatus::from_stored(&summary.status),
+            voted_on: maybe_day(summary.voted_on.as_deref()),
+            tally: summary.tally,
+            amendments: summary.amendments,
+            withdrawn_on: maybe_day(summary.withdrawn_on.as_deref()),
+            visibility,
+            as_of,
+        }
+    }
+}
+
+#[ComplexObject]
+impl Decision {
+    /// How the contributions of the consultations it drew on were taken into account, as of
+    /// the date the decision was read at.
+    async fn trail(&self, ctx: &Context<'_>) -> Result<Option<InfluenceTrail>> {
+        let loader = ctx.data::<DataLoader<DecisionLoader>>()?;
+        let trail = loader
+            .load_one(TrailKey(self.id.to_string(), self.as_of))
+            .await
+            .map_err(read_failed)?;
+        Ok(trail.map(|t| InfluenceTrail::new(t, self.visibility)))
+    }
+
+    /// What was done to implement it, in order.
+    async fn milestones(&self, ctx: &Context<'_>) -> Result<Vec<Milestone>> {
+        let loader = ctx.data::<DataLoader<DecisionLoader>>()?;
+        let found = loader
+            .load_one(MilestonesKey(self.id.to_string()))
+            .await
+            .map_err(read_failed)?
+            .unwrap_or_default();
+        Ok(found
+            .into_iter()
+            .filter(|m| day(&m.happened_on) <= self.as_of)
+            .map(|m| Milestone {
+                happened_on: day(&m.happened_on),
+                milestone: m.milestone,
+            })
+            .collect())
+    }
+
+    /// The indicators reported for it, by period.
+    async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<IndicatorReport>> {
+        let loader = ctx.data::<DataLoader<DecisionLoader>>()?;
+        let found = loader
+            .load_one(IndicatorsKey(self.id.to_string()))
+            .await
+            .map_err(read_failed)?
+            .unwrap_or_default();
+        Ok(found
+            .into_iter()
+            .filter(|i| day(&i.reported_on) <= self.as_of)
+            .map(|i| IndicatorReport {
+                indicator: i.indicator,
+                period: i.period,
+                value: i.value,
+                target: i.target,
+                reported_on: day(&i.reported_on),
+            })
+            .collect())
+    }
+}
+
+/// A step in implementing a decision.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Milestone {
+    /// When.
+    pub happened_on: NaiveDate,
+    /// What.
+    pub milestone: String,
+}
+
+/// A value of an indicator for a period.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct IndicatorReport {
+    /// The indicator.
+    pub indicator: String,
+    /// The period measured.
+    pub period: String,
+    /// The value.
+    pub value: f64,
+    /// The target.
+    pub target: Option<f64>,
+    /// When it was reported.
+    pub reported_on: NaiveDate,
+}
+
+/// A consultation a decision drew on.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct TrailConsultation {
+    /// The consultation.
+    pub id: ID,
+    /// Its subject.
+    pub subject: String,
+    /// Its rung of the participation ladder.
+    pub rung: String,
+    /// The promise that rung makes, in French.
+    pub promise: String,
+    /// The promise, in English.
+    pub promise_en: String,
+    /// The date by which every contribution is owed its answer.
+    pub answer_deadline: NaiveDate,
+}
+
+/// One contribution and what became of it.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct TrailEntry {
+    /// The contribution.
+    pub contribution_id: ID,
+    /// Its consultation.
+    pub consultation_id: ID,
+    /// Its author's name; absent for an anonymous inhabitant, and for callers who do not see
+    /// names.
+    pub author_name: Option<String>,
+    /// Whether an inhabitant wrote it without giving their name.
+    pub anonymous: bool,
+    /// The anonymous inhabitant's commune, for callers who see names.
+    pub anonymous_commune: Option<String>,
+    /// What it is (`opinion`, `proposal`, …).
+    pub kind: String,
+    /// Its text.
+    pub text: String,
+    /// When it was submitted.
+    pub submitted_on: NaiveDate,
+    /// When it was withdrawn.
+    pub withdrawn_on: Option<NaiveDate>,
+    /// What became of it (`retained`, `partly_retained`, `not_retained`, …), once answered.
+    pub disposition: Option<String>,
+    /// Why.
+    pub rationale: Option<String>,
+    /// When the answer was published.
+    pub published_on: Option<NaiveDate>,
+    /// The date the answer was owed by.
+    pub answer_deadline: NaiveDate,
+    /// Whether the published answer came by its deadline.
+    pub on_time: Option<bool>,
+}
+
+/// How many contributions got one disposition.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct DispositionCount {
+    /// The disposition.
+    pub disposition: String,
+    /// How many.
+    pub count: u64,
+}
+
+/// How the contributions of a decision's consultations were taken into account.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct InfluenceTrail {
+    /// The consultations it drew on.
+    pub consultations: Vec<TrailConsultation>,
+    /// Every contribution, with its answer.
+    pub entries: Vec<TrailEntry>,
+    /// Published answers, by disposition.
+    pub counts: Vec<DispositionCount>,
+    /// The share of published answers that retained the contribution fully or partly.
+    pub share_retained: Option<f64>,
+}
+
+impl InfluenceTrail {
+    fn new(trail: queries::InfluenceTrail, visibility: Visibility) -> Self {
+        let everything = visibility == Visibility::Everything;
+        Self {
+            consultations: trail
+                .consultations
+                .into_iter()
+                .map(|c| TrailConsultation {
+                    id: ID(c.consultation_id),
+                    subject: c.subject,
+                    rung: c.rung,
+                    promise: c.promise_fr,
+                    promise_en: c.promise_en,
+                    answer_deadline: day(&c.answer_deadline),
+                })
+                .collect(),
+            entries: trail
+                .entries
+                .into_iter()
+                .filter(|e| everything || e.published_on.is_some())
+                .map(|e| TrailEntry {
+                    contribution_id: ID(e.contribution_id),
+                    consultation_id: ID(e.consultation_id),
+                    anonymous: e.author_member_id.is_none(),
+                    author_name: e.author_name.filter(|_| everything),
+                    anonymous_commune: e.anonymous_commune.filter(|_| everything),
+                    kind: e.kind,
+                    text: e.text,
+                    submitted_on: day(&e.submitted_on),
+                    withdrawn_on: maybe_day(e.withdrawn_on.as_deref()),
+                    // The answer is public once published; a draft only for those who see all.
+                    disposition: e
+                        .disposition
+                        .filter(|_| everything || e.published_on.is_some()),
+                    rationale: e
+                        .rationale
+                        .filter(|_| everything || e.published_on.is_some()),
+                    published_on: maybe_day(e.published_on.as_deref()),
+                    answer_deadline: day(&e.answer_deadline),
+                    on_time: e.on_time,
+                })
+                .collect(),
+            counts: trail
+                .counts
+                .into_iter()
+                .map(|(disposition, count)| DispositionCount { disposition, count })
+                .collect(),
+            share_retained: trail.share_retained,
+        }
+    }
+}
+
+/// A page of decisions (Relay connection).
+#[derive(SimpleObject, Debug, Clone)]
+pub struct DecisionConnection {
+    /// The decisions of the page, with their cursors.
+    pub edges: Vec<DecisionEdge>,
+    /// Where the page stands.
+    pub page_info: PageInfo,
+    /// How many decisions match the filter, in all pages.
+    pub total_count: u64,
+}
+
+/// A decision and its cursor.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct DecisionEdge {
+    /// Pass it as `after` to get the decisions that follow.
+    pub cursor: String,
+    /// The decision.
+    pub node: Decision,
+}
+
+/// Where a page stands (Relay).
+#[derive(SimpleObject, Debug, Clone)]
+pub struct PageInfo {
+    /// Whether more items follow.
+    pub has_next_page: bool,
+    /// The cursor of the last item of the page.
+    pub end_cursor: Option<String>,
+}
+
+/// A consultation, with whether it kept its promise to answer.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Consultation {
+    /// The consultation.
+    pub id: ID,
+    /// Its subject.
+    pub subject: String,
+    /// Its moment of participation.
+    pub moment: String,
+    /// Its mission.
+    pub mission: String,
+    /// Its rung of the participation ladder.
+    pub rung: String,
+    /// How contributions are gathered.
+    pub method: String,
+    /// When it opens.
+    pub opens_on: NaiveDate,
+    /// When it closes.
+    pub closes_on: NaiveDate,
+    /// When it was closed, if it was.
+    pub closed_on: Option<NaiveDate>,
+    /// The date by which every contribution is owed its answer.
+    pub answer_deadline: NaiveDate,
+    /// Whether it is open on the "as of" date.
+    pub open: bool,
+    /// How many contributions it received.
+    pub contributions: i64,
+    /// Whether it kept its promise to answer, as of the date.
+    pub promise_keeping: Option<PromiseKeeping>,
+}
+
+/// Whether a consultation kept its promise to answer, as of a date.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct PromiseKeeping {
+    /// The promise its rung makes, in French.
+    pub promise: String,
+    /// The promise, in English.
+    pub promise_en: String,
+    /// Contributions owed an answer.
+    pub owed: u64,
+    /// Answered by the deadline.
+    pub answered_on_time: u64,
+    /// Answered after the deadline.
+    pub answered_late: u64,
+    /// Not answered yet, deadline not passed.
+    pub unanswered_not_due: u64,
+    /// Not answered, deadline passed.
+    pub unanswered_overdue: u64,
+    /// The contributions answered late or still overdue.
+    pub late_contributions: Vec<ID>,
+}
+
+impl From<queries::PromiseKeeping> for PromiseKeeping {
+    fn from(k: queries::PromiseKeeping) -> Self {
+        Self {
+            promise: k.promise_fr,
+            promise_en: k.promise_en,
+            owed: k.owed,
+            answered_on_time: k.answered_on_time,
+            answered_late: k.answered_late,
+            unanswered_not_due: k.unanswered_not_due,
+            unanswered_overdue: k.unanswered_overdue,
+            late_contributions: k.late_contributions.into_iter().map(ID).collect(),
+        }
+    }
+}
+
+/// Where one of the caller's contributions stands.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct FollowUp {
+    /// The contribution.
+    pub contribution_id: ID,
+    /// Its consultation's subject.
+    pub subject: String,
+    /// Its text.
+    pub text: String,
+    /// `awaiting`, `answered`, `overdue` or `withdrawn`.
+    pub status: String,
+    /// The decision that answered it.
+    pub decision_id: Option<ID>,
+    /// That decision's title.
+    pub decision_title: Option<String>,
+    /// What became of it.
+    pub disposition: Option<String>,
+    /// Why.
+    pub rationale: Option<String>,
+    /// Days from submission to the published answer.
+    pub days_to_answer: Option<i64>,
+}
+
+impl From<queries::FollowUp> for FollowUp {
+    fn from(f: queries::FollowUp) -> Self {
+        let (decision_id, decision_title) = f
+            .decision
+            .map_or((None, None), |(id, title)| (Some(ID(id)), Some(title)));
+        Self {
+            contribution_id: ID(f.contribution_id),
+            subject: f.subject,
+            text: f.text,
+            status: f.status,
+            decision_id,
+            decision_title,
+            disposition: f.disposition,
+            rationale: f.rationale,
+            days_to_answer: f.days_to_answer,
+        }
+    }
+}
+
+/// A count under a name.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct NamedCount {
+    /// The name (a kind of member, a collège).
+    pub name: String,
+    /// How many.
+    pub count: u64,
+}
+
+/// A compliance check of the register.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Check {
+    /// What is checked (`two_representatives`, `users_college`, …).
+    pub code: String,
+    /// Whether it holds.
+    pub ok: bool,
+    /// What was found, in French.
+    pub detail: String,
+    /// What was found, in English.
+    pub detail_en: String,
+    /// What to do when it fails, in French.
+    pub what_to_do: String,
+    /// What to do, in English.
+    pub what_to_do_en: String,
+}
+
+/// A representative and their mandate.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Representative {
+    /// The member.
+    pub member_id: ID,
+    /// Their name.
+    pub name: String,
+    /// The association that mandated them.
+    pub association: Option<String>,
+    /// When the mandate starts.
+    pub mandate_start: Option<NaiveDate>,
+    /// When it ends.
+    pub mandate_end: Option<NaiveDate>,
+    /// When it was ended early.
+    pub mandate_ended_on: Option<NaiveDate>,
+    /// Whether they live in the territory.
+    pub lives_in_territory: Option<bool>,
+    /// Their commune.
+    pub commune: Option<String>,
+    /// Their written *cadre d'intervention*.
+    pub cadre_intervention: Option<String>,
+    /// Whether the mandate is active on the "as of" date.
+    pub active: bool,
+}
+
+/// An association and its approval.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct AssociationStatus {
+    /// The association.
+    pub association_id: ID,
+    /// Its name.
+    pub name: String,
+    /// `approved`, `expired` or `not_approved`, on the "as of" date.
+    pub approval: String,
+    /// What to do next, in French.
+    pub next_step: String,
+    /// What to do next, in English.
+    pub next_step_en: String,
+}
+
+/// The membership and governance register of a CPTS, with its compliance checks.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Register {
+    /// Active members by kind.
+    pub members_by_kind: Vec<NamedCount>,
+    /// Active members by collège.
+    pub members_by_college: Vec<NamedCount>,
+    /// Representatives and their mandates.
+    pub representatives: Vec<Representative>,
+    /// Associations and their approval.
+    pub associations: Vec<AssociationStatus>,
+    /// The compliance checks, each with what to do.
+    pub checks: Vec<Check>,
+}
+
+impl From<queries::Register> for Register {
+    fn from(r: queries::Register) -> Self {
+        let counts = |m: std::collections::BTreeMap<String, u64>| {
+            m.into_iter()
+                .map(|(name, count)| NamedCount { name, count })
+                .collect()
+        };
+        Self {
+            members_by_kind: counts(r.members_by_kind),
+            members_by_college: counts(r.members_by_college),
+            representatives: r
+                .representatives
+                .into_iter()
+                .map(|p| Representative {
+                    member_id: ID(p.member_id),
+                    name: p.name,
+                    association: p.association,
+                    mandate_start: maybe_day(p.mandate_start.as_deref()),
+                    mandate_end: maybe_day(p.mandate_end.as_deref()),
+                    mandate_ended_on: maybe_day(p.mandate_ended_on.as_deref()),
+                    lives_in_territory: p.lives_in_territory.map(|v| v != 0),
+                    commune: p.commune,
+                    cadre_intervention: p.cadre_intervention,
+                    active: p.active,
+                })
+                .collect(),
+            associations: r
+                .associations
+                .into_iter()
+                .map(|a| AssociationStatus {
+                    association_id: ID(a.association_id),
+                    name: a.name,
+                    approval: a.approval,
+                    next_step: a.next_step_fr,
+                    next_step_en: a.next_step_en,
+                })
+                .collect(),
+            checks: r
+                .checks
+                .into_iter()
+                .map(|c| Check {
+                    code: c.code,
+                    ok: c.ok,
+                    detail: c.detail_fr,
+                    detail_en: c.detail_en,
+                    what_to_do: c.what_to_do_fr,
+                    what_to_do_en: c.what_to_do_en,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A member of the CPTS.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Member {
+    /// The member.
+    pub id: ID,
+    /// Their name.
+    pub name: String,
+    /// Their kind.
+    pub kind: String,
+    /// Their profession.
+    pub profession: Option<String>,
+    /// When they were admitted.
+    pub admitted_on: NaiveDate,
+    /// When they left.
+    pub departed_on: Option<NaiveDate>,
+    /// Their collège.
+    pub college_id: Option<ID>,
+    /// The association that mandated them.
+    pub mandate_association_id: Option<ID>,
+    /// When their mandate starts.
+    pub mandate_start: Option<NaiveDate>,
+    /// When it ends.
+    pub mandate_end: Option<NaiveDate>,
+}
+
+impl From<listing::MemberSummary> for Member {
+    fn from(m: listing::MemberSummary) -> Self {
+        Self {
+            id: ID(m.member_id),
+            name: m.name,
+            kind: m.kind,
+            profession: m.profession,
+            admitted_on: day(&m.admitted_on),
+            departed_on: maybe_day(m.departed_on.as_deref()),
+            college_id: m.college_id.map(ID),
+            mandate_association_id: m.mandate_association_id.map(ID),
+            mandate_start: maybe_day(m.mandate_start.as_deref()),
+            mandate_end: maybe_day(m.mandate_end.as_deref()),
+        }
+    }
+}
+
+/// An association known to the CPTS.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Association {
+    /// The association.
+    pub id: ID,
+    /// Its name.
+    pub name: String,
+    /// `national` or `regional`.
+    pub approval_level: Option<String>,
+    /// When its approval was granted.
+    pub approval_granted_on: Option<NaiveDate>,
+    /// When it expires.
+    pub approval_expires_on: Option<NaiveDate>,
+    /// `participation`, `partnership` or `governance`.
+    pub engagement_form: Option<String>,
+    /// Since when.
+    pub engaged_since: Option<NaiveDate>,
+    /// When it withdrew.
+    pub withdrawn_on: Option<NaiveDate>,
+}
+
+impl From<listing::AssociationSummary> for Association {
+    fn from(a: listing::AssociationSummary) -> Self {
+        Self {
+            id: ID(a.association_id),
+            name: a.name,
+            approval_level: a.approval_level,
+            approval_granted_on: maybe_day(a.approval_granted_on.as_deref()),
+            approval_expires_on: maybe_day(a.approval_expires_on.as_deref()),
+            engagement_form: a.engagement_form,
+            engaged_since: maybe_day(a.engaged_since.as_deref()),
+            withdrawn_on: maybe_day(a.withdrawn_on.as_deref()),
+        }
+    }
+}
+
+/// One event of the CPTS's timeline.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct TimelineEntry {
+    /// Its position in the log.
+    pub position: i64,
+    /// The kind of record.
+    pub aggregate_type: String,
+    /// The record.
+    pub aggregate_id: ID,
+    /// Its position in the record's stream.
+    pub sequence: i64,
+    /// What happened.
+    pub event_type: String,
+    /// Who did it (`member:<id>`, `token:<id>`, `system`, `anonymous`).
+    pub actor: String,
+    /// The command that caused it.
+    pub command_id: Option<String>,
+    /// When it was recorded (RFC 3339).
+    pub recorded_at: String,
+}
+
+/// A page of the timeline.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct TimelinePage {
+    /// The events, in log order.
+    pub entries: Vec<TimelineEntry>,
+    /// Whether more events follow.
+    pub has_next_page: bool,
+    /// Pass it as `after` for the next page.
+    pub end_cursor: Option<String>,
+}
