@@ -52,6 +52,37 @@ async fn graphiql() -> Html<String> {
     )
 }
 
+/// Gives the errors async-graphql raises itself (parsing, validation, limits) the same shape as
+/// ours: a code, a French message, the English one in `messageEn`.
+fn explain(error: &mut async_graphql::ServerError) {
+    let has_code = error
+        .extensions
+        .as_ref()
+        .is_some_and(|e| e.get("code").is_some());
+    if has_code {
+        return;
+    }
+    let english = error.message.clone();
+    let lower = english.to_lowercase();
+    let french = if lower.contains("nested too deep") || lower.contains("recursion depth") {
+        format!(
+            "La requête est trop profonde : au plus {} niveaux d'imbrication.",
+            crate::MAX_DEPTH
+        )
+    } else if lower.contains("too complex") {
+        format!(
+            "La requête est trop complexe (au plus {} points) : demandez moins de champs ou des pages plus petites.",
+            crate::MAX_COMPLEXITY
+        )
+    } else {
+        format!("La requête GraphQL n'est pas valide : {english}")
+    };
+    error.message = french;
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    extensions.set("code", codes::INVALID_INPUT);
+    extensions.set("messageEn", english);
+}
+
 /// Why a presented token was not accepted.
 enum Refused {
     /// Malformed, unknown or revoked.
@@ -177,6 +208,9 @@ async fn graphql(State(api): State<Api>, headers: HeaderMap, body: Body) -> Resp
     };
     // One loader per request: it batches the request's reads and caches nothing beyond it.
     let loader = DataLoader::new(DecisionLoader::new(api.read_models.clone()), tokio::spawn);
-    let response = api.schema.execute(request.data(caller).data(loader)).await;
+    let mut response = api.schema.execute(request.data(caller).data(loader)).await;
+    for error in &mut response.errors {
+        explain(error);
+    }
     Json(response).into_response()
 }
