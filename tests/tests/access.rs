@@ -27,6 +27,9 @@ const LINK: &str =
     "mutation($input: LinkConsultationInput!) { linkConsultation(input: $input) { aggregateId } }";
 const DRAFT: &str =
     "mutation($input: DraftAnswerInput!) { draftAnswer(input: $input) { aggregateId } }";
+const DECISION: &str = "query($id: ID!) { decision(id: $id) { title } }";
+const DECISIONS_OF: &str =
+    "query($c: ID) { decisions(communityId: $c, first: 10) { edges { node { title } } } }";
 const EVENTS: &str =
     "query($id: ID!) { events(aggregateType: CONSULTATION, id: $id) { eventType } }";
 
@@ -265,6 +268,8 @@ async fn no_token_reaches_another_cpts_whatever_ids_it_sends() {
         // refused, nothing written, and nothing of B in the answer.
         for (query, variables) in [
             (EVENTS, json!({ "id": b.consultation })),
+            (DECISION, json!({ "id": b.decision })),
+            (DECISIONS_OF, json!({ "c": b.community })),
             (DRAFT, draft(&b)),
             (SUBMIT, submit_as(&b, &a.representative_id)),
             (OPEN, open_input(&b)),
