@@ -221,6 +221,9 @@ pub enum DomainError {
     /// The member has left the CPTS.
     #[error("Ce membre a quitté la CPTS.")]
     MemberDeparted,
+    /// The member's personal data is already erased.
+    #[error("Les données personnelles de ce membre sont déjà effacées.")]
+    AlreadyErased,
     /// A mandate was given to a member who is not an association representative.
     #[error("Seul un représentant associatif peut recevoir un mandat d'association.")]
     NotARepresentative,
@@ -412,6 +415,7 @@ impl DomainError {
             | SingleBodyAlreadyEstablished(_)
             | Withdrawn(_)
             | MemberDeparted
+            | AlreadyErased
             | MandateAlreadyActive
             | NoActiveMandate
             | AlreadySeated
@@ -473,6 +477,7 @@ impl DomainError {
             }
             Withdrawn(what) => format!("{} was withdrawn: this is no longer possible.", what.label(en)),
             MemberDeparted => "This member has left the CPTS.".into(),
+            AlreadyErased => "This member's personal data is already erased.".into(),
             NotARepresentative => {
                 "Only an association representative can hold an association's mandate.".into()
             }

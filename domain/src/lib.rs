@@ -22,6 +22,7 @@ pub mod directory;
 pub mod error;
 pub mod ids;
 pub mod member;
+pub mod personal;
 pub mod values;
 
 pub use error::{DomainError, ErrorKind};

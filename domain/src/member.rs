@@ -144,6 +144,13 @@ pub enum MemberCommand {
         /// Why, if known.
         reason: Option<String>,
     },
+    /// Erases the member's personal data at their request (GDPR, right to erasure): their key
+    /// is destroyed, so what the log holds about them can no longer be read. The record of what
+    /// they did (contributions, seats, mandates) stays, nameless.
+    ErasePersonalData {
+        /// When the erasure was decided.
+        on: NaiveDate,
+    },
 }
 
 /// A fact recorded about a member.
@@ -217,6 +224,11 @@ pub enum MemberEvent {
         /// Why.
         reason: Option<String>,
     },
+    /// The member's personal data was erased: their key is destroyed.
+    PersonalDataErased {
+        /// When.
+        on: NaiveDate,
+    },
 }
 
 domain_event!(MemberEvent {
@@ -228,6 +240,7 @@ domain_event!(MemberEvent {
     SeatedInBody,
     LeftBody,
     MemberDeparted,
+    PersonalDataErased,
 });
 
 /// The current state of a member.
@@ -242,6 +255,7 @@ pub struct Member {
     college: Option<(CollegeId, NaiveDate)>,
     bodies: Vec<(BodyId, NaiveDate)>,
     departed_on: Option<NaiveDate>,
+    erased_on: Option<NaiveDate>,
 }
 
 impl Member {
@@ -466,6 +480,16 @@ impl Member {
                 let reason = optional_text(Field::Reason, reason.as_deref(), limits::TEXT)?;
                 Ok(vec![MemberEvent::MemberDeparted { on, reason }])
             }
+            MemberCommand::ErasePersonalData { on } => {
+                let admitted_on = self
+                    .admitted_on
+                    .ok_or(DomainError::NotFound(Record::Member))?;
+                if self.erased_on.is_some() {
+                    return Err(DomainError::AlreadyErased);
+                }
+                self.not_before_admission(on, admitted_on)?;
+                Ok(vec![MemberEvent::PersonalDataErased { on }])
+            }
         }
     }
 
@@ -553,6 +577,14 @@ impl Aggregate for Member {
                     mandate.ended_on.get_or_insert(on);
                 }
                 self.bodies.clear();
+            }
+            MemberEvent::PersonalDataErased { on } => {
+                self.erased_on = Some(on);
+                self.name = crate::personal::ERASED.to_owned();
+                if let Some(mandate) = self.mandate.as_mut() {
+                    mandate.commune = None;
+                    mandate.cadre_intervention = None;
+                }
             }
         }
     }
@@ -909,6 +941,42 @@ mod tests {
             ])
             .when(grant(ADTL))
             .then_expect_events(vec![granted()]);
+    }
+
+    #[test]
+    fn a_member_is_erased_once() {
+        given()
+            .given(vec![
+                admitted(MemberKind::AssociationRepresentative),
+                granted(),
+            ])
+            .when(MemberCommand::ErasePersonalData {
+                on: date(2026, 11, 30),
+            })
+            .then_expect_events(vec![MemberEvent::PersonalDataErased {
+                on: date(2026, 11, 30),
+            }]);
+        given()
+            .given(vec![
+                admitted(MemberKind::AssociationRepresentative),
+                MemberEvent::PersonalDataErased {
+                    on: date(2026, 11, 30),
+                },
+            ])
+            .when(MemberCommand::ErasePersonalData {
+                on: date(2026, 12, 1),
+            })
+            .then_expect_error(DomainError::AlreadyErased);
+    }
+
+    #[test]
+    fn nobody_is_erased_who_was_never_admitted() {
+        given()
+            .given_no_previous_events()
+            .when(MemberCommand::ErasePersonalData {
+                on: date(2026, 11, 30),
+            })
+            .then_expect_error(DomainError::NotFound(Record::Member));
     }
 
     #[test]
