@@ -1,5 +1,10 @@
 //! Backup: the whole log as JSON Lines, one event a line with its hashes, and the way back
 //! into an empty store. An import whose chain does not verify is refused, whole.
+//!
+//! After the events come the keys of the people whose personal data the events hold, one
+//! `{"person_key": …}` line each (an erased person's with no key): without them a restored log
+//! could not show anyone's name. A backup is therefore personal data itself; an erasure after
+//! it was taken does not reach it, so keep backups as long as needed and no longer.
 
 use std::io::{BufRead, Write};
 
@@ -27,6 +32,19 @@ struct ExportLine {
     recorded_at: String,
     prev_hash: String,
     hash: String,
+}
+
+/// A person's key, after the events.
+#[derive(Debug, Serialize, Deserialize)]
+struct KeyLine {
+    person_key: PersonKey,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct PersonKey {
+    subject_id: String,
+    key: Option<String>,
+    erased_at: Option<String>,
 }
 
 impl ExportLine {
@@ -91,6 +109,17 @@ pub async fn export(repo: &EventRepository, out: &mut impl Write) -> anyhow::Res
             out.write_all(b"\n")?;
         }
     }
+    for (subject_id, key, erased_at) in repo.export_keys().await.context("reading the keys")? {
+        let line = KeyLine {
+            person_key: PersonKey {
+                subject_id,
+                key,
+                erased_at,
+            },
+        };
+        serde_json::to_writer(&mut *out, &line)?;
+        out.write_all(b"\n")?;
+    }
     out.flush()?;
     Ok((
         chain.last_position(),
@@ -106,9 +135,20 @@ pub async fn export(repo: &EventRepository, out: &mut impl Write) -> anyhow::Res
 pub async fn import(repo: &EventRepository, input: impl BufRead) -> anyhow::Result<(u64, Digest)> {
     let mut chain = ChainCheck::new(None);
     let mut events = Vec::new();
+    let mut keys = Vec::new();
     for (number, line) in input.lines().enumerate() {
         let line = line.with_context(|| format!("reading line {}", number + 1))?;
         if line.trim().is_empty() {
+            continue;
+        }
+        if line.starts_with("{\"person_key\"") {
+            let key: KeyLine = serde_json::from_str(&line)
+                .with_context(|| format!("line {} is not a person's key", number + 1))?;
+            keys.push((
+                key.person_key.subject_id,
+                key.person_key.key,
+                key.person_key.erased_at,
+            ));
             continue;
         }
         let event = serde_json::from_str::<ExportLine>(&line)
@@ -124,6 +164,11 @@ pub async fn import(repo: &EventRepository, input: impl BufRead) -> anyhow::Resu
         }
         events.push(event);
     }
+    // Keys first: an import that fails after them can be run again, since an existing key is
+    // left alone, while the events go in whole or not at all.
+    repo.import_keys(&keys)
+        .await
+        .context("loading the people's keys")?;
     repo.import(&events).await.context("loading the events")?;
     Ok((
         chain.last_position(),

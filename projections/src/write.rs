@@ -5,6 +5,7 @@ use cpts_domain::community::CommunityEvent;
 use cpts_domain::consultation::{Author, ConsultationEvent};
 use cpts_domain::decision::DecisionEvent;
 use cpts_domain::member::{MemberEvent, MemberKind};
+use cpts_domain::personal::ERASED;
 
 use crate::db::{Param, Statement};
 use crate::envelope::{Envelope, Fact};
@@ -112,6 +113,9 @@ impl Projection {
             (Projection::Register, Fact::Association(fact)) => association(event, fact),
             (Projection::Register, Fact::Member(fact)) => member(event, fact),
             (Projection::Consultations, Fact::Consultation(fact)) => consultation(event, fact),
+            (Projection::Consultations, Fact::Member(MemberEvent::PersonalDataErased { .. })) => {
+                erase_contributions(event)
+            }
             (Projection::Decisions, Fact::Decision(fact)) => decision(event, fact),
             _ => vec![],
         }
@@ -230,6 +234,18 @@ fn association(event: &Envelope, fact: &AssociationEvent) -> Vec<Statement> {
     }]
 }
 
+/// Once a member is erased, the texts they wrote read as erased. (Contributions projected
+/// after the erasure already read so: their key was gone when they were read from the log.)
+fn erase_contributions(event: &Envelope) -> Vec<Statement> {
+    vec![stmt!(
+        "UPDATE proj_contributions SET text = $2, \
+         attachment = CASE WHEN attachment IS NULL THEN NULL ELSE $2 END \
+         WHERE author_member_id = $1",
+        event.aggregate_id.as_str(),
+        ERASED,
+    )]
+}
+
 fn member(event: &Envelope, fact: &MemberEvent) -> Vec<Statement> {
     let id = event.aggregate_id.as_str();
     match fact {
@@ -295,6 +311,15 @@ fn member(event: &Envelope, fact: &MemberEvent) -> Vec<Statement> {
             id,
             body_id.to_string(),
             *on,
+        )],
+        // What a rebuild would read once the key is gone: every personal field erased.
+        MemberEvent::PersonalDataErased { .. } => vec![stmt!(
+            "UPDATE proj_members SET name = $2, \
+             commune = CASE WHEN commune IS NULL THEN NULL ELSE $2 END, \
+             cadre_intervention = CASE WHEN cadre_intervention IS NULL THEN NULL ELSE $2 END \
+             WHERE member_id = $1",
+            id,
+            ERASED,
         )],
         MemberEvent::MemberDeparted { on, .. } => vec![
             stmt!(

@@ -6,10 +6,14 @@
 //! head, chains their hashes, inserts them and moves the head. The lock is held until commit, so
 //! global positions are handed out in commit order and never leave a gap: a reader that has seen
 //! position *n* will never see a lower position appear later. ARCHITECTURE.md tells why.
+//!
+//! Personal fields are encrypted on the way in and decrypted on the way out ([`vault`]): what
+//! is stored, hashed and exported is the ciphertext.
 
 pub mod chain;
 mod postgres;
 mod sqlite;
+mod vault;
 mod verify;
 
 use std::str::FromStr;
@@ -523,10 +527,23 @@ impl EventRepository {
         sql: &str,
         args: &[Arg<'_>],
     ) -> Result<Vec<StoredEvent>, PersistenceError> {
-        match &self.backend {
+        let mut events = match &self.backend {
             Backend::Postgres(pool) => postgres::select_events(pool, sql, args).await,
             Backend::Sqlite(pool) => sqlite::select_events(pool, sql, args).await,
-        }
+        }?;
+        self.open(&mut events).await?;
+        Ok(events)
+    }
+
+    /// Every event of an aggregate, or whose payload names `id` (a member, a contribution), in
+    /// log order: what the log holds about someone.
+    pub async fn events_mentioning(&self, id: &str) -> Result<Vec<StoredEvent>, PersistenceError> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE aggregate_id = $1 OR payload LIKE $2 \
+             ORDER BY position"
+        );
+        let pattern = format!("%{}%", id.replace(['%', '_'], ""));
+        self.select(&sql, &[Arg::Text(id), Arg::Text(&pattern)]).await
     }
 
     /// The events a command recorded, if a command with this id was recorded.
@@ -592,9 +609,10 @@ impl EventRepository {
             return Ok(());
         }
         check_batch(events)?;
+        let events = self.seal(events).await?;
         match &self.backend {
-            Backend::Postgres(pool) => postgres::append(pool, events).await,
-            Backend::Sqlite(pool) => sqlite::append(pool, events).await,
+            Backend::Postgres(pool) => postgres::append(pool, &events).await,
+            Backend::Sqlite(pool) => sqlite::append(pool, &events).await,
         }
     }
 

@@ -1,0 +1,444 @@
+//! Crypto-shredding: the personal fields of events (listed in `cpts_domain::personal`) are
+//! stored encrypted with a key per person, kept in `person_keys`. Reading an event decrypts
+//! them; once a person's key is destroyed they read as [`ERASED`], while the stored events,
+//! and so the hash chain, stay exactly as they were.
+//!
+//! A stored personal field is `enc:v1:<subject>:<nonce hex>:<ciphertext hex>`, sealed with
+//! XChaCha20-Poly1305 (random 192-bit nonces need no counter shared between instances). The
+//! associated data binds the ciphertext to its subject, event type and field, so a ciphertext
+//! moved to another field or person does not decrypt.
+//!
+//! The key is destroyed by the append that records `PersonalDataErased`, before that event is
+//! written: once the erasure is in the log, the key is gone.
+
+use std::collections::{HashMap, HashSet};
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use cpts_domain::personal::{personal_fields, Whose, ERASED};
+use cqrs_es::persist::{PersistenceError, SerializedEvent};
+use rand::RngCore;
+use serde_json::Value;
+
+use super::{map_sqlx, timestamp_text, unknown, Backend, EventRepository, StoredEvent};
+
+const PREFIX: &str = "enc:v1:";
+/// The event that destroys its member's key.
+const ERASURE: &str = "PersonalDataErased";
+
+/// A person's key, or `None` once erased.
+type Keys = HashMap<String, Option<[u8; 32]>>;
+
+fn aad(subject: &str, event_type: &str, field: &str) -> String {
+    format!("cpts-ledger:v1:{subject}:{event_type}.{field}")
+}
+
+fn seal_text(key: &[u8; 32], subject: &str, aad_text: &str, plain: &str) -> String {
+    let cipher = XChaCha20Poly1305::new(key.into());
+    let mut nonce = [0u8; 24];
+    rand::thread_rng().fill_bytes(&mut nonce);
+    let sealed = cipher
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: plain.as_bytes(),
+                aad: aad_text.as_bytes(),
+            },
+        )
+        .unwrap_or_default();
+    format!(
+        "{PREFIX}{subject}:{}:{}",
+        hex::encode(nonce),
+        hex::encode(sealed)
+    )
+}
+
+/// The subject of a sealed text, without opening it.
+fn subject_of(sealed: &str) -> Option<&str> {
+    sealed.strip_prefix(PREFIX)?.split(':').next()
+}
+
+fn open_text(key: &[u8; 32], sealed: &str, event_type: &str, field: &str) -> Option<String> {
+    let mut parts = sealed.strip_prefix(PREFIX)?.split(':');
+    let (subject, nonce, body) = (parts.next()?, parts.next()?, parts.next()?);
+    let nonce = hex::decode(nonce).ok().filter(|n| n.len() == 24)?;
+    let body = hex::decode(body).ok()?;
+    let cipher = XChaCha20Poly1305::new(key.into());
+    let plain = cipher
+        .decrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: &body,
+                aad: aad(subject, event_type, field).as_bytes(),
+            },
+        )
+        .ok()?;
+    String::from_utf8(plain).ok()
+}
+
+/// The body of an event's payload: `{"EventType": {...}}` → the inner object.
+fn body_mut<'a>(
+    payload: &'a mut Value,
+    event_type: &str,
+) -> Option<&'a mut serde_json::Map<String, Value>> {
+    payload.get_mut(event_type)?.as_object_mut()
+}
+
+impl EventRepository {
+    /// Encrypts the personal fields of events about to be appended, creating keys as needed,
+    /// and destroys the key of a member whose erasure is among them.
+    pub(super) async fn seal(
+        &self,
+        events: &[SerializedEvent],
+    ) -> Result<Vec<SerializedEvent>, PersistenceError> {
+        for event in events.iter().filter(|e| e.event_type == ERASURE) {
+            self.destroy_key(&event.aggregate_id).await?;
+        }
+        let mut sealed = Vec::with_capacity(events.len());
+        // Authors of contributions submitted in this very batch.
+        let mut authors: HashMap<String, Option<String>> = HashMap::new();
+        let mut keys: Keys = HashMap::new();
+        for event in events {
+            let mut event = event.clone();
+            let fields: Vec<_> = personal_fields(&event.event_type).collect();
+            if fields.is_empty() {
+                sealed.push(event);
+                continue;
+            }
+            let event_type = event.event_type.clone();
+            let aggregate_id = event.aggregate_id.clone();
+            let Some(body) = body_mut(&mut event.payload, &event_type) else {
+                sealed.push(event);
+                continue;
+            };
+            let contribution = body
+                .get("contribution_id")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            if event_type == "ContributionSubmitted" {
+                let author = body
+                    .get("author")
+                    .filter(|a| a.get("type").and_then(Value::as_str) == Some("member"))
+                    .and_then(|a| a.get("member_id"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                if let Some(contribution) = &contribution {
+                    authors.insert(contribution.clone(), author);
+                }
+            }
+            for field in fields {
+                let Some(Value::String(plain)) = body.get(field.field) else {
+                    continue;
+                };
+                if plain.starts_with(PREFIX) {
+                    continue;
+                }
+                let subject = match field.whose {
+                    Whose::Member => Some(aggregate_id.clone()),
+                    Whose::ContributionAuthor => match &contribution {
+                        Some(c) => match authors.get(c) {
+                            Some(author) => author.clone(),
+                            None => {
+                                let author = self.author_of(&aggregate_id, c).await?;
+                                authors.insert(c.clone(), author.clone());
+                                author
+                            }
+                        },
+                        None => None,
+                    },
+                };
+                let Some(subject) = subject else {
+                    continue;
+                };
+                if !keys.contains_key(&subject) {
+                    let key = self.key_for(&subject).await?;
+                    keys.insert(subject.clone(), key);
+                }
+                let value = match keys.get(&subject).copied().flatten() {
+                    Some(key) => seal_text(
+                        &key,
+                        &subject,
+                        &aad(&subject, &event_type, field.field),
+                        plain,
+                    ),
+                    // An erased person's new data is not kept either.
+                    None => ERASED.to_owned(),
+                };
+                body.insert(field.field.to_owned(), Value::String(value));
+            }
+            sealed.push(event);
+        }
+        Ok(sealed)
+    }
+
+    /// Decrypts the personal fields of events read from the store; those whose key is gone
+    /// read as [`ERASED`]. The stored texts (what the hash covers) are left as they are.
+    pub(super) async fn open(&self, events: &mut [StoredEvent]) -> Result<(), PersistenceError> {
+        let mut subjects = HashSet::new();
+        for event in events.iter_mut() {
+            let event_type = event.event_type.clone();
+            for field in personal_fields(&event_type) {
+                if let Some(Value::String(text)) =
+                    body_mut(&mut event.payload, &event_type).and_then(|b| b.get(field.field))
+                {
+                    if let Some(subject) = subject_of(text) {
+                        subjects.insert(subject.to_owned());
+                    }
+                }
+            }
+        }
+        if subjects.is_empty() {
+            return Ok(());
+        }
+        let keys = self.keys_of(subjects.into_iter().collect()).await?;
+        for event in events.iter_mut() {
+            let event_type = event.event_type.clone();
+            let Some(body) = body_mut(&mut event.payload, &event_type) else {
+                continue;
+            };
+            for field in personal_fields(&event_type) {
+                let Some(Value::String(text)) = body.get(field.field) else {
+                    continue;
+                };
+                let Some(subject) = subject_of(text) else {
+                    continue;
+                };
+                let opened = keys
+                    .get(subject)
+                    .copied()
+                    .flatten()
+                    .and_then(|key| open_text(&key, text, &event_type, field.field))
+                    .unwrap_or_else(|| ERASED.to_owned());
+                body.insert(field.field.to_owned(), Value::String(opened));
+            }
+        }
+        Ok(())
+    }
+
+    /// The key of a person, created on first use; `None` if the person was erased.
+    async fn key_for(&self, subject: &str) -> Result<Option<[u8; 32]>, PersistenceError> {
+        let mut fresh = [0u8; 32];
+        rand::thread_rng().fill_bytes(&mut fresh);
+        let fresh = hex::encode(fresh);
+        let now = timestamp_text(chrono::Utc::now());
+        const INSERT: &str = "INSERT INTO person_keys (subject_id, key_hex, created_at) \
+                              VALUES ($1, $2, $3) ON CONFLICT (subject_id) DO NOTHING";
+        const SELECT: &str = "SELECT key_hex FROM person_keys WHERE subject_id = $1";
+        let stored: Option<String> = match &self.backend {
+            Backend::Postgres(pool) => {
+                sqlx::query(INSERT)
+                    .bind(subject)
+                    .bind(&fresh)
+                    .bind(&now)
+                    .execute(pool)
+                    .await
+                    .map_err(map_sqlx)?;
+                sqlx::query_scalar(SELECT)
+                    .bind(subject)
+                    .fetch_one(pool)
+                    .await
+                    .map_err(map_sqlx)?
+            }
+            Backend::Sqlite(pool) => {
+                sqlx::query(INSERT)
+                    .bind(subject)
+                    .bind(&fresh)
+                    .bind(&now)
+                    .execute(pool)
+                    .await
+                    .map_err(map_sqlx)?;
+                sqlx::query_scalar(SELECT)
+                    .bind(subject)
+                    .fetch_one(pool)
+                    .await
+                    .map_err(map_sqlx)?
+            }
+        };
+        stored.map(|k| parse_key(&k)).transpose()
+    }
+
+    /// The keys of several people, in as few statements as the backend allows.
+    async fn keys_of(&self, subjects: Vec<String>) -> Result<Keys, PersistenceError> {
+        let mut keys = Keys::new();
+        for chunk in subjects.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT subject_id, key_hex FROM person_keys WHERE subject_id IN ({})",
+                placeholders.join(", ")
+            );
+            let rows: Vec<(String, Option<String>)> = match &self.backend {
+                Backend::Postgres(pool) => {
+                    let mut query = sqlx::query_as(&sql);
+                    for subject in chunk {
+                        query = query.bind(subject);
+                    }
+                    query.fetch_all(pool).await.map_err(map_sqlx)?
+                }
+                Backend::Sqlite(pool) => {
+                    let mut query = sqlx::query_as(&sql);
+                    for subject in chunk {
+                        query = query.bind(subject);
+                    }
+                    query.fetch_all(pool).await.map_err(map_sqlx)?
+                }
+            };
+            for (subject, key) in rows {
+                keys.insert(subject, key.map(|k| parse_key(&k)).transpose()?);
+            }
+        }
+        Ok(keys)
+    }
+
+    /// Destroys a person's key (keeping a row that says they were erased).
+    async fn destroy_key(&self, subject: &str) -> Result<(), PersistenceError> {
+        let now = timestamp_text(chrono::Utc::now());
+        const SQL: &str = "INSERT INTO person_keys (subject_id, key_hex, created_at, erased_at) \
+                           VALUES ($1, NULL, $2, $2) ON CONFLICT (subject_id) \
+                           DO UPDATE SET key_hex = NULL, erased_at = $2";
+        match &self.backend {
+            Backend::Postgres(pool) => sqlx::query(SQL)
+                .bind(subject)
+                .bind(&now)
+                .execute(pool)
+                .await
+                .map(|_| ())
+                .map_err(map_sqlx)?,
+            Backend::Sqlite(pool) => sqlx::query(SQL)
+                .bind(subject)
+                .bind(&now)
+                .execute(pool)
+                .await
+                .map(|_| ())
+                .map_err(map_sqlx)?,
+        };
+        Ok(())
+    }
+
+    /// The member who wrote a contribution of a consultation, if a member did.
+    async fn author_of(
+        &self,
+        consultation_id: &str,
+        contribution_id: &str,
+    ) -> Result<Option<String>, PersistenceError> {
+        const SQL: &str = "SELECT payload FROM events WHERE aggregate_type = 'consultation' \
+                           AND aggregate_id = $1 AND event_type = 'ContributionSubmitted'";
+        let payloads: Vec<String> = match &self.backend {
+            Backend::Postgres(pool) => sqlx::query_scalar(SQL)
+                .bind(consultation_id)
+                .fetch_all(pool)
+                .await
+                .map_err(map_sqlx)?,
+            Backend::Sqlite(pool) => sqlx::query_scalar(SQL)
+                .bind(consultation_id)
+                .fetch_all(pool)
+                .await
+                .map_err(map_sqlx)?,
+        };
+        for text in payloads {
+            let payload: Value = serde_json::from_str(&text)?;
+            let body = &payload["ContributionSubmitted"];
+            if body["contribution_id"].as_str() == Some(contribution_id) {
+                let author = &body["author"];
+                return Ok((author["type"].as_str() == Some("member"))
+                    .then(|| author["member_id"].as_str().map(str::to_owned))
+                    .flatten());
+            }
+        }
+        Ok(None)
+    }
+
+    /// Every person's key, for a backup: `(subject, key hex or None if erased, erased_at)`.
+    pub async fn export_keys(
+        &self,
+    ) -> Result<Vec<(String, Option<String>, Option<String>)>, PersistenceError> {
+        const SQL: &str =
+            "SELECT subject_id, key_hex, erased_at FROM person_keys ORDER BY subject_id";
+        match &self.backend {
+            Backend::Postgres(pool) => sqlx::query_as(SQL).fetch_all(pool).await,
+            Backend::Sqlite(pool) => sqlx::query_as(SQL).fetch_all(pool).await,
+        }
+        .map_err(map_sqlx)
+    }
+
+    /// Restores people's keys from a backup; a key the store already has is left as it is.
+    pub async fn import_keys(
+        &self,
+        keys: &[(String, Option<String>, Option<String>)],
+    ) -> Result<(), PersistenceError> {
+        let now = timestamp_text(chrono::Utc::now());
+        const SQL: &str = "INSERT INTO person_keys (subject_id, key_hex, created_at, erased_at) \
+                           VALUES ($1, $2, $3, $4) ON CONFLICT (subject_id) DO NOTHING";
+        for (subject, key, erased_at) in keys {
+            if let Some(key) = key {
+                parse_key(key)?;
+            }
+            match &self.backend {
+                Backend::Postgres(pool) => sqlx::query(SQL)
+                    .bind(subject)
+                    .bind(key)
+                    .bind(&now)
+                    .bind(erased_at)
+                    .execute(pool)
+                    .await
+                    .map(|_| ())
+                    .map_err(map_sqlx)?,
+                Backend::Sqlite(pool) => sqlx::query(SQL)
+                    .bind(subject)
+                    .bind(key)
+                    .bind(&now)
+                    .bind(erased_at)
+                    .execute(pool)
+                    .await
+                    .map(|_| ())
+                    .map_err(map_sqlx)?,
+            };
+        }
+        Ok(())
+    }
+}
+
+fn parse_key(text: &str) -> Result<[u8; 32], PersistenceError> {
+    hex::decode(text)
+        .ok()
+        .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+        .ok_or_else(|| unknown("a stored person key is not 32 bytes of hex"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sealed_text_opens_only_with_its_key_subject_and_field() {
+        let key = [7u8; 32];
+        let sealed = seal_text(
+            &key,
+            "m1",
+            &aad("m1", "MemberAdmitted", "name"),
+            "Martine Roussel",
+        );
+        assert!(sealed.starts_with("enc:v1:m1:"));
+        assert!(!sealed.contains("Martine"));
+        assert_eq!(
+            open_text(&key, &sealed, "MemberAdmitted", "name").as_deref(),
+            Some("Martine Roussel")
+        );
+        assert_eq!(
+            open_text(&[8u8; 32], &sealed, "MemberAdmitted", "name"),
+            None
+        );
+        assert_eq!(open_text(&key, &sealed, "MandateGranted", "commune"), None);
+        let moved = sealed.replacen("enc:v1:m1:", "enc:v1:m2:", 1);
+        assert_eq!(open_text(&key, &moved, "MemberAdmitted", "name"), None);
+    }
+
+    #[test]
+    fn two_seals_of_the_same_text_differ() {
+        let key = [7u8; 32];
+        let a = aad("m1", "MemberAdmitted", "name");
+        assert_ne!(
+            seal_text(&key, "m1", &a, "x"),
+            seal_text(&key, "m1", &a, "x")
+        );
+    }
+}
