@@ -627,6 +627,24 @@ addressed!(
     }
 );
 
+/// Erases a member's personal data at their request.
+#[derive(InputObject, Debug)]
+pub struct ErasePersonalDataInput {
+    /// The member.
+    pub member_id: ID,
+    /// When the erasure was decided.
+    pub on: NaiveDate,
+}
+
+addressed!(
+    ErasePersonalDataInput,
+    Member,
+    MemberId,
+    member_id,
+    "memberId",
+    |s| { MemberCommand::ErasePersonalData { on: s.on } }
+);
+
 /// Opens a consultation.
 #[derive(InputObject, Debug)]
 pub struct OpenConsultationInput {

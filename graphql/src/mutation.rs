@@ -185,6 +185,18 @@ impl MutationRoot {
         crate::types::execute(ctx, input.into_command()?, command_id).await
     }
 
+    /// Erases a member's personal data at their request (right to erasure): their key is
+    /// destroyed, so their name, their texts and what was written about them read as erased
+    /// everywhere, while what they did still counts. Coordinators only; it cannot be undone.
+    async fn erase_personal_data(
+        &self,
+        ctx: &Context<'_>,
+        input: ErasePersonalDataInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
     /// Opens a consultation on a rung of the participation ladder.
     async fn open_consultation(
         &self,

@@ -13,7 +13,7 @@ use cpts_ledger::app;
 use cpts_ledger::config::DatabaseConfig;
 use cpts_ledger::projector::Projector;
 use cpts_ledger::service::Ledger;
-use cpts_ledger::tokens;
+use cpts_ledger::{personal, tokens};
 use tracing_subscriber::EnvFilter;
 use uuid::Uuid;
 
@@ -67,6 +67,25 @@ enum Command {
         /// unchanged, everything it committed to.
         #[arg(long)]
         digest: Option<String>,
+    },
+    /// Erases a member's personal data at their request: their key is destroyed, so their name
+    /// and texts read as erased everywhere, while the log and its hashes stay whole.
+    Erase {
+        /// The member.
+        #[arg(long)]
+        member: Uuid,
+        /// When the erasure was decided (today by default).
+        #[arg(long)]
+        on: Option<chrono::NaiveDate>,
+    },
+    /// Writes everything the ledger holds about a member as JSON (right of access).
+    ExportPerson {
+        /// The member.
+        #[arg(long)]
+        member: Uuid,
+        /// The file to write (standard output without it).
+        #[arg(long)]
+        output: Option<PathBuf>,
     },
     /// Creates, lists and revokes the API tokens that the GraphQL API accepts.
     #[command(subcommand)]
@@ -201,6 +220,23 @@ async fn main() -> anyhow::Result<()> {
             );
             if new_community {
                 eprintln!("Nouvelle CPTS / new CPTS: register it with registerCommunity (its id will be {community}).");
+            }
+        }
+        Command::Erase { member, on } => {
+            let ledger = Ledger::new(repo);
+            let on = on.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let receipt = personal::erase(&ledger, MemberId(member), on).await?;
+            let position = receipt.events.last().map_or(0, |e| e.position);
+            println!("Données personnelles de {member} effacées (position {position}) / personal data erased.");
+        }
+        Command::ExportPerson { member, output } => {
+            let ledger = Ledger::new(repo);
+            let export = personal::export_person(&ledger, MemberId(member)).await?;
+            let text = serde_json::to_string_pretty(&export)?;
+            match output {
+                Some(path) => std::fs::write(&path, text + "\n")
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => println!("{text}"),
             }
         }
         Command::Token(TokenCommand::List) => {
