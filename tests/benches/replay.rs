@@ -5,7 +5,8 @@
 //! (or `cargo bench -p cpts-ledger-tests --bench replay` with any PostgreSQL reachable as
 //! `CPTS_TEST_PG_ADMIN_URL`, default the local one).
 //! The log is written straight through the store, in the mix a busy CPTS would produce:
-//! consultations with many contributions, decisions answering each one and publishing.
+//! consultations with many contributions (half of them from members, whose texts are stored
+//! encrypted), decisions answering each one and publishing.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -14,7 +15,8 @@ use chrono::NaiveDate;
 use cpts_domain::community::CommunityEvent;
 use cpts_domain::consultation::{Author, ConsultationEvent, ConsultationTerms};
 use cpts_domain::decision::{DecisionEvent, Proposal};
-use cpts_domain::ids::{BodyId, CommunityId, ConsultationId, ContributionId, DecisionId};
+use cpts_domain::ids::{BodyId, CommunityId, ConsultationId, ContributionId, DecisionId, MemberId};
+use cpts_domain::member::{MemberEvent, MemberKind};
 use cpts_domain::values::{
     BodyKind, Commune, ContributionKind, Disposition, Method, Mission, Moment, Rung,
 };
@@ -26,6 +28,7 @@ use cqrs_es::DomainEvent;
 use uuid::Uuid;
 
 const UNITS: usize = 100;
+const MEMBERS: usize = 100;
 const CONTRIBUTIONS: usize = 500;
 const ANSWERS: usize = 248;
 
@@ -102,6 +105,25 @@ async fn main() {
         community,
     )
     .await;
+    // Members whose contributions are personal data: their names and texts are stored
+    // encrypted, and decrypted on replay.
+    let members: Vec<MemberId> = (0..MEMBERS).map(|_| MemberId(Uuid::new_v4())).collect();
+    for (n, member) in members.iter().enumerate() {
+        total += append_stream(
+            &repo,
+            "member",
+            member.0,
+            &[MemberEvent::MemberAdmitted {
+                member_id: *member,
+                community_id: community,
+                name: format!("Représentante {n}"),
+                kind: MemberKind::AssociationRepresentative,
+                admitted_on: date("2026-01-20"),
+            }],
+            community,
+        )
+        .await;
+    }
     for unit in 0..UNITS {
         let consultation = ConsultationId(Uuid::new_v4());
         let terms = ConsultationTerms {
@@ -127,8 +149,15 @@ async fn main() {
         events.extend(contributions.iter().enumerate().map(|(n, id)| {
             ConsultationEvent::ContributionSubmitted {
                 contribution_id: *id,
-                author: Author::Anonymous {
-                    commune: Some("Mèze".into()),
+                // Half from members (encrypted), half from anonymous inhabitants.
+                author: if n % 2 == 0 {
+                    Author::Member {
+                        member_id: members[n % MEMBERS],
+                    }
+                } else {
+                    Author::Anonymous {
+                        commune: Some("Mèze".into()),
+                    }
                 },
                 kind: ContributionKind::Opinion,
                 text: format!("Avis numéro {n} : il faudrait une permanence le samedi matin."),
