@@ -133,6 +133,48 @@ impl CommandResult {
             .map(|d| crate::views::Decision::new(d, visibility, today)))
     }
 
+    /// The member the command addressed, as the register now shows them; absent for other
+    /// records, and for callers who do not read the register.
+    async fn member(&self, ctx: &Context<'_>) -> Result<Option<crate::views::Member>> {
+        let Caller::Principal(principal) = caller(ctx) else {
+            return Ok(None);
+        };
+        if self.aggregate_type != AggregateType::Member || !principal.role.reads_everything() {
+            return Ok(None);
+        }
+        let members = cpts_projections::listing::members(
+            crate::views::read_db(ctx)?,
+            &principal.community.to_string(),
+        )
+        .await
+        .map_err(crate::views::read_failed)?;
+        Ok(members
+            .into_iter()
+            .find(|m| m.member_id == self.aggregate_id.as_str())
+            .map(crate::views::Member::from))
+    }
+
+    /// The association the command addressed, as it now stands; absent for other records, and
+    /// for callers who do not read the register.
+    async fn association(&self, ctx: &Context<'_>) -> Result<Option<crate::views::Association>> {
+        let Caller::Principal(principal) = caller(ctx) else {
+            return Ok(None);
+        };
+        if self.aggregate_type != AggregateType::Association || !principal.role.reads_everything() {
+            return Ok(None);
+        }
+        let associations = cpts_projections::listing::associations(
+            crate::views::read_db(ctx)?,
+            &principal.community.to_string(),
+        )
+        .await
+        .map_err(crate::views::read_failed)?;
+        Ok(associations
+            .into_iter()
+            .find(|a| a.association_id == self.aggregate_id.as_str())
+            .map(crate::views::Association::from))
+    }
+
     /// The consultation the command addressed, as it stands now (its contributions counted,
     /// its promise keeping); absent for other records.
     async fn consultation(&self, ctx: &Context<'_>) -> Result<Option<crate::views::Consultation>> {

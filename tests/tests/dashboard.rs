@@ -124,6 +124,14 @@ async fn a_mutation_answers_with_the_view_it_changed_and_the_public_sees_only_vo
         .expect("id")
         .to_owned();
     assert_eq!(data["proposeDecision"]["decision"]["title"], "Périmètre");
+    let admitted = service
+        .ok("mutation($input: AdmitMemberInput!) { admitMember(input: $input) { member { name kind admittedOn } consultation { id } } }",
+            json!({ "input": { "communityId": community, "name": "Karim Benali", "kind": "ASSOCIATION_REPRESENTATIVE", "admittedOn": "2026-02-01" } }))
+        .await;
+    let member = &admitted["admitMember"];
+    assert_eq!(member["member"]["name"], "Karim Benali", "{admitted}");
+    assert_eq!(member["member"]["admittedOn"], "2026-02-01");
+    assert!(member["consultation"].is_null(), "no view of another kind");
     assert_eq!(data["proposeDecision"]["decision"]["status"], "PROPOSED");
 
     // Without a token, a decision not voted yet does not exist; the CPTS must be named.
