@@ -342,7 +342,17 @@ impl LedgerPort for Ledger {
             attempt += 1;
             match self.execute_once(command.clone(), metadata.clone()).await {
                 Ok(()) => break,
-                Err(AggregateError::UserError(error)) => return Err(LedgerError::Domain(error)),
+                Err(AggregateError::UserError(error)) => {
+                    // The same command, sent at the same time through another instance, may
+                    // have been recorded since we looked: then this is its answer, not an error.
+                    return match self
+                        .earlier_receipt(&command_id, aggregate_type, aggregate_id)
+                        .await?
+                    {
+                        Some(receipt) => Ok(receipt),
+                        None => Err(LedgerError::Domain(error)),
+                    };
+                }
                 Err(AggregateError::AggregateConflict) if attempt < self.retry.attempts => {
                     tracing::debug!(aggregate_type, %aggregate_id, attempt, "lost a race; retrying");
                     self.retried.fetch_add(1, Ordering::Relaxed);

@@ -270,3 +270,55 @@ async fn the_same_command_sent_twice_is_recorded_once_and_answered_alike() {
         Err(cpts_graphql::port::LedgerError::CommandIdReused)
     ));
 }
+
+#[tokio::test]
+async fn sixteen_concurrent_sends_of_one_command_id_append_its_events_once() {
+    let db = postgres_db().await;
+    let instances = [
+        Arc::new(Ledger::new(
+            open_store(db.url()).await.expect("store opens"),
+        )),
+        Arc::new(Ledger::new(
+            open_store(db.url()).await.expect("store opens"),
+        )),
+    ];
+    let id = CommunityId(Uuid::new_v4());
+    let command = AddressedCommand::Community {
+        id,
+        command: CommunityCommand::Register {
+            community_id: id,
+            name: "CPTS du Val de l'Étang".into(),
+            territory: vec![Commune {
+                insee: "34301".into(),
+                name: "Sète".into(),
+            }],
+        },
+    };
+    let context = CommandContext {
+        caller: Caller::Trusted(Actor::System),
+        command_id: Uuid::new_v4(),
+    };
+    // Sixteen at once, none before: half through each of two service instances.
+    let sends = (0..16).map(|i| {
+        let ledger = instances[i % 2].clone();
+        let command = command.clone();
+        tokio::spawn(async move { ledger.execute(command, context).await })
+    });
+    let answers: Vec<_> = futures_util::future::join_all(sends)
+        .await
+        .into_iter()
+        .map(|joined| joined.expect("joined").expect("answered"))
+        .collect();
+    assert_eq!(answers[0].events.len(), 1);
+    assert!(
+        answers.iter().all(|a| *a == answers[0]),
+        "all sixteen answered with the same events"
+    );
+    let repo = instances[0].repository();
+    assert_eq!(
+        repo.head().await.expect("head").position,
+        1,
+        "recorded once"
+    );
+    assert!(repo.verify(None).await.expect("verifies").is_intact());
+}
