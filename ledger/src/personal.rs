@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::service::Ledger;
-use crate::store::StoredEvent;
+use crate::store::{EventRepository, StoredEvent};
 use crate::tokens;
 
 fn event_json(event: &StoredEvent) -> Value {
@@ -93,6 +93,33 @@ pub async fn export_person(ledger: &Ledger, member: MemberId) -> anyhow::Result<
         "other_events_naming_them": mentioned,
         "api_tokens": tokens,
     }))
+}
+
+/// After an erasure, asks the database to drop the old versions of the rows it changed: the
+/// destroyed key and the read models' former texts would otherwise linger in dead row versions
+/// (PostgreSQL) or free pages (SQLite) until the database reclaims them on its own.
+pub async fn scrub_storage(repo: &EventRepository) -> anyhow::Result<()> {
+    match (repo.pg_pool(), repo.sqlite_pool()) {
+        (Some(pool), _) => {
+            sqlx::query("VACUUM person_keys, proj_members, proj_contributions")
+                .execute(pool)
+                .await
+                .context("vacuuming after an erasure")?;
+        }
+        (_, Some(pool)) => {
+            sqlx::query("VACUUM")
+                .execute(pool)
+                .await
+                .context("vacuuming after an erasure")?;
+            // The write-ahead log still holds the old pages until it is checkpointed.
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(pool)
+                .await
+                .context("checkpointing after an erasure")?;
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Erases a member's personal data, as the service itself (the command line).

@@ -400,6 +400,26 @@ impl LedgerPort for Ledger {
         if !events.is_empty() {
             self.feed_wakeup.notify_one();
         }
+        if events.iter().any(|e| e.event_type == "PersonalDataErased") {
+            // Once the read models have applied the erasure (below, or by the follower), the
+            // database is asked to drop what it still keeps of the old rows.
+            if let Err(error) = self
+                .projector
+                .wait_for(events[events.len() - 1].position)
+                .await
+            {
+                tracing::error!(
+                    error = format!("{error:#}"),
+                    "the projections did not follow an erasure"
+                );
+            }
+            if let Err(error) = crate::personal::scrub_storage(&self.repo).await {
+                tracing::error!(
+                    error = format!("{error:#}"),
+                    "the storage was not scrubbed after an erasure"
+                );
+            }
+        }
         if let (true, Some(last)) = (self.project_after_commands, events.last()) {
             // The events are recorded whatever happens here; a projection that fails now is
             // caught up by the follower, and the failure is logged.
