@@ -55,13 +55,14 @@ fn serve(dir: &Path) -> Running {
     Running { child, url }
 }
 
-async fn post(url: &str, query: &str) -> Value {
+async fn post(url: &str, token: &str, query: &str) -> Value {
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()
         .expect("client");
     client
         .post(url)
+        .bearer_auth(token)
         .json(&json!({ "query": query }))
         .send()
         .await
@@ -71,12 +72,39 @@ async fn post(url: &str, query: &str) -> Value {
         .expect("JSON")
 }
 
+/// Runs a command that must succeed and returns its standard output.
+fn run(dir: &Path, args: &[&str]) -> String {
+    let output = command(dir, args).output().expect("runs");
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 #[tokio::test]
 async fn a_mutation_recorded_without_database_url_is_still_there_after_a_restart() {
     let dir = tempfile::tempdir().expect("a temporary folder");
+    // As the README says: a coordinator's token for a new CPTS, then the service.
+    let token = run(
+        dir.path(),
+        &[
+            "token",
+            "create",
+            "--role",
+            "coordinator",
+            "--label",
+            "Coordination",
+        ],
+    )
+    .trim()
+    .to_owned();
+    assert!(token.starts_with("cpts_"), "{token}");
     let service = serve(dir.path());
     let created = post(
         &service.url,
+        &token,
         r#"mutation { registerCommunity(input: { name: "CPTS du Val de l'Étang", territory: [{ insee: "34301", name: "Sète" }] }) { aggregateId } }"#,
     )
     .await;
@@ -93,6 +121,7 @@ async fn a_mutation_recorded_without_database_url_is_still_there_after_a_restart
     let service = serve(dir.path());
     let read = post(
         &service.url,
+        &token,
         &format!(r#"{{ events(aggregateType: COMMUNITY, id: "{id}") {{ eventType payload }} }}"#),
     )
     .await;
@@ -104,6 +133,35 @@ async fn a_mutation_recorded_without_database_url_is_still_there_after_a_restart
         read["data"]["events"][0]["payload"]["CommunityRegistered"]["name"],
         "CPTS du Val de l'Étang"
     );
+
+    // Revoked, the token opens nothing.
+    let listed = run(dir.path(), &["token", "list"]);
+    let token_id = listed
+        .split_whitespace()
+        .next()
+        .expect("the token is listed")
+        .to_owned();
+    assert!(!listed.contains(&token), "the secret is never shown again");
+    run(dir.path(), &["token", "revoke", &token_id]);
+    let refused = post(&service.url, &token, "{ ledgerHead { position } }").await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"],
+        "UNAUTHENTICATED"
+    );
+}
+
+#[test]
+fn a_board_members_token_must_name_its_holder() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let output = command(
+        dir.path(),
+        &["token", "create", "--role", "board_member", "--label", "CA"],
+    )
+    .output()
+    .expect("runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--member"), "{stderr}");
 }
 
 #[test]
