@@ -317,6 +317,8 @@ impl QueryRoot {
         .await
         .map_err(read_failed)?;
         let as_of = as_of.unwrap_or_else(today);
+        let ids: Vec<String> = page.items.iter().map(|d| d.decision_id.clone()).collect();
+        crate::views::prefetch(ctx, &ids, as_of).await?;
         let edges: Vec<DecisionEdge> = page
             .items
             .into_iter()

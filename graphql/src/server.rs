@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::dataloader::DataLoader;
+use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::Data;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::{to_bytes, Body};
@@ -206,8 +206,13 @@ async fn graphql(State(api): State<Api>, headers: HeaderMap, body: Body) -> Resp
             return (StatusCode::SERVICE_UNAVAILABLE, Json(response)).into_response();
         }
     };
-    // One loader per request: it batches the request's reads and caches nothing beyond it.
-    let loader = DataLoader::new(DecisionLoader::new(api.read_models.clone()), tokio::spawn);
+    // One loader per request: it batches the request's reads, and what a list prefetched for
+    // its page is served from its cache, which ends with the request.
+    let loader = DataLoader::with_cache(
+        DecisionLoader::new(api.read_models.clone()),
+        tokio::spawn,
+        HashMapCache::default(),
+    );
     let mut response = api.schema.execute(request.data(caller).data(loader)).await;
     for error in &mut response.errors {
         explain(error);

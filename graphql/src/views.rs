@@ -40,6 +40,36 @@ pub(crate) fn read_db<'a>(ctx: &Context<'a>) -> Result<&'a ReadDb> {
     ctx.data::<ReadDb>()
 }
 
+/// The request's loader.
+pub type RequestLoader = DataLoader<DecisionLoader, async_graphql::dataloader::HashMapCache>;
+
+/// Reads, in one statement per kind, what the fields asked for on a page of decisions need,
+/// and leaves it in the request's loader: the page then costs the same few statements at any
+/// size, however the resolvers of its rows happen to be scheduled.
+pub(crate) async fn prefetch(ctx: &Context<'_>, ids: &[String], as_of: NaiveDate) -> Result<()> {
+    let node = ctx.look_ahead().field("edges").field("node");
+    let loader = ctx.data::<RequestLoader>()?;
+    if node.field("trail").exists() {
+        loader
+            .load_many(ids.iter().map(|id| TrailKey(id.clone(), as_of)))
+            .await
+            .map_err(read_failed)?;
+    }
+    if node.field("milestones").exists() {
+        loader
+            .load_many(ids.iter().cloned().map(MilestonesKey))
+            .await
+            .map_err(read_failed)?;
+    }
+    if node.field("indicators").exists() {
+        loader
+            .load_many(ids.iter().cloned().map(IndicatorsKey))
+            .await
+            .map_err(read_failed)?;
+    }
+    Ok(())
+}
+
 /// Batches the reads behind a page of decisions: one query per kind of data, whatever the
 /// page's size.
 pub struct DecisionLoader {
@@ -97,12 +127,13 @@ impl Loader<MilestonesKey> for DecisionLoader {
         keys: &[MilestonesKey],
     ) -> std::result::Result<HashMap<MilestonesKey, Self::Value>, Self::Error> {
         let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
-        let found = listing::milestones(&self.db, &ids)
+        let mut found = listing::milestones(&self.db, &ids)
             .await
             .map_err(Arc::new)?;
-        Ok(found
-            .into_iter()
-            .map(|(id, m)| (MilestonesKey(id), m))
+        // Every key gets an answer, an empty one too, so that nothing asks again.
+        Ok(keys
+            .iter()
+            .map(|k| (k.clone(), found.remove(&k.0).unwrap_or_default()))
             .collect())
     }
 }
@@ -120,12 +151,12 @@ impl Loader<IndicatorsKey> for DecisionLoader {
         keys: &[IndicatorsKey],
     ) -> std::result::Result<HashMap<IndicatorsKey, Self::Value>, Self::Error> {
         let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
-        let found = listing::indicators(&self.db, &ids)
+        let mut found = listing::indicators(&self.db, &ids)
             .await
             .map_err(Arc::new)?;
-        Ok(found
-            .into_iter()
-            .map(|(id, i)| (IndicatorsKey(id), i))
+        Ok(keys
+            .iter()
+            .map(|k| (k.clone(), found.remove(&k.0).unwrap_or_default()))
             .collect())
     }
 }
@@ -250,7 +281,7 @@ impl Decision {
     /// How the contributions of the consultations it drew on were taken into account, as of
     /// the date the decision was read at.
     async fn trail(&self, ctx: &Context<'_>) -> Result<Option<InfluenceTrail>> {
-        let loader = ctx.data::<DataLoader<DecisionLoader>>()?;
+        let loader = ctx.data::<RequestLoader>()?;
         let trail = loader
             .load_one(TrailKey(self.id.to_string(), self.as_of))
             .await
@@ -260,7 +291,7 @@ impl Decision {
 
     /// What was done to implement it, in order.
     async fn milestones(&self, ctx: &Context<'_>) -> Result<Vec<Milestone>> {
-        let loader = ctx.data::<DataLoader<DecisionLoader>>()?;
+        let loader = ctx.data::<RequestLoader>()?;
         let found = loader
             .load_one(MilestonesKey(self.id.to_string()))
             .await
@@ -278,7 +309,7 @@ impl Decision {
 
     /// The indicators reported for it, by period.
     async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<IndicatorReport>> {
-        let loader = ctx.data::<DataLoader<DecisionLoader>>()?;
+        let loader = ctx.data::<RequestLoader>()?;
         let found = loader
             .load_one(IndicatorsKey(self.id.to_string()))
             .await
