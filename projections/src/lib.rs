@@ -8,12 +8,14 @@
 //! - [`queries`]: the answers people ask for, computed against an explicit "as of" date;
 //! - [`listing`]: the pages a dashboard lists, and the batched look-ups that fill them in a
 //!   constant number of statements.
+//! - [`report`]: the general assembly's audit report, a pure fold over the log as of a date.
 
 pub mod db;
 pub mod envelope;
 pub mod listing;
 pub mod projector;
 pub mod queries;
+pub mod report;
 pub mod write;
 
 pub use db::ReadDb;

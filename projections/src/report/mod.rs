@@ -1,0 +1,15 @@
+//! The general assembly's audit report: how users' input shaped a period's decisions.
+//!
+//! - [`model`]: the report as data, a pure fold over the log as recorded up to the "as of"
+//!   instant ([`build`]);
+//! - [`render`]: the same report as JSON for machines, Markdown and print-ready HTML for
+//!   readers.
+//!
+//! Same events, CPTS, period, date and language: byte-identical output. Nothing here reads a
+//! clock, a file or a database.
+
+pub mod model;
+pub mod render;
+mod texts;
+
+pub use model::{build, Report};

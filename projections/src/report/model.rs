@@ -1,0 +1,1603 @@
+//! The report as data: a fold over the typed events of the log, as recorded up to the "as of"
+//! instant, for one CPTS and one period.
+//!
+//! No I/O, no SQL, no clock: the same events, CPTS, period, date and language always give the
+//! same [`Report`]. Every collection is ordered by a stable key (the vocabularies' order, a
+//! date, a name, an id), never by a hash map's order. Recording times and command ids are left
+//! out: they differ between two recordings of the same history.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use cpts_domain::association::{AssociationEvent, Engagement};
+use cpts_domain::community::CommunityEvent;
+use cpts_domain::consultation::{Author, ConsultationEvent, ConsultationTerms};
+use cpts_domain::decision::{DecisionEvent, Proposal, Tally};
+use cpts_domain::member::MemberEvent;
+use cpts_domain::values::{
+    BodyKind, ContributionKind, Disposition, Lang, Moment, Rung, VoteOutcome,
+};
+use serde::Serialize;
+
+use super::texts::{self, pick, Both};
+use crate::envelope::{Envelope, Fact};
+
+/// A code of a vocabulary with its label in the report's language.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Coded {
+    /// The stable code (wire name).
+    pub code: String,
+    /// The label shown to readers.
+    pub label: String,
+}
+
+impl Coded {
+    fn new(code: &str, label: impl Into<String>) -> Self {
+        Coded {
+            code: code.to_owned(),
+            label: label.into(),
+        }
+    }
+}
+
+/// A count under a code of a vocabulary.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Tallied {
+    /// The stable code (wire name).
+    pub code: String,
+    /// The label shown to readers.
+    pub label: String,
+    /// How many.
+    pub count: u64,
+}
+
+/// The general assembly's audit report of one CPTS for one period, as of a date.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Report {
+    /// The language of the labels and texts.
+    pub lang: Lang,
+    /// The CPTS.
+    pub community: CommunityPart,
+    /// First and last day of the period reported on.
+    pub period: Period,
+    /// The date the report speaks as of.
+    pub as_of: NaiveDate,
+    /// The position of the last event of the log the report was built from (0 for none).
+    pub log_position: u64,
+    /// Who represents users, and the compliance checks.
+    pub representation: Representation,
+    /// The consultations of the period.
+    pub consultations: ConsultationsPart,
+    /// What was said in them.
+    pub contributions: ContributionsPart,
+    /// What became of it.
+    pub dispositions: DispositionsPart,
+    /// Whether answers came when promised.
+    pub promise_keeping: PromiseKeepingPart,
+    /// The decisions of the period.
+    pub decisions: Vec<DecisionPart>,
+}
+
+/// The CPTS reported on.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CommunityPart {
+    /// Its id.
+    pub community_id: String,
+    /// Its name (empty if it is not in the log).
+    pub name: String,
+    /// The communes of its territory, as of the date.
+    pub territory: Vec<String>,
+}
+
+/// A period, both days included.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct Period {
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day.
+    pub to: NaiveDate,
+}
+
+impl Period {
+    fn contains(&self, day: NaiveDate) -> bool {
+        self.from <= day && day <= self.to
+    }
+
+    /// The year, when the period is exactly one calendar year.
+    pub fn calendar_year(&self) -> Option<i32> {
+        let year = self.from.year();
+        (self.from.month() == 1
+            && self.from.day() == 1
+            && self.to.year() == year
+            && self.to.month() == 12
+            && self.to.day() == 31)
+            .then_some(year)
+    }
+}
+
+/// Representation of users: representatives, associations, compliance.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Representation {
+    /// Representatives in office on the date.
+    pub active_representatives: u64,
+    /// Of them, those living outside the territory.
+    pub living_outside_territory: u64,
+    /// Every representative admitted by the date, with their mandate, by name.
+    pub representatives: Vec<RepresentativePart>,
+    /// Associations not withdrawn by the date, by name.
+    pub associations: Vec<AssociationPart>,
+    /// The compliance checks, in a fixed order.
+    pub checks: Vec<CheckPart>,
+    /// How many checks fail.
+    pub failing_checks: u64,
+}
+
+/// A representative: they hold a public mandate, so they are named.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RepresentativePart {
+    /// The member.
+    pub member_id: String,
+    /// Their name.
+    pub name: String,
+    /// The association that mandates them.
+    pub association: String,
+    /// First day of the mandate.
+    pub mandate_start: NaiveDate,
+    /// Last day of the mandate.
+    pub mandate_end: NaiveDate,
+    /// When it was ended early, by the date.
+    pub mandate_ended_on: Option<NaiveDate>,
+    /// Whether the mandate is in force on the date.
+    pub active: bool,
+    /// Whether they live in the territory.
+    pub lives_in_territory: bool,
+    /// Where they live.
+    pub commune: Option<String>,
+    /// Whether a cadre d'intervention is written.
+    pub has_cadre_intervention: bool,
+    /// The cadre d'intervention.
+    pub cadre_intervention: Option<String>,
+}
+
+/// An association and its approval on the date.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AssociationPart {
+    /// The association.
+    pub association_id: String,
+    /// Its name.
+    pub name: String,
+    /// `approved`, `expired` or `not_approved`.
+    pub approval: Coded,
+    /// When the approval expires, if one was granted.
+    pub approval_expires_on: Option<NaiveDate>,
+    /// How it engages with the CPTS.
+    pub engagement: Option<Coded>,
+    /// What to do (empty when approved).
+    pub next_step: String,
+}
+
+/// A compliance check.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CheckPart {
+    /// The stable code, the same as the register's.
+    pub code: String,
+    /// What it checks, for readers.
+    pub label: String,
+    /// Whether it holds.
+    pub ok: bool,
+    /// What was found.
+    pub detail: String,
+    /// What to do (empty when it holds).
+    pub what_to_do: String,
+}
+
+/// The consultations of the period: those open on at least one of its days.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ConsultationsPart {
+    /// How many.
+    pub total: u64,
+    /// Consultations per moment, every moment listed.
+    pub by_moment: Vec<MomentCount>,
+    /// Consultations per rung, every rung listed.
+    pub by_rung: Vec<RungCount>,
+    /// Each consultation, by opening day then id.
+    pub list: Vec<ConsultationPart>,
+}
+
+/// Consultations and contributions of one moment.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MomentCount {
+    /// The moment.
+    pub moment: Coded,
+    /// Consultations of the period in it.
+    pub consultations: u64,
+    /// Their contributions.
+    pub contributions: u64,
+    /// Of those, by representatives.
+    pub by_representatives: u64,
+}
+
+/// Consultations and contributions of one rung.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RungCount {
+    /// The rung.
+    pub rung: Coded,
+    /// Its promise.
+    pub promise: String,
+    /// Consultations of the period on it.
+    pub consultations: u64,
+    /// Their contributions.
+    pub contributions: u64,
+}
+
+/// One consultation of the period.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ConsultationPart {
+    /// The consultation.
+    pub consultation_id: String,
+    /// Its subject.
+    pub subject: String,
+    /// Its moment.
+    pub moment: Coded,
+    /// Its mission.
+    pub mission: Coded,
+    /// Its rung.
+    pub rung: Coded,
+    /// How it consulted.
+    pub method: Coded,
+    /// First day.
+    pub opens_on: NaiveDate,
+    /// Last day.
+    pub closes_on: NaiveDate,
+    /// The last day an answer is on time.
+    pub answer_deadline: NaiveDate,
+    /// When it was closed, by the date.
+    pub closed_on: Option<NaiveDate>,
+    /// Contributions submitted by the date and not withdrawn by it.
+    pub contributions: u64,
+    /// Contributions withdrawn by the date.
+    pub withdrawn: u64,
+}
+
+/// What was said in the consultations of the period, counted, never attributed.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ContributionsPart {
+    /// Contributions submitted by the date and not withdrawn by it.
+    pub total: u64,
+    /// Withdrawn by the date.
+    pub withdrawn: u64,
+    /// Per kind, every kind listed.
+    pub by_kind: Vec<Tallied>,
+    /// Per author category (member kind or anonymous inhabitant), every category listed.
+    pub by_author: Vec<Tallied>,
+}
+
+/// What became of contributions in the decisions of the period.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DispositionsPart {
+    /// Answers published by the date.
+    pub answered: u64,
+    /// Per disposition, every disposition listed.
+    pub overall: Vec<Tallied>,
+    /// Share of answers retained fully or partly, from 0 to 1.
+    pub share_retained: Option<f64>,
+    /// Per decision, in the order of the decisions.
+    pub per_decision: Vec<DecisionDispositions>,
+    /// The answers that did not retain a contribution, with their reasons.
+    pub not_retained: Vec<NotRetained>,
+}
+
+/// The dispositions of one decision.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DecisionDispositions {
+    /// The decision.
+    pub decision_id: String,
+    /// Its title.
+    pub title: String,
+    /// Per disposition, every disposition listed.
+    pub counts: Vec<Tallied>,
+}
+
+/// An answer that did not retain a contribution (not retained, out of scope, deferred).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct NotRetained {
+    /// The decision.
+    pub decision_id: String,
+    /// Its title.
+    pub decision_title: String,
+    /// The contribution.
+    pub contribution_id: String,
+    /// Its kind.
+    pub kind: Coded,
+    /// What it said.
+    pub text: String,
+    /// The disposition.
+    pub disposition: Coded,
+    /// Why.
+    pub rationale: String,
+    /// When the answer was published.
+    pub published_on: NaiveDate,
+}
+
+/// Promise keeping of the consultations of the period.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PromiseKeepingPart {
+    /// Totals over the consultations.
+    pub totals: PromiseCounts,
+    /// Per consultation, in the order of the consultations.
+    pub per_consultation: Vec<ConsultationPromise>,
+    /// Every contribution answered late or overdue, by consultation then submission.
+    pub late: Vec<LateAnswer>,
+}
+
+/// How a promise to answer was kept.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct PromiseCounts {
+    /// Contributions owed an answer.
+    pub owed: u64,
+    /// Answered by the deadline.
+    pub answered_on_time: u64,
+    /// Answered after it.
+    pub answered_late: u64,
+    /// Not answered, deadline not passed.
+    pub unanswered_not_due: u64,
+    /// Not answered, deadline passed.
+    pub unanswered_overdue: u64,
+}
+
+impl PromiseCounts {
+    fn add(&mut self, other: &PromiseCounts) {
+        self.owed += other.owed;
+        self.answered_on_time += other.answered_on_time;
+        self.answered_late += other.answered_late;
+        self.unanswered_not_due += other.unanswered_not_due;
+        self.unanswered_overdue += other.unanswered_overdue;
+    }
+}
+
+/// Promise keeping of one consultation.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ConsultationPromise {
+    /// The consultation.
+    pub consultation_id: String,
+    /// Its subject.
+    pub subject: String,
+    /// Its rung.
+    pub rung: Coded,
+    /// The promise of the rung.
+    pub promise: String,
+    /// The last day an answer is on time.
+    pub answer_deadline: NaiveDate,
+    /// The counts.
+    pub counts: PromiseCounts,
+}
+
+/// A contribution answered late, or still waiting past its deadline.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LateAnswer {
+    /// The consultation.
+    pub consultation_id: String,
+    /// The contribution.
+    pub contribution_id: String,
+    /// Its kind.
+    pub kind: Coded,
+    /// When it was submitted.
+    pub submitted_on: NaiveDate,
+    /// The deadline.
+    pub answer_deadline: NaiveDate,
+    /// When it was first answered, if by the date.
+    pub answered_on: Option<NaiveDate>,
+    /// Days past the deadline (to the answer, or to the date while unanswered).
+    pub days_late: i64,
+}
+
+/// A decision of the period: proposed or voted during it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DecisionPart {
+    /// The decision.
+    pub decision_id: String,
+    /// Its title.
+    pub title: String,
+    /// Its text, as amended by the date.
+    pub text: String,
+    /// The body that decides.
+    pub body: String,
+    /// Its moment.
+    pub moment: Coded,
+    /// Its mission.
+    pub mission: Coded,
+    /// When it was proposed.
+    pub proposed_on: NaiveDate,
+    /// Its status on the date.
+    pub status: Coded,
+    /// The vote, by the date.
+    pub vote: Option<VotePart>,
+    /// How many times it was amended.
+    pub amendments: u64,
+    /// When it was withdrawn.
+    pub withdrawn_on: Option<NaiveDate>,
+    /// The subjects of the consultations it drew on.
+    pub consultations: Vec<String>,
+    /// The summary of its influence trail.
+    pub trail: TrailSummary,
+    /// Its implementation milestones by the date, in date order.
+    pub milestones: Vec<MilestonePart>,
+    /// Its indicator reports by the date, by indicator then period.
+    pub indicators: Vec<IndicatorPart>,
+}
+
+/// A vote.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct VotePart {
+    /// When.
+    pub on: NaiveDate,
+    /// The outcome.
+    pub outcome: Coded,
+    /// Whether it was by consensus, without counting.
+    pub consensus: bool,
+    /// Votes per collège, as recorded.
+    pub colleges: Vec<CollegeTally>,
+    /// Votes for, all collèges.
+    pub votes_for: u64,
+    /// Votes against, all collèges.
+    pub votes_against: u64,
+    /// Abstentions, all collèges.
+    pub abstentions: u64,
+}
+
+/// The votes of one collège.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CollegeTally {
+    /// The collège's name.
+    pub college: String,
+    /// Votes for.
+    pub votes_for: u64,
+    /// Votes against.
+    pub votes_against: u64,
+    /// Abstentions.
+    pub abstentions: u64,
+}
+
+/// The summary of a decision's influence trail.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TrailSummary {
+    /// Contributions of its consultations, submitted and not withdrawn by the date.
+    pub contributions: u64,
+    /// Answers it published by the date.
+    pub answered: u64,
+    /// Contributions it has not answered yet.
+    pub unanswered: u64,
+    /// Published answers per disposition, every disposition listed.
+    pub counts: Vec<Tallied>,
+    /// Share of published answers retained fully or partly, from 0 to 1.
+    pub share_retained: Option<f64>,
+}
+
+/// A milestone of a decision's implementation.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MilestonePart {
+    /// When.
+    pub on: NaiveDate,
+    /// What was done.
+    pub milestone: String,
+}
+
+/// One report of an indicator.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct IndicatorPart {
+    /// The indicator.
+    pub indicator: String,
+    /// The period measured.
+    pub period: String,
+    /// The value.
+    pub value: f64,
+    /// The target.
+    pub target: Option<f64>,
+    /// When it was reported.
+    pub reported_on: NaiveDate,
+}
+
+// ----- The fold -----
+
+#[derive(Default)]
+struct CommunityState {
+    name: String,
+    territory: Vec<String>,
+    colleges: Vec<(String, String, bool)>,
+    bodies: Vec<(String, BodyKind, String)>,
+    rules: Option<(NaiveDate, bool)>,
+}
+
+struct MandateState {
+    association_id: String,
+    start: NaiveDate,
+    end: NaiveDate,
+    lives_in_territory: bool,
+    commune: Option<String>,
+    cadre: Option<String>,
+    ended_on: Option<NaiveDate>,
+}
+
+struct MemberState {
+    name: String,
+    kind: String,
+    admitted_on: NaiveDate,
+    departed_on: Option<NaiveDate>,
+    college_id: Option<String>,
+    mandate: Option<MandateState>,
+    /// Body id → (since, left on).
+    seats: BTreeMap<String, (NaiveDate, Option<NaiveDate>)>,
+}
+
+#[derive(Default)]
+struct AssociationState {
+    name: String,
+    approval: Option<(NaiveDate, NaiveDate)>,
+    engagement: Option<&'static str>,
+    withdrawn_on: Option<NaiveDate>,
+}
+
+struct ContributionState {
+    id: String,
+    author: Author,
+    kind: ContributionKind,
+    text: String,
+    submitted_on: NaiveDate,
+    withdrawn_on: Option<NaiveDate>,
+}
+
+struct ConsultationState {
+    terms: ConsultationTerms,
+    answer_deadline: NaiveDate,
+    closed_on: Option<NaiveDate>,
+    /// In the order they were recorded.
+    contributions: Vec<ContributionState>,
+}
+
+impl ConsultationState {
+    fn contribution(&mut self, id: String) -> Option<&mut ContributionState> {
+        self.contributions.iter_mut().find(|k| k.id == id)
+    }
+}
+
+struct AnswerState {
+    disposition: Disposition,
+    rationale: Option<String>,
+    published_on: Option<NaiveDate>,
+    first_published_on: Option<NaiveDate>,
+}
+
+struct DecisionState {
+    proposal: Proposal,
+    text: String,
+    consultations: Vec<String>,
+    answers: BTreeMap<String, AnswerState>,
+    vote: Option<(NaiveDate, Tally, VoteOutcome)>,
+    amendments: u64,
+    withdrawn_on: Option<NaiveDate>,
+    milestones: Vec<(NaiveDate, String)>,
+    indicators: Vec<IndicatorPart>,
+}
+
+/// The state of one CPTS's records, rebuilt from the log.
+#[derive(Default)]
+struct State {
+    community: CommunityState,
+    members: BTreeMap<String, MemberState>,
+    associations: BTreeMap<String, AssociationState>,
+    consultations: BTreeMap<String, ConsultationState>,
+    decisions: BTreeMap<String, DecisionState>,
+}
+
+impl State {
+    fn apply(&mut self, community_id: &str, event: &Envelope) {
+        let id = event.aggregate_id.as_str();
+        match &event.fact {
+            Fact::Community(fact) if id == community_id => self.community(fact),
+            Fact::Community(_) => {}
+            Fact::Association(fact) => self.association(community_id, id, fact),
+            Fact::Member(fact) => self.member(community_id, id, fact),
+            Fact::Consultation(fact) => self.consultation(community_id, id, fact),
+            Fact::Decision(fact) => self.decision(community_id, id, fact),
+        }
+    }
+
+    fn community(&mut self, fact: &CommunityEvent) {
+        let c = &mut self.community;
+        match fact {
+            CommunityEvent::CommunityRegistered {
+                name, territory, ..
+            } => {
+                c.name = name.clone();
+                c.territory = territory.iter().map(|t| t.name.clone()).collect();
+            }
+            CommunityEvent::TerritoryRedrawn { territory, .. } => {
+                c.territory = territory.iter().map(|t| t.name.clone()).collect();
+            }
+            CommunityEvent::CollegeDefined {
+                college_id,
+                name,
+                is_users_college,
+            } => c
+                .colleges
+                .push((college_id.to_string(), name.clone(), *is_users_college)),
+            CommunityEvent::BodyEstablished {
+                body_id,
+                kind,
+                name,
+            } => c.bodies.push((body_id.to_string(), *kind, name.clone())),
+            CommunityEvent::InternalRulesAdopted {
+                adopted_on,
+                travel_expenses_reimbursed,
+            } => c.rules = Some((*adopted_on, *travel_expenses_reimbursed)),
+        }
+    }
+
+    fn association(&mut self, community_id: &str, id: &str, fact: &AssociationEvent) {
+        if let AssociationEvent::AssociationRegistered {
+            community_id: of,
+            name,
+            ..
+        } = fact
+        {
+            if of.to_string() == community_id {
+                let state = AssociationState {
+                    name: name.clone(),
+                    ..AssociationState::default()
+                };
+                self.associations.insert(id.to_owned(), state);
+            }
+            return;
+        }
+        let Some(a) = self.associations.get_mut(id) else {
+            return;
+        };
+        match fact {
+            AssociationEvent::AssociationRegistered { .. } => {}
+            AssociationEvent::AssociationApproved {
+                granted_on,
+                expires_on,
+                ..
+            } => a.approval = Some((*granted_on, *expires_on)),
+            AssociationEvent::AssociationEngaged { engagement, .. } => {
+                a.engagement = Some(match engagement {
+                    Engagement::Participation => "participation",
+                    Engagement::Partnership { .. } => "partnership",
+                    Engagement::Governance => "governance",
+                });
+            }
+            AssociationEvent::AssociationWithdrew { on, .. } => a.withdrawn_on = Some(*on),
+        }
+    }
+
+    fn member(&mut self, community_id: &str, id: &str, fact: &MemberEvent) {
+        if let MemberEvent::MemberAdmitted {
+            community_id: of,
+            name,
+            kind,
+            admitted_on,
+            ..
+        } = fact
+        {
+            if of.to_string() == community_id {
+                let state = MemberState {
+                    name: name.clone(),
+                    kind: kind.wire_name().to_owned(),
+                    admitted_on: *admitted_on,
+                    departed_on: None,
+                    college_id: None,
+                    mandate: None,
+                    seats: BTreeMap::new(),
+                };
+                self.members.insert(id.to_owned(), state);
+            }
+            return;
+        }
+        let Some(m) = self.members.get_mut(id) else {
+            return;
+        };
+        match fact {
+            MemberEvent::MemberAdmitted { .. } | MemberEvent::PersonalDataErased { .. } => {}
+            MemberEvent::MandateGranted {
+                association_id,
+                start,
+                end,
+                lives_in_territory,
+                commune,
+                cadre_intervention,
+            } => {
+                m.mandate = Some(MandateState {
+                    association_id: association_id.to_string(),
+                    start: *start,
+                    end: *end,
+                    lives_in_territory: *lives_in_territory,
+                    commune: commune.clone(),
+                    cadre: cadre_intervention.clone(),
+                    ended_on: None,
+                });
+            }
+            MemberEvent::CadreInterventionWritten { text } => {
+                if let Some(mandate) = &mut m.mandate {
+                    mandate.cadre = Some(text.clone());
+                }
+            }
+            MemberEvent::MandateEnded { on, .. } => {
+                if let Some(mandate) = &mut m.mandate {
+                    mandate.ended_on = Some(*on);
+                }
+            }
+            MemberEvent::SeatedInCollege { college_id, .. } => {
+                m.college_id = Some(college_id.to_string());
+            }
+            MemberEvent::SeatedInBody { body_id, on } => {
+                m.seats.insert(body_id.to_string(), (*on, None));
+            }
+            MemberEvent::LeftBody { body_id, on } => {
+                if let Some(seat) = m.seats.get_mut(&body_id.to_string()) {
+                    seat.1 = Some(*on);
+                }
+            }
+            MemberEvent::MemberDeparted { on, .. } => {
+                m.departed_on = Some(*on);
+                if let Some(mandate) = &mut m.mandate {
+                    mandate.ended_on.get_or_insert(*on);
+                }
+                for seat in m.seats.values_mut() {
+                    seat.1.get_or_insert(*on);
+                }
+            }
+        }
+    }
+
+    fn consultation(&mut self, community_id: &str, id: &str, fact: &ConsultationEvent) {
+        if let ConsultationEvent::ConsultationOpened {
+            community_id: of,
+            terms,
+            answer_deadline,
+            ..
+        } = fact
+        {
+            if of.to_string() == community_id {
+                let state = ConsultationState {
+                    terms: terms.clone(),
+                    answer_deadline: *answer_deadline,
+                    closed_on: None,
+                    contributions: Vec::new(),
+                };
+                self.consultations.insert(id.to_owned(), state);
+            }
+            return;
+        }
+        let Some(c) = self.consultations.get_mut(id) else {
+            return;
+        };
+        match fact {
+            ConsultationEvent::ConsultationOpened { .. }
+            | ConsultationEvent::SynthesisPublished { .. } => {}
+            ConsultationEvent::ContributionSubmitted {
+                contribution_id,
+                author,
+                kind,
+                text,
+                submitted_on,
+                ..
+            } => c.contributions.push(ContributionState {
+                id: contribution_id.to_string(),
+                author: author.clone(),
+                kind: *kind,
+                text: text.clone(),
+                submitted_on: *submitted_on,
+                withdrawn_on: None,
+            }),
+            ConsultationEvent::ContributionAmended {
+                contribution_id,
+                text,
+                ..
+            } => {
+                if let Some(k) = c.contribution(contribution_id.to_string()) {
+                    k.text = text.clone();
+                }
+            }
+            ConsultationEvent::ContributionWithdrawn {
+                contribution_id,
+                on,
+                ..
+            } => {
+                if let Some(k) = c.contribution(contribution_id.to_string()) {
+                    k.withdrawn_on = Some(*on);
+                }
+            }
+            ConsultationEvent::ConsultationClosed { on } => c.closed_on = Some(*on),
+        }
+    }
+
+    fn decision(&mut self, community_id: &str, id: &str, fact: &DecisionEvent) {
+        if let DecisionEvent::DecisionProposed {
+            community_id: of,
+            proposal,
+            ..
+        } = fact
+        {
+            if of.to_string() == community_id {
+                let state = DecisionState {
+                    text: proposal.text.clone(),
+                    proposal: proposal.clone(),
+                    consultations: Vec::new(),
+                    answers: BTreeMap::new(),
+                    vote: None,
+                    amendments: 0,
+                    withdrawn_on: None,
+                    milestones: Vec::new(),
+                    indicators: Vec::new(),
+                };
+                self.decisions.insert(id.to_owned(), state);
+            }
+            return;
+        }
+        let Some(d) = self.decisions.get_mut(id) else {
+            return;
+        };
+        match fact {
+            DecisionEvent::DecisionProposed { .. } => {}
+            DecisionEvent::ConsultationLinked { consultation_id } => {
+                d.consultations.push(consultation_id.to_string());
+            }
+            DecisionEvent::AnswerDrafted {
+                contribution_id,
+                disposition,
+                rationale,
+                ..
+            } => {
+                let answer = AnswerState {
+                    disposition: *disposition,
+                    rationale: rationale.clone(),
+                    published_on: None,
+                    first_published_on: None,
+                };
+                d.answers.insert(contribution_id.to_string(), answer);
+            }
+            DecisionEvent::AnswerRevised {
+                contribution_id,
+                disposition,
+                rationale,
+                ..
+            } => {
+                if let Some(a) = d.answers.get_mut(&contribution_id.to_string()) {
+                    a.disposition = *disposition;
+                    a.rationale = rationale.clone();
+                    a.published_on = None;
+                }
+            }
+            DecisionEvent::AnswerPublished {
+                contribution_id,
+                on,
+            } => {
+                if let Some(a) = d.answers.get_mut(&contribution_id.to_string()) {
+                    a.published_on = Some(*on);
+                    a.first_published_on.get_or_insert(*on);
+                }
+            }
+            DecisionEvent::VoteRecorded { on, tally, outcome } => {
+                d.vote = Some((*on, tally.clone(), *outcome));
+            }
+            DecisionEvent::DecisionAmended { text, .. } => {
+                d.text = text.clone();
+                d.amendments += 1;
+            }
+            DecisionEvent::DecisionWithdrawn { on, .. } => d.withdrawn_on = Some(*on),
+            DecisionEvent::MilestoneRecorded { milestone, on } => {
+                d.milestones.push((*on, milestone.clone()));
+            }
+            DecisionEvent::IndicatorReported {
+                indicator,
+                period,
+                value,
+                target,
+                on,
+            } => d.indicators.push(IndicatorPart {
+                indicator: indicator.clone(),
+                period: period.clone(),
+                value: *value,
+                target: *target,
+                reported_on: *on,
+            }),
+        }
+    }
+}
+
+// ----- From the state to the report -----
+
+fn by_date(day: Option<NaiveDate>, as_of: NaiveDate) -> Option<NaiveDate> {
+    day.filter(|d| *d <= as_of)
+}
+
+fn dispositions(counts: &BTreeMap<Disposition, u64>, lang: Lang) -> Vec<Tallied> {
+    Disposition::ALL
+        .iter()
+        .map(|d| Tallied {
+            code: d.wire_name().to_owned(),
+            label: d.label(lang).to_owned(),
+            count: counts.get(d).copied().unwrap_or(0),
+        })
+        .collect()
+}
+
+fn share_retained(counts: &BTreeMap<Disposition, u64>) -> Option<f64> {
+    let answered: u64 = counts.values().sum();
+    let retained = counts.get(&Disposition::Retained).copied().unwrap_or(0)
+        + counts
+            .get(&Disposition::PartlyRetained)
+            .copied()
+            .unwrap_or(0);
+    (answered > 0).then(|| retained as f64 / answered as f64)
+}
+
+fn check(code: &str, ok: bool, detail: (String, String), todo: Both, lang: Lang) -> CheckPart {
+    CheckPart {
+        code: code.to_owned(),
+        label: texts::check_label(code, lang),
+        ok,
+        detail: pick(lang, detail),
+        what_to_do: if ok {
+            String::new()
+        } else {
+            pick(lang, todo).to_owned()
+        },
+    }
+}
+
+impl MemberState {
+    fn present_on(&self, day: NaiveDate) -> bool {
+        self.admitted_on <= day && self.departed_on.is_none_or(|d| day < d)
+    }
+
+    fn is_representative(&self) -> bool {
+        self.mandate.is_some()
+    }
+
+    fn in_office_on(&self, day: NaiveDate) -> bool {
+        self.mandate
+            .as_ref()
+            .is_some_and(|m| m.start <= day && day <= m.end && m.ended_on.is_none_or(|e| day < e))
+            && self.departed_on.is_none_or(|d| day < d)
+    }
+}
+
+fn representation(s: &State, period: Period, as_of: NaiveDate, lang: Lang) -> Representation {
+    let mut representatives: Vec<RepresentativePart> = s
+        .members
+        .iter()
+        .filter(|(_, m)| m.admitted_on <= as_of)
+        .filter_map(|(id, m)| {
+            let mandate = m.mandate.as_ref()?;
+            Some(RepresentativePart {
+                member_id: id.clone(),
+                name: m.name.clone(),
+                association: s
+                    .associations
+                    .get(&mandate.association_id)
+                    .map(|a| a.name.clone())
+                    .unwrap_or_default(),
+                mandate_start: mandate.start,
+                mandate_end: mandate.end,
+                mandate_ended_on: by_date(mandate.ended_on, as_of),
+                active: m.in_office_on(as_of),
+                lives_in_territory: mandate.lives_in_territory,
+                commune: mandate.commune.clone(),
+                has_cadre_intervention: mandate.cadre.is_some(),
+                cadre_intervention: mandate.cadre.clone(),
+            })
+        })
+        .collect();
+    representatives.sort_by(|a, b| (&a.name, &a.member_id).cmp(&(&b.name, &b.member_id)));
+    let active: Vec<&RepresentativePart> = representatives.iter().filter(|r| r.active).collect();
+
+    let mut associations: Vec<AssociationPart> = s
+        .associations
+        .iter()
+        .filter(|(_, a)| a.withdrawn_on.is_none_or(|w| as_of < w))
+        .map(|(id, a)| {
+            let granted = a.approval.filter(|(g, _)| *g <= as_of);
+            let (code, next): (&str, Option<Both>) = match granted {
+                Some((_, expires)) if as_of <= expires => ("approved", None),
+                Some(_) => ("expired", Some(texts::EXPIRED_NEXT_STEP)),
+                None => ("not_approved", Some(texts::NOT_APPROVED_NEXT_STEP)),
+            };
+            AssociationPart {
+                association_id: id.clone(),
+                name: a.name.clone(),
+                approval: Coded::new(code, texts::approval(code, lang)),
+                approval_expires_on: granted.map(|(_, e)| e),
+                engagement: a
+                    .engagement
+                    .map(|e| Coded::new(e, texts::engagement(e, lang))),
+                next_step: next.map(|n| pick(lang, n).to_owned()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    associations.sort_by(|a, b| (&a.name, &a.association_id).cmp(&(&b.name, &b.association_id)));
+
+    let mut checks = Vec::new();
+    let n = active.len();
+    checks.push(check(
+        "at_least_two_active_representatives",
+        n >= 2,
+        (
+            format!("{n} représentant(s) en mandat"),
+            format!("{n} representative(s) in office"),
+        ),
+        texts::TWO_REPRESENTATIVES_TODO,
+        lang,
+    ));
+
+    let users_colleges: Vec<&str> = s
+        .community
+        .colleges
+        .iter()
+        .filter(|(_, _, users)| *users)
+        .map(|(id, _, _)| id.as_str())
+        .collect();
+    let seated = s
+        .members
+        .values()
+        .filter(|m| m.present_on(as_of))
+        .filter(|m| {
+            m.college_id
+                .as_deref()
+                .is_some_and(|c| users_colleges.contains(&c))
+        })
+        .count();
+    checks.push(check(
+        "users_college_exists_and_seated",
+        !users_colleges.is_empty() && seated > 0,
+        match (!users_colleges.is_empty(), seated) {
+            (false, _) => (
+                "Aucun collège des usagers dans les statuts".into(),
+                "No users' college in the statutes".into(),
+            ),
+            (true, 0) => (
+                "Collège des usagers sans membre".into(),
+                "Users' college without members".into(),
+            ),
+            (true, n) => (
+                format!("Collège des usagers : {n} membre(s)"),
+                format!("Users' college: {n} member(s)"),
+            ),
+        },
+        texts::USERS_COLLEGE_TODO,
+        lang,
+    ));
+
+    let reimbursed = s
+        .community
+        .rules
+        .is_some_and(|(adopted, reimbursed)| adopted <= as_of && reimbursed);
+    checks.push(check(
+        "travel_expenses_rule_adopted",
+        reimbursed,
+        if reimbursed {
+            (
+                "Le règlement intérieur prévoit le remboursement des frais de déplacement".into(),
+                "The internal rules reimburse travel expenses".into(),
+            )
+        } else {
+            (
+                "Pas de remboursement des frais de déplacement au règlement intérieur".into(),
+                "No reimbursement of travel expenses in the internal rules".into(),
+            )
+        },
+        texts::TRAVEL_EXPENSES_TODO,
+        lang,
+    ));
+
+    let lacking: Vec<&str> = active
+        .iter()
+        .filter(|r| !r.has_cadre_intervention)
+        .map(|r| r.name.as_str())
+        .collect();
+    checks.push(check(
+        "cadre_intervention_for_each_representative",
+        lacking.is_empty(),
+        if lacking.is_empty() {
+            (
+                "Chaque représentant a un cadre d'intervention écrit".into(),
+                "Every representative has a written cadre d'intervention".into(),
+            )
+        } else {
+            (
+                format!("Sans cadre d'intervention : {}", lacking.join(", ")),
+                format!("Without a cadre d'intervention: {}", lacking.join(", ")),
+            )
+        },
+        texts::CADRE_TODO,
+        lang,
+    ));
+
+    let (from, to) = (period.from, period.to.min(as_of));
+    let mut involved: Vec<Moment> = Vec::new();
+    for c in s.consultations.values() {
+        let by_representative = c.contributions.iter().any(|k| {
+            from <= k.submitted_on
+                && k.submitted_on <= to
+                && matches!(&k.author, Author::Member { member_id }
+                    if s.members.get(&member_id.to_string()).is_some_and(MemberState::is_representative))
+        });
+        if by_representative {
+            involved.push(c.terms.moment);
+        }
+    }
+    let boards: Vec<&str> = s
+        .community
+        .bodies
+        .iter()
+        .filter(|(_, kind, _)| *kind == BodyKind::Board)
+        .map(|(id, _, _)| id.as_str())
+        .collect();
+    let on_board = s
+        .members
+        .values()
+        .filter(|m| m.is_representative())
+        .any(|m| {
+            m.seats.iter().any(|(body, (since, left))| {
+                boards.contains(&body.as_str()) && *since <= to && left.is_none_or(|l| l > from)
+            })
+        });
+    if on_board {
+        involved.push(Moment::Governance);
+    }
+    let missing: Vec<Moment> = Moment::ALL
+        .iter()
+        .copied()
+        .filter(|m| !involved.contains(m))
+        .collect();
+    let names = |lang| {
+        missing
+            .iter()
+            .map(|m| m.label(lang))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (when_fr, when_en) = match period.calendar_year() {
+        Some(year) => (format!("en {year}"), format!("in {year}")),
+        None => (
+            format!("du {} au {}", period.from, period.to),
+            format!("from {} to {}", period.from, period.to),
+        ),
+    };
+    checks.push(check(
+        "representatives_in_each_moment",
+        missing.is_empty(),
+        if missing.is_empty() {
+            (
+                format!("Représentants impliqués dans les quatre temps {when_fr}"),
+                format!("Representatives involved in all four moments {when_en}"),
+            )
+        } else {
+            (
+                format!("Sans représentant {when_fr} : {}", names(Lang::Fr)),
+                format!("No representative {when_en}: {}", names(Lang::En)),
+            )
+        },
+        texts::MOMENTS_TODO,
+        lang,
+    ));
+
+    Representation {
+        active_representatives: n as u64,
+        living_outside_territory: active.iter().filter(|r| !r.lives_in_territory).count() as u64,
+        failing_checks: checks.iter().filter(|c| !c.ok).count() as u64,
+        representatives,
+        associations,
+        checks,
+    }
+}
+
+/// The contributions of a consultation that count on the date: submitted by it, not withdrawn
+/// by it.
+fn standing(c: &ConsultationState, as_of: NaiveDate) -> impl Iterator<Item = &ContributionState> {
+    c.contributions
+        .iter()
+        .filter(move |k| k.submitted_on <= as_of && k.withdrawn_on.is_none_or(|w| as_of < w))
+}
+
+fn author_category(s: &State, author: &Author) -> String {
+    match author {
+        Author::Anonymous { .. } => "anonymous_inhabitant".to_owned(),
+        Author::Member { member_id } => s
+            .members
+            .get(&member_id.to_string())
+            .map_or_else(|| "member".to_owned(), |m| m.kind.clone()),
+    }
+}
+
+/// Builds the general assembly's report of one CPTS for a period, as of a date.
+///
+/// `events` are the events of the log recorded up to the "as of" instant, in log order (the
+/// caller cuts the log; events of other CPTS are left aside here). Whatever depends on a date
+/// (a mandate in force, an approval expired, an answer published, an answer overdue) is judged
+/// on `as_of`.
+pub fn build(
+    events: &[Envelope],
+    community_id: &str,
+    period: (NaiveDate, NaiveDate),
+    as_of: NaiveDate,
+    lang: Lang,
+) -> Report {
+    let period = Period {
+        from: period.0,
+        to: period.1,
+    };
+    let mut s = State::default();
+    for event in events {
+        s.apply(community_id, event);
+    }
+
+    // Consultations of the period: open on at least one of its days, by opening then id.
+    let mut consultations: Vec<(&String, &ConsultationState)> = s
+        .consultations
+        .iter()
+        .filter(|(_, c)| c.terms.opens_on <= period.to && period.from <= c.terms.closes_on)
+        .filter(|(_, c)| c.terms.opens_on <= as_of)
+        .collect();
+    consultations.sort_by_key(|(id, c)| (c.terms.opens_on, *id));
+
+    let mut list = Vec::new();
+    let mut by_moment: BTreeMap<Moment, (u64, u64, u64)> = BTreeMap::new();
+    let mut by_rung: BTreeMap<Rung, (u64, u64)> = BTreeMap::new();
+    let mut by_kind: BTreeMap<ContributionKind, u64> = BTreeMap::new();
+    let mut by_author: BTreeMap<String, u64> = BTreeMap::new();
+    let (mut total, mut withdrawn_total) = (0, 0);
+    let mut per_consultation = Vec::new();
+    let mut late = Vec::new();
+    let mut totals = PromiseCounts::default();
+    for (id, c) in &consultations {
+        let t = &c.terms;
+        let counted: Vec<&ContributionState> = standing(c, as_of).collect();
+        let withdrawn = c
+            .contributions
+            .iter()
+            .filter(|k| k.withdrawn_on.is_some_and(|w| w <= as_of))
+            .count() as u64;
+        let n = counted.len() as u64;
+        total += n;
+        withdrawn_total += withdrawn;
+        let by_representatives = counted
+            .iter()
+            .filter(|k| author_category(&s, &k.author) == "association_representative")
+            .count() as u64;
+        let m = by_moment.entry(t.moment).or_default();
+        *m = (m.0 + 1, m.1 + n, m.2 + by_representatives);
+        let r = by_rung.entry(t.rung).or_default();
+        *r = (r.0 + 1, r.1 + n);
+        for k in &counted {
+            *by_kind.entry(k.kind).or_default() += 1;
+            *by_author.entry(author_category(&s, &k.author)).or_default() += 1;
+        }
+        list.push(ConsultationPart {
+            consultation_id: (*id).clone(),
+            subject: t.subject.clone(),
+            moment: Coded::new(t.moment.wire_name(), t.moment.label(lang)),
+            mission: Coded::new(t.mission.wire_name(), t.mission.label(lang)),
+            rung: Coded::new(t.rung.wire_name(), t.rung.label(lang)),
+            method: Coded::new(t.method.wire_name(), t.method.label(lang)),
+            opens_on: t.opens_on,
+            closes_on: t.closes_on,
+            answer_deadline: c.answer_deadline,
+            closed_on: by_date(c.closed_on, as_of),
+            contributions: n,
+            withdrawn,
+        });
+
+        // Promise keeping: the first publication of an answer, by any decision.
+        let mut counts = PromiseCounts::default();
+        if t.rung.owes_answers() {
+            for k in &counted {
+                counts.owed += 1;
+                let answered_on = s
+                    .decisions
+                    .values()
+                    .filter_map(|d| d.answers.get(&k.id))
+                    .filter_map(|a| a.first_published_on)
+                    .min()
+                    .filter(|p| *p <= as_of);
+                let lateness = match answered_on {
+                    Some(p) if p <= c.answer_deadline => {
+                        counts.answered_on_time += 1;
+                        None
+                    }
+                    Some(p) => {
+                        counts.answered_late += 1;
+                        Some((p - c.answer_deadline).num_days())
+                    }
+                    None if as_of > c.answer_deadline => {
+                        counts.unanswered_overdue += 1;
+                        Some((as_of - c.answer_deadline).num_days())
+                    }
+                    None => {
+                        counts.unanswered_not_due += 1;
+                        None
+                    }
+                };
+                if let Some(days_late) = lateness {
+                    late.push(LateAnswer {
+                        consultation_id: (*id).clone(),
+                        contribution_id: k.id.clone(),
+                        kind: Coded::new(k.kind.wire_name(), k.kind.label(lang)),
+                        submitted_on: k.submitted_on,
+                        answer_deadline: c.answer_deadline,
+                        answered_on,
+                        days_late,
+                    });
+                }
+            }
+        }
+        totals.add(&counts);
+        per_consultation.push(ConsultationPromise {
+            consultation_id: (*id).clone(),
+            subject: t.subject.clone(),
+            rung: Coded::new(t.rung.wire_name(), t.rung.label(lang)),
+            promise: t.rung.promise(lang).to_owned(),
+            answer_deadline: c.answer_deadline,
+            counts,
+        });
+    }
+    late.sort_by(|a, b| {
+        let key = |l: &LateAnswer| (l.consultation_id.clone(), l.submitted_on);
+        key(a).cmp(&key(b))
+    });
+
+    // Decisions of the period: proposed or voted during it, by proposal then id.
+    let mut decisions: Vec<(&String, &DecisionState)> = s
+        .decisions
+        .iter()
+        .filter(|(_, d)| d.proposal.proposed_on <= as_of)
+        .filter(|(_, d)| {
+            period.contains(d.proposal.proposed_on)
+                || d.vote
+                    .as_ref()
+                    .is_some_and(|(on, _, _)| *on <= as_of && period.contains(*on))
+        })
+        .collect();
+    decisions.sort_by_key(|(id, d)| (d.proposal.proposed_on, *id));
+
+    let mut overall: BTreeMap<Disposition, u64> = BTreeMap::new();
+    let mut per_decision = Vec::new();
+    let mut not_retained = Vec::new();
+    let mut decision_parts = Vec::new();
+    for (id, d) in &decisions {
+        let mut counts: BTreeMap<Disposition, u64> = BTreeMap::new();
+        let (mut contributions, mut unanswered) = (0, 0);
+        for consultation_id in &d.consultations {
+            let Some(c) = s.consultations.get(consultation_id) else {
+                continue;
+            };
+            for k in standing(c, as_of) {
+                contributions += 1;
+                let published = d
+                    .answers
+                    .get(&k.id)
+                    .and_then(|a| by_date(a.published_on, as_of).map(|p| (a, p)));
+                let Some((answer, published_on)) = published else {
+                    unanswered += 1;
+                    continue;
+                };
+                *counts.entry(answer.disposition).or_default() += 1;
+                if matches!(
+                    answer.disposition,
+                    Disposition::NotRetained | Disposition::OutOfScope | Disposition::Deferred
+                ) {
+                    not_retained.push(NotRetained {
+                        decision_id: (*id).clone(),
+                        decision_title: d.proposal.title.clone(),
+                        contribution_id: k.id.clone(),
+                        kind: Coded::new(k.kind.wire_name(), k.kind.label(lang)),
+                        text: k.text.clone(),
+                        disposition: Coded::new(
+                            answer.disposition.wire_name(),
+                            answer.disposition.label(lang),
+                        ),
+                        rationale: answer.rationale.clone().unwrap_or_default(),
+                        published_on,
+                    });
+                }
+            }
+        }
+        for (disposition, n) in &counts {
+            *overall.entry(*disposition).or_default() += n;
+        }
+        per_decision.push(DecisionDispositions {
+            decision_id: (*id).clone(),
+            title: d.proposal.title.clone(),
+            counts: dispositions(&counts, lang),
+        });
+        let vote = d
+            .vote
+            .as_ref()
+            .filter(|(on, _, _)| *on <= as_of)
+            .map(|(on, tally, outcome)| vote(&s, *on, tally, *outcome, lang));
+        let withdrawn_on = by_date(d.withdrawn_on, as_of);
+        let status = match (&withdrawn_on, &vote) {
+            (Some(_), _) => "withdrawn".to_owned(),
+            (None, Some(v)) => v.outcome.code.clone(),
+            (None, None) => "proposed".to_owned(),
+        };
+        let mut milestones: Vec<MilestonePart> = d
+            .milestones
+            .iter()
+            .filter(|(on, _)| *on <= as_of)
+            .map(|(on, milestone)| MilestonePart {
+                on: *on,
+                milestone: milestone.clone(),
+            })
+            .collect();
+        milestones.sort_by_key(|m| m.on);
+        let mut indicators: Vec<IndicatorPart> = d
+            .indicators
+            .iter()
+            .filter(|i| i.reported_on <= as_of)
+            .cloned()
+            .collect();
+        indicators.sort_by(|a, b| (&a.indicator, &a.period).cmp(&(&b.indicator, &b.period)));
+        let answered = counts.values().sum();
+        decision_parts.push(DecisionPart {
+            decision_id: (*id).clone(),
+            title: d.proposal.title.clone(),
+            text: d.text.clone(),
+            body: body_name(&s, &d.proposal.body_id.to_string()),
+            moment: Coded::new(d.proposal.moment.wire_name(), d.proposal.moment.label(lang)),
+            mission: Coded::new(
+                d.proposal.mission.wire_name(),
+                d.proposal.mission.label(lang),
+            ),
+            proposed_on: d.proposal.proposed_on,
+            status: Coded::new(&status, texts::decision_status(&status, lang)),
+            vote,
+            amendments: d.amendments,
+            withdrawn_on,
+            consultations: d
+                .consultations
+                .iter()
+                .filter_map(|c| s.consultations.get(c))
+                .map(|c| c.terms.subject.clone())
+                .collect(),
+            trail: TrailSummary {
+                contributions,
+                answered,
+                unanswered,
+                counts: dispositions(&counts, lang),
+                share_retained: share_retained(&counts),
+            },
+            milestones,
+            indicators,
+        });
+    }
+
+    Report {
+        lang,
+        community: CommunityPart {
+            community_id: community_id.to_owned(),
+            name: s.community.name.clone(),
+            territory: s.community.territory.clone(),
+        },
+        period,
+        as_of,
+        log_position: events.last().map_or(0, |e| e.position),
+        representation: representation(&s, period, as_of, lang),
+        consultations: ConsultationsPart {
+            total: list.len() as u64,
+            by_moment: Moment::ALL
+                .iter()
+                .map(|m| {
+                    let (consultations, contributions, by_representatives) =
+                        by_moment.get(m).copied().unwrap_or_default();
+                    MomentCount {
+                        moment: Coded::new(m.wire_name(), m.label(lang)),
+                        consultations,
+                        contributions,
+                        by_representatives,
+                    }
+                })
+                .collect(),
+            by_rung: Rung::ALL
+                .iter()
+                .map(|r| {
+                    let (consultations, contributions) =
+                        by_rung.get(r).copied().unwrap_or_default();
+                    RungCount {
+                        rung: Coded::new(r.wire_name(), r.label(lang)),
+                        promise: r.promise(lang).to_owned(),
+                        consultations,
+                        contributions,
+                    }
+                })
+                .collect(),
+            list,
+        },
+        contributions: ContributionsPart {
+            total,
+            withdrawn: withdrawn_total,
+            by_kind: ContributionKind::ALL
+                .iter()
+                .map(|k| Tallied {
+                    code: k.wire_name().to_owned(),
+                    label: k.label(lang).to_owned(),
+                    count: by_kind.get(k).copied().unwrap_or(0),
+                })
+                .collect(),
+            by_author: {
+                let mut categories: Vec<String> = texts::AUTHOR_CATEGORIES
+                    .iter()
+                    .map(|c| (*c).to_owned())
+                    .collect();
+                categories.extend(
+                    by_author
+                        .keys()
+                        .filter(|k| !categories.contains(k))
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                );
+                categories
+                    .into_iter()
+                    .map(|code| Tallied {
+                        label: texts::author_category(&code, lang),
+                        count: by_author.get(&code).copied().unwrap_or(0),
+                        code,
+                    })
+                    .collect()
+            },
+        },
+        dispositions: DispositionsPart {
+            answered: overall.values().sum(),
+            overall: dispositions(&overall, lang),
+            share_retained: share_retained(&overall),
+            per_decision,
+            not_retained,
+        },
+        promise_keeping: PromiseKeepingPart {
+            totals,
+            per_consultation,
+            late,
+        },
+        decisions: decision_parts,
+    }
+}
+
+/// The name of a body of the CPTS.
+fn body_name(s: &State, body_id: &str) -> String {
+    s.community
+        .bodies
+        .iter()
+        .find(|(id, _, _)| id == body_id)
+        .map(|(_, _, name)| name.clone())
+        .unwrap_or_default()
+}
+
+fn vote(s: &State, on: NaiveDate, tally: &Tally, outcome: VoteOutcome, lang: Lang) -> VotePart {
+    let colleges: Vec<CollegeTally> = match tally {
+        Tally::Consensus => Vec::new(),
+        Tally::ByCollege { colleges } => colleges
+            .iter()
+            .map(|c| CollegeTally {
+                college: s
+                    .community
+                    .colleges
+                    .iter()
+                    .find(|(id, _, _)| *id == c.college_id.to_string())
+                    .map(|(_, name, _)| name.clone())
+                    .unwrap_or_default(),
+                votes_for: c.votes_for.into(),
+                votes_against: c.votes_against.into(),
+                abstentions: c.abstentions.into(),
+            })
+            .collect(),
+    };
+    VotePart {
+        on,
+        outcome: Coded::new(outcome.wire_name(), outcome.label(lang)),
+        consensus: matches!(tally, Tally::Consensus),
+        votes_for: colleges.iter().map(|c| c.votes_for).sum(),
+        votes_against: colleges.iter().map(|c| c.votes_against).sum(),
+        abstentions: colleges.iter().map(|c| c.abstentions).sum(),
+        colleges,
+    }
+}

@@ -1,0 +1,998 @@
+//! The report rendered for machines (JSON) and for readers (Markdown, HTML), in the report's
+//! language. Rendering adds nothing the [`Report`] does not hold: no clock, no lookup.
+
+use std::fmt::Write;
+
+use chrono::NaiveDate;
+use cpts_domain::values::Lang;
+
+use super::model::{PromiseCounts, Report};
+
+/// The report as pretty JSON, fields in their declared order, ending with a line break.
+pub fn json(report: &Report) -> String {
+    let mut text = serde_json::to_string_pretty(report).unwrap_or_else(|e| {
+        // Every field is plain data: serialization cannot fail, but never panic on a report.
+        format!("{{\"error\": \"{e}\"}}")
+    });
+    text.push('\n');
+    text
+}
+
+/// A text in the report's language.
+fn tr<'a>(lang: Lang, fr: &'a str, en: &'a str) -> &'a str {
+    match lang {
+        Lang::Fr => fr,
+        Lang::En => en,
+    }
+}
+
+/// A day as its readers write it.
+pub(crate) fn day(d: NaiveDate, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => d.format("%d/%m/%Y").to_string(),
+        Lang::En => d.format("%Y-%m-%d").to_string(),
+    }
+}
+
+fn opt_day(d: Option<NaiveDate>, lang: Lang) -> String {
+    d.map_or_else(|| "—".to_owned(), |d| day(d, lang))
+}
+
+/// A share from 0 to 1 as a whole percentage.
+pub(crate) fn percent(share: Option<f64>, lang: Lang) -> String {
+    match (share, lang) {
+        (None, _) => "—".to_owned(),
+        (Some(s), Lang::Fr) => format!("{:.0} %", s * 100.0),
+        (Some(s), Lang::En) => format!("{:.0}%", s * 100.0),
+    }
+}
+
+/// A number as written in the report: no needless decimals.
+pub(crate) fn number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{value:.0}")
+    } else {
+        format!("{value}")
+    }
+}
+
+fn yes_no(value: bool, lang: Lang) -> &'static str {
+    match (value, lang) {
+        (true, Lang::Fr) => "oui",
+        (false, Lang::Fr) => "non",
+        (true, Lang::En) => "yes",
+        (false, Lang::En) => "no",
+    }
+}
+
+/// A table cell: pipes escaped, line breaks flattened, empty shown as a dash.
+fn cell(text: &str) -> String {
+    let flat = text
+        .replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace(['\r', '\n'], " ");
+    if flat.trim().is_empty() {
+        "—".to_owned()
+    } else {
+        flat
+    }
+}
+
+/// A Markdown table; cells are escaped here.
+fn table(out: &mut String, headers: &[&str], rows: &[Vec<String>]) {
+    let line = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
+    out.push_str(&line(headers.iter().map(|h| cell(h)).collect()));
+    out.push_str(&line(headers.iter().map(|_| "---".to_owned()).collect()));
+    for row in rows {
+        out.push_str(&line(row.iter().map(|c| cell(c)).collect()));
+    }
+    out.push('\n');
+}
+
+fn promise_row(label: String, rung: String, deadline: String, c: &PromiseCounts) -> Vec<String> {
+    vec![
+        label,
+        rung,
+        deadline,
+        c.owed.to_string(),
+        c.answered_on_time.to_string(),
+        c.answered_late.to_string(),
+        c.unanswered_not_due.to_string(),
+        c.unanswered_overdue.to_string(),
+    ]
+}
+
+/// The report as Markdown, in the report's language: one heading per section, a table for
+/// every list.
+pub fn markdown(report: &Report) -> String {
+    let l = report.lang;
+    let t = |fr, en| tr(l, fr, en);
+    let sep = t(" : ", ": ");
+    let mut out = String::new();
+    let o = &mut out;
+
+    // Writing to a String cannot fail.
+    let _ = writeln!(
+        o,
+        "# {} — {}\n",
+        t(
+            "Rapport à l'assemblée générale",
+            "Report to the general assembly"
+        ),
+        report.community.name
+    );
+    let _ = writeln!(
+        o,
+        "{} {} {} {} · {} {} · {} {}\n",
+        t("Période : du", "Period: from"),
+        day(report.period.from, l),
+        t("au", "to"),
+        day(report.period.to, l),
+        t("situation au", "as of"),
+        day(report.as_of, l),
+        t("journal lu jusqu'à la position", "log read up to position"),
+        report.log_position,
+    );
+    if !report.community.territory.is_empty() {
+        let _ = writeln!(
+            o,
+            "{} ({}){sep}{}\n",
+            t("Territoire", "Territory"),
+            report.community.territory.len(),
+            report.community.territory.join(", ")
+        );
+    }
+
+    // 1. Representation.
+    let r = &report.representation;
+    let _ = writeln!(
+        o,
+        "## 1. {}\n",
+        t("Représentation des usagers", "Users' representation")
+    );
+    let _ = writeln!(
+        o,
+        "{}\n",
+        match l {
+            Lang::Fr => format!(
+                "{} représentant(s) en mandat, dont {} hors du territoire ; {} contrôle(s) sur {} à corriger.",
+                r.active_representatives,
+                r.living_outside_territory,
+                r.failing_checks,
+                r.checks.len()
+            ),
+            Lang::En => format!(
+                "{} representative(s) in office, {} of them living outside the territory; {} of {} check(s) to put right.",
+                r.active_representatives,
+                r.living_outside_territory,
+                r.failing_checks,
+                r.checks.len()
+            ),
+        }
+    );
+    let _ = writeln!(o, "### {}\n", t("Représentants", "Representatives"));
+    let rows: Vec<Vec<String>> = r
+        .representatives
+        .iter()
+        .map(|p| {
+            vec![
+                p.name.clone(),
+                p.association.clone(),
+                format!("{} → {}", day(p.mandate_start, l), day(p.mandate_end, l)),
+                yes_no(p.active, l).to_owned(),
+                yes_no(p.lives_in_territory, l).to_owned(),
+                p.commune.clone().unwrap_or_default(),
+                yes_no(p.has_cadre_intervention, l).to_owned(),
+            ]
+        })
+        .collect();
+    table(
+        o,
+        &[
+            t("Nom", "Name"),
+            t("Association", "Association"),
+            t("Mandat", "Mandate"),
+            t("En mandat", "In office"),
+            t("Habite le territoire", "Lives in the territory"),
+            t("Commune", "Commune"),
+            t("Cadre d'intervention", "Cadre d'intervention"),
+        ],
+        &rows,
+    );
+    let _ = writeln!(o, "### {}\n", t("Associations", "Associations"));
+    let rows: Vec<Vec<String>> = r
+        .associations
+        .iter()
+        .map(|a| {
+            vec![
+                a.name.clone(),
+                a.approval.label.clone(),
+                opt_day(a.approval_expires_on, l),
+                a.engagement
+                    .as_ref()
+                    .map(|e| e.label.clone())
+                    .unwrap_or_default(),
+                a.next_step.clone(),
+            ]
+        })
+        .collect();
+    table(
+        o,
+        &[
+            t("Association", "Association"),
+            t("Agrément", "Approval"),
+            t("Expire le", "Expires on"),
+            t("Engagement", "Engagement"),
+            t("Prochaine étape", "Next step"),
+        ],
+        &rows,
+    );
+    let _ = writeln!(
+        o,
+        "### {}\n",
+        t("Contrôles de conformité", "Compliance checks")
+    );
+    let rows: Vec<Vec<String>> = r
+        .checks
+        .iter()
+        .map(|c| {
+            vec![
+                c.label.clone(),
+                if c.ok {
+                    t("conforme", "ok").to_owned()
+                } else {
+                    t("à corriger", "to put right").to_owned()
+                },
+                c.detail.clone(),
+                c.what_to_do.clone(),
+            ]
+        })
+        .collect();
+    table(
+        o,
+        &[
+            t("Contrôle", "Check"),
+            t("Statut", "Status"),
+            t("Constat", "Finding"),
+            t("À faire", "What to do"),
+        ],
+        &rows,
+    );
+
+    // 2. Consultations.
+    let c = &report.consultations;
+    let _ = writeln!(o, "## 2. {}\n", t("Consultations", "Consultations"));
+    let _ = writeln!(
+        o,
+        "{}{sep}{}\n",
+        t("Consultations de la période", "Consultations of the period"),
+        c.total
+    );
+    let _ = writeln!(o, "### {}\n", t("Par temps", "By moment"));
+    let rows: Vec<Vec<String>> = c
+        .by_moment
+        .iter()
+        .map(|m| {
+            vec![
+                m.moment.label.clone(),
+                m.consultations.to_string(),
+                m.contributions.to_string(),
+                m.by_representatives.to_string(),
+            ]
+        })
+        .collect();
+    table(
+        o,
+        &[
+            t("Temps", "Moment"),
+            t("Consultations", "Consultations"),
+            t("Contributions", "Contributions"),
+            t("dont représentants", "by representatives"),
+        ],
+        &rows,
+    );
+    let _ = writeln!(o, "### {}\n", t("Par échelon", "By rung"));
+    let rows: Vec<Vec<String>> = c
+        .by_rung
+        .iter()
+        .map(|r| {
+            vec![
+                r.rung.label.clone(),
+                r.promise.clone(),
+                r.consultations.to_string(),
+                r.contributions.to_string(),
+            ]
+        })
+        .collect();
+    table(
+        o,
+        &[
+            t("Échelon", "Rung"),
+            t("Promesse", "Promise"),
+            t("Consultations", "Consultations"),
+            t("Contributions", "Contributions"),
+        ],
+        &rows,
+    );
+    let _ = writeln!(o, "### {}\n", t("Liste", "List"));
+    let rows: Vec<Vec<String>> = c
+        .list
+        .iter()
+        .map(|x| {
+            vec![
+                x.subject.clone(),
+                x.moment.label.clone(),
+                x.rung.label.clone(),
+                x.method.label.clone(),
+                format!("{} → {}", day(x.opens_on, l), day(x.closes_on, l)),
+                day(x.answer_deadline, l),
+                x.contributions.to_string(),
+            ]
+        })
+        .collect();
+    table(
+        o,
+        &[
+            t("Sujet", "Subject"),
+            t("Temps", "Moment"),
+            t("Échelon", "Rung"),
+            t("Méthode", "Method"),
+            t("Ouverte", "Open"),
+            t("Réponses promises pour le", "Answers promised by"),
+            t("Contributions", "Contributions"),
+        ],
+        &rows,
+    );
+
+    // 3. Contributions.
+    let k = &report.contributions;
+    let _ = writeln!(o, "## 3. {}\n", t("Contributions", "Contributions"));
+    let _ = writeln!(
+        o,
+        "{}\n",
+        match l {
+            Lang::Fr => format!(
+                "{} contribution(s) reçue(s), {} retirée(s). Les contributions sont comptées, jamais attribuées.",
+                k.total, k.withdrawn
+            ),
+            Lang::En => format!(
+                "{} contribution(s) received, {} withdrawn. Contributions are counted, never attributed.",
+                k.total, k.withdrawn
+            ),
+        }
+    );
+    let _ = writeln!(o, "### {}\n", t("Par nature", "By kind"));
+    let rows: Vec<Vec<String>> = k
+        .by_kind
+        .iter()
+        .map(|x| vec![x.label.clone(), x.count.to_string()])
+        .collect();
+    table(o, &[t("Nature", "Kind"), t("Nombre", "Count")], &rows);
+    let _ = writeln!(o, "### {}\n", t("Par auteur", "By author"));
+    let rows: Vec<Vec<String>> = k
+        .by_author
+        .iter()
+        .map(|x| vec![x.label.clone(), x.count.to_string()])
+        .collect();
+    table(
+        o,
+        &[
+            t("Catégorie d'auteur", "Author category"),
+            t("Nombre", "Count"),
+        ],
+        &rows,
+    );
+
+    // 4. Dispositions.
+    let d = &report.dispositions;
+    let _ = writeln!(
+        o,
+        "## 4. {}\n",
+        t(
+            "Ce que sont devenues les contributions",
+            "What became of contributions"
+        )
+    );
+    let _ = writeln!(
+        o,
+        "{}{sep}{} · {}{sep}{}\n",
+        t("Réponses publiées", "Published answers"),
+        d.answered,
+        t(
+            "retenues totalement ou partiellement",
+            "retained fully or partly"
+        ),
+        percent(d.share_retained, l)
+    );
+    let mut headers = vec![t("Décision", "Decision")];
+    headers.extend(d.overall.iter().map(|x| x.label.as_str()));
+    let mut rows: Vec<Vec<String>> = d
+        .per_decision
+        .iter()
+        .map(|x| {
+            let mut row = vec![x.title.clone()];
+            row.extend(x.counts.iter().map(|c| c.count.to_string()));
+            row
+        })
+        .collect();
+    let mut all = vec![t("Ensemble", "All decisions").to_owned()];
+    all.extend(d.overall.iter().map(|c| c.count.to_string()));
+    rows.push(all);
+    table(o, &headers, &rows);
+    let _ = writeln!(
+        o,
+        "### {}\n",
+        t(
+            "Contributions non retenues et leurs raisons",
+            "Contributions not retained and why"
+        )
+    );
+    let rows: Vec<Vec<String>> = d
+        .not_retained
+        .iter()
+        .map(|x| {
+            vec![
+                x.decision_title.clone(),
+                x.kind.label.clone(),
+                x.text.clone(),
+                x.disposition.label.clone(),
+                x.rationale.clone(),
+            ]
+        })
+        .collect();
+    table(
+        o,
+        &[
+            t("Décision", "Decision"),
+            t("Nature", "Kind"),
+            t("Contribution", "Contribution"),
+            t("Sort", "Disposition"),
+            t("Raison", "Reason"),
+        ],
+        &rows,
+    );
+
+    // 5. Promise keeping.
+    let p = &report.promise_keeping;
+    let _ = writeln!(
+        o,
+        "## 5. {}\n",
+        t(
+            "Tenue de la promesse de réponse",
+            "Keeping the promise to answer"
+        )
+    );
+    let mut rows: Vec<Vec<String>> = p
+        .per_consultation
+        .iter()
+        .map(|x| {
+            promise_row(
+                x.subject.clone(),
+                x.rung.label.clone(),
+                day(x.answer_deadline, l),
+                &x.counts,
+            )
+        })
+        .collect();
+    rows.push(promise_row(
+        t("Total", "Total").to_owned(),
+        String::new(),
+        String::new(),
+        &p.totals,
+    ));
+    table(
+        o,
+        &[
+            t("Consultation", "Consultation"),
+            t("Échelon", "Rung"),
+            t("Échéance", "Deadline"),
+            t("Réponses dues", "Answers owed"),
+            t("À temps", "On time"),
+            t("En retard", "Late"),
+            t("En attente, dans les délais", "Awaiting, not due"),
+            t("En attente, échéance dépassée", "Awaiting, overdue"),
+        ],
+        &rows,
+    );
+    let _ = writeln!(
+        o,
+        "### {}\n",
+        t(
+            "Réponses en retard ou manquantes",
+            "Answers late or missing"
+        )
+    );
+    let subject = |id: &str| {
+        report
+            .consultations
+            .list
+            .iter()
+            .find(|c| c.consultation_id == id)
+            .map(|c| c.subject.clone())
+            .unwrap_or_default()
+    };
+    let rows: Vec<Vec<String>> = p
+        .late
+        .iter()
+        .map(|x| {
+            vec![
+                subject(&x.consultation_id),
+                x.kind.label.clone(),
+                day(x.submitted_on, l),
+                day(x.answer_deadline, l),
+                x.answered_on
+                    .map_or_else(|| t("sans réponse", "unanswered").to_owned(), |d| day(d, l)),
+                x.days_late.to_string(),
+            ]
+        })
+        .collect();
+    table(
+        o,
+        &[
+            t("Consultation", "Consultation"),
+            t("Nature", "Kind"),
+            t("Déposée le", "Submitted on"),
+            t("Échéance", "Deadline"),
+            t("Répondue le", "Answered on"),
+            t("Jours de retard", "Days late"),
+        ],
+        &rows,
+    );
+
+    // 6. Decisions.
+    let _ = writeln!(
+        o,
+        "## 6. {}\n",
+        t("Décisions de la période", "Decisions of the period")
+    );
+    if report.decisions.is_empty() {
+        let _ = writeln!(o, "{}\n", t("Aucune décision.", "No decision."));
+    }
+    for x in &report.decisions {
+        let _ = writeln!(o, "### {}\n", x.title);
+        let _ = writeln!(o, "{}\n", x.text.replace(['\r', '\n'], " "));
+        let _ = writeln!(
+            o,
+            "- {}{sep}{}\n- {}{sep}{} · {}{sep}{}\n- {}{sep}{}\n- {}{sep}{}",
+            t("Instance", "Body"),
+            x.body,
+            t("Temps", "Moment"),
+            x.moment.label,
+            t("Mission", "Mission"),
+            x.mission.label,
+            t("Proposée le", "Proposed on"),
+            day(x.proposed_on, l),
+            t("Statut", "Status"),
+            x.status.label,
+        );
+        if !x.consultations.is_empty() {
+            let _ = writeln!(
+                o,
+                "- {}{sep}{}",
+                t("Consultations", "Consultations"),
+                x.consultations.join(" ; ")
+            );
+        }
+        if x.amendments > 0 {
+            let _ = writeln!(
+                o,
+                "- {}{sep}{}",
+                t("Amendements", "Amendments"),
+                x.amendments
+            );
+        }
+        let tr_ = &x.trail;
+        let _ = writeln!(
+            o,
+            "- {}{sep}{} · {}{sep}{} · {}{sep}{} · {}{sep}{}\n",
+            t("Contributions", "Contributions"),
+            tr_.contributions,
+            t("réponses publiées", "answers published"),
+            tr_.answered,
+            t("sans réponse", "unanswered"),
+            tr_.unanswered,
+            t("retenues", "retained"),
+            percent(tr_.share_retained, l),
+        );
+        if let Some(v) = &x.vote {
+            let _ = writeln!(
+                o,
+                "{} {}{sep}{} ({} {}, {} {}, {} {}).\n",
+                t("Vote du", "Vote of"),
+                day(v.on, l),
+                v.outcome.label,
+                t("pour", "for"),
+                v.votes_for,
+                t("contre", "against"),
+                v.votes_against,
+                t("abstentions", "abstentions"),
+                v.abstentions,
+            );
+            if v.consensus {
+                let _ = writeln!(
+                    o,
+                    "{}\n",
+                    t("Décidé par consensus.", "Decided by consensus.")
+                );
+            } else {
+                let rows: Vec<Vec<String>> = v
+                    .colleges
+                    .iter()
+                    .map(|c| {
+                        vec![
+                            c.college.clone(),
+                            c.votes_for.to_string(),
+                            c.votes_against.to_string(),
+                            c.abstentions.to_string(),
+                        ]
+                    })
+                    .collect();
+                table(
+                    o,
+                    &[
+                        t("Collège", "College"),
+                        t("Pour", "For"),
+                        t("Contre", "Against"),
+                        t("Abstentions", "Abstentions"),
+                    ],
+                    &rows,
+                );
+            }
+        }
+        if !x.milestones.is_empty() {
+            let _ = writeln!(o, "{}\n", t("Mise en œuvre :", "Implementation:"));
+            for m in &x.milestones {
+                let _ = writeln!(
+                    o,
+                    "- {}{sep}{}",
+                    day(m.on, l),
+                    m.milestone.replace('\n', " ")
+                );
+            }
+            o.push('\n');
+        }
+        if !x.indicators.is_empty() {
+            let rows: Vec<Vec<String>> = x
+                .indicators
+                .iter()
+                .map(|i| {
+                    vec![
+                        i.indicator.clone(),
+                        i.period.clone(),
+                        number(i.value),
+                        i.target.map(number).unwrap_or_default(),
+                        day(i.reported_on, l),
+                    ]
+                })
+                .collect();
+            table(
+                o,
+                &[
+                    t("Indicateur", "Indicator"),
+                    t("Période", "Period"),
+                    t("Valeur", "Value"),
+                    t("Cible", "Target"),
+                    t("Déclaré le", "Reported on"),
+                ],
+                &rows,
+            );
+        }
+    }
+    let _ = writeln!(
+        o,
+        "---\n\n{}",
+        t(
+            "Rapport établi à partir du journal de la CPTS tel qu'enregistré à la date de situation ; les mêmes données donnent le même rapport.",
+            "Report built from the CPTS's log as recorded up to the as-of date; the same data give the same report."
+        )
+    );
+    out
+}
+
+/// Escapes text for HTML content and attributes.
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The cells of a Markdown table line written by [`table`], unescaped.
+fn cells(line: &str) -> Vec<String> {
+    let inner = line.trim().trim_start_matches('|').trim_end_matches('|');
+    let (mut cells, mut current, mut chars) = (Vec::new(), String::new(), inner.chars());
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => current.extend(chars.next()),
+            '|' => cells.push(std::mem::take(&mut current).trim().to_owned()),
+            c => current.push(c),
+        }
+    }
+    cells.push(current.trim().to_owned());
+    cells
+}
+
+/// The palette of the charts: readable in colour and in grey on paper.
+const COLOURS: [&str; 5] = ["#1b7837", "#7fbf7b", "#d6604d", "#b2abd2", "#878787"];
+
+/// A horizontal stacked bar chart as inline SVG, with a title and a description for screen
+/// readers, and a legend.
+fn stacked_bars(
+    id: &str,
+    title: &str,
+    description: &str,
+    series: &[String],
+    rows: &[(String, Vec<u64>)],
+) -> String {
+    let (label_w, bar_w, row_h, top) = (260.0, 420.0, 30.0, 10.0);
+    let legend_h = 24.0;
+    let height = top + row_h * rows.len() as f64 + legend_h + 10.0;
+    let max = rows
+        .iter()
+        .map(|(_, v)| v.iter().sum::<u64>())
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let mut svg = format!(
+        "<svg class=\"chart\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" viewBox=\"0 0 760 {height}\" width=\"760\" height=\"{height}\" xmlns=\"http://www.w3.org/2000/svg\">\n<title id=\"{id}-t\">{}</title>\n<desc id=\"{id}-d\">{}</desc>\n",
+        esc(title),
+        esc(description)
+    );
+    for (i, (label, values)) in rows.iter().enumerate() {
+        let y = top + row_h * i as f64;
+        let short: String = if label.chars().count() > 40 {
+            label.chars().take(39).collect::<String>() + "…"
+        } else {
+            label.clone()
+        };
+        svg.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" class=\"label\">{}</text>\n",
+            label_w - 8.0,
+            y + 19.0,
+            esc(&short)
+        ));
+        let mut x = label_w;
+        for (j, value) in values.iter().enumerate() {
+            if *value == 0 {
+                continue;
+            }
+            let w = bar_w * *value as f64 / max;
+            let name = series.get(j).map_or("", String::as_str);
+            svg.push_str(&format!(
+                "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"20\" fill=\"{}\"><title>{} — {}: {value}</title></rect>\n",
+                y + 5.0,
+                COLOURS[j % COLOURS.len()],
+                esc(label),
+                esc(name)
+            ));
+            x += w;
+        }
+        let total: u64 = values.iter().sum();
+        svg.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{}\" class=\"value\">{total}</text>\n",
+            x + 6.0,
+            y + 19.0
+        ));
+    }
+    let ly = top + row_h * rows.len() as f64 + 12.0;
+    let mut lx = 10.0;
+    for (j, name) in series.iter().enumerate() {
+        svg.push_str(&format!(
+            "<rect x=\"{lx:.1}\" y=\"{ly:.1}\" width=\"12\" height=\"12\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{:.1}\" class=\"legend\">{}</text>\n",
+            COLOURS[j % COLOURS.len()],
+            lx + 16.0,
+            ly + 11.0,
+            esc(name)
+        ));
+        lx += 24.0 + 7.0 * name.chars().count() as f64;
+    }
+    svg.push_str("</svg>\n");
+    format!(
+        "<figure>\n{svg}<figcaption>{}</figcaption>\n</figure>\n",
+        esc(title)
+    )
+}
+
+/// The charts of the report, placed after the heading of their section (by its number).
+fn charts(report: &Report) -> [(&'static str, String); 3] {
+    let l = report.lang;
+    let t = |fr, en| tr(l, fr, en);
+    let moments = stacked_bars(
+        "participation",
+        t("Participation par temps", "Participation by moment"),
+        t(
+            "Contributions des consultations de la période par temps, en distinguant celles des représentants.",
+            "Contributions to the period's consultations by moment, those of representatives apart.",
+        ),
+        &[
+            t("Représentants", "Representatives").to_owned(),
+            t("Autres contributeurs", "Other contributors").to_owned(),
+        ],
+        &report
+            .consultations
+            .by_moment
+            .iter()
+            .map(|m| {
+                (
+                    m.moment.label.clone(),
+                    vec![m.by_representatives, m.contributions - m.by_representatives],
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
+    let d = &report.dispositions;
+    let dispositions = stacked_bars(
+        "dispositions",
+        t("Sort des contributions par décision", "Dispositions per decision"),
+        t(
+            "Réponses publiées de chaque décision, par sort : retenue, partiellement retenue, non retenue, reportée, hors champ.",
+            "Published answers of each decision by disposition: retained, partly retained, not retained, deferred, out of scope.",
+        ),
+        &d.overall.iter().map(|x| x.label.clone()).collect::<Vec<_>>(),
+        &d.per_decision
+            .iter()
+            .map(|x| (x.title.clone(), x.counts.iter().map(|c| c.count).collect()))
+            .collect::<Vec<_>>(),
+    );
+    let promise = stacked_bars(
+        "promise",
+        t("Réponses à temps et en retard", "Answers on time and late"),
+        t(
+            "Pour chaque consultation : réponses publiées à temps, en retard, en attente dans les délais, en attente après l'échéance.",
+            "For each consultation: answers published on time, late, awaiting before the deadline, awaiting past it.",
+        ),
+        &[
+            t("À temps", "On time").to_owned(),
+            t("En attente, dans les délais", "Awaiting, not due").to_owned(),
+            t("En retard", "Late").to_owned(),
+            t("En attente, échéance dépassée", "Awaiting, overdue").to_owned(),
+        ],
+        &report
+            .promise_keeping
+            .per_consultation
+            .iter()
+            .map(|p| {
+                let c = &p.counts;
+                (
+                    p.subject.clone(),
+                    vec![
+                        c.answered_on_time,
+                        c.unanswered_not_due,
+                        c.answered_late,
+                        c.unanswered_overdue,
+                    ],
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
+    [
+        ("## 2. ", moments),
+        ("## 4. ", dispositions),
+        ("## 5. ", promise),
+    ]
+}
+
+const STYLE: &str = "
+body { font-family: 'DejaVu Sans', Arial, sans-serif; color: #1a1a1a; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; line-height: 1.45; }
+h1 { font-size: 1.6rem; border-bottom: 2px solid #1b7837; padding-bottom: .3rem; }
+h2 { font-size: 1.3rem; margin-top: 2rem; color: #0b4d1f; }
+h3 { font-size: 1.05rem; margin-top: 1.3rem; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .85rem; }
+th, td { border: 1px solid #999; padding: .25rem .4rem; text-align: left; vertical-align: top; }
+th { background: #eef3ee; }
+figure { margin: 1rem 0; }
+figcaption { font-size: .85rem; color: #444; }
+svg.chart { max-width: 100%; height: auto; font-size: 12px; }
+svg .label, svg .legend { fill: #1a1a1a; }
+svg .value { fill: #333; font-weight: bold; }
+footer { margin-top: 2rem; font-size: .8rem; color: #555; border-top: 1px solid #999; padding-top: .5rem; }
+@page { size: A4; margin: 15mm; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 10pt; }
+  h2 { break-before: auto; break-after: avoid; }
+  h3 { break-after: avoid; }
+  table, figure { break-inside: avoid; }
+  thead { display: table-header-group; }
+  a { color: inherit; text-decoration: none; }
+}
+";
+
+/// The report as one self-contained, print-ready HTML file: the Markdown's content, inline
+/// CSS (with print rules) and inline SVG charts; no script, no external asset.
+pub fn html(report: &Report) -> String {
+    let l = report.lang;
+    let md = markdown(report);
+    let charts = charts(report);
+    let title = md
+        .lines()
+        .next()
+        .map(|h| h.trim_start_matches("# ").to_owned())
+        .unwrap_or_default();
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
+        tr(l, "fr", "en"),
+        esc(&title)
+    );
+    let lines: Vec<&str> = md.lines().collect();
+    let mut i = 0;
+    let mut in_list = false;
+    let mut in_section = false;
+    while i < lines.len() {
+        let line = lines[i];
+        if in_list && !line.starts_with("- ") {
+            out.push_str("</ul>\n");
+            in_list = false;
+        }
+        if let Some(h) = line.strip_prefix("# ") {
+            out.push_str(&format!("<h1>{}</h1>\n", esc(h)));
+        } else if let Some(h) = line.strip_prefix("## ") {
+            if in_section {
+                out.push_str("</section>\n");
+            }
+            out.push_str(&format!("<section>\n<h2>{}</h2>\n", esc(h)));
+            in_section = true;
+            if let Some((_, chart)) = charts.iter().find(|(p, _)| line.starts_with(p)) {
+                out.push_str(chart);
+            }
+        } else if let Some(h) = line.strip_prefix("### ") {
+            out.push_str(&format!("<h3>{}</h3>\n", esc(h)));
+        } else if line.starts_with("| ") {
+            let headers = cells(line);
+            out.push_str("<table>\n<thead><tr>");
+            for h in &headers {
+                out.push_str(&format!("<th scope=\"col\">{}</th>", esc(h)));
+            }
+            out.push_str("</tr></thead>\n<tbody>\n");
+            i += 2; // the header and its separator
+            while i < lines.len() && lines[i].starts_with("| ") {
+                out.push_str("<tr>");
+                for (j, c) in cells(lines[i]).iter().enumerate() {
+                    if j == 0 {
+                        out.push_str(&format!("<th scope=\"row\">{}</th>", esc(c)));
+                    } else {
+                        out.push_str(&format!("<td>{}</td>", esc(c)));
+                    }
+                }
+                out.push_str("</tr>\n");
+                i += 1;
+            }
+            out.push_str("</tbody>\n</table>\n");
+            continue;
+        } else if let Some(item) = line.strip_prefix("- ") {
+            if !in_list {
+                out.push_str("<ul>\n");
+                in_list = true;
+            }
+            out.push_str(&format!("<li>{}</li>\n", esc(item)));
+        } else if line == "---" {
+            if in_section {
+                out.push_str("</section>\n");
+            }
+            out.push_str("</main>\n<footer>\n");
+            for rest in lines[i + 1..].iter().filter(|r| !r.trim().is_empty()) {
+                out.push_str(&format!("<p>{}</p>\n", esc(rest)));
+            }
+            out.push_str("</footer>\n</body>\n</html>\n");
+            return out;
+        } else if !line.trim().is_empty() {
+            out.push_str(&format!("<p>{}</p>\n", esc(line)));
+        }
+        i += 1;
+    }
+    if in_list {
+        out.push_str("</ul>\n");
+    }
+    if in_section {
+        out.push_str("</section>\n");
+    }
+    out.push_str("</main>\n</body>\n</html>\n");
+    out
+}
