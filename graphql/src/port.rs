@@ -143,6 +143,16 @@ pub trait LedgerPort: Send + Sync {
     /// contains, unchanged, everything it committed to.
     async fn verify(&self, digest: Option<&str>) -> Result<VerificationReport, LedgerError>;
 
+    /// The general assembly's report of a CPTS for a period, from the log as recorded by the
+    /// end of `as_of`, sealed with the position and digest it was built from.
+    async fn report(
+        &self,
+        community: CommunityId,
+        period: (chrono::NaiveDate, chrono::NaiveDate),
+        as_of: chrono::NaiveDate,
+        lang: cpts_domain::values::Lang,
+    ) -> Result<cpts_projections::report::Report, LedgerError>;
+
     /// How far each read model is behind the log.
     async fn projection_lag(&self) -> Result<Vec<ProjectionLag>, LedgerError>;
 

@@ -168,6 +168,17 @@ pub(crate) async fn consultation_view(
     }
 }
 
+/// The forms of the general assembly's report.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, Eq, PartialEq)]
+pub enum ReportFormat {
+    /// Markdown, to read or paste.
+    Markdown,
+    /// One self-contained, print-ready HTML file.
+    Html,
+    /// JSON, for machines.
+    Json,
+}
+
 /// Which decisions to list.
 #[derive(InputObject, Debug, Default)]
 pub struct DecisionFilterInput {
@@ -246,6 +257,43 @@ impl QueryRoot {
             position,
             hash,
             projections,
+        })
+    }
+
+    /// The general assembly's report of the caller's CPTS for a period (the calendar year of
+    /// `asOf` by default), from the log as recorded by the end of `asOf`: the same arguments
+    /// give the same bytes, whenever asked. French by default. For staff.
+    async fn report(
+        &self,
+        ctx: &Context<'_>,
+        as_of: NaiveDate,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        #[graphql(default_with = "Lang::Fr")] lang: Lang,
+        #[graphql(default_with = "ReportFormat::Markdown")] format: ReportFormat,
+    ) -> Result<String> {
+        use chrono::Datelike;
+        let principal = guard::staff(ctx)?;
+        let year = as_of.year();
+        let period = (
+            from.unwrap_or_else(|| NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(as_of)),
+            to.unwrap_or_else(|| NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(as_of)),
+        );
+        if period.0 > period.1 {
+            return Err(invalid_input(
+                "La période se termine avant de commencer.",
+                "The period ends before it starts.",
+            ));
+        }
+        let report = ledger(ctx)?
+            .report(principal.community, period, as_of, lang.into())
+            .await
+            .map_err(from_ledger)?;
+        use cpts_projections::report::render;
+        Ok(match format {
+            ReportFormat::Markdown => render::markdown(&report),
+            ReportFormat::Html => render::html(&report),
+            ReportFormat::Json => render::json(&report),
         })
     }
 

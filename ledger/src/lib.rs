@@ -7,6 +7,7 @@ pub mod config;
 pub mod demo;
 pub mod personal;
 pub mod projector;
+pub mod report;
 
 pub mod service;
 pub mod store;

@@ -8,12 +8,15 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use cpts_domain::access::Role;
 use cpts_domain::ids::{CommunityId, MemberId};
+use cpts_domain::values::Lang;
 use cpts_graphql::port::LedgerPort;
 use cpts_ledger::app;
 use cpts_ledger::config::DatabaseConfig;
 use cpts_ledger::projector::Projector;
+use cpts_ledger::report::{self, ReportRequest};
 use cpts_ledger::service::Ledger;
 use cpts_ledger::{personal, tokens};
+use cpts_projections::report::render;
 use tracing_subscriber::EnvFilter;
 use uuid::Uuid;
 
@@ -83,6 +86,31 @@ enum Command {
         /// The member.
         #[arg(long)]
         member: Uuid,
+        /// The file to write (standard output without it).
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Writes the general assembly's report of a CPTS for a period, from the log as recorded by
+    /// the end of the as-of date: the same arguments give the same bytes, whenever run.
+    Report {
+        /// The CPTS.
+        #[arg(long)]
+        community: Uuid,
+        /// The log as recorded by the end of this day (UTC); it also judges what is late.
+        #[arg(long)]
+        as_of: chrono::NaiveDate,
+        /// First day of the period (default: 1 January of the as-of year).
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// Last day of the period (default: 31 December of the as-of year).
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        /// fr or en.
+        #[arg(long, default_value = "fr", value_parser = ["fr", "en"])]
+        lang: String,
+        /// md, html or json.
+        #[arg(long, default_value = "md", value_parser = ["md", "html", "json"])]
+        format: String,
         /// The file to write (standard output without it).
         #[arg(long)]
         output: Option<PathBuf>,
@@ -237,6 +265,37 @@ async fn main() -> anyhow::Result<()> {
                 Some(path) => std::fs::write(&path, text + "\n")
                     .with_context(|| format!("writing {}", path.display()))?,
                 None => println!("{text}"),
+            }
+        }
+        Command::Report {
+            community,
+            as_of,
+            from,
+            to,
+            lang,
+            format,
+            output,
+        } => {
+            let mut request = ReportRequest::year_of(CommunityId(community), as_of);
+            request.period = (
+                from.unwrap_or(request.period.0),
+                to.unwrap_or(request.period.1),
+            );
+            request.lang = if lang == "en" { Lang::En } else { Lang::Fr };
+            let built = report::generate(&repo, request).await?;
+            anyhow::ensure!(
+                !built.community.name.is_empty(),
+                "no CPTS {community} in this ledger"
+            );
+            let text = match format.as_str() {
+                "html" => render::html(&built),
+                "json" => render::json(&built),
+                _ => render::markdown(&built),
+            };
+            match output {
+                Some(path) => std::fs::write(&path, text)
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => print!("{text}"),
             }
         }
         Command::Token(TokenCommand::List) => {

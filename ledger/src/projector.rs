@@ -18,7 +18,8 @@ pub const BATCH: u32 = 5_000;
 /// The log, as the projections read it.
 struct StoreLog<'a>(&'a EventRepository);
 
-fn envelope(event: StoredEvent) -> Result<Envelope, ProjectionError> {
+/// An event of the store as the read models and the report read it: typed, with its metadata.
+pub fn envelope(event: StoredEvent) -> Result<Envelope, ProjectionError> {
     let metadata = |key: &str| {
         event
             .metadata

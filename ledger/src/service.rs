@@ -487,6 +487,24 @@ impl LedgerPort for Ledger {
         })
     }
 
+    async fn report(
+        &self,
+        community: CommunityId,
+        period: (chrono::NaiveDate, chrono::NaiveDate),
+        as_of: chrono::NaiveDate,
+        lang: cpts_domain::values::Lang,
+    ) -> Result<cpts_projections::report::Report, LedgerError> {
+        let request = crate::report::ReportRequest {
+            community,
+            period,
+            as_of,
+            lang,
+        };
+        crate::report::generate(&self.repo, request)
+            .await
+            .map_err(|e| internal("building the report", e))
+    }
+
     async fn projection_lag(&self) -> Result<Vec<ProjectionLag>, LedgerError> {
         let lag = self
             .projector

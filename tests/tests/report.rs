@@ -14,49 +14,25 @@ use cpts_domain::ids::{CommunityId, ConsultationId, ContributionId};
 use cpts_domain::values::{ContributionKind, Lang, Method, Mission, Moment, Rung};
 use cpts_graphql::port::{CommandContext, LedgerPort};
 use cpts_ledger::demo::{self, id_of};
+use cpts_ledger::projector::envelope;
 use cpts_ledger::service::Ledger;
-use cpts_ledger::store::{EventRepository, StoredEvent};
+use cpts_ledger::store::EventRepository;
 use cpts_ledger_tests::{open_store, sqlite_db};
 use cpts_projections::report::{self, render, Report};
-use cpts_projections::{queries, Envelope, Fact};
+use cpts_projections::{queries, Envelope};
 use uuid::Uuid;
 
 fn date(text: &str) -> NaiveDate {
     text.parse().expect("a date")
 }
 
-/// An event of the log as the projections read it (the ledger's projector does the same).
-fn envelope(event: StoredEvent) -> Envelope {
-    let metadata = |key: &str| {
-        event
-            .metadata
-            .get(key)
-            .and_then(|v| v.as_str())
-            .map(str::to_owned)
-    };
-    let actor = metadata("actor")
-        .and_then(|a| Actor::from_metadata(&a))
-        .unwrap_or(Actor::System);
-    let command_id = metadata("command_id");
-    let fact = Fact::parse(&event.aggregate_type, event.payload).expect("a readable event");
-    Envelope {
-        position: event.position,
-        aggregate_type: event.aggregate_type,
-        aggregate_id: event.aggregate_id,
-        sequence: event.sequence,
-        event_type: event.event_type,
-        community_id: event.community_id,
-        recorded_at: event.recorded_at,
-        actor,
-        command_id,
-        fact,
-    }
-}
-
 async fn log(repo: &EventRepository) -> Vec<Envelope> {
     let events = repo.read_log(0, 10_000).await.expect("the log reads");
     assert!(events.len() < 10_000, "the whole log in one read");
-    events.into_iter().map(envelope).collect()
+    events
+        .into_iter()
+        .map(|e| envelope(e).expect("a readable event"))
+        .collect()
 }
 
 fn community() -> String {
@@ -369,6 +345,23 @@ async fn the_report_matches_its_golden_files_in_both_languages() {
         );
         let html = render::html(&report);
         check_golden(&format!("report-2026.{suffix}.html"), &html);
+        // The example a reviewer opens is that same file.
+        let example = match lang {
+            Lang::Fr => "rapport-ag-2026.fr.html",
+            Lang::En => "report-ga-2026.en.html",
+        };
+        let example = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../examples")
+            .join(example);
+        if std::env::var("UPDATE_GOLDEN").as_deref() == Ok("1") {
+            std::fs::write(&example, &html).expect("example written");
+        }
+        assert_eq!(
+            std::fs::read_to_string(&example).expect("the example is committed"),
+            html,
+            "{} is the golden HTML (UPDATE_GOLDEN=1 rewrites both)",
+            example.display()
+        );
         assert!(html.starts_with(&format!("<!DOCTYPE html>\n<html lang=\"{suffix}\">")));
         for external in ["<script", "src=", "href=", "url(", "@import", "<link"] {
             assert!(!html.contains(external), "no {external} in the HTML");

@@ -12,4 +12,4 @@ pub mod model;
 pub mod render;
 mod texts;
 
-pub use model::{build, Report};
+pub use model::{build, LedgerSeal, Report};

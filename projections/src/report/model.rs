@@ -76,6 +76,21 @@ pub struct Report {
     pub promise_keeping: PromiseKeepingPart,
     /// The decisions of the period.
     pub decisions: Vec<DecisionPart>,
+    /// The log the report was built from, sealed: set by whoever read the log, since only
+    /// they saw its hashes. `None` when the report was built from events alone.
+    pub ledger: Option<LedgerSeal>,
+}
+
+/// What lets a later reader check that the record behind the report was not altered.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct LedgerSeal {
+    /// The position of the last event recorded by the as-of date.
+    pub position: u64,
+    /// The digest of the log up to that event: `cpts-ledger verify --digest <digest>` proves
+    /// later that the log still holds all of it, unchanged.
+    pub digest: String,
+    /// Whether the hash chain verified up to that event when the report was made.
+    pub intact: bool,
 }
 
 /// The CPTS reported on.
@@ -1559,6 +1574,7 @@ pub fn build(
             late,
         },
         decisions: decision_parts,
+        ledger: None,
     }
 }
 

@@ -678,6 +678,37 @@ pub fn markdown(report: &Report) -> String {
             );
         }
     }
+    if let Some(seal) = &report.ledger {
+        let _ = writeln!(o, "## {}\n", t("7. Le registre", "7. The ledger"));
+        let _ = writeln!(
+            o,
+            "- {}{sep}{}",
+            t(
+                "Dernier événement enregistré à la date de situation",
+                "Last event recorded by the as-of date"
+            ),
+            seal.position
+        );
+        let _ = writeln!(o, "- {}{sep}{}", t("Empreinte", "Digest"), seal.digest);
+        let _ = writeln!(
+            o,
+            "- {}{sep}{}\n",
+            t("Vérification de la chaîne", "Hash chain check"),
+            if seal.intact {
+                t("intacte", "intact")
+            } else {
+                t("ALTÉRÉE", "ALTERED")
+            }
+        );
+        let _ = writeln!(
+            o,
+            "{}\n",
+            t(
+                "Pour vérifier plus tard que le registre n'a pas été modifié depuis : `cpts-ledger verify --digest` suivi de l'empreinte ci-dessus.",
+                "To check later that the record was not altered since: `cpts-ledger verify --digest` followed by the digest above."
+            )
+        );
+    }
     let _ = writeln!(
         o,
         "---\n\n{}",
