@@ -108,10 +108,10 @@ enum Command {
         /// fr or en.
         #[arg(long, default_value = "fr", value_parser = ["fr", "en"])]
         lang: String,
-        /// md, html or json.
-        #[arg(long, default_value = "md", value_parser = ["md", "html", "json"])]
+        /// md, html, json, or csv (the period's open data: three files, into --output, a folder).
+        #[arg(long, default_value = "md", value_parser = ["md", "html", "json", "csv"])]
         format: String,
-        /// The file to write (standard output without it).
+        /// The file to write (standard output without it); for csv, the folder.
         #[arg(long)]
         output: Option<PathBuf>,
     },
@@ -287,6 +287,19 @@ async fn main() -> anyhow::Result<()> {
                 !built.community.name.is_empty(),
                 "no CPTS {community} in this ledger"
             );
+            if format == "csv" {
+                let folder =
+                    output.context("--format csv writes three files: give --output <folder>")?;
+                std::fs::create_dir_all(&folder)
+                    .with_context(|| format!("creating {}", folder.display()))?;
+                for (name, content) in render::open_data(&built) {
+                    let path = folder.join(name);
+                    std::fs::write(&path, content)
+                        .with_context(|| format!("writing {}", path.display()))?;
+                    println!("{}", path.display());
+                }
+                return Ok(());
+            }
             let text = match format.as_str() {
                 "html" => render::html(&built),
                 "json" => render::json(&built),

@@ -343,6 +343,14 @@ async fn the_report_matches_its_golden_files_in_both_languages() {
             &format!("report-2026.{suffix}.md"),
             &render::markdown(&report),
         );
+        for (name, csv) in render::open_data(&report) {
+            check_golden(&format!("open-data-2026.{suffix}.{name}"), &csv);
+            for person in [
+                "Roussel", "Benali", "Marty", "Castel", "Fabre", "Vidal", "Garcia",
+            ] {
+                assert!(!csv.contains(person), "no personal data in {name}");
+            }
+        }
         let html = render::html(&report);
         check_golden(&format!("report-2026.{suffix}.html"), &html);
         // The example a reviewer opens is that same file.

@@ -300,6 +300,26 @@ pub struct DispositionsPart {
     pub per_decision: Vec<DecisionDispositions>,
     /// The answers that did not retain a contribution, with their reasons.
     pub not_retained: Vec<NotRetained>,
+    /// Every answer published by the date, in the order of the decisions: what the open data
+    /// publishes (no contribution text, no author).
+    pub published: Vec<PublishedAnswer>,
+}
+
+/// An answer published to a contribution.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PublishedAnswer {
+    /// The decision.
+    pub decision_id: String,
+    /// The contribution.
+    pub contribution_id: String,
+    /// What kind of contribution it was.
+    pub kind: Coded,
+    /// What became of it.
+    pub disposition: Coded,
+    /// Why, if the answer says.
+    pub rationale: Option<String>,
+    /// When the answer was published.
+    pub published_on: NaiveDate,
 }
 
 /// The dispositions of one decision.
@@ -1378,6 +1398,7 @@ pub fn build(
     let mut overall: BTreeMap<Disposition, u64> = BTreeMap::new();
     let mut per_decision = Vec::new();
     let mut not_retained = Vec::new();
+    let mut published_answers = Vec::new();
     let mut decision_parts = Vec::new();
     for (id, d) in &decisions {
         let mut counts: BTreeMap<Disposition, u64> = BTreeMap::new();
@@ -1397,6 +1418,17 @@ pub fn build(
                     continue;
                 };
                 *counts.entry(answer.disposition).or_default() += 1;
+                published_answers.push(PublishedAnswer {
+                    decision_id: (*id).clone(),
+                    contribution_id: k.id.clone(),
+                    kind: Coded::new(k.kind.wire_name(), k.kind.label(lang)),
+                    disposition: Coded::new(
+                        answer.disposition.wire_name(),
+                        answer.disposition.label(lang),
+                    ),
+                    rationale: answer.rationale.clone(),
+                    published_on,
+                });
                 if matches!(
                     answer.disposition,
                     Disposition::NotRetained | Disposition::OutOfScope | Disposition::Deferred
@@ -1567,6 +1599,7 @@ pub fn build(
             share_retained: share_retained(&overall),
             per_decision,
             not_retained,
+            published: published_answers,
         },
         promise_keeping: PromiseKeepingPart {
             totals,

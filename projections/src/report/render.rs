@@ -1027,3 +1027,144 @@ pub fn html(report: &Report) -> String {
     out.push_str("</main>\n</body>\n</html>\n");
     out
 }
+
+/// A field of a CSV file (RFC 4180): quoted when it holds a comma, a quote or a line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+fn csv(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut out = String::new();
+    for line in std::iter::once(headers.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>())
+        .chain(rows.iter().cloned())
+    {
+        let fields: Vec<String> = line.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&fields.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// The open data of the period, as French public bodies publish it: CSV files in UTF-8, comma
+/// separated, one header row, dates in ISO 8601, codes beside labels. No personal data: no
+/// name, no contribution text, no commune of an inhabitant. Returns `(file name, content)`.
+pub fn open_data(report: &Report) -> Vec<(&'static str, String)> {
+    let decisions: Vec<Vec<String>> = report
+        .decisions
+        .iter()
+        .map(|d| {
+            let vote = d.vote.as_ref();
+            vec![
+                d.decision_id.clone(),
+                d.title.clone(),
+                d.body.clone(),
+                d.moment.code.clone(),
+                d.mission.code.clone(),
+                d.proposed_on.to_string(),
+                d.status.code.clone(),
+                vote.map(|v| v.on.to_string()).unwrap_or_default(),
+                vote.map(|v| v.outcome.code.clone()).unwrap_or_default(),
+                vote.map(|v| v.votes_for.to_string()).unwrap_or_default(),
+                vote.map(|v| v.votes_against.to_string())
+                    .unwrap_or_default(),
+                vote.map(|v| v.abstentions.to_string()).unwrap_or_default(),
+                d.consultations.join(" ; "),
+            ]
+        })
+        .collect();
+    let consultations: Vec<Vec<String>> = report
+        .consultations
+        .list
+        .iter()
+        .map(|c| {
+            vec![
+                c.consultation_id.clone(),
+                c.subject.clone(),
+                c.moment.code.clone(),
+                c.mission.code.clone(),
+                c.rung.code.clone(),
+                c.method.code.clone(),
+                c.opens_on.to_string(),
+                c.closes_on.to_string(),
+                c.answer_deadline.to_string(),
+                c.contributions.to_string(),
+            ]
+        })
+        .collect();
+    let answers: Vec<Vec<String>> = report
+        .dispositions
+        .published
+        .iter()
+        .map(|a| {
+            vec![
+                a.decision_id.clone(),
+                a.contribution_id.clone(),
+                a.kind.code.clone(),
+                a.disposition.code.clone(),
+                a.disposition.label.clone(),
+                a.rationale.clone().unwrap_or_default(),
+                a.published_on.to_string(),
+            ]
+        })
+        .collect();
+    vec![
+        (
+            "decisions.csv",
+            csv(
+                &[
+                    "decision_id",
+                    "titre",
+                    "instance",
+                    "temps",
+                    "mission",
+                    "proposee_le",
+                    "statut",
+                    "votee_le",
+                    "issue_du_vote",
+                    "voix_pour",
+                    "voix_contre",
+                    "abstentions",
+                    "consultations",
+                ],
+                &decisions,
+            ),
+        ),
+        (
+            "consultations.csv",
+            csv(
+                &[
+                    "consultation_id",
+                    "sujet",
+                    "temps",
+                    "mission",
+                    "echelon",
+                    "methode",
+                    "ouverture",
+                    "cloture",
+                    "reponses_promises_le",
+                    "contributions",
+                ],
+                &consultations,
+            ),
+        ),
+        (
+            "reponses.csv",
+            csv(
+                &[
+                    "decision_id",
+                    "contribution_id",
+                    "type_de_contribution",
+                    "suite_donnee",
+                    "suite_donnee_libelle",
+                    "motif",
+                    "publiee_le",
+                ],
+                &answers,
+            ),
+        ),
+    ]
+}
