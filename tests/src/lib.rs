@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use rand::Rng;
 
+pub mod busy;
 pub mod service;
 use sqlx::{Connection, PgConnection};
 
