@@ -543,7 +543,8 @@ impl EventRepository {
              ORDER BY position"
         );
         let pattern = format!("%{}%", id.replace(['%', '_'], ""));
-        self.select(&sql, &[Arg::Text(id), Arg::Text(&pattern)]).await
+        self.select(&sql, &[Arg::Text(id), Arg::Text(&pattern)])
+            .await
     }
 
     /// The events a command recorded, if a command with this id was recorded.
