@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use rand::Rng;
 
 pub mod busy;
+pub mod graphql_client;
 pub mod service;
 use sqlx::{Connection, PgConnection};
 
