@@ -36,6 +36,8 @@ pub use self::verify::{BadDigest, Broken, ChainCheck, Digest, Problem, Verificat
 #[derive(Clone, Debug)]
 pub struct EventRepository {
     backend: Backend,
+    /// PostgreSQL: the writer that gathers this process's concurrent appends (shared by clones).
+    group: Option<std::sync::Arc<postgres::GroupCommit>>,
 }
 
 #[derive(Clone, Debug)]
@@ -386,6 +388,9 @@ impl EventRepository {
                 .await
                 .context("connecting to PostgreSQL")?;
             Ok(Self {
+                group: Some(std::sync::Arc::new(postgres::GroupCommit::start(
+                    pool.clone(),
+                ))),
                 backend: Backend::Postgres(pool),
             })
         } else if url.starts_with("sqlite:") {
@@ -415,6 +420,7 @@ impl EventRepository {
                 .context("opening the SQLite database")?;
             Ok(Self {
                 backend: Backend::Sqlite(pool),
+                group: None,
             })
         } else {
             let scheme = url.split_once(':').map_or(url, |(scheme, _)| scheme);
@@ -612,7 +618,10 @@ impl EventRepository {
         check_batch(events)?;
         let events = self.seal(events).await?;
         match &self.backend {
-            Backend::Postgres(pool) => postgres::append(pool, &events).await,
+            Backend::Postgres(pool) => match &self.group {
+                Some(group) => group.append(&events).await,
+                None => postgres::append(pool, &events).await,
+            },
             Backend::Sqlite(pool) => sqlite::append(pool, &events).await,
         }
     }

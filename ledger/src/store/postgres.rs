@@ -1,13 +1,16 @@
 //! The PostgreSQL side of the event store.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Utc};
 use cqrs_es::persist::{PersistenceError, SerializedEvent};
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Postgres, QueryBuilder, Row, Transaction};
+use tokio::sync::{mpsc, oneshot};
 
 use super::{
     command_id_of, command_spans, hash32, map_sqlx, prepare_rows, stored_event, timestamp_text,
-    to_u64, Arg, DuplicateCommand, LogHead, NewRow, StoredEvent, FIND_COMMAND, RECORD_COMMAND,
+    to_u64, Arg, DuplicateCommand, LogHead, NewRow, StoredEvent, FIND_COMMAND,
 };
 
 /// Rows per INSERT: 13 parameters each, under PostgreSQL's 65,535.
@@ -135,16 +138,21 @@ async fn write(
         });
         insert.build().execute(&mut **tx).await.map_err(map_sqlx)?;
     }
-    for span in command_spans(rows) {
-        sqlx::query(RECORD_COMMAND)
-            .bind(span.command_id)
-            .bind(&span.first.aggregate_type)
-            .bind(&span.first.aggregate_id)
-            .bind(span.first.position)
-            .bind(span.last.position)
-            .execute(&mut **tx)
-            .await
-            .map_err(map_sqlx)?;
+    let spans = command_spans(rows);
+    for chunk in spans.chunks(ROWS_PER_INSERT) {
+        let mut insert = QueryBuilder::<Postgres>::new(
+            "INSERT INTO commands \
+             (command_id, aggregate_type, aggregate_id, first_position, last_position) ",
+        );
+        insert.push_values(chunk, |mut values, span| {
+            values
+                .push_bind(span.command_id)
+                .push_bind(&span.first.aggregate_type)
+                .push_bind(&span.first.aggregate_id)
+                .push_bind(span.first.position)
+                .push_bind(span.last.position);
+        });
+        insert.build().execute(&mut **tx).await.map_err(map_sqlx)?;
     }
     if let Some(last) = rows.last() {
         sqlx::query("UPDATE log_head SET position = $1, hash = $2, recorded_at = $3")
@@ -158,29 +166,39 @@ async fn write(
     Ok(())
 }
 
-/// Fails with [`DuplicateCommand`] if the command already recorded its events.
-async fn check_command(
+fn duplicate(command_id: &str) -> PersistenceError {
+    PersistenceError::UnknownError(Box::new(DuplicateCommand(command_id.to_owned())))
+}
+
+/// Whether the command already recorded its events.
+async fn command_known(
     tx: &mut Transaction<'_, Postgres>,
     command_id: &str,
-) -> Result<(), PersistenceError> {
+) -> Result<bool, PersistenceError> {
     let known: Option<i64> = sqlx::query_scalar(FIND_COMMAND)
         .bind(command_id)
         .fetch_optional(&mut **tx)
         .await
         .map_err(map_sqlx)?;
-    match known {
-        Some(_) => Err(PersistenceError::UnknownError(Box::new(DuplicateCommand(
-            command_id.to_owned(),
-        )))),
-        None => Ok(()),
-    }
+    Ok(known.is_some())
 }
 
-/// Fails with a lost race unless the stream's last sequence is the one before `first`.
-async fn check_stream(
+/// Fails with [`DuplicateCommand`] if the command already recorded its events.
+async fn check_command(
+    tx: &mut Transaction<'_, Postgres>,
+    command_id: &str,
+) -> Result<(), PersistenceError> {
+    if command_known(tx, command_id).await? {
+        return Err(duplicate(command_id));
+    }
+    Ok(())
+}
+
+/// The last sequence of a stream (0 when it has no event).
+async fn stream_last(
     tx: &mut Transaction<'_, Postgres>,
     first: &SerializedEvent,
-) -> Result<(), PersistenceError> {
+) -> Result<u64, PersistenceError> {
     let last: Option<i64> = sqlx::query_scalar(
         "SELECT MAX(sequence) FROM events WHERE aggregate_type = $1 AND aggregate_id = $2",
     )
@@ -189,11 +207,223 @@ async fn check_stream(
     .fetch_one(&mut **tx)
     .await
     .map_err(map_sqlx)?;
-    let expected = u64::try_from(first.sequence)
+    Ok(last.map_or(0, |l| to_u64(l).unwrap_or(u64::MAX)))
+}
+
+fn expected_last(first: &SerializedEvent) -> u64 {
+    u64::try_from(first.sequence)
         .unwrap_or(u64::MAX)
-        .saturating_sub(1);
-    if last.map_or(0, |l| to_u64(l).unwrap_or(u64::MAX)) != expected {
+        .saturating_sub(1)
+}
+
+/// Fails with a lost race unless the stream's last sequence is the one before `first`.
+async fn check_stream(
+    tx: &mut Transaction<'_, Postgres>,
+    first: &SerializedEvent,
+) -> Result<(), PersistenceError> {
+    if stream_last(tx, first).await? != expected_last(first) {
         return Err(PersistenceError::OptimisticLockError);
     }
     Ok(())
+}
+
+/// The most appends one transaction gathers.
+const MAX_GROUP: usize = 256;
+/// Groups in flight at once: one committing, one gathered and waiting for the head lock.
+const WRITERS: usize = 2;
+/// The most scheduler turns a writer waits for more appends to join its group.
+const GATHER_TURNS: usize = 4;
+
+/// An append waiting for its turn, and where its answer goes.
+struct Pending {
+    events: Vec<SerializedEvent>,
+    reply: oneshot::Sender<Result<(), PersistenceError>>,
+}
+
+/// Group commit: the appends of one process that wait for the head lock are gathered into one
+/// transaction, so that one commit (and one flush to disk) serves them all. Each keeps its own
+/// checks (its stream's sequence, its command id), made in turn as if it were alone, counting
+/// the appends before it in the group; one that fails its check is answered as it would be
+/// alone and left out, without disturbing the others. A lone append is never delayed: the
+/// writer takes whatever is queued when it becomes free.
+#[derive(Debug)]
+pub(super) struct GroupCommit {
+    queue: mpsc::UnboundedSender<Pending>,
+}
+
+impl GroupCommit {
+    /// Starts the writer of one repository (and its clones).
+    pub(super) fn start(pool: PgPool) -> Self {
+        let (queue, waiting) = mpsc::unbounded_channel::<Pending>();
+        let waiting = std::sync::Arc::new(tokio::sync::Mutex::new(waiting));
+        // Two writers: while one group waits for its commit to reach the disk, the next is
+        // gathered and waits on the head lock, ready to go the moment the first commits.
+        for _ in 0..WRITERS {
+            let (pool, waiting) = (pool.clone(), waiting.clone());
+            tokio::spawn(async move {
+                loop {
+                    let group = {
+                        let mut waiting = waiting.lock().await;
+                        let Some(first) = waiting.recv().await else {
+                            return;
+                        };
+                        let mut group = vec![first];
+                        gather(&mut waiting, &mut group).await;
+                        group
+                    };
+                    commit_group(&pool, group).await;
+                }
+            });
+        }
+        Self { queue }
+    }
+
+    /// Appends one stream's events, in a group with whatever other appends are waiting.
+    pub(super) async fn append(&self, events: &[SerializedEvent]) -> Result<(), PersistenceError> {
+        let (reply, answer) = oneshot::channel();
+        let stopped = || PersistenceError::UnknownError("the log's writer has stopped".into());
+        self.queue
+            .send(Pending {
+                events: events.to_vec(),
+                reply,
+            })
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+/// Takes what is queued behind the first append. Writers answered by the previous commit are
+/// about to queue their next append: yielding lets them, and gathering stops as soon as a yield
+/// brings nothing new, so a lone append waits no more than one turn of the scheduler.
+async fn gather(waiting: &mut mpsc::UnboundedReceiver<Pending>, group: &mut Vec<Pending>) {
+    let drain = |waiting: &mut mpsc::UnboundedReceiver<Pending>, group: &mut Vec<Pending>| {
+        while group.len() < MAX_GROUP {
+            match waiting.try_recv() {
+                Ok(next) => group.push(next),
+                Err(_) => break,
+            }
+        }
+    };
+    drain(waiting, group);
+    for _ in 0..GATHER_TURNS {
+        let before = group.len();
+        tokio::task::yield_now().await;
+        drain(waiting, group);
+        if group.len() == before || group.len() >= MAX_GROUP {
+            break;
+        }
+    }
+}
+
+async fn commit_group(pool: &PgPool, mut group: Vec<Pending>) {
+    if group.len() == 1 {
+        if let Some(alone) = group.pop() {
+            let result = append(pool, &alone.events).await;
+            alone.reply.send(result).ok();
+        }
+        return;
+    }
+    match try_group(pool, &group).await {
+        Ok(results) => {
+            for (pending, result) in group.into_iter().zip(results) {
+                pending.reply.send(result).ok();
+            }
+        }
+        // The transaction itself failed: nothing of it was written. Each append is then tried
+        // alone, and answered as it would have been without the others.
+        Err(error) => {
+            tracing::debug!(%error, size = group.len(), "a group commit failed; appending one by one");
+            for pending in group {
+                let result = append(pool, &pending.events).await;
+                pending.reply.send(result).ok();
+            }
+        }
+    }
+}
+
+/// Runs a group in one transaction; the answer of each append, or the error that rolled the
+/// whole transaction back.
+async fn try_group(
+    pool: &PgPool,
+    group: &[Pending],
+) -> Result<Vec<Result<(), PersistenceError>>, PersistenceError> {
+    let mut tx = pool.begin().await.map_err(map_sqlx)?;
+    let row = sqlx::query("SELECT position, hash, recorded_at FROM log_head FOR UPDATE")
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_sqlx)?;
+    let mut head = head_from(&row)?;
+    // What the group's checks need, read in two statements rather than two per append: the
+    // command ids already recorded, and the last sequence of every stream the group touches.
+    let ids: Vec<String> = group
+        .iter()
+        .filter_map(|p| command_id_of(&p.events))
+        .collect();
+    let mut commands: HashSet<String> =
+        sqlx::query_scalar("SELECT command_id FROM commands WHERE command_id = ANY($1)")
+            .bind(&ids)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(map_sqlx)?
+            .into_iter()
+            .collect();
+    let (types, ids): (Vec<String>, Vec<String>) = group
+        .iter()
+        .map(|p| {
+            (
+                p.events[0].aggregate_type.clone(),
+                p.events[0].aggregate_id.clone(),
+            )
+        })
+        .unzip();
+    let lasts: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT e.aggregate_type, e.aggregate_id, MAX(e.sequence) FROM events e \
+         JOIN UNNEST($1::text[], $2::text[]) AS s(aggregate_type, aggregate_id) \
+         ON e.aggregate_type = s.aggregate_type AND e.aggregate_id = s.aggregate_id \
+         GROUP BY e.aggregate_type, e.aggregate_id",
+    )
+    .bind(&types)
+    .bind(&ids)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(map_sqlx)?;
+    let mut streams: HashMap<(String, String), u64> = HashMap::new();
+    for (aggregate_type, aggregate_id, last) in lasts {
+        streams.insert((aggregate_type, aggregate_id), to_u64(last)?);
+    }
+    let mut rows = Vec::new();
+    let mut results = Vec::with_capacity(group.len());
+    for pending in group {
+        let first = &pending.events[0];
+        let command_id = command_id_of(&pending.events);
+        if let Some(command_id) = &command_id {
+            if commands.contains(command_id) {
+                results.push(Err(duplicate(command_id)));
+                continue;
+            }
+        }
+        let key = (first.aggregate_type.clone(), first.aggregate_id.clone());
+        let last = streams.get(&key).copied().unwrap_or(0);
+        if last != expected_last(first) {
+            results.push(Err(PersistenceError::OptimisticLockError));
+            continue;
+        }
+        let prepared = prepare_rows(&head, &pending.events)?;
+        if let Some(end) = prepared.last() {
+            head = LogHead {
+                position: to_u64(end.position)?,
+                hash: end.hash,
+                recorded_at: Some(end.recorded_at),
+            };
+            streams.insert(key, to_u64(end.sequence)?);
+        }
+        if let Some(command_id) = command_id {
+            commands.insert(command_id);
+        }
+        rows.extend(prepared);
+        results.push(Ok(()));
+    }
+    write(&mut tx, &rows).await?;
+    tx.commit().await.map_err(map_sqlx)?;
+    Ok(results)
 }
