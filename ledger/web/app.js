@@ -164,7 +164,6 @@ async function dashboardPage() {
         <li class="card"><h3>${esc(t('overdue'))}</h3><p class="figure status-bad">${totals.overdue}</p></li>
         <li class="card"><h3>${esc(t('notDue'))}</h3><p class="figure">${totals.notDue}</p></li>
       </ul>
-      <h3 id="h-late">${esc(t('lateTitle'))}</h3>
       ${lateRows.length ? table(t('lateTitle'), [t('contribution'), t('consultation'), t('deadline'), t('status'), t('decision')], lateRows) : `<p>${esc(t('noLate'))}</p>`}
     </section>
     <section aria-labelledby="h-open"><h2 id="h-open">${esc(t('openTitle'))}</h2>
