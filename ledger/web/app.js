@@ -83,6 +83,11 @@ const resultSlot = '<p class="form-result" role="status" aria-live="polite"></p>
 
 // ---------------------------------------------------------------- charts
 
+/** One colour per disposition, each with at least 4.5:1 contrast on white. */
+const DISPOSITION_COLOURS = {
+  retained: '#18753c', partly_retained: '#3558a2', not_retained: '#b3261e', deferred: '#8a4500', out_of_scope: '#4a4a4a',
+};
+
 /** A horizontal bar chart as inline SVG, with a text alternative. */
 function barChart(title, bars) {
   const max = Math.max(1, ...bars.map((b) => b.value));
@@ -90,12 +95,12 @@ function barChart(title, bars) {
   const width = 520;
   const labelW = 190;
   const height = bars.length * rowH + 10;
-  const colours = ['#18753c', '#3558a2', '#8a4500', '#b3261e', '#4a4a4a'];
+  const colours = ['#3558a2', '#4a4a4a'];
   const rows = bars.map((b, i) => {
     const w = Math.round(((width - labelW - 50) * b.value) / max);
     const y = 5 + i * rowH;
     return `<text x="${labelW - 8}" y="${y + 19}" text-anchor="end" font-size="14" fill="#1e1e1e">${esc(b.label)}</text>`
-      + `<rect x="${labelW}" y="${y + 4}" width="${w}" height="${rowH - 10}" fill="${colours[i % colours.length]}"></rect>`
+      + `<rect x="${labelW}" y="${y + 4}" width="${w}" height="${rowH - 10}" fill="${b.colour || colours[i % colours.length]}"></rect>`
       + `<text x="${labelW + w + 6}" y="${y + 19}" font-size="14" fill="#1e1e1e">${b.value}</text>`;
   }).join('');
   const summary = bars.map((b) => `${b.label} : ${b.value}`).join(', ');
@@ -185,7 +190,7 @@ async function decisionsPage(params = new URLSearchParams()) {
   const after = params.get('after') || null;
   const data = await gql(`query($c: ID, $f: DecisionFilterInput, $after: String) {
     decisions(communityId: $c, filter: $f, first: 10, after: $after) { totalCount pageInfo { hasNextPage endCursor }
-      edges { node { ${DECISION_ROW} } } } }`, { c: community, f: filter, after });
+      edges { node { ${DECISION_ROW} } } } ${canWrite() ? 'consultations { id subject }' : ''} }`, { c: community, f: filter, after });
   const rows = data.decisions.edges.map(({ node }) => [
     `<a href="#/decision/${esc(node.id)}${community ? `?cpts=${esc(community)}` : ''}">${esc(node.title)}</a>`,
     esc(node.bodyName), esc(label('status', node.status)), esc(label('moment', node.moment)),
@@ -212,10 +217,36 @@ async function decisionsPage(params = new URLSearchParams()) {
       <button type="submit">${esc(t('apply'))}</button></fieldset></form>
     <p id="decision-total">${esc(t('totalDecisions', data.decisions.totalCount))}</p>
     ${rows.length ? table(t('decisionsTitle'), [t('title'), t('body'), t('status'), t('moment'), t('proposedOn'), t('shareRetained')], rows) : `<p>${esc(t('noDecision'))}</p>`}
-    <p class="pager">${prev} ${next}</p>`;
+    <p class="pager">${prev} ${next}</p>
+    ${canWrite() ? proposeForm(data.consultations) : ''}`;
+}
+
+function proposeForm(consultations) {
+  const bodies = (viewer?.bodies || []).map((b) => [b.id, b.name]);
+  return `<form id="propose-decision"><h2>${esc(t('proposeTitle'))}</h2>
+    ${field('pd-title', t('title'), '<input type="text" id="pd-title" name="title" required>')}
+    ${field('pd-text', t('decisionText'), '<textarea id="pd-text" name="text" required></textarea>')}
+    ${field('pd-body', t('decidingBody'), select('pd-body', 'bodyId', bodies, { required: true }))}
+    ${field('pd-moment', t('momentOfParticipation'), select('pd-moment', 'moment', vocabulary('moment'), { required: true }))}
+    ${field('pd-mission', t('missionServed'), select('pd-mission', 'mission', vocabulary('mission'), { required: true }))}
+    ${field('pd-on', t('proposedOn'), `<input type="date" id="pd-on" name="proposedOn" required value="${today()}">`)}
+    ${field('pd-consultation', t('drawsOn'), select('pd-consultation', 'consultationId', [['', t('noConsultationLinked')], ...consultations.map((c) => [c.id, c.subject])]))}
+    <button type="submit">${esc(t('proposeButton'))}</button>${resultSlot}</form>`;
 }
 
 function afterDecisions() {
+  const propose = document.getElementById('propose-decision');
+  if (propose) onSubmit(propose, async (f) => {
+    const { proposeDecision } = await gql(`mutation($input: ProposeDecisionInput!) { proposeDecision(input: $input) { aggregateId } }`, { input: {
+      communityId: viewer.communityId, bodyId: f.get('bodyId'), title: f.get('title'), text: f.get('text'),
+      moment: f.get('moment'), mission: f.get('mission'), proposedOn: f.get('proposedOn') } });
+    const id = proposeDecision.aggregateId;
+    if (f.get('consultationId')) {
+      await gql(`mutation($input: LinkConsultationInput!) { linkConsultation(input: $input) { aggregateId } }`,
+        { input: { decisionId: id, consultationId: f.get('consultationId') } });
+    }
+    location.hash = `#/decision/${id}`;
+  });
   const form = document.getElementById('decision-filters');
   if (!form) return;
   form.addEventListener('submit', (event) => {
@@ -243,7 +274,8 @@ async function decisionPage(id) {
     e.onTime == null ? '' : e.onTime ? `<span class="status-ok">${esc(t('yesOnTime'))}</span>` : `<span class="status-late">${esc(t('noLateShort'))}</span>`,
   ]);
   const chart = trail?.counts?.length
-    ? barChart(t('chartTitle'), trail.counts.map((c) => ({ label: label('disposition', c.disposition), value: c.count }))) : '';
+    ? barChart(t('chartTitle'), values('disposition').flatMap((v) => trail.counts.filter((c) => c.disposition === v)
+      .map((c) => ({ label: label('disposition', c.disposition), value: c.count, colour: DISPOSITION_COLOURS[v] })))) : '';
   const consultations = (trail?.consultations || []).map((c) =>
     `<li><strong>${esc(c.subject)}</strong> — ${esc(label('rung', c.rung))}. ${esc(t('promise'))} : « ${esc(pick(c.promise, c.promiseEn))} » ${esc(t('answerDeadline'))} ${esc(fmtDate(c.answerDeadline))}.</li>`).join('');
   let vote = `<p>${esc(t('notVoted'))}</p>`;
@@ -279,16 +311,17 @@ async function decisionPage(id) {
 }
 
 function decisionForms(d) {
-  const pending = (d.trail?.entries || []).filter((e) => !e.publishedOn && !e.withdrawnOn);
-  const draft = pending.length ? `<form id="draft-answer" data-decision="${esc(d.id)}"><h2>${esc(t('draftTitle'))}</h2>
+  const pending = (d.trail?.entries || []).filter((e) => !e.disposition && !e.withdrawnOn);
+  const drafted = (d.trail?.entries || []).some((e) => e.disposition && !e.publishedOn);
+  const draft = (pending.length ? `<form id="draft-answer" data-decision="${esc(d.id)}"><h2>${esc(t('draftTitle'))}</h2>
       ${field('da-contribution', t('contribution'), select('da-contribution', 'contribution', pending.map((e) => [`${e.consultationId}|${e.contributionId}`, e.text.slice(0, 90)]), { required: true }))}
       ${field('da-disposition', t('disposition'), select('da-disposition', 'disposition', vocabulary('disposition'), { required: true }))}
       ${field('da-rationale', t('rationale'), '<textarea id="da-rationale" name="rationale"></textarea>')}
       ${field('da-on', t('date'), `<input type="date" id="da-on" name="on" required value="${today()}">`)}
-      <button type="submit">${esc(t('draftButton'))}</button>${resultSlot}</form>
-    <form id="publish-answers" data-decision="${esc(d.id)}"><h2>${esc(t('publishAllTitle'))}</h2>
+      <button type="submit">${esc(t('draftButton'))}</button>${resultSlot}</form>` : '')
+    + (drafted ? `<form id="publish-answers" data-decision="${esc(d.id)}"><h2>${esc(t('publishAllTitle'))}</h2>
       ${field('pa-on', t('date'), `<input type="date" id="pa-on" name="on" required value="${today()}">`)}
-      <button type="submit">${esc(t('publishAllButton'))}</button>${resultSlot}</form>` : '';
+      <button type="submit">${esc(t('publishAllButton'))}</button>${resultSlot}</form>` : '');
   const colleges = viewer?.colleges || [];
   const vote = d.status === 'PROPOSED' ? `<form id="record-vote" data-decision="${esc(d.id)}"><h2>${esc(t('recordVoteTitle'))}</h2>
       ${field('rv-outcome', t('outcome'), select('rv-outcome', 'outcome', vocabulary('outcome'), { required: true }))}

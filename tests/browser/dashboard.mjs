@@ -147,7 +147,7 @@ await shot(coordinator, 'decision');
 await coordinator.getByRole('link', { name: 'Décisions', exact: true }).click();
 await coordinator.locator('#decision-total').waitFor();
 check((await coordinator.locator('#decision-total').innerText()).startsWith('2 '), 'the decisions list counts the two decisions');
-await coordinator.getByLabel('Moment').selectOption('PRIORITISATION');
+await coordinator.getByLabel('Moment', { exact: true }).selectOption('PRIORITISATION');
 await coordinator.getByRole('button', { name: 'Filtrer' }).click();
 await coordinator.waitForFunction(() => document.querySelector('#decision-total')?.textContent.startsWith('1 '));
 check((await text(coordinator)).includes('Lancer un dépistage du pied diabétique'), 'the moment filter keeps the screening decision');
@@ -216,6 +216,37 @@ check(live, 'the contribution recorded through the form appears live on the seco
 check(await watcher.evaluate(() => window.notReloaded === true), 'the second page was updated without reloading');
 await watcher.close();
 
+// ------------------------------------------------------------------ a decision, its vote and its answers
+
+const title = 'Ouvrir une permanence de soins non programmés le samedi matin';
+await coordinator.getByRole('link', { name: 'Décisions', exact: true }).click();
+await coordinator.locator('#propose-decision').waitFor();
+await coordinator.getByLabel('Titre').fill(title);
+await coordinator.getByLabel('Texte de la décision').fill('Une permanence le samedi matin à Mèze, à partir du mois prochain.');
+await coordinator.getByLabel('Moment de la participation').selectOption('PRIORITISATION');
+await coordinator.getByLabel('Mission servie').selectOption('ACCESS_TO_CARE');
+await coordinator.getByLabel('Consultation dont elle tient compte').selectOption({ label: subject });
+await coordinator.getByRole('button', { name: 'Proposer la décision' }).click();
+await coordinator.getByRole('heading', { level: 1, name: title }).waitFor();
+const newTrail = coordinator.locator('section:has(#h-trail) table tbody tr');
+check(await newTrail.count() === 1 && (await newTrail.first().innerText()).includes(paper),
+  'a decision proposed through the form draws on the consultation and its contribution');
+await accessible(coordinator, 'decision forms');
+await coordinator.getByLabel('Résultat').selectOption('ADOPTED');
+for (const [i, votes] of [[0, '3'], [1, '1'], [2, '1']]) await coordinator.locator(`#rv-${i}-votesFor`).fill(votes);
+await coordinator.getByRole('button', { name: 'Enregistrer le vote' }).click();
+await coordinator.locator('section:has(#h-vote) table tbody tr').first().waitFor();
+check(await coordinator.locator('section:has(#h-vote) table tbody tr').count() === 3, 'the vote recorded through the form is shown per collège');
+await coordinator.getByLabel('Suite donnée').selectOption('PARTLY_RETAINED');
+const rationale = 'Le samedi matin à Mèze d’abord, puis selon la fréquentation.';
+await coordinator.getByLabel('Justification').fill(rationale);
+await coordinator.getByRole('button', { name: 'Enregistrer le projet de réponse' }).click();
+await coordinator.getByRole('button', { name: 'Publier toutes les réponses rédigées' }).click();
+await coordinator.locator('section:has(#h-trail) tbody tr', { hasText: 'à temps' }).waitFor();
+const answered = await newTrail.first().innerText();
+check(answered.includes('Partiellement retenue') && answered.includes(rationale),
+  'the answer drafted and published through the forms shows in the trail, on time');
+
 // ------------------------------------------------------------------ a representative
 
 const martine = await openPage('representative');
@@ -249,7 +280,7 @@ const visitor = await openPage('public');
 await visitor.goto(`${info.url}#/public?cpts=${info.community}`);
 await visitor.getByRole('heading', { level: 1, name: 'Décisions publiées' }).waitFor();
 await visitor.locator('#decision-total').waitFor();
-check((await visitor.locator('#decision-total').innerText()).startsWith('2 '), 'the public view lists the two voted decisions');
+check((await visitor.locator('#decision-total').innerText()).startsWith('3 '), 'the public view lists the three voted decisions');
 await accessible(visitor, 'public decisions');
 await shot(visitor, 'public');
 await visitor.getByRole('link', { name: perimeter.title }).click();
