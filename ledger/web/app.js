@@ -13,7 +13,7 @@ let publicCommunityName = '';
 let stopLive = null;
 let renderSeq = 0;
 
-// ---------------------------------------------------------------- helpers
+// ---------------------------------------------------------------- formatting and forms
 
 const esc = (value) => String(value ?? '').replace(/[&<>"']/g,
   (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));

@@ -48,7 +48,7 @@ const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir()
   ],
 });
 
-// ------------------------------------------------------------------ helpers
+// ------------------------------------------------------------------ checks, pages and axe-core
 
 const failures = [];
 let checks = 0;
