@@ -68,6 +68,48 @@ pub struct RungInfo {
     pub owes_answers: bool,
 }
 
+/// Who is asking, and the CPTS they reach: what a client needs to offer only the forms the
+/// caller may submit, and the ids those forms take.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Viewer {
+    /// `coordinator`, `board_member`, `representative`, `auditor`, or `public` without a token.
+    pub role: String,
+    /// The CPTS: the token's own, or the one named without a token.
+    pub community_id: ID,
+    /// Its name; absent if it is not registered yet.
+    pub community_name: Option<String>,
+    /// The member who holds the token, if it names one.
+    pub member_id: Option<ID>,
+    /// Whether the caller sees names, every decision and the register.
+    pub reads_everything: bool,
+    /// The collèges of the statutes.
+    pub colleges: Vec<College>,
+    /// The bodies that decide.
+    pub bodies: Vec<Body>,
+}
+
+/// A collège of the statutes.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct College {
+    /// The collège.
+    pub id: ID,
+    /// Its name.
+    pub name: String,
+    /// Whether it is the collège usagers.
+    pub is_users_college: bool,
+}
+
+/// A body of the CPTS.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Body {
+    /// The body.
+    pub id: ID,
+    /// `general_assembly`, `board`, `bureau` or `working_group`.
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+}
+
 /// The largest page a list returns.
 pub const MAX_PAGE_SIZE: i32 = 100;
 
@@ -540,6 +582,58 @@ impl QueryRoot {
             has_next_page: page.has_next_page,
             end_cursor: entries.last().map(|e| e.position.to_string()),
             entries,
+        })
+    }
+
+    /// Who is asking and the CPTS they reach, with its collèges and bodies. Without a token,
+    /// name the CPTS with `communityId`: its name, collèges and bodies are public.
+    async fn viewer(&self, ctx: &Context<'_>, community_id: Option<ID>) -> Result<Viewer> {
+        let named = community_id
+            .map(|id| parse_id("communityId", &id).map(CommunityId))
+            .transpose()?;
+        let (community, _) = reader(ctx, named)?;
+        let (role, member, reads_everything) = match caller(ctx) {
+            Caller::Principal(p) => (
+                p.role.wire_name().to_owned(),
+                p.member.map(|m| ID(m.to_string())),
+                p.role.reads_everything(),
+            ),
+            Caller::Trusted(_) | Caller::Public => ("public".to_owned(), None, false),
+        };
+        let db = read_db(ctx)?;
+        let id = community.to_string();
+        let name = listing::community(db, &id)
+            .await
+            .map_err(read_failed)?
+            .map(|c| c.name);
+        let colleges = listing::colleges(db, &id)
+            .await
+            .map_err(read_failed)?
+            .into_iter()
+            .map(|c| College {
+                id: ID(c.college_id),
+                name: c.name,
+                is_users_college: c.is_users_college != 0,
+            })
+            .collect();
+        let bodies = listing::bodies(db, &id)
+            .await
+            .map_err(read_failed)?
+            .into_iter()
+            .map(|b| Body {
+                id: ID(b.body_id),
+                kind: b.kind,
+                name: b.name,
+            })
+            .collect();
+        Ok(Viewer {
+            role,
+            community_id: ID(id),
+            community_name: name,
+            member_id: member,
+            reads_everything,
+            colleges,
+            bodies,
         })
     }
 

@@ -1,4 +1,4 @@
-//! The HTTP service: GraphQL, GraphiQL and the health check, over one ledger.
+//! The HTTP service: the dashboard, GraphQL, GraphiQL and the health check, over one ledger.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -31,11 +31,13 @@ pub fn router(ledger: Arc<Ledger>) -> Router {
     let port: Arc<dyn LedgerPort> = ledger.clone();
     let read_models = ledger.projector().db().clone();
     let schema = cpts_graphql::build_schema(port.clone(), read_models.clone());
-    cpts_graphql::server::router(schema, port, read_models).merge(
-        Router::new()
-            .route("/healthz", get(healthz))
-            .with_state(ledger),
-    )
+    cpts_graphql::server::router(schema, port, read_models)
+        .merge(
+            Router::new()
+                .route("/healthz", get(healthz))
+                .with_state(ledger),
+        )
+        .merge(crate::web::router())
 }
 
 async fn healthz(State(ledger): State<Arc<Ledger>>) -> (StatusCode, &'static str) {

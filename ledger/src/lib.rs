@@ -12,3 +12,4 @@ pub mod report;
 pub mod service;
 pub mod store;
 pub mod tokens;
+pub mod web;

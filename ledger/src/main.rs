@@ -40,7 +40,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serves GraphQL (and GraphiQL) at /graphql and a health check at /healthz.
+    /// Serves the dashboard at /, GraphQL (and GraphiQL) at /graphql and a health check at
+    /// /healthz.
     Serve {
         /// The address to listen on.
         #[arg(long, env = "CPTS_LISTEN", default_value = "127.0.0.1:8080")]
@@ -181,7 +182,10 @@ async fn main() -> anyhow::Result<()> {
                 .clone()
                 .spawn_follower(std::time::Duration::from_secs(1));
             let server = app::start(ledger, listen, shutdown_signal()).await?;
-            tracing::info!("cpts-ledger listening on http://{}/graphql", server.addr);
+            tracing::info!(
+                "cpts-ledger listening: dashboard at http://{0}/, GraphQL at http://{0}/graphql",
+                server.addr
+            );
             server
                 .task
                 .await

@@ -754,3 +754,65 @@ mod tests {
         assert_eq!(placeholders(1, 0), "");
     }
 }
+
+/// A CPTS's name, if it is registered.
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
+pub struct CommunitySummary {
+    /// The CPTS.
+    pub community_id: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// A registered CPTS, by id; None if it is unknown.
+pub async fn community(db: &ReadDb, community_id: &str) -> Result<Option<CommunitySummary>> {
+    Ok(db
+        .fetch::<CommunitySummary>(
+            "SELECT community_id, name FROM proj_communities WHERE community_id = $1",
+            &[Param::from(community_id)],
+        )
+        .await?
+        .into_iter()
+        .next())
+}
+
+/// A collège of the statutes, as a listing shows it.
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
+pub struct CollegeSummary {
+    /// The collège.
+    pub college_id: String,
+    /// Its name.
+    pub name: String,
+    /// 1 for the collège usagers, 0 otherwise.
+    pub is_users_college: i64,
+}
+
+/// The collèges a CPTS defined, by name.
+pub async fn colleges(db: &ReadDb, community_id: &str) -> Result<Vec<CollegeSummary>> {
+    db.fetch(
+        "SELECT college_id, name, is_users_college FROM proj_colleges \
+         WHERE community_id = $1 ORDER BY name, college_id",
+        &[Param::from(community_id)],
+    )
+    .await
+}
+
+/// A body of a CPTS (general assembly, board, bureau, working group).
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
+pub struct BodySummary {
+    /// The body.
+    pub body_id: String,
+    /// Its kind (`board`, …).
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// The bodies a CPTS established, by name.
+pub async fn bodies(db: &ReadDb, community_id: &str) -> Result<Vec<BodySummary>> {
+    db.fetch(
+        "SELECT body_id, kind, name FROM proj_bodies WHERE community_id = $1 ORDER BY name, body_id",
+        &[Param::from(community_id)],
+    )
+    .await
+}

@@ -1,0 +1,717 @@
+// The governance dashboard: a few pages over the GraphQL API, French first, no framework.
+// Routes live in the URL's hash (#/decisions, #/decision/<id>, …); each page reads what it
+// shows from /graphql, and staff pages re-read when the `events` subscription says the ledger
+// changed.
+
+import { gql, token, setToken, subscribeEvents, ApiError } from './api.js';
+import { t, label, values, lang, setLang, pick } from './i18n.js';
+
+/** Who is signed in: the answer of `viewer`, or null. */
+let viewer = null;
+/** The name of the CPTS browsed without a token. */
+let publicCommunityName = '';
+let stopLive = null;
+let renderSeq = 0;
+
+// ---------------------------------------------------------------- formatting and forms
+
+const esc = (value) => String(value ?? '').replace(/[&<>"']/g,
+  (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+const today = () => new Date().toISOString().slice(0, 10);
+const addDays = (date, days) => {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+};
+const fmtDate = (date) => {
+  if (!date) return '';
+  const d = new Date(`${String(date).slice(0, 10)}T00:00:00Z`);
+  return d.toLocaleDateString(lang() === 'en' ? 'en-GB' : 'fr-FR', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
+};
+const percent = (share) => (share == null ? '–' : `${Math.round(share * 100)} %`);
+const errorText = (error) => (error instanceof ApiError ? pick(error.message, error.messageEn) : String(error.message || error));
+const communityParam = () => new URLSearchParams(location.search).get('cpts')
+  || new URLSearchParams(location.hash.split('?')[1] || '').get('cpts');
+const isStaff = () => viewer?.readsEverything;
+const role = () => viewer?.role || 'public';
+const canWrite = () => role() === 'coordinator';
+const canAnswer = () => role() === 'coordinator' || role() === 'board_member';
+
+function field(id, text, control, hint = '') {
+  return `<div class="field"><label for="${id}">${esc(text)}</label>${hint ? `<p class="hint" id="${id}-hint">${esc(hint)}</p>` : ''}${control}</div>`;
+}
+function select(id, name, options, { required = false, selected = '' } = {}) {
+  const opts = options.map(([value, text]) => `<option value="${esc(value)}"${value === selected ? ' selected' : ''}>${esc(text)}</option>`).join('');
+  return `<select id="${id}" name="${name}"${required ? ' required' : ''}>${opts}</select>`;
+}
+const vocabulary = (name, withAny = false) =>
+  [...(withAny ? [['', t('any')]] : []), ...values(name).map((v) => [v.toUpperCase(), label(name, v)])];
+
+function table(caption, headers, rows, { numeric = [] } = {}) {
+  if (!rows.length) return '';
+  const head = headers.map((h, i) => `<th scope="col"${numeric.includes(i) ? ' class="num"' : ''}>${esc(h)}</th>`).join('');
+  const body = rows.map((cells) => `<tr>${cells.map((c, i) => `<td${numeric.includes(i) ? ' class="num"' : ''}>${c}</td>`).join('')}</tr>`).join('');
+  return `<table><caption>${esc(caption)}</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+function main() { return document.getElementById('main'); }
+
+/** Sends a form's mutation, shows the outcome in the form, re-renders the page on success. */
+function onSubmit(form, send) {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const out = form.querySelector('.form-result');
+    out.textContent = '';
+    out.className = 'form-result';
+    const button = form.querySelector('button[type="submit"]');
+    button.disabled = true;
+    try {
+      await send(new FormData(form));
+      form.dataset.dirty = '';
+      out.textContent = t('saved');
+      await render({ keepFocus: true });
+      document.getElementById('live-status').textContent = t('saved');
+    } catch (error) {
+      out.textContent = errorText(error);
+      out.className = 'form-result error';
+      button.disabled = false;
+    }
+  });
+  form.addEventListener('input', () => { form.dataset.dirty = '1'; });
+}
+const resultSlot = '<p class="form-result" role="status" aria-live="polite"></p>';
+
+// ---------------------------------------------------------------- charts
+
+/** One colour per disposition, each with at least 4.5:1 contrast on white. */
+const DISPOSITION_COLOURS = {
+  retained: '#18753c', partly_retained: '#3558a2', not_retained: '#b3261e', deferred: '#8a4500', out_of_scope: '#4a4a4a',
+};
+
+/** A horizontal bar chart as inline SVG, with a text alternative. */
+function barChart(title, bars) {
+  const max = Math.max(1, ...bars.map((b) => b.value));
+  const rowH = 30;
+  const width = 520;
+  const labelW = 190;
+  const height = bars.length * rowH + 10;
+  const colours = ['#3558a2', '#4a4a4a'];
+  const rows = bars.map((b, i) => {
+    const w = Math.round(((width - labelW - 50) * b.value) / max);
+    const y = 5 + i * rowH;
+    return `<text x="${labelW - 8}" y="${y + 19}" text-anchor="end" font-size="14" fill="#1e1e1e">${esc(b.label)}</text>`
+      + `<rect x="${labelW}" y="${y + 4}" width="${w}" height="${rowH - 10}" fill="${b.colour || colours[i % colours.length]}"></rect>`
+      + `<text x="${labelW + w + 6}" y="${y + 19}" font-size="14" fill="#1e1e1e">${b.value}</text>`;
+  }).join('');
+  const summary = bars.map((b) => `${b.label} : ${b.value}`).join(', ');
+  return `<figure class="chart"><svg role="img" aria-labelledby="chart-title chart-desc" viewBox="0 0 ${width} ${height}" width="100%">`
+    + `<title id="chart-title">${esc(title)}</title><desc id="chart-desc">${esc(summary)}</desc>${rows}</svg>`
+    + `<figcaption>${esc(title)} — ${esc(summary)}</figcaption></figure>`;
+}
+
+// ---------------------------------------------------------------- queries
+
+const DECISION_ROW = 'id title status bodyName moment mission proposedOn votedOn trail { shareRetained }';
+const DECISION_FULL = `id title text status bodyName moment mission proposedOn votedOn tally amendments withdrawnOn
+  trail { shareRetained counts { disposition count }
+    consultations { id subject rung promise promiseEn answerDeadline }
+    entries { contributionId consultationId authorName anonymous anonymousCommune kind text submittedOn withdrawnOn
+      disposition rationale publishedOn answerDeadline onTime } }
+  milestones { happenedOn milestone }
+  indicators { indicator period value target reportedOn }`;
+
+// ---------------------------------------------------------------- pages
+
+async function dashboardPage() {
+  if (!isStaff()) return decisionsPage();
+  const data = await gql(`{ register { checks { code ok detail detailEn whatToDo whatToDoEn } }
+    consultations { id subject rung open closesOn answerDeadline contributions
+      promiseKeeping { owed answeredOnTime answeredLate unansweredNotDue unansweredOverdue lateContributions } }
+    decisions(first: 20) { edges { node { id title status votedOn trail { shareRetained
+      entries { contributionId consultationId kind text publishedOn answerDeadline onTime disposition } } } } } }`);
+  const checks = data.register.checks.map((c) => `<li class="card"><h3>${c.ok
+    ? `<span class="status-ok">✓ ${esc(t('checkOk'))}</span>` : `<span class="status-bad">✗ ${esc(t('checkFails'))}</span>`} — ${esc(pick(c.detail, c.detailEn))}</h3>
+    ${c.ok ? '' : `<p>${esc(t('whatToDo', pick(c.whatToDo, c.whatToDoEn)))}</p>`}</li>`).join('');
+  const totals = { onTime: 0, late: 0, overdue: 0, notDue: 0 };
+  for (const c of data.consultations) {
+    const p = c.promiseKeeping;
+    if (!p) continue;
+    totals.onTime += p.answeredOnTime; totals.late += p.answeredLate;
+    totals.overdue += p.unansweredOverdue; totals.notDue += p.unansweredNotDue;
+  }
+  const lateIds = new Set(data.consultations.flatMap((c) => c.promiseKeeping?.lateContributions || []));
+  const subjects = Object.fromEntries(data.consultations.map((c) => [c.id, c.subject]));
+  const lateRows = [];
+  for (const { node } of data.decisions.edges) {
+    for (const e of node.trail?.entries || []) {
+      if (!lateIds.has(e.contributionId)) continue;
+      lateIds.delete(e.contributionId);
+      lateRows.push([
+        esc(e.text),
+        esc(subjects[e.consultationId] || ''),
+        esc(fmtDate(e.answerDeadline)),
+        e.publishedOn ? `<span class="status-late">${esc(t('lateAnswer'))}</span> — ${esc(fmtDate(e.publishedOn))}`
+          : `<span class="status-bad">${esc(t('overdueAnswer'))}</span>`,
+        `<a href="#/decision/${esc(node.id)}">${esc(node.title)}</a>`,
+      ]);
+    }
+  }
+  for (const id of lateIds) lateRows.push([esc(id), '', '', `<span class="status-bad">${esc(t('overdueAnswer'))}</span>`, '']);
+  const open = data.consultations.filter((c) => c.open);
+  const latest = data.decisions.edges.slice(0, 5).map(({ node }) =>
+    `<li><a href="#/decision/${esc(node.id)}">${esc(node.title)}</a> — ${esc(label('status', node.status))}${node.votedOn ? `, ${esc(fmtDate(node.votedOn))}` : ''}</li>`).join('');
+  return `<h1>${esc(t('dashboardTitle'))}</h1>
+    <section aria-labelledby="h-checks"><h2 id="h-checks">${esc(t('checksTitle'))}</h2><ul class="cards">${checks}</ul></section>
+    <section aria-labelledby="h-promise"><h2 id="h-promise">${esc(t('promiseTitle'))}</h2>
+      <ul class="cards" id="promise-figures">
+        <li class="card"><h3>${esc(t('onTime'))}</h3><p class="figure status-ok">${totals.onTime}</p></li>
+        <li class="card"><h3>${esc(t('late'))}</h3><p class="figure status-late">${totals.late}</p></li>
+        <li class="card"><h3>${esc(t('overdue'))}</h3><p class="figure status-bad">${totals.overdue}</p></li>
+        <li class="card"><h3>${esc(t('notDue'))}</h3><p class="figure">${totals.notDue}</p></li>
+      </ul>
+      ${lateRows.length ? table(t('lateTitle'), [t('contribution'), t('consultation'), t('deadline'), t('status'), t('decision')], lateRows) : `<p>${esc(t('noLate'))}</p>`}
+    </section>
+    <section aria-labelledby="h-open"><h2 id="h-open">${esc(t('openTitle'))}</h2>
+      ${open.length ? `<ul id="open-consultations">${open.map((c) => `<li><a href="#/consultations">${esc(c.subject)}</a> — ${esc(label('rung', c.rung))}, ${esc(t('closesOn'))} ${esc(fmtDate(c.closesOn))} — <span class="contribution-count">${esc(t('contributions'))} : ${c.contributions}</span></li>`).join('')}</ul>` : `<p>${esc(t('noneOpen'))}</p>`}
+    </section>
+    <section aria-labelledby="h-latest"><h2 id="h-latest">${esc(t('latestTitle'))}</h2><ul>${latest}</ul></section>`;
+}
+
+let pageCursors = [null];
+async function decisionsPage(params = new URLSearchParams()) {
+  const publicView = !token();
+  const community = publicView ? communityParam() : null;
+  if (publicView && !community) return signinPage();
+  const filter = {};
+  for (const key of ['status', 'moment', 'mission', 'bodyId', 'proposedFrom', 'proposedTo']) {
+    if (params.get(key)) filter[key] = params.get(key);
+  }
+  const page = Number(params.get('page') || 0);
+  const after = params.get('after') || null;
+  const data = await gql(`query($c: ID, $f: DecisionFilterInput, $after: String) {
+    decisions(communityId: $c, filter: $f, first: 10, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+      edges { node { ${DECISION_ROW} } } } ${canWrite() ? 'consultations { id subject }' : ''} }`, { c: community, f: filter, after });
+  const rows = data.decisions.edges.map(({ node }) => [
+    `<a href="#/decision/${esc(node.id)}${community ? `?cpts=${esc(community)}` : ''}">${esc(node.title)}</a>`,
+    esc(node.bodyName), esc(label('status', node.status)), esc(label('moment', node.moment)),
+    esc(fmtDate(node.proposedOn)), esc(percent(node.trail?.shareRetained))]);
+  const bodies = (viewer?.bodies || []).map((b) => [b.id, b.name]);
+  const link = (extra) => {
+    const p = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(extra)) { if (v == null) p.delete(k); else p.set(k, v); }
+    return `#/${publicView ? 'public' : 'decisions'}?${p}`;
+  };
+  if (page === 0) pageCursors = [null];
+  pageCursors[page + 1] = data.decisions.pageInfo.endCursor;
+  const prev = page > 0 ? `<a href="${link({ page: page - 1, after: pageCursors[page - 1] })}">${esc(t('previous'))}</a>` : '';
+  const next = data.decisions.pageInfo.hasNextPage ? `<a href="${link({ page: page + 1, after: data.decisions.pageInfo.endCursor })}">${esc(t('next'))}</a>` : '';
+  return `<h1>${esc(publicView ? t('publicHeading') : t('decisionsTitle'))}</h1>
+    ${publicView || role() === 'representative' ? `<p class="notice">${esc(t('publicNote'))}</p>` : ''}
+    <form id="decision-filters" role="search" aria-label="${esc(t('filters'))}"><fieldset><legend>${esc(t('filters'))}</legend>
+      ${field('f-status', t('status'), select('f-status', 'status', vocabulary('status', true), { selected: filter.status || '' }))}
+      ${field('f-moment', t('moment'), select('f-moment', 'moment', vocabulary('moment', true), { selected: filter.moment || '' }))}
+      ${field('f-mission', t('mission'), select('f-mission', 'mission', vocabulary('mission', true), { selected: filter.mission || '' }))}
+      ${bodies.length ? field('f-body', t('body'), select('f-body', 'bodyId', [['', t('any')], ...bodies], { selected: filter.bodyId || '' })) : ''}
+      ${field('f-from', t('proposedFrom'), `<input type="date" id="f-from" name="proposedFrom" value="${esc(filter.proposedFrom || '')}">`)}
+      ${field('f-to', t('proposedTo'), `<input type="date" id="f-to" name="proposedTo" value="${esc(filter.proposedTo || '')}">`)}
+      <button type="submit">${esc(t('apply'))}</button></fieldset></form>
+    <p id="decision-total">${esc(t('totalDecisions', data.decisions.totalCount))}</p>
+    ${rows.length ? table(t('decisionsTitle'), [t('title'), t('body'), t('status'), t('moment'), t('proposedOn'), t('shareRetained')], rows) : `<p>${esc(t('noDecision'))}</p>`}
+    <p class="pager">${prev} ${next}</p>
+    ${canWrite() ? proposeForm(data.consultations) : ''}`;
+}
+
+function proposeForm(consultations) {
+  const bodies = (viewer?.bodies || []).map((b) => [b.id, b.name]);
+  return `<form id="propose-decision"><h2>${esc(t('proposeTitle'))}</h2>
+    ${field('pd-title', t('title'), '<input type="text" id="pd-title" name="title" required>')}
+    ${field('pd-text', t('decisionText'), '<textarea id="pd-text" name="text" required></textarea>')}
+    ${field('pd-body', t('decidingBody'), select('pd-body', 'bodyId', bodies, { required: true }))}
+    ${field('pd-moment', t('momentOfParticipation'), select('pd-moment', 'moment', vocabulary('moment'), { required: true }))}
+    ${field('pd-mission', t('missionServed'), select('pd-mission', 'mission', vocabulary('mission'), { required: true }))}
+    ${field('pd-on', t('proposedOn'), `<input type="date" id="pd-on" name="proposedOn" required value="${today()}">`)}
+    ${field('pd-consultation', t('drawsOn'), select('pd-consultation', 'consultationId', [['', t('noConsultationLinked')], ...consultations.map((c) => [c.id, c.subject])]))}
+    <button type="submit">${esc(t('proposeButton'))}</button>${resultSlot}</form>`;
+}
+
+function afterDecisions() {
+  const propose = document.getElementById('propose-decision');
+  if (propose) onSubmit(propose, async (f) => {
+    const { proposeDecision } = await gql(`mutation($input: ProposeDecisionInput!) { proposeDecision(input: $input) { aggregateId } }`, { input: {
+      communityId: viewer.communityId, bodyId: f.get('bodyId'), title: f.get('title'), text: f.get('text'),
+      moment: f.get('moment'), mission: f.get('mission'), proposedOn: f.get('proposedOn') } });
+    const id = proposeDecision.aggregateId;
+    if (f.get('consultationId')) {
+      await gql(`mutation($input: LinkConsultationInput!) { linkConsultation(input: $input) { aggregateId } }`,
+        { input: { decisionId: id, consultationId: f.get('consultationId') } });
+    }
+    location.hash = `#/decision/${id}`;
+  });
+  const form = document.getElementById('decision-filters');
+  if (!form) return;
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const p = new URLSearchParams();
+    for (const [k, v] of new FormData(form)) if (v) p.set(k, v);
+    const community = !token() && communityParam();
+    if (community) p.set('cpts', community);
+    location.hash = `#/${token() ? 'decisions' : 'public'}?${p}`;
+  });
+}
+
+async function decisionPage(id) {
+  const data = await gql(`query($id: ID!) { decision(id: $id) { ${DECISION_FULL} } }`, { id });
+  const d = data.decision;
+  const trail = d.trail;
+  const subjects = Object.fromEntries((trail?.consultations || []).map((c) => [c.id, c.subject]));
+  const entries = (trail?.entries || []).map((e) => [
+    esc(e.text),
+    esc(e.authorName || (e.anonymous ? `${t('anonymousInhabitant')}${e.anonymousCommune ? ` (${e.anonymousCommune})` : ''}` : '')),
+    esc(label('kind', e.kind)),
+    esc(label('disposition', e.disposition)),
+    esc(e.rationale || ''),
+    e.publishedOn ? esc(fmtDate(e.publishedOn)) : esc(t('notPublished')),
+    e.onTime == null ? '' : e.onTime ? `<span class="status-ok">${esc(t('yesOnTime'))}</span>` : `<span class="status-late">${esc(t('noLateShort'))}</span>`,
+  ]);
+  const chart = trail?.counts?.length
+    ? barChart(t('chartTitle'), values('disposition').flatMap((v) => trail.counts.filter((c) => c.disposition === v)
+      .map((c) => ({ label: label('disposition', c.disposition), value: c.count, colour: DISPOSITION_COLOURS[v] })))) : '';
+  const consultations = (trail?.consultations || []).map((c) =>
+    `<li><strong>${esc(c.subject)}</strong> — ${esc(label('rung', c.rung))}. ${esc(t('promise'))} : « ${esc(pick(c.promise, c.promiseEn))} » ${esc(t('answerDeadline'))} ${esc(fmtDate(c.answerDeadline))}.</li>`).join('');
+  let vote = `<p>${esc(t('notVoted'))}</p>`;
+  if (d.tally) {
+    const tally = JSON.parse(d.tally);
+    const names = Object.fromEntries((viewer?.colleges || []).map((c) => [c.id, c.name]));
+    vote = tally.type === 'consensus' ? `<p>${esc(label('status', d.status))}, ${esc(t('consensus'))}, ${esc(fmtDate(d.votedOn))}.</p>`
+      : `<p>${esc(label('status', d.status))}, ${esc(fmtDate(d.votedOn))}.</p>`
+        + table(t('voteTitle'), [t('college'), t('votesFor'), t('votesAgainst'), t('abstentions')],
+          (tally.colleges || []).map((c) => [esc(names[c.college_id] || c.college_id), c.votes_for, c.votes_against, c.abstentions]), { numeric: [1, 2, 3] });
+  }
+  const milestones = d.milestones.length
+    ? `<ol>${d.milestones.map((m) => `<li>${esc(fmtDate(m.happenedOn))} : ${esc(m.milestone)}</li>`).join('')}</ol>` : `<p>${esc(t('noMilestone'))}</p>`;
+  const indicators = d.indicators.length
+    ? table(t('indicatorsTitle'), [t('indicator'), t('period'), t('value'), t('target'), t('reportedOn')],
+      d.indicators.map((i) => [esc(i.indicator), esc(i.period), i.value, i.target ?? '', esc(fmtDate(i.reportedOn))]), { numeric: [2, 3] })
+    : `<p>${esc(t('noIndicator'))}</p>`;
+  const community = communityParam();
+  return `<p><a href="#/${token() ? 'decisions' : `public?cpts=${esc(community || '')}`}">← ${esc(t('back'))}</a></p>
+    <h1>${esc(d.title)}</h1>
+    <p>${esc(d.bodyName)} — ${esc(label('status', d.status))} — ${esc(label('moment', d.moment))}, ${esc(label('mission', d.mission))} — ${esc(t('proposedOn'))} ${esc(fmtDate(d.proposedOn))}</p>
+    <p>${esc(d.text)}</p>
+    <section aria-labelledby="h-trail"><h2 id="h-trail">${esc(t('trailTitle'))}</h2>
+      <p>${esc(t('trailIntro'))} ${esc(t('shareRetained'))} : ${esc(percent(trail?.shareRetained))}.</p>
+      <ul>${consultations}</ul>
+      ${chart}
+      ${table(t('trailTitle'), [t('contribution'), t('author'), t('kind'), t('disposition'), t('rationale'), t('publishedOn'), t('onTimeShort')], entries)}
+    </section>
+    <section aria-labelledby="h-vote"><h2 id="h-vote">${esc(t('voteTitle'))}</h2>${vote}</section>
+    <section aria-labelledby="h-impl"><h2 id="h-impl">${esc(t('implementationTitle'))}</h2>${milestones}</section>
+    <section aria-labelledby="h-ind"><h2 id="h-ind">${esc(t('indicatorsTitle'))}</h2>${indicators}</section>
+    ${canAnswer() ? decisionForms(d) : ''}`;
+}
+
+function decisionForms(d) {
+  const pending = (d.trail?.entries || []).filter((e) => !e.disposition && !e.withdrawnOn);
+  const drafted = (d.trail?.entries || []).some((e) => e.disposition && !e.publishedOn);
+  const draft = (pending.length ? `<form id="draft-answer" data-decision="${esc(d.id)}"><h2>${esc(t('draftTitle'))}</h2>
+      ${field('da-contribution', t('contribution'), select('da-contribution', 'contribution', pending.map((e) => [`${e.consultationId}|${e.contributionId}`, e.text.slice(0, 90)]), { required: true }))}
+      ${field('da-disposition', t('disposition'), select('da-disposition', 'disposition', vocabulary('disposition'), { required: true }))}
+      ${field('da-rationale', t('rationale'), '<textarea id="da-rationale" name="rationale"></textarea>')}
+      ${field('da-on', t('date'), `<input type="date" id="da-on" name="on" required value="${today()}">`)}
+      <button type="submit">${esc(t('draftButton'))}</button>${resultSlot}</form>` : '')
+    + (drafted ? `<form id="publish-answers" data-decision="${esc(d.id)}"><h2>${esc(t('publishAllTitle'))}</h2>
+      ${field('pa-on', t('date'), `<input type="date" id="pa-on" name="on" required value="${today()}">`)}
+      <button type="submit">${esc(t('publishAllButton'))}</button>${resultSlot}</form>` : '');
+  const colleges = viewer?.colleges || [];
+  const vote = d.status === 'PROPOSED' ? `<form id="record-vote" data-decision="${esc(d.id)}"><h2>${esc(t('recordVoteTitle'))}</h2>
+      ${field('rv-outcome', t('outcome'), select('rv-outcome', 'outcome', vocabulary('outcome'), { required: true }))}
+      ${field('rv-on', t('date'), `<input type="date" id="rv-on" name="on" required value="${today()}">`)}
+      <div class="field inline"><input type="checkbox" id="rv-consensus" name="consensus"><label for="rv-consensus">${esc(t('consensus'))}</label></div>
+      ${colleges.map((c, i) => `<fieldset><legend>${esc(c.name)}</legend>
+        ${['votesFor', 'votesAgainst', 'abstentions'].map((k) => field(`rv-${i}-${k}`, t(k), `<input type="number" min="0" id="rv-${i}-${k}" name="${k}-${esc(c.id)}" value="0">`)).join('')}</fieldset>`).join('')}
+      <button type="submit">${esc(t('voteButton'))}</button>${resultSlot}</form>` : '';
+  return draft + vote;
+}
+
+function afterDecision() {
+  const draft = document.getElementById('draft-answer');
+  if (draft) onSubmit(draft, (f) => {
+    const [consultationId, contributionId] = f.get('contribution').split('|');
+    return gql(`mutation($input: DraftAnswerInput!) { draftAnswer(input: $input) { aggregateId } }`, { input: {
+      decisionId: draft.dataset.decision, consultationId, contributionId, disposition: f.get('disposition'),
+      rationale: f.get('rationale') || null, on: f.get('on') } });
+  });
+  const publish = document.getElementById('publish-answers');
+  if (publish) onSubmit(publish, (f) => gql(`mutation($input: PublishAllAnswersInput!) { publishAllAnswers(input: $input) { aggregateId } }`,
+    { input: { decisionId: publish.dataset.decision, on: f.get('on') } }));
+  const vote = document.getElementById('record-vote');
+  if (vote) onSubmit(vote, (f) => {
+    const consensus = f.get('consensus') === 'on';
+    const colleges = consensus ? null : (viewer?.colleges || []).map((c) => ({
+      collegeId: c.id, votesFor: Number(f.get(`votesFor-${c.id}`) || 0),
+      votesAgainst: Number(f.get(`votesAgainst-${c.id}`) || 0), abstentions: Number(f.get(`abstentions-${c.id}`) || 0) }));
+    return gql(`mutation($input: RecordVoteInput!) { recordVote(input: $input) { aggregateId } }`, { input: {
+      decisionId: vote.dataset.decision, on: f.get('on'), outcome: f.get('outcome'), consensus, colleges } });
+  });
+}
+
+async function consultationsPage() {
+  const staff = isStaff();
+  const data = await gql(`{ consultations { id subject moment mission rung method opensOn closesOn closedOn answerDeadline open contributions
+    promiseKeeping { promise promiseEn owed answeredOnTime answeredLate unansweredNotDue unansweredOverdue } }
+    ${staff ? 'members { id name kind departedOn }' : ''} }`);
+  const rows = data.consultations.map((c) => {
+    const p = c.promiseKeeping;
+    return [
+      `<strong>${esc(c.subject)}</strong><br>${esc(label('moment', c.moment))}, ${esc(label('mission', c.mission))}, ${esc(label('method', c.method))}`,
+      `${esc(label('rung', c.rung))}${p ? `<br><span class="hint">« ${esc(pick(p.promise, p.promiseEn))} »</span>` : ''}`,
+      `${esc(fmtDate(c.opensOn))} → ${esc(fmtDate(c.closesOn))}<br>${c.open ? `<span class="tag status-ok">${esc(t('openNow'))}</span>` : esc(t('closed'))}`,
+      esc(fmtDate(c.answerDeadline)),
+      `<span class="contribution-count" data-consultation="${esc(c.id)}">${c.contributions}</span>`,
+      p ? `${esc(t('onTime'))} : ${p.answeredOnTime}<br>${esc(t('late'))} : ${p.answeredLate}<br>${esc(t('overdue'))} : ${p.unansweredOverdue}<br>${esc(t('notDue'))} : ${p.unansweredNotDue}` : '',
+    ];
+  });
+  const open = data.consultations.filter((c) => c.open);
+  let forms = '';
+  if (canWrite()) {
+    forms += `<form id="open-consultation"><h2>${esc(t('openConsultationTitle'))}</h2>
+      ${field('oc-subject', t('subject'), '<input type="text" id="oc-subject" name="subject" required>')}
+      ${field('oc-moment', t('moment'), select('oc-moment', 'moment', vocabulary('moment'), { required: true }))}
+      ${field('oc-mission', t('mission'), select('oc-mission', 'mission', vocabulary('mission'), { required: true }))}
+      ${field('oc-rung', t('rung'), select('oc-rung', 'rung', vocabulary('rung'), { required: true, selected: 'CONSULT' }))}
+      ${field('oc-audience', t('audience'), '<input type="text" id="oc-audience" name="audience" required>')}
+      ${field('oc-method', t('method'), select('oc-method', 'method', vocabulary('method'), { required: true }))}
+      ${field('oc-opens', t('opensOn'), `<input type="date" id="oc-opens" name="opensOn" required value="${today()}">`)}
+      ${field('oc-closes', t('closesOn'), `<input type="date" id="oc-closes" name="closesOn" required value="${addDays(today(), 30)}">`)}
+      ${field('oc-days', t('answerWithinDays'), '<input type="number" id="oc-days" name="answerWithinDays" min="1" required value="30">')}
+      <button type="submit">${esc(t('openButton'))}</button>${resultSlot}</form>`;
+  }
+  if (canWrite() || (role() === 'representative' && viewer?.memberId)) {
+    const members = (data.members || []).filter((m) => !m.departedOn).map((m) => [m.id, m.name]);
+    forms += `<form id="record-contribution"><h2>${esc(canWrite() ? t('recordContributionTitle') : t('submitOwnTitle'))}</h2>
+      ${open.length ? `
+      ${field('rc-consultation', t('consultation'), select('rc-consultation', 'consultationId', open.map((c) => [c.id, c.subject]), { required: true }))}
+      ${canWrite() ? field('rc-author', t('authorMember'), select('rc-author', 'memberId', [['', t('anonymousOption')], ...members])) : ''}
+      ${canWrite() ? field('rc-commune', t('commune'), '<input type="text" id="rc-commune" name="anonymousCommune">') : ''}
+      ${field('rc-kind', t('kind'), select('rc-kind', 'kind', vocabulary('kind'), { required: true }))}
+      ${field('rc-text', t('text'), '<textarea id="rc-text" name="text" required></textarea>')}
+      ${field('rc-date', t('submittedOn'), `<input type="date" id="rc-date" name="submittedOn" required value="${today()}">`)}
+      ${field('rc-attachment', t('attachment'), '<input type="text" id="rc-attachment" name="attachment">')}
+      <button type="submit">${esc(t('recordButton'))}</button>${resultSlot}` : `<p>${esc(t('noOpenForForm'))}</p>`}</form>`;
+  }
+  return `<h1>${esc(t('consultationsTitle'))}</h1>
+    ${rows.length ? table(t('consultationsTitle'), [t('subject'), t('rung'), `${t('opensOn')} / ${t('closesOn')}`, t('answerDeadline'), t('contributions'), t('promiseTitle')], rows, { numeric: [4] }) : `<p>${esc(t('noConsultation'))}</p>`}
+    ${forms}`;
+}
+
+function afterConsultations() {
+  const open = document.getElementById('open-consultation');
+  if (open) onSubmit(open, (f) => gql(`mutation($input: OpenConsultationInput!) { openConsultation(input: $input) { aggregateId } }`, { input: {
+    communityId: viewer.communityId, subject: f.get('subject'), moment: f.get('moment'), mission: f.get('mission'), rung: f.get('rung'),
+    audience: f.get('audience'), method: f.get('method'), opensOn: f.get('opensOn'), closesOn: f.get('closesOn'),
+    answerWithinDays: Number(f.get('answerWithinDays')) } }));
+  const record = document.getElementById('record-contribution');
+  if (record && record.querySelector('button')) onSubmit(record, (f) => {
+    const memberId = canWrite() ? (f.get('memberId') || null) : viewer.memberId;
+    return gql(`mutation($input: SubmitContributionInput!) { submitContribution(input: $input) { aggregateId } }`, { input: {
+      consultationId: f.get('consultationId'), memberId, anonymousCommune: memberId ? null : (f.get('anonymousCommune') || null),
+      kind: f.get('kind'), text: f.get('text'), submittedOn: f.get('submittedOn'), attachment: f.get('attachment') || null } });
+  });
+}
+
+async function minePage() {
+  if (!viewer?.memberId) return `<h1>${esc(t('mineTitle'))}</h1><p>${esc(t('mineNeedsMember'))}</p>`;
+  const data = await gql('{ myContributions { contributionId subject text status decisionId decisionTitle disposition rationale daysToAnswer } }');
+  const rows = data.myContributions.map((c) => [
+    esc(c.text), esc(c.subject), esc(label('followUp', c.status)),
+    c.decisionId ? `<a href="#/decision/${esc(c.decisionId)}">${esc(c.decisionTitle)}</a>` : '',
+    esc(label('disposition', c.disposition)), esc(c.rationale || ''), c.daysToAnswer ?? '']);
+  return `<h1>${esc(t('mineTitle'))}</h1><p>${esc(t('mineIntro'))}</p>
+    ${rows.length ? table(t('mineTitle'), [t('contribution'), t('consultation'), t('status'), t('decision'), t('disposition'), t('rationale'), t('daysToAnswer')], rows, { numeric: [6] })
+    : `<p>${esc(t('noMine'))}</p>`}`;
+}
+
+async function membersPage() {
+  const data = await gql(`{ register { membersByKind { name count } membersByCollege { name count }
+    representatives { memberId name association mandateStart mandateEnd mandateEndedOn livesInTerritory commune cadreIntervention active }
+    associations { associationId name approval nextStep nextStepEn } }
+    members { id name kind profession admittedOn departedOn collegeId } }`);
+  const r = data.register;
+  const colleges = Object.fromEntries((viewer?.colleges || []).map((c) => [c.id, c.name]));
+  return `<h1>${esc(t('membersTitle'))}</h1>
+    <section aria-labelledby="h-reps"><h2 id="h-reps">${esc(t('representativesTitle'))}</h2>
+    ${table(t('representativesTitle'), [t('name'), t('association'), t('mandate'), t('livesIn'), t('cadre')], r.representatives.map((p) => [
+      esc(p.name), esc(p.association || ''), `${esc(fmtDate(p.mandateStart))} → ${esc(fmtDate(p.mandateEnd))}${p.active ? '' : ` (${esc(t('closed'))})`}`,
+      `${p.livesInTerritory ? esc(t('yes')) : `<span class="status-late">${esc(t('no'))}</span>`}${p.commune ? ` (${esc(p.commune)})` : ''}`,
+      p.cadreIntervention ? esc(p.cadreIntervention) : `<span class="status-bad">${esc(t('none'))}</span>`]))}</section>
+    <section aria-labelledby="h-assoc"><h2 id="h-assoc">${esc(t('associationsTitle'))}</h2>
+    ${table(t('associationsTitle'), [t('association'), t('approval'), t('nextStep')], r.associations.map((a) => [
+      esc(a.name), esc(label('approval', a.approval)), esc(pick(a.nextStep, a.nextStepEn))]))}</section>
+    <section aria-labelledby="h-register"><h2 id="h-register">${esc(t('registerTitle'))}</h2>
+    ${table(t('byKind'), [t('kind'), t('count')], r.membersByKind.map((k) => [esc(label('memberKind', k.name)), k.count]), { numeric: [1] })}
+    ${table(t('byCollege'), [t('college'), t('count')], r.membersByCollege.map((k) => [esc(k.name), k.count]), { numeric: [1] })}
+    ${table(t('registerTitle'), [t('name'), t('kind'), t('profession'), t('college'), t('admittedOn'), t('departedOn')], data.members.map((m) => [
+      esc(m.name), esc(label('memberKind', m.kind)), esc(m.profession || ''), esc(colleges[m.collegeId] || ''), esc(fmtDate(m.admittedOn)), esc(fmtDate(m.departedOn))]))}</section>`;
+}
+
+async function journalPage(params) {
+  const after = params.get('after') || null;
+  const data = await gql(`query($after: String) { ledgerHead { position hash projections { name position behind } }
+    timeline(first: 50, after: $after) { hasNextPage endCursor entries { position aggregateType aggregateId eventType actor recordedAt } } }`, { after });
+  const h = data.ledgerHead;
+  const rows = data.timeline.entries.map((e) => [e.position, `<code>${esc(e.eventType)}</code>`, esc(e.aggregateType), `<code>${esc(e.actor)}</code>`, esc(e.recordedAt.replace('T', ' ').slice(0, 19))]);
+  return `<h1>${esc(t('journalTitle'))}</h1>
+    <section aria-labelledby="h-verify"><h2 id="h-verify">${esc(t('verifyTitle'))}</h2>
+      <p>${esc(t('head', h.position))} — <span class="digest">${esc(h.hash)}</span></p>
+      <form id="verify-ledger">
+        ${field('vl-digest', t('digestLabel'), '<input type="text" id="vl-digest" name="digest" class="digest" size="60">')}
+        <button type="submit">${esc(t('verifyButton'))}</button>
+        <div id="verify-result" role="status" aria-live="polite"></div></form>
+      ${table(t('projectionsTitle'), [t('projectionsTitle'), t('position'), t('behind')], h.projections.map((p) => [esc(p.name), p.position, p.behind]), { numeric: [1, 2] })}
+    </section>
+    <section aria-labelledby="h-timeline"><h2 id="h-timeline">${esc(t('timelineTitle'))}</h2>
+      ${table(t('timelineTitle'), [t('position'), t('event'), t('record'), t('actor'), t('recordedAt')], rows, { numeric: [0] })}
+      <p class="pager">${after ? `<a href="#/journal">${esc(t('previous'))}</a>` : ''} ${data.timeline.hasNextPage ? `<a href="#/journal?after=${esc(data.timeline.endCursor)}">${esc(t('next'))}</a>` : ''}</p>
+    </section>`;
+}
+
+function afterJournal() {
+  const form = document.getElementById('verify-ledger');
+  if (!form) return;
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const out = document.getElementById('verify-result');
+    out.textContent = t('loading');
+    try {
+      const digest = new FormData(form).get('digest') || null;
+      const { verifyLedger: v } = await gql('query($d: String) { verifyLedger(digest: $d) { intact eventsChecked digest firstBrokenPosition problem problemEn } }', { d: digest });
+      out.innerHTML = v.intact
+        ? `<p class="status-ok" id="verify-status">${esc(t('intact', v.eventsChecked))}</p><p>${esc(t('digest'))} : <span class="digest" id="verify-digest">${esc(v.digest)}</span></p>`
+        : `<p class="status-bad" id="verify-status">${esc(t('altered', v.firstBrokenPosition ?? '?', pick(v.problem, v.problemEn)))}</p>`;
+    } catch (error) {
+      out.innerHTML = `<p class="error">${esc(errorText(error))}</p>`;
+    }
+  });
+}
+
+async function reportPage() {
+  const year = today().slice(0, 4);
+  return `<h1>${esc(t('reportTitle'))}</h1><p>${esc(t('reportIntro'))}</p>
+    <form id="report-form">
+      ${field('rp-asof', t('asOf'), `<input type="date" id="rp-asof" name="asOf" required value="${today()}">`)}
+      ${field('rp-from', t('from'), `<input type="date" id="rp-from" name="from" value="${year}-01-01">`)}
+      ${field('rp-to', t('to'), `<input type="date" id="rp-to" name="to" value="${year}-12-31">`)}
+      ${field('rp-lang', t('language'), select('rp-lang', 'lang', [['FR', 'Français'], ['EN', 'English']], { selected: lang().toUpperCase() }))}
+      ${field('rp-format', t('format'), select('rp-format', 'format', [['HTML', 'HTML'], ['MARKDOWN', 'Markdown'], ['JSON', 'JSON']]))}
+      <button type="submit">${esc(t('generate'))}</button>
+      <div id="report-result" role="status" aria-live="polite"></div></form>`;
+}
+
+function afterReport() {
+  const form = document.getElementById('report-form');
+  if (!form) return;
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const f = new FormData(form);
+    const out = document.getElementById('report-result');
+    out.textContent = t('loading');
+    try {
+      const { report } = await gql('query($a: NaiveDate!, $f: NaiveDate, $t: NaiveDate, $l: Lang!, $fmt: ReportFormat!) { report(asOf: $a, from: $f, to: $t, lang: $l, format: $fmt) }',
+        { a: f.get('asOf'), f: f.get('from') || null, t: f.get('to') || null, l: f.get('lang'), fmt: f.get('format') });
+      const ext = { HTML: 'html', MARKDOWN: 'md', JSON: 'json' }[f.get('format')];
+      const type = { html: 'text/html', md: 'text/markdown', json: 'application/json' }[ext];
+      const name = `${f.get('lang') === 'EN' ? 'report-ga' : 'rapport-ag'}-${f.get('asOf')}.${ext}`;
+      const url = URL.createObjectURL(new Blob([report], { type: `${type};charset=utf-8` }));
+      out.innerHTML = `<p><a id="report-download" href="${url}" download="${esc(name)}">${esc(t('download', name))}</a> (${Math.round(report.length / 1024)} Kio)</p>`;
+    } catch (error) {
+      out.innerHTML = `<p class="error">${esc(errorText(error))}</p>`;
+    }
+  });
+}
+
+function signinPage() {
+  return `<h1>${esc(t('signinTitle'))}</h1>
+    <form id="signin-form"><p>${esc(t('signinIntro'))}</p>
+      ${field('si-token', t('tokenLabel'), '<input type="password" id="si-token" name="token" autocomplete="off" required>')}
+      <button type="submit">${esc(t('signinButton'))}</button>${resultSlot}</form>
+    <section aria-labelledby="h-public"><h2 id="h-public">${esc(t('publicTitle'))}</h2><p>${esc(t('publicIntro'))}</p>
+    <form id="public-form">${field('si-community', t('communityIdLabel'), `<input type="text" id="si-community" name="cpts" required value="${esc(communityParam() || '')}">`)}
+      <button type="submit" class="secondary">${esc(t('browsePublic'))}</button></form></section>`;
+}
+
+function afterSignin() {
+  const form = document.getElementById('signin-form');
+  if (form) form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    setToken(new FormData(form).get('token').trim());
+    try {
+      await loadViewer();
+      location.hash = '#/';
+      await boot();
+    } catch (error) {
+      setToken(null);
+      viewer = null;
+      const out = form.querySelector('.form-result');
+      out.textContent = errorText(error);
+      out.className = 'form-result error';
+    }
+  });
+  const pub = document.getElementById('public-form');
+  if (pub) pub.addEventListener('submit', (event) => {
+    event.preventDefault();
+    location.hash = `#/public?cpts=${encodeURIComponent(new FormData(pub).get('cpts').trim())}`;
+  });
+}
+
+// ---------------------------------------------------------------- routing
+
+const ROUTES = {
+  '': { page: dashboardPage, nav: 'nav_dashboard', staff: true },
+  decisions: { page: decisionsPage, after: afterDecisions, nav: 'nav_decisions', signedIn: true },
+  decision: { page: decisionPage, after: afterDecision },
+  consultations: { page: consultationsPage, after: afterConsultations, nav: 'nav_consultations', signedIn: true },
+  'mes-contributions': { page: minePage, nav: 'nav_mine', member: true },
+  membres: { page: membersPage, nav: 'nav_members', staff: true },
+  journal: { page: journalPage, after: afterJournal, nav: 'nav_journal', staff: true },
+  rapport: { page: reportPage, after: afterReport, nav: 'nav_report', staff: true },
+  public: { page: decisionsPage, after: afterDecisions, nav: 'nav_public', public: true },
+  connexion: { page: signinPage, after: afterSignin, nav: 'nav_signin', public: true },
+};
+
+function allowed(route) {
+  if (route.staff) return isStaff();
+  if (route.member) return Boolean(viewer?.memberId);
+  if (route.signedIn) return Boolean(viewer);
+  if (route.public) return !viewer;
+  return true;
+}
+
+function parseHash() {
+  const [path, query] = (location.hash.replace(/^#\/?/, '') || '').split('?');
+  const [name, arg] = path.split('/');
+  return { name: name || '', arg, params: new URLSearchParams(query || '') };
+}
+
+function renderChrome() {
+  document.documentElement.lang = lang();
+  const cptsName = viewer?.communityName || publicCommunityName;
+  document.title = `${cptsName ? `${cptsName} — ` : ''}${t('appTitle')}`;
+  document.getElementById('site-title').textContent = t('appTitle');
+  document.getElementById('skip-link').textContent = t('skip');
+  document.getElementById('nav').setAttribute('aria-label', t('navLabel'));
+  document.getElementById('footer-text').textContent = t('footer');
+  document.getElementById('community-name').textContent = viewer?.communityName || publicCommunityName;
+  const switcher = document.getElementById('lang-switch');
+  switcher.textContent = t('switchTo');
+  switcher.lang = lang() === 'fr' ? 'en' : 'fr';
+  const out = document.getElementById('sign-out');
+  out.textContent = t('signOut');
+  out.hidden = !token();
+  document.getElementById('who').textContent = viewer && viewer.role !== 'public'
+    ? t('signedInAs', t(`role_${viewer.role}`)) : t('publicVisitor');
+  const { name } = parseHash();
+  const current = name === 'decision' ? (token() ? 'decisions' : 'public') : name;
+  const community = communityParam();
+  document.getElementById('nav-list').innerHTML = Object.entries(ROUTES)
+    .filter(([, r]) => r.nav && allowed(r))
+    .map(([key, r]) => {
+      const href = key === 'public' && community ? `#/public?cpts=${encodeURIComponent(community)}` : `#/${key}`;
+      return `<li><a href="${href}"${key === current ? ' aria-current="page"' : ''}>${esc(t(r.nav))}</a></li>`;
+    }).join('');
+}
+
+/** Renders the page of the current hash. */
+async function render({ keepFocus = false, fromLive = false } = {}) {
+  const seq = ++renderSeq;
+  renderChrome();
+  let { name, arg, params } = parseHash();
+  if (!viewer && name === '') name = communityParam() ? 'public' : 'connexion';
+  if (viewer && !isStaff() && name === '') name = viewer.memberId ? 'mes-contributions' : 'decisions';
+  const route = ROUTES[name];
+  let html;
+  let after;
+  try {
+    if (!route) html = `<h1>${esc(t('notFound'))}</h1>`;
+    else if (!allowed(route) && name !== 'decision') html = `<h1>${esc(t('forbidden'))}</h1>`;
+    else {
+      html = await route.page(name === 'decision' ? arg : params);
+      after = route.after;
+    }
+  } catch (error) {
+    html = `<h1>${esc(t(route?.nav || 'notFound'))}</h1><p class="error">${esc(errorText(error))}</p>`;
+  }
+  if (seq !== renderSeq) return;
+  if (fromLive && formBusy()) return; // never wipe a form being filled in
+  const scroll = window.scrollY;
+  main().innerHTML = html;
+  main().dataset.page = name;
+  if (after) after();
+  if (fromLive || keepFocus) window.scrollTo(0, scroll);
+  else main().focus({ preventScroll: true });
+  main().dataset.rendered = String(Date.now());
+}
+
+// ---------------------------------------------------------------- live updates
+
+let liveTimer;
+/** Whether a form of the page is being filled in: a live update must not wipe it. */
+function formBusy() {
+  return [...main().querySelectorAll('form')].some((f) => f.dataset.dirty === '1'
+    || (f.contains(document.activeElement) && f.id !== 'decision-filters'));
+}
+
+function onLiveEvent(event) {
+  clearTimeout(liveTimer);
+  liveTimer = setTimeout(() => {
+    const status = document.getElementById('live-status');
+    status.textContent = t('liveUpdated', event.eventType);
+    if (!formBusy()) render({ fromLive: true });
+  }, 250);
+}
+
+function startLive() {
+  stopLive?.();
+  stopLive = null;
+  if (viewer && isStaff()) stopLive = subscribeEvents(onLiveEvent, (on) => { document.body.dataset.live = on ? 'on' : 'off'; });
+}
+
+async function loadViewer() {
+  publicCommunityName = '';
+  const community = token() ? null : communityParam();
+  if (!token() && !community) { viewer = null; return; }
+  const data = await gql('query($c: ID) { viewer(communityId: $c) { role communityId communityName memberId readsEverything colleges { id name isUsersCollege } bodies { id kind name } } }', { c: community });
+  if (data.viewer.role === 'public') {
+    viewer = null;
+    publicCommunityName = data.viewer.communityName || '';
+  } else {
+    viewer = data.viewer;
+  }
+}
+
+async function boot() {
+  try {
+    await loadViewer();
+  } catch (error) {
+    if (error.code === 'UNAUTHENTICATED') setToken(null);
+    viewer = null;
+  }
+  startLive();
+  await render();
+}
+
+document.getElementById('lang-switch').addEventListener('click', () => {
+  setLang(lang() === 'fr' ? 'en' : 'fr');
+  render({ keepFocus: true });
+});
+document.getElementById('sign-out').addEventListener('click', () => {
+  setToken(null);
+  viewer = null;
+  stopLive?.();
+  location.hash = '#/connexion';
+  boot();
+});
+window.addEventListener('hashchange', () => {
+  if (!token()) boot(); else render();
+});
+setLang(lang());
+boot();

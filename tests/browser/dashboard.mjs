@@ -1,0 +1,306 @@
+// End-to-end checks of the dashboard in headless Chromium (Debian's, at /usr/bin/chromium), on
+// the demo data on PostgreSQL, against the real service started by the `dashboard-server`
+// binary of the tests crate. Fails on any failed assertion, console error, page error, failed
+// request, or serious/critical axe-core violation. Used by tests/run.
+//
+//   node dashboard.mjs                      the checks
+//   node dashboard.mjs --screenshots DIR    the checks, and screenshots of the main pages in DIR
+//
+// The service's command can be replaced with DASHBOARD_SERVER (a shell command that prints the
+// same JSON line and serves until its standard input closes).
+import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const shotsAt = process.argv.indexOf('--screenshots');
+const shotsDir = shotsAt > 0 ? resolve(process.argv[shotsAt + 1]) : null;
+if (shotsDir) mkdirSync(shotsDir, { recursive: true });
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const scenario = JSON.parse(readFileSync(join(root, 'ledger/src/demo/val-de-letang.json'), 'utf8'));
+
+// ------------------------------------------------------------------ the service
+
+const command = process.env.DASHBOARD_SERVER
+  || 'cargo run --quiet --locked -p cpts-ledger-tests --bin dashboard-server';
+const server = spawn(command, { cwd: root, shell: true, stdio: ['pipe', 'pipe', 'inherit'] });
+const info = await new Promise((resolveInfo, reject) => {
+  const lines = createInterface({ input: server.stdout });
+  lines.once('line', (line) => resolveInfo(JSON.parse(line)));
+  server.once('exit', (code) => reject(new Error(`the service exited (${code}) before printing its address`)));
+});
+console.log(`service at ${info.url}, CPTS ${info.community}`);
+
+const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'cpts-chromium-')), {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  viewport: { width: 1280, height: 900 },
+  locale: 'fr-FR',
+  args: [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ],
+});
+
+// ------------------------------------------------------------------ checks, pages and axe-core
+
+const failures = [];
+let checks = 0;
+function check(condition, what) {
+  checks += 1;
+  if (!condition) {
+    failures.push(what);
+    console.error(`FAIL ${what}`);
+  } else {
+    console.log(`ok   ${what}`);
+  }
+}
+
+async function openPage(name) {
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  page.on('console', (m) => { if (m.type() === 'error') failures.push(`${name}: console error: ${m.text()}`); });
+  page.on('pageerror', (e) => failures.push(`${name}: page error: ${e.message}`));
+  page.on('requestfailed', (r) => {
+    // A download link's blob, or a WebSocket closed when the page closes, is not a failure.
+    if (!r.url().startsWith('blob:')) failures.push(`${name}: failed request ${r.url()} (${r.failure()?.errorText})`);
+  });
+  page.on('request', (r) => {
+    if (!r.url().startsWith(info.url.replace(/\/$/, '')) && !r.url().startsWith('blob:') && !r.url().startsWith('data:')) {
+      failures.push(`${name}: request outside the service: ${r.url()}`);
+    }
+  });
+  return page;
+}
+
+async function signIn(page, secret) {
+  await page.goto(info.url);
+  await page.getByLabel('Jeton d’accès').fill(secret);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.locator('#who').filter({ hasText: 'Connecté·e' }).waitFor();
+}
+
+/** Waits for the page's content to be rendered, then runs axe-core on it. */
+async function accessible(page, what) {
+  await page.waitForFunction(() => document.querySelector('main')?.dataset.rendered);
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, target: v.nodes[0]?.target }));
+  });
+  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  check(bad.length === 0, `${what}: no serious or critical axe-core violation${bad.length ? ` (${JSON.stringify(bad)})` : ''}`);
+}
+
+async function shot(page, name) {
+  if (!shotsDir) return;
+  await page.screenshot({ path: join(shotsDir, `dashboard-${name}.png`), fullPage: true });
+}
+
+const text = (page) => page.locator('main').innerText();
+const perimeter = scenario.decisions.find((d) => d.slug === 'd-perimetre');
+const lateSlug = scenario.expected.perimetre.late_answers[0];
+const lateText = scenario.consultations[0].contributions.find((c) => c.slug === lateSlug).text;
+const textsBy = (slug) => scenario.consultations.flatMap((c) => c.contributions).filter((c) => c.author === slug).map((c) => c.text);
+
+// ------------------------------------------------------------------ the coordinator
+
+const coordinator = await openPage('coordinator');
+await signIn(coordinator, info.tokens.coordinator);
+await coordinator.getByRole('heading', { level: 1, name: 'Tableau de bord' }).waitFor();
+check(await coordinator.locator('html').getAttribute('lang') === 'fr', 'the page is in French (lang="fr")');
+const lateFigure = await coordinator.locator('#promise-figures li', { hasText: 'Répondu en retard' }).locator('.figure').innerText();
+check(lateFigure === '1', `the dashboard counts one answer published late (${lateFigure})`);
+const lateRow = coordinator.locator('section:has(#h-promise) table tbody tr');
+check(await lateRow.count() === 1, 'one late answer is listed');
+check((await lateRow.first().innerText()).includes(lateText), 'the late answer is the testimony the scenario answered late');
+const checksText = await coordinator.locator('section:has(#h-checks)').innerText();
+check(checksText.includes('À faire') && checksText.includes('Que faire'), 'a failing compliance check says what to do');
+await accessible(coordinator, 'dashboard');
+await shot(coordinator, 'tableau-de-bord');
+
+await lateRow.first().getByRole('link', { name: perimeter.title }).click();
+await coordinator.getByRole('heading', { level: 1, name: perimeter.title }).waitFor();
+const trailRows = coordinator.locator('section:has(#h-trail) table tbody tr');
+check(await trailRows.count() === scenario.expected.perimetre.contributions,
+  `the perimeter decision's trail lists its ${scenario.expected.perimetre.contributions} contributions`);
+const chart = await coordinator.locator('figure.chart figcaption').innerText();
+check(chart.includes('Retenue : 9') && chart.includes('Partiellement retenue : 3') && chart.includes('Non retenue : 2'),
+  `the dispositions chart shows 9 retained, 3 partly, 2 not retained (${chart})`);
+check(await coordinator.locator('figure.chart svg rect').count() === 3, 'the chart draws one bar per disposition');
+const decisionText = await text(coordinator);
+const notRetained = perimeter.answers.filter((a) => a.disposition === 'not_retained');
+check(notRetained.every((a) => decisionText.includes(a.rationale)), 'the rationale of each contribution not retained is shown');
+check(decisionText.includes('Martine Roussel'), 'staff see the authors’ names in the trail');
+check(decisionText.includes(perimeter.follow_up[0].milestone), 'the implementation milestone is shown');
+check((await coordinator.locator('section:has(#h-vote) table tbody tr').count()) === 3, 'the vote is shown per collège');
+await accessible(coordinator, 'decision page');
+await shot(coordinator, 'decision');
+
+await coordinator.getByRole('link', { name: 'Décisions', exact: true }).click();
+await coordinator.locator('#decision-total').waitFor();
+check((await coordinator.locator('#decision-total').innerText()).startsWith('2 '), 'the decisions list counts the two decisions');
+await coordinator.getByLabel('Moment', { exact: true }).selectOption('PRIORITISATION');
+await coordinator.getByRole('button', { name: 'Filtrer' }).click();
+await coordinator.waitForFunction(() => document.querySelector('#decision-total')?.textContent.startsWith('1 '));
+check((await text(coordinator)).includes('Lancer un dépistage du pied diabétique'), 'the moment filter keeps the screening decision');
+await accessible(coordinator, 'decisions list');
+await shot(coordinator, 'decisions');
+
+await coordinator.getByRole('link', { name: 'Membres et associations' }).click();
+await coordinator.getByRole('heading', { level: 1, name: 'Membres et associations' }).waitFor();
+const reps = await coordinator.locator('section:has(#h-reps) tbody tr', { hasText: 'Karim Benali' }).innerText();
+check(reps.includes('aucun'), 'the register shows the representative without a cadre d’intervention');
+await accessible(coordinator, 'members');
+await shot(coordinator, 'membres');
+
+await coordinator.getByRole('link', { name: 'Journal' }).click();
+await coordinator.getByRole('button', { name: 'Vérifier la chaîne d’empreintes' }).click();
+await coordinator.locator('#verify-status').waitFor();
+check((await coordinator.locator('#verify-status').innerText()).startsWith('Registre intact'), 'the journal verifies the ledger as intact');
+check(/^cpts-ledger:v1:\d+:[0-9a-f]{64}$/.test(await coordinator.locator('#verify-digest').innerText()), 'the journal shows the digest');
+check(await coordinator.locator('section:has(#h-timeline) tbody tr').count() === 50, 'the timeline shows a first page of 50 events');
+await accessible(coordinator, 'journal');
+await shot(coordinator, 'journal');
+
+await coordinator.getByRole('link', { name: 'Rapport AG' }).click();
+await coordinator.getByRole('button', { name: 'Générer le rapport' }).click();
+const download = coordinator.locator('#report-download');
+await download.waitFor();
+const [file] = await Promise.all([coordinator.waitForEvent('download'), download.click()]);
+const report = readFileSync(await file.path(), 'utf8');
+check(file.suggestedFilename().startsWith('rapport-ag-') && report.includes('<html') && report.includes('Val de l'),
+  `the general assembly's report is generated and downloaded (${file.suggestedFilename()})`);
+await accessible(coordinator, 'report');
+
+// ------------------------------------------------------------------ live updates
+
+await coordinator.getByRole('link', { name: 'Consultations' }).click();
+const subject = 'Horaires des permanences de soins non programmés';
+await coordinator.getByLabel('Objet').fill(subject);
+await coordinator.getByLabel('Public consulté').fill('habitants et membres');
+await coordinator.getByRole('button', { name: 'Ouvrir la consultation' }).click();
+await coordinator.locator('#record-contribution select[name="consultationId"]').waitFor();
+check((await text(coordinator)).includes(subject), 'a consultation opened through the form is listed');
+await accessible(coordinator, 'consultations');
+await shot(coordinator, 'consultations');
+
+const watcher = await openPage('second page');
+await signIn(watcher, info.tokens.coordinator);
+const openItem = watcher.locator('#open-consultations li', { hasText: subject });
+await openItem.waitFor();
+check((await openItem.innerText()).includes('Contributions : 0'), 'the second page shows the new consultation with no contribution');
+await watcher.evaluate(() => { window.notReloaded = true; });
+await watcher.waitForFunction(() => document.body.dataset.live === 'on');
+
+const paper = 'Contribution reçue sur papier : ouvrir une permanence le samedi matin à Mèze.';
+await coordinator.getByLabel('Consultation', { exact: true }).selectOption({ label: subject });
+await coordinator.getByLabel('Commune (habitant·e anonyme)').fill('Mèze');
+await coordinator.getByLabel('Nature').selectOption('PROPOSAL');
+await coordinator.getByLabel('Texte').fill(paper);
+await coordinator.getByRole('button', { name: 'Enregistrer la contribution' }).click();
+await coordinator.locator('#record-contribution .form-result', { hasText: 'Enregistré' }).waitFor().catch(() => {});
+let live = false;
+try {
+  await watcher.locator('#open-consultations li', { hasText: subject }).filter({ hasText: 'Contributions : 1' }).waitFor({ timeout: 10000 });
+  live = true;
+} catch { /* reported below */ }
+check(live, 'the contribution recorded through the form appears live on the second open page');
+check(await watcher.evaluate(() => window.notReloaded === true), 'the second page was updated without reloading');
+await watcher.close();
+
+// ------------------------------------------------------------------ a decision, its vote and its answers
+
+const title = 'Ouvrir une permanence de soins non programmés le samedi matin';
+await coordinator.getByRole('link', { name: 'Décisions', exact: true }).click();
+await coordinator.locator('#propose-decision').waitFor();
+await coordinator.getByLabel('Titre').fill(title);
+await coordinator.getByLabel('Texte de la décision').fill('Une permanence le samedi matin à Mèze, à partir du mois prochain.');
+await coordinator.getByLabel('Moment de la participation').selectOption('PRIORITISATION');
+await coordinator.getByLabel('Mission servie').selectOption('ACCESS_TO_CARE');
+await coordinator.getByLabel('Consultation dont elle tient compte').selectOption({ label: subject });
+await coordinator.getByRole('button', { name: 'Proposer la décision' }).click();
+await coordinator.getByRole('heading', { level: 1, name: title }).waitFor();
+const newTrail = coordinator.locator('section:has(#h-trail) table tbody tr');
+check(await newTrail.count() === 1 && (await newTrail.first().innerText()).includes(paper),
+  'a decision proposed through the form draws on the consultation and its contribution');
+await accessible(coordinator, 'decision forms');
+await coordinator.getByLabel('Résultat').selectOption('ADOPTED');
+for (const [i, votes] of [[0, '3'], [1, '1'], [2, '1']]) await coordinator.locator(`#rv-${i}-votesFor`).fill(votes);
+await coordinator.getByRole('button', { name: 'Enregistrer le vote' }).click();
+await coordinator.locator('section:has(#h-vote) table tbody tr').first().waitFor();
+check(await coordinator.locator('section:has(#h-vote) table tbody tr').count() === 3, 'the vote recorded through the form is shown per collège');
+await coordinator.getByLabel('Suite donnée').selectOption('PARTLY_RETAINED');
+const rationale = 'Le samedi matin à Mèze d’abord, puis selon la fréquentation.';
+await coordinator.getByLabel('Justification').fill(rationale);
+await coordinator.getByRole('button', { name: 'Enregistrer le projet de réponse' }).click();
+await coordinator.getByRole('button', { name: 'Publier toutes les réponses rédigées' }).click();
+await coordinator.locator('section:has(#h-trail) tbody tr', { hasText: 'à temps' }).waitFor();
+const answered = await newTrail.first().innerText();
+check(answered.includes('Partiellement retenue') && answered.includes(rationale),
+  'the answer drafted and published through the forms shows in the trail, on time');
+
+// ------------------------------------------------------------------ a representative
+
+const martine = await openPage('representative');
+await signIn(martine, info.tokens.martine);
+await martine.getByRole('heading', { level: 1, name: 'Mes contributions' }).waitFor();
+const mine = await martine.locator('main table tbody tr').allInnerTexts();
+const own = textsBy('martine-roussel');
+const others = scenario.consultations.flatMap((c) => c.contributions).filter((c) => c.author !== 'martine-roussel').map((c) => c.text);
+check(mine.length === own.length, `the representative sees her ${own.length} contributions (${mine.length} rows)`);
+check(own.every((t) => mine.some((row) => row.includes(t))), 'each of her contributions is listed with what became of it');
+check(!others.some((t) => mine.some((row) => row.includes(t))), 'no one else’s contribution is listed');
+check(mine.every((row) => /Répondue|En attente|retard|Retirée/.test(row)), 'each says where it stands');
+const repNav = await martine.locator('nav').innerText();
+check(!repNav.includes('Journal') && !repNav.includes('Membres') && !repNav.includes('Rapport AG'), 'a representative is not offered staff pages');
+await accessible(martine, 'my contributions');
+await shot(martine, 'mes-contributions');
+await martine.getByRole('link', { name: 'Consultations' }).click();
+await martine.getByRole('heading', { level: 1, name: 'Consultations' }).waitFor();
+check(await martine.locator('#open-consultation').count() === 0, 'a representative is not offered the form to open a consultation');
+check(!(await text(martine)).includes('Enregistrer une contribution (papier'), 'nor the form to record others’ contributions');
+await martine.getByRole('button', { name: 'English' }).click();
+await martine.getByRole('heading', { level: 1, name: 'Consultations' }).waitFor();
+check(await martine.locator('html').getAttribute('lang') === 'en' && (await martine.locator('nav').innerText()).includes('My contributions'),
+  'the English switch translates the page and its lang attribute');
+await martine.getByRole('button', { name: 'Français' }).click();
+await martine.close();
+
+// ------------------------------------------------------------------ the public view
+
+const visitor = await openPage('public');
+await visitor.goto(`${info.url}#/public?cpts=${info.community}`);
+await visitor.getByRole('heading', { level: 1, name: 'Décisions publiées' }).waitFor();
+await visitor.locator('#decision-total').waitFor();
+check((await visitor.locator('#decision-total').innerText()).startsWith('3 '), 'the public view lists the three voted decisions');
+await accessible(visitor, 'public decisions');
+await shot(visitor, 'public');
+await visitor.getByRole('link', { name: perimeter.title }).click();
+await visitor.getByRole('heading', { level: 1, name: perimeter.title }).waitFor();
+const publicText = await visitor.locator('body').innerText();
+check(publicText.includes(lateText), 'the public decision page shows the published answers');
+const shown = info.memberNames.filter((name) => publicText.includes(name));
+check(shown.length === 0, `the public view shows no personal name${shown.length ? ` (shown: ${shown.join(', ')})` : ''}`);
+check(await visitor.locator('main form').count() === 0, 'the public decision page offers no form');
+await accessible(visitor, 'public decision page');
+await visitor.close();
+await coordinator.close();
+
+// ------------------------------------------------------------------ end
+
+await context.close();
+server.stdin.end();
+await new Promise((done) => server.once('exit', done));
+if (failures.length) {
+  console.error(`\n${failures.length} failure(s) in ${checks} checks:\n  ${failures.join('\n  ')}`);
+  process.exit(1);
+}
+console.log(`\nthe dashboard: ${checks} checks passed`);
