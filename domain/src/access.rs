@@ -9,6 +9,7 @@ use crate::command::{Actor, AddressedCommand};
 use crate::consultation::{Author, ConsultationCommand};
 use crate::decision::DecisionCommand;
 use crate::ids::{CommunityId, MemberId};
+use crate::member::MemberCommand;
 use crate::values::Lang;
 
 /// What an API token lets its holder do, within one CPTS.
@@ -197,6 +198,11 @@ pub fn authorize(caller: &Caller, command: &AddressedCommand) -> Result<(), Acce
                     | DecisionCommand::RecordVote { .. },
                 ..
             } => Ok(()),
+            // Everyone sets their own contact details.
+            AddressedCommand::Member {
+                id,
+                command: MemberCommand::SetContact { .. },
+            } if Some(*id) == principal.member => Ok(()),
             _ => forbidden,
         },
         Role::Representative => match command {
@@ -207,6 +213,10 @@ pub fn authorize(caller: &Caller, command: &AddressedCommand) -> Result<(), Acce
                 Author::Member { member_id } if Some(*member_id) == principal.member => Ok(()),
                 _ => Err(AccessError::NotInOwnName),
             },
+            AddressedCommand::Member {
+                id,
+                command: MemberCommand::SetContact { .. },
+            } if Some(*id) == principal.member => Ok(()),
             _ => forbidden,
         },
     }
