@@ -12,6 +12,7 @@ use cpts_domain::values::Lang;
 use cpts_graphql::port::LedgerPort;
 use cpts_ledger::app;
 use cpts_ledger::config::DatabaseConfig;
+use cpts_ledger::notify::NotifyConfig;
 use cpts_ledger::projector::Projector;
 use cpts_ledger::report::{self, ReportRequest};
 use cpts_ledger::service::Ledger;
@@ -80,6 +81,19 @@ enum Command {
         /// When the erasure was decided (today by default).
         #[arg(long)]
         on: Option<chrono::NaiveDate>,
+    },
+    /// Queues, for each coordinator of a CPTS with an address, the e-mail digest of the
+    /// contributions whose answer deadline is past or within `--within-days` (run it daily).
+    Digest {
+        /// The CPTS.
+        #[arg(long)]
+        community: Uuid,
+        /// The day of the digest (today by default).
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        /// How many days ahead a deadline counts as near.
+        #[arg(long, default_value_t = 7)]
+        within_days: u32,
     },
     /// Writes everything the ledger holds about a member as JSON (right of access).
     ExportPerson {
@@ -174,13 +188,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Serve { listen } => {
             let ledger = Arc::new(Ledger::new(repo));
-            let reached = ledger.projector().catch_up().await?;
-            tracing::info!(position = reached, "read models up to date");
-            ledger
-                .projector()
-                .clone()
-                .spawn_follower(std::time::Duration::from_secs(1));
-            let server = app::start(ledger, listen, shutdown_signal()).await?;
+            let notify = NotifyConfig::from_env()?;
+            tracing::info!(settings = ?notify, "notifications");
+            let server = app::serve(ledger, listen, notify, shutdown_signal()).await?;
             tracing::info!("cpts-ledger listening on http://{}/graphql", server.addr);
             server
                 .task
@@ -249,6 +259,23 @@ async fn main() -> anyhow::Result<()> {
             if new_community {
                 eprintln!("Nouvelle CPTS / new CPTS: register it with registerCommunity (its id will be {community}).");
             }
+        }
+        Command::Digest {
+            community,
+            as_of,
+            within_days,
+        } => {
+            let projector = Projector::new(repo);
+            projector.catch_up().await?;
+            let as_of = as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let queued = cpts_ledger::notify::digest::queue(
+                projector.db(),
+                &community.to_string(),
+                as_of,
+                within_days,
+            )
+            .await?;
+            println!("{queued} synthèse(s) mise(s) en file / digest(s) queued.");
         }
         Command::Erase { member, on } => {
             let ledger = Ledger::new(repo);
