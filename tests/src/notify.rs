@@ -15,6 +15,7 @@ use async_trait::async_trait;
 use cpts_domain::access::{Caller, Principal};
 use cpts_domain::command::{Actor, AddressedCommand};
 use cpts_domain::consultation::{Author, ConsultationCommand};
+use cpts_domain::decision::DecisionCommand;
 use cpts_domain::ids::{CommunityId, ConsultationId, MemberId};
 use cpts_domain::member::MemberCommand;
 use cpts_domain::values::{Disposition, Lang};
@@ -221,6 +222,7 @@ impl Drop for ServiceProcess {
 
 /// Who has an address in the tests, and in which language they read.
 pub const MEMBER_CONTACTS: &[(&str, &str, Lang)] = &[
+    ("sophie-marty", "sophie.marty@example.org", Lang::Fr),
     ("martine-roussel", "martine.roussel@example.org", Lang::Fr),
     ("karim-benali", "karim.benali@example.org", Lang::En),
     ("julien-fabre", "julien.fabre@example.org", Lang::Fr),
@@ -298,7 +300,13 @@ fn scenario_raw() -> serde_json::Value {
 
 /// The ledger, with contact details added as the scenario is recorded: after a member with an
 /// address is admitted, their address; after an anonymous contribution that came with one, it.
-pub struct WithContacts<'a>(pub &'a Ledger);
+/// Without `publish`, answers are drafted but never published (they all wait).
+pub struct WithContacts<'a> {
+    /// The ledger.
+    pub ledger: &'a Ledger,
+    /// Whether answers are published.
+    pub publish: bool,
+}
 
 fn trusted() -> CommandContext {
     CommandContext {
@@ -349,9 +357,23 @@ impl LedgerPort for WithContacts<'_> {
                 }),
             _ => None,
         };
-        let receipt = self.0.execute(command, context).await?;
+        if let AddressedCommand::Decision {
+            id,
+            command:
+                DecisionCommand::PublishAnswer { .. } | DecisionCommand::PublishAllAnswers { .. },
+        } = &command
+        {
+            if !self.publish {
+                return Ok(Receipt {
+                    aggregate_type: "decision".into(),
+                    aggregate_id: id.0,
+                    events: vec![],
+                });
+            }
+        }
+        let receipt = self.ledger.execute(command, context).await?;
         if let Some(follow_up) = follow_up {
-            self.0.execute(follow_up, trusted()).await?;
+            self.ledger.execute(follow_up, trusted()).await?;
         }
         Ok(receipt)
     }
@@ -361,15 +383,15 @@ impl LedgerPort for WithContacts<'_> {
         aggregate_type: &str,
         aggregate_id: Uuid,
     ) -> Result<Vec<RecordedEvent>, LedgerError> {
-        self.0.events_of(aggregate_type, aggregate_id).await
+        self.ledger.events_of(aggregate_type, aggregate_id).await
     }
 
     async fn head(&self) -> Result<(u64, String), LedgerError> {
-        self.0.head().await
+        self.ledger.head().await
     }
 
     async fn verify(&self, digest: Option<&str>) -> Result<VerificationReport, LedgerError> {
-        self.0.verify(digest).await
+        self.ledger.verify(digest).await
     }
 
     async fn report(
@@ -379,15 +401,15 @@ impl LedgerPort for WithContacts<'_> {
         as_of: chrono::NaiveDate,
         lang: Lang,
     ) -> Result<cpts_projections::report::Report, LedgerError> {
-        self.0.report(community, period, as_of, lang).await
+        self.ledger.report(community, period, as_of, lang).await
     }
 
     async fn projection_lag(&self) -> Result<Vec<ProjectionLag>, LedgerError> {
-        self.0.projection_lag().await
+        self.ledger.projection_lag().await
     }
 
     async fn authenticate(&self, token: &str) -> Result<Option<Principal>, LedgerError> {
-        self.0.authenticate(token).await
+        self.ledger.authenticate(token).await
     }
 
     async fn community_of(
@@ -395,21 +417,34 @@ impl LedgerPort for WithContacts<'_> {
         aggregate_type: &str,
         aggregate_id: Uuid,
     ) -> Result<Option<CommunityId>, LedgerError> {
-        self.0.community_of(aggregate_type, aggregate_id).await
+        self.ledger.community_of(aggregate_type, aggregate_id).await
     }
 
     fn subscribe(&self) -> tokio::sync::broadcast::Receiver<FeedItem> {
-        self.0.subscribe()
+        self.ledger.subscribe()
     }
 
     async fn ping(&self) -> Result<(), LedgerError> {
-        self.0.ping().await
+        self.ledger.ping().await
     }
 }
 
 /// Records the DOMAIN.md scenario, with the contact details above, through the command path.
 pub async fn record_scenario_with_contacts(ledger: &Ledger) {
-    demo::record_scenario(&WithContacts(ledger))
-        .await
-        .expect("the scenario records");
+    demo::record_scenario(&WithContacts {
+        ledger,
+        publish: true,
+    })
+    .await
+    .expect("the scenario records");
+}
+
+/// Records the scenario with the contact details above, but publishes no answer.
+pub async fn record_scenario_unanswered(ledger: &Ledger) {
+    demo::record_scenario(&WithContacts {
+        ledger,
+        publish: false,
+    })
+    .await
+    .expect("the scenario records");
 }

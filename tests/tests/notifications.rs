@@ -15,8 +15,8 @@ use cpts_ledger::notify::member_notifications;
 use cpts_ledger::service::Ledger;
 use cpts_ledger::store::EventRepository;
 use cpts_ledger_tests::notify::{
-    expected_mails, free_port, record_scenario_with_contacts, wait_until, ExpectedMail, Mail,
-    ServiceProcess, SmtpSink,
+    expected_mails, free_port, record_scenario_unanswered, record_scenario_with_contacts,
+    wait_until, ExpectedMail, Mail, ServiceProcess, SmtpSink,
 };
 use cpts_ledger_tests::{open_store, postgres_db, TestDb};
 use hmac::{Hmac, Mac};
@@ -595,4 +595,76 @@ async fn members_read_their_notifications_failures_are_shown_and_inhabitants_can
         id_of("contribution", "p04").to_string(),
         "habitant.marseillan@example.org".to_owned()
     )));
+}
+
+#[tokio::test]
+async fn the_coordinator_gets_a_digest_of_answers_near_or_past_their_deadline_on_sqlite() {
+    use cpts_ledger::notify::deliver::Notifier;
+    use cpts_ledger::notify::{digest, NotifyConfig};
+
+    let folder = tempfile::tempdir().expect("folder");
+    let sink = SmtpSink::start(folder.path(), free_port(), 0.0);
+    let db = cpts_ledger_tests::sqlite_db();
+    let repo = open_store(db.url()).await.expect("store opens");
+    let ledger = Ledger::new(repo.clone());
+    record_scenario_unanswered(&ledger).await;
+    let read = ledger.projector().db();
+    let community = cpts_ledger::demo::id_of("community", "cpts-val-de-letang").to_string();
+    let on = |d: &str| d.parse::<chrono::NaiveDate>().expect("date");
+
+    // Two days before the perimeter's deadline (12 April), its 14 contributions are near; the
+    // workshop's (20 July) are not yet.
+    let near = digest::waiting(read, &community, on("2026-04-10"), 7)
+        .await
+        .expect("waiting");
+    assert_eq!(near.len(), 14);
+    assert!(near.iter().all(|w| w.deadline == "2026-04-12"));
+    assert!(digest::waiting(read, &community, on("2026-04-01"), 7)
+        .await
+        .expect("waiting")
+        .is_empty());
+
+    // The worker on SQLite: the answers are unpublished, so only the digest goes out, once.
+    let notifier = Notifier::new(
+        repo.clone(),
+        ledger.projector().clone(),
+        NotifyConfig {
+            smtp_url: Some(format!("smtp://127.0.0.1:{}", sink.port)),
+            ..NotifyConfig::default()
+        },
+    )
+    .expect("notifier");
+    notifier.run_once().await.expect("a round");
+    assert!(sink.mails().is_empty(), "no answer was published");
+    let as_of = on("2026-04-20");
+    assert_eq!(
+        digest::queue(read, &community, as_of, 7)
+            .await
+            .expect("queued"),
+        1
+    );
+    assert_eq!(
+        digest::queue(read, &community, as_of, 7)
+            .await
+            .expect("queued"),
+        0,
+        "once a day"
+    );
+    notifier.run_once().await.expect("a round");
+    let mails = sink.mails();
+    assert_eq!(mails.len(), 1);
+    let mail = &mails[0];
+    assert_eq!(mail.to, "sophie.marty@example.org");
+    assert_eq!(
+        mail.subject,
+        "CPTS du Val de l'Étang : réponses en attente au 2026-04-20"
+    );
+    assert!(
+        mail.body.contains("Échéance dépassée (14)"),
+        "{}",
+        mail.body
+    );
+    assert!(mail.body.contains("Échéance proche (0)"), "{}", mail.body);
+    let p10 = cpts_ledger::demo::id_of("contribution", "p10").to_string();
+    assert!(mail.body.contains(&p10));
 }
