@@ -668,3 +668,86 @@ async fn the_coordinator_gets_a_digest_of_answers_near_or_past_their_deadline_on
     let p10 = cpts_ledger::demo::id_of("contribution", "p10").to_string();
     assert!(mail.body.contains(&p10));
 }
+
+#[tokio::test]
+async fn a_member_subscribed_is_told_of_each_answer_as_it_is_published() {
+    use cpts_domain::access::Role;
+    use cpts_domain::ids::{CommunityId, MemberId};
+    use cpts_ledger::demo::id_of;
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let (db, repo, ledger) = setup().await;
+    let service = ServiceProcess::start(
+        SERVICE,
+        db.url(),
+        &[("CPTS_NOTIFY_POLL_MS", "100".to_owned())],
+    );
+    let community = CommunityId(id_of("community", "cpts-val-de-letang"));
+    let martine = MemberId(id_of("member", "martine-roussel"));
+    let token =
+        cpts_ledger::tokens::create(&repo, community, Role::Representative, Some(martine), "m")
+            .await
+            .expect("token")
+            .secret;
+    let mut request = format!("ws://{}/graphql/ws", service.addr)
+        .into_client_request()
+        .expect("request");
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connected");
+    let init = serde_json::json!({ "type": "connection_init",
+        "payload": { "Authorization": format!("Bearer {token}") } });
+    socket
+        .send(Message::text(init.to_string()))
+        .await
+        .expect("sent");
+    let subscribe = serde_json::json!({ "id": "1", "type": "subscribe",
+        "payload": { "query": "subscription { notificationAdded { title body read } }" } });
+    socket
+        .send(Message::text(subscribe.to_string()))
+        .await
+        .expect("sent");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    record_scenario_with_contacts(&ledger).await;
+
+    let mut bodies = Vec::new();
+    while bodies.len() < 4 {
+        let message = tokio::time::timeout(Duration::from_secs(30), socket.next())
+            .await
+            .expect("a message within 30 s")
+            .expect("the socket is open")
+            .expect("a message");
+        let Message::Text(text) = message else {
+            continue;
+        };
+        let message: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        if message["type"] != "next" {
+            continue;
+        }
+        let note = &message["payload"]["data"]["notificationAdded"];
+        assert_eq!(note["read"], false, "{message}");
+        bodies.push(note["body"].as_str().expect("a body").to_owned());
+    }
+    // Martine Roussel's four contributions: three retained, one out of scope.
+    assert_eq!(
+        bodies
+            .iter()
+            .filter(|b| b.contains("Suite donnée : Retenue\n"))
+            .count(),
+        3
+    );
+    assert_eq!(
+        bodies
+            .iter()
+            .filter(|b| b.contains("Suite donnée : Hors champ\n"))
+            .count(),
+        1
+    );
+}
