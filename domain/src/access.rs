@@ -367,4 +367,28 @@ mod tests {
         }
         assert_eq!(Role::from_wire_name("admin"), None);
     }
+
+    #[test]
+    fn members_set_their_own_contact_details_only() {
+        let me = MemberId(Uuid::new_v4());
+        let set = |id| AddressedCommand::Member {
+            id,
+            command: MemberCommand::SetContact {
+                email: Some("me@example.org".into()),
+                language: Lang::Fr,
+            },
+        };
+        for role in [Role::Representative, Role::BoardMember] {
+            assert_eq!(authorize(&principal(role, Some(me)), &set(me)), Ok(()));
+            assert_eq!(
+                authorize(&principal(role, Some(me)), &set(MemberId(Uuid::new_v4()))),
+                Err(AccessError::RoleForbids { role })
+            );
+        }
+        assert_eq!(
+            authorize(&principal(Role::Coordinator, None), &set(me)),
+            Ok(())
+        );
+        assert!(authorize(&principal(Role::Auditor, None), &set(me)).is_err());
+    }
 }

@@ -978,4 +978,39 @@ mod tests {
                 max: MAX_ANSWER_DAYS,
             });
     }
+
+    #[test]
+    fn only_an_anonymous_inhabitant_leaves_an_address_with_a_contribution() {
+        let anonymous = ConsultationEvent::ContributionSubmitted {
+            contribution_id: P01,
+            author: Author::Anonymous {
+                commune: Some("Sète".into()),
+            },
+            kind: ContributionKind::Testimony,
+            text: "Pas de médecin traitant depuis deux ans.".into(),
+            submitted_on: date(2026, 2, 5),
+            attachment: None,
+        };
+        let leave = |email: &str| ConsultationCommand::LeaveContact {
+            contribution_id: P01,
+            email: email.into(),
+            language: Lang::En,
+        };
+        given()
+            .given(vec![opened(Rung::Consult), anonymous.clone()])
+            .when(leave("resident@example.org"))
+            .then_expect_events(vec![ConsultationEvent::ContactLeft {
+                contribution_id: P01,
+                email: "resident@example.org".into(),
+                language: Lang::En,
+            }]);
+        given()
+            .given(vec![opened(Rung::Consult), anonymous])
+            .when(leave("resident"))
+            .then_expect_error(DomainError::InvalidEmail("resident".into()));
+        given()
+            .given(vec![opened(Rung::Consult), submitted()])
+            .when(leave("martine@example.org"))
+            .then_expect_error(DomainError::ContactOfMember);
+    }
 }

@@ -1082,4 +1082,49 @@ mod tests {
         assert!(mandate.is_active_on(date(2026, 8, 31)));
         assert!(!mandate.is_active_on(date(2026, 9, 1)));
     }
+
+    #[test]
+    fn a_member_sets_an_address_checked_and_trimmed() {
+        given()
+            .given(vec![admitted(MemberKind::AssociationRepresentative)])
+            .when(MemberCommand::SetContact {
+                email: Some("  martine.roussel@example.org ".into()),
+                language: Lang::En,
+            })
+            .then_expect_events(vec![MemberEvent::ContactSet {
+                email: Some("martine.roussel@example.org".into()),
+                language: Lang::En,
+            }]);
+        for bad in [
+            "martine",
+            "@example.org",
+            "a@b",
+            "a b@example.org",
+            "a@@example.org",
+        ] {
+            given()
+                .given(vec![admitted(MemberKind::AssociationRepresentative)])
+                .when(MemberCommand::SetContact {
+                    email: Some(bad.into()),
+                    language: Lang::Fr,
+                })
+                .then_expect_error(DomainError::InvalidEmail(bad.into()));
+        }
+    }
+
+    #[test]
+    fn an_erased_member_sets_no_address() {
+        given()
+            .given(vec![
+                admitted(MemberKind::AssociationRepresentative),
+                MemberEvent::PersonalDataErased {
+                    on: date(2026, 11, 30),
+                },
+            ])
+            .when(MemberCommand::SetContact {
+                email: Some("m@example.org".into()),
+                language: Lang::Fr,
+            })
+            .then_expect_error(DomainError::AlreadyErased);
+    }
 }
