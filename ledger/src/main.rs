@@ -227,8 +227,11 @@ async fn main() -> anyhow::Result<()> {
             let (events, digest) =
                 cpts_ledger::backup::import(&repo, std::io::BufReader::new(input)).await?;
             println!("Importé / imported: {events} événements / events, {digest}");
-            let reached = Projector::new(repo).catch_up().await?;
+            let projector = Projector::new(repo.clone());
+            let reached = projector.catch_up().await?;
             println!("Projections à jour jusqu'à la position {reached} / read models up to date at position {reached}.");
+            // The restored answers were announced from the original store: not again.
+            cpts_ledger::notify::outbox::feed_quietly(&repo, projector.db()).await?;
         }
         Command::Rebuild => {
             let ledger = Ledger::new(repo);

@@ -751,3 +751,52 @@ async fn a_member_subscribed_is_told_of_each_answer_as_it_is_published() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_restored_backup_announces_no_answer_again_but_keeps_the_addresses() {
+    let (_db, repo, ledger) = setup().await;
+    record_scenario_with_contacts(&ledger).await;
+    let mut exported = Vec::new();
+    cpts_ledger::backup::export(&repo, &mut exported)
+        .await
+        .expect("exported");
+
+    // Restored as `cpts-ledger import` does it, into a new database.
+    let target = postgres_db().await;
+    let restored = open_store(target.url()).await.expect("store opens");
+    cpts_ledger::backup::import(&restored, exported.as_slice())
+        .await
+        .expect("imported");
+    let projector = cpts_ledger::projector::Projector::new(restored.clone());
+    let reached = projector.catch_up().await.expect("projected");
+    let fed = cpts_ledger::notify::outbox::feed_quietly(&restored, projector.db())
+        .await
+        .expect("fed");
+    assert_eq!(
+        fed, reached,
+        "the outbox is at the head of the restored log"
+    );
+    let pool = restored.pg_pool().expect("postgres");
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notify_outbox")
+        .fetch_one(pool)
+        .await
+        .expect("count");
+    assert_eq!(rows, 0, "no answer is announced twice");
+    let mut addresses: Vec<String> =
+        sqlx::query_scalar("SELECT email FROM notify_contacts WHERE email IS NOT NULL")
+            .fetch_all(pool)
+            .await
+            .expect("contacts");
+    addresses.sort();
+    assert_eq!(
+        addresses,
+        vec![
+            "habitant.marseillan@example.org",
+            "julien.fabre@example.org",
+            "karim.benali@example.org",
+            "martine.roussel@example.org",
+            "resident.sete@example.org",
+            "sophie.marty@example.org",
+        ]
+    );
+}

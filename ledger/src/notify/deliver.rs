@@ -180,6 +180,9 @@ impl Notifier {
         if self.mailer.is_none() {
             tracing::warn!("no SMTP server configured (CPTS_SMTP_URL): e-mails stay queued");
         }
+        if self.config.webhook_url.is_some() && !self.webhooks_on() {
+            tracing::warn!("CPTS_WEBHOOK_URL without CPTS_WEBHOOK_SECRET: webhooks stay queued");
+        }
         tokio::spawn(async move {
             let mut ticks = tokio::time::interval(self.config.poll);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -115,6 +115,22 @@ pub async fn feed(
     db: &ReadDb,
     config: &NotifyConfig,
 ) -> anyhow::Result<u64> {
+    feed_with(repo, db, config, true).await
+}
+
+/// After a backup is restored into a new store: brings the outbox up to the log, keeping the
+/// contact details and erasures it records, without announcing any answer again (they were
+/// announced when they were published, from the store the backup was taken from).
+pub async fn feed_quietly(repo: &EventRepository, db: &ReadDb) -> anyhow::Result<u64> {
+    feed_with(repo, db, &NotifyConfig::default(), false).await
+}
+
+async fn feed_with(
+    repo: &EventRepository,
+    db: &ReadDb,
+    config: &NotifyConfig,
+    announce: bool,
+) -> anyhow::Result<u64> {
     loop {
         let projected = projector::checkpoints(db)
             .await?
@@ -138,11 +154,16 @@ pub async fn feed(
         if events.is_empty() {
             return Ok(done);
         }
-        apply(db, &events, config).await?;
+        apply(db, &events, config, announce).await?;
     }
 }
 
-async fn apply(db: &ReadDb, events: &[Envelope], config: &NotifyConfig) -> anyhow::Result<()> {
+async fn apply(
+    db: &ReadDb,
+    events: &[Envelope],
+    config: &NotifyConfig,
+    announce: bool,
+) -> anyhow::Result<()> {
     let Some(last) = events.last() else {
         return Ok(());
     };
@@ -157,7 +178,7 @@ async fn apply(db: &ReadDb, events: &[Envelope], config: &NotifyConfig) -> anyho
             "the outbox is at {checkpoint} but was handed position {}",
             event.position
         );
-        for statement in statements(db, event, config, &mut contacts).await? {
+        for statement in statements(db, event, config, &mut contacts, announce).await? {
             tx.execute(&statement).await?;
         }
     }
@@ -246,6 +267,7 @@ async fn statements(
     event: &Envelope,
     config: &NotifyConfig,
     contacts: &mut HashMap<String, Option<Contact>>,
+    announce: bool,
 ) -> anyhow::Result<Vec<Statement>> {
     Ok(match &event.fact {
         Fact::Member(MemberEvent::ContactSet { email, language }) => {
@@ -272,7 +294,7 @@ async fn statements(
         }
         Fact::Decision(DecisionEvent::AnswerPublished {
             contribution_id, ..
-        }) => {
+        }) if announce => {
             let rows: Vec<Published> = db
                 .fetch(
                     "SELECT a.disposition, a.rationale, a.published_on, d.title, d.community_id, \
