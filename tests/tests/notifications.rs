@@ -800,3 +800,71 @@ async fn a_restored_backup_announces_no_answer_again_but_keeps_the_addresses() {
         ]
     );
 }
+
+#[tokio::test]
+async fn erasing_a_member_forgets_their_address_and_cancels_their_queued_emails() {
+    use cpts_ledger::notify::deliver::Notifier;
+    use cpts_ledger::notify::NotifyConfig;
+
+    let (_db, repo, ledger) = setup().await;
+    record_scenario_with_contacts(&ledger).await;
+    // No SMTP server: the worker feeds the outbox and the e-mails stay queued.
+    let notifier = Notifier::new(
+        repo.clone(),
+        ledger.projector().clone(),
+        NotifyConfig::default(),
+    )
+    .expect("notifier");
+    notifier.run_once().await.expect("a round");
+    let pool = repo.pg_pool().expect("postgres");
+    let rows_of = |member: &str| {
+        let member = member.to_owned();
+        async move {
+            sqlx::query_as::<_, (Option<String>, String, String)>(
+                "SELECT recipient, status, body FROM notify_outbox \
+                 WHERE channel = 'email' AND subject_id = $1",
+            )
+            .bind(member)
+            .fetch_all(pool)
+            .await
+            .expect("rows")
+        }
+    };
+    let karim = cpts_ledger::demo::id_of("member", "karim-benali");
+    let martine = cpts_ledger::demo::id_of("member", "martine-roussel").to_string();
+    let before = rows_of(&karim.to_string()).await;
+    assert_eq!(before.len(), 3);
+    assert!(before
+        .iter()
+        .all(|(r, s, _)| r.as_deref() == Some("karim.benali@example.org") && s == "queued"));
+
+    cpts_ledger::personal::erase(
+        &ledger,
+        cpts_domain::ids::MemberId(karim),
+        "2026-11-30".parse().expect("date"),
+    )
+    .await
+    .expect("erased");
+    notifier.run_once().await.expect("a round");
+
+    let after = rows_of(&karim.to_string()).await;
+    assert_eq!(after.len(), 3);
+    assert!(
+        after
+            .iter()
+            .all(|(r, s, b)| r.is_none() && s == "cancelled" && b == cpts_domain::personal::ERASED),
+        "{after:?}"
+    );
+    let contacts: Vec<String> =
+        sqlx::query_scalar("SELECT subject_id FROM notify_contacts WHERE subject_id = $1")
+            .bind(karim.to_string())
+            .fetch_all(pool)
+            .await
+            .expect("contacts");
+    assert!(contacts.is_empty());
+    let untouched = rows_of(&martine).await;
+    assert_eq!(untouched.len(), 4);
+    assert!(untouched
+        .iter()
+        .all(|(r, s, _)| r.is_some() && s == "queued"));
+}
