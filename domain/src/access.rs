@@ -9,6 +9,7 @@ use crate::command::{Actor, AddressedCommand};
 use crate::consultation::{Author, ConsultationCommand};
 use crate::decision::DecisionCommand;
 use crate::ids::{CommunityId, MemberId};
+use crate::member::MemberCommand;
 use crate::values::Lang;
 
 /// What an API token lets its holder do, within one CPTS.
@@ -197,6 +198,11 @@ pub fn authorize(caller: &Caller, command: &AddressedCommand) -> Result<(), Acce
                     | DecisionCommand::RecordVote { .. },
                 ..
             } => Ok(()),
+            // Everyone sets their own contact details.
+            AddressedCommand::Member {
+                id,
+                command: MemberCommand::SetContact { .. },
+            } if Some(*id) == principal.member => Ok(()),
             _ => forbidden,
         },
         Role::Representative => match command {
@@ -207,6 +213,10 @@ pub fn authorize(caller: &Caller, command: &AddressedCommand) -> Result<(), Acce
                 Author::Member { member_id } if Some(*member_id) == principal.member => Ok(()),
                 _ => Err(AccessError::NotInOwnName),
             },
+            AddressedCommand::Member {
+                id,
+                command: MemberCommand::SetContact { .. },
+            } if Some(*id) == principal.member => Ok(()),
             _ => forbidden,
         },
     }
@@ -356,5 +366,29 @@ mod tests {
             assert_eq!(Role::from_wire_name(role.wire_name()), Some(role));
         }
         assert_eq!(Role::from_wire_name("admin"), None);
+    }
+
+    #[test]
+    fn members_set_their_own_contact_details_only() {
+        let me = MemberId(Uuid::new_v4());
+        let set = |id| AddressedCommand::Member {
+            id,
+            command: MemberCommand::SetContact {
+                email: Some("me@example.org".into()),
+                language: Lang::Fr,
+            },
+        };
+        for role in [Role::Representative, Role::BoardMember] {
+            assert_eq!(authorize(&principal(role, Some(me)), &set(me)), Ok(()));
+            assert_eq!(
+                authorize(&principal(role, Some(me)), &set(MemberId(Uuid::new_v4()))),
+                Err(AccessError::RoleForbids { role })
+            );
+        }
+        assert_eq!(
+            authorize(&principal(Role::Coordinator, None), &set(me)),
+            Ok(())
+        );
+        assert!(authorize(&principal(Role::Auditor, None), &set(me)).is_err());
     }
 }

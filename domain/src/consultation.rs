@@ -11,8 +11,8 @@ use crate::domain_event;
 use crate::error::{DomainError, Field, Record, TooEarlyReason};
 use crate::ids::{CommunityId, ConsultationId, ContributionId, MemberId};
 use crate::values::{
-    date_range, limits, optional_text, required_text, ContributionKind, Method, Mission, Moment,
-    Rung,
+    date_range, limits, optional_email, optional_text, required_text, ContributionKind, Lang,
+    Method, Mission, Moment, Rung,
 };
 
 /// The longest answer deadline a consultation may promise, in days after its closing.
@@ -123,6 +123,16 @@ pub enum ConsultationCommand {
         /// When.
         on: NaiveDate,
     },
+    /// Records the e-mail address an anonymous inhabitant left with their contribution, to be
+    /// told what became of it. The address is personal data, keyed by the contribution.
+    LeaveContact {
+        /// The contribution, by an anonymous inhabitant.
+        contribution_id: ContributionId,
+        /// The e-mail address.
+        email: String,
+        /// The language of the messages.
+        language: Lang,
+    },
 }
 
 /// A fact recorded about a consultation.
@@ -184,6 +194,16 @@ pub enum ConsultationEvent {
         /// When.
         on: NaiveDate,
     },
+    /// An anonymous inhabitant left an e-mail address to be told what became of their
+    /// contribution.
+    ContactLeft {
+        /// The contribution.
+        contribution_id: ContributionId,
+        /// The e-mail address (personal data, keyed by the contribution).
+        email: String,
+        /// The language of the messages.
+        language: Lang,
+    },
 }
 
 domain_event!(ConsultationEvent {
@@ -193,6 +213,7 @@ domain_event!(ConsultationEvent {
     ContributionWithdrawn,
     ConsultationClosed,
     SynthesisPublished,
+    ContactLeft,
 });
 
 /// A contribution as it stands.
@@ -425,6 +446,26 @@ impl Consultation {
                 let text = required_text(Field::Synthesis, &text, limits::TEXT)?;
                 Ok(vec![ConsultationEvent::SynthesisPublished { text, on }])
             }
+            ConsultationCommand::LeaveContact {
+                contribution_id,
+                email,
+                language,
+            } => {
+                self.opened()?;
+                let contribution = self
+                    .contribution(contribution_id)
+                    .ok_or(DomainError::NotFound(Record::Contribution))?;
+                if !matches!(contribution.author, Author::Anonymous { .. }) {
+                    return Err(DomainError::ContactOfMember);
+                }
+                let email = optional_email(Some(&email))?
+                    .ok_or_else(|| DomainError::InvalidEmail(String::new()))?;
+                Ok(vec![ConsultationEvent::ContactLeft {
+                    contribution_id,
+                    email,
+                    language,
+                }])
+            }
         }
     }
 }
@@ -517,6 +558,8 @@ impl Aggregate for Consultation {
             }
             ConsultationEvent::ConsultationClosed { on } => self.closed_on = Some(on),
             ConsultationEvent::SynthesisPublished { text, on } => self.synthesis = Some((text, on)),
+            // Contact details are for the notifications, not for any rule of the consultation.
+            ConsultationEvent::ContactLeft { .. } => {}
         }
     }
 }
@@ -934,5 +977,40 @@ mod tests {
                 days: 400,
                 max: MAX_ANSWER_DAYS,
             });
+    }
+
+    #[test]
+    fn only_an_anonymous_inhabitant_leaves_an_address_with_a_contribution() {
+        let anonymous = ConsultationEvent::ContributionSubmitted {
+            contribution_id: P01,
+            author: Author::Anonymous {
+                commune: Some("Sète".into()),
+            },
+            kind: ContributionKind::Testimony,
+            text: "Pas de médecin traitant depuis deux ans.".into(),
+            submitted_on: date(2026, 2, 5),
+            attachment: None,
+        };
+        let leave = |email: &str| ConsultationCommand::LeaveContact {
+            contribution_id: P01,
+            email: email.into(),
+            language: Lang::En,
+        };
+        given()
+            .given(vec![opened(Rung::Consult), anonymous.clone()])
+            .when(leave("resident@example.org"))
+            .then_expect_events(vec![ConsultationEvent::ContactLeft {
+                contribution_id: P01,
+                email: "resident@example.org".into(),
+                language: Lang::En,
+            }]);
+        given()
+            .given(vec![opened(Rung::Consult), anonymous])
+            .when(leave("resident"))
+            .then_expect_error(DomainError::InvalidEmail("resident".into()));
+        given()
+            .given(vec![opened(Rung::Consult), submitted()])
+            .when(leave("martine@example.org"))
+            .then_expect_error(DomainError::ContactOfMember);
     }
 }

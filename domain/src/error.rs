@@ -169,6 +169,12 @@ pub enum DomainError {
     /// An INSEE code is not five characters of the right form.
     #[error("« {0} » n'est pas un code INSEE de commune (cinq caractères, par exemple 34301).")]
     InvalidInseeCode(String),
+    /// Contact details left with a member's contribution: members give theirs on their record.
+    #[error("Seul un habitant anonyme laisse une adresse avec sa contribution ; un membre la donne sur sa fiche.")]
+    ContactOfMember,
+    /// An e-mail address that cannot be one.
+    #[error("« {0} » n'est pas une adresse électronique valable.")]
+    InvalidEmail(String),
     /// A period ends before it starts.
     #[error("{} se termine le {end} avant d'avoir commencé le {start}.", capitalize(.field.label(Lang::Fr)))]
     DateRange {
@@ -395,6 +401,8 @@ impl DomainError {
             | TooLong { .. }
             | ControlCharacters { .. }
             | InvalidInseeCode(_)
+            | InvalidEmail(_)
+            | ContactOfMember
             | DateRange { .. }
             | TooEarly { .. }
             | DuplicateCommune(_)
@@ -455,6 +463,8 @@ impl DomainError {
             ControlCharacters { field } => {
                 format!("{} contains control characters that are not allowed.", capitalize(field.label(en)))
             }
+            ContactOfMember => "Only an anonymous inhabitant leaves an address with their contribution; a member gives theirs on their record.".into(),
+            InvalidEmail(address) => format!("“{address}” is not a valid e-mail address."),
             InvalidInseeCode(code) => {
                 format!("“{code}” is not an INSEE commune code (five characters, for example 34301).")
             }

@@ -10,7 +10,7 @@ use crate::directory::{existing_community, DirectoryService};
 use crate::domain_event;
 use crate::error::{DomainError, Field, Record, TooEarlyReason};
 use crate::ids::{AssociationId, BodyId, CollegeId, CommunityId, MemberId};
-use crate::values::{date_range, limits, optional_text, required_text};
+use crate::values::{date_range, limits, optional_email, optional_text, required_text, Lang};
 
 /// What kind of member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,6 +151,14 @@ pub enum MemberCommand {
         /// When the erasure was decided.
         on: NaiveDate,
     },
+    /// Records how the member wishes to be told what became of their contributions: an e-mail
+    /// address (none: no e-mail) and the language of the messages. The address is personal data.
+    SetContact {
+        /// The e-mail address, or none to receive no e-mail.
+        email: Option<String>,
+        /// The language of the messages.
+        language: Lang,
+    },
 }
 
 /// A fact recorded about a member.
@@ -229,6 +237,14 @@ pub enum MemberEvent {
         /// When.
         on: NaiveDate,
     },
+    /// The member's contact details were set: where and in which language they are told what
+    /// became of their contributions.
+    ContactSet {
+        /// The e-mail address, if any (personal data).
+        email: Option<String>,
+        /// The language of the messages.
+        language: Lang,
+    },
 }
 
 domain_event!(MemberEvent {
@@ -241,6 +257,7 @@ domain_event!(MemberEvent {
     LeftBody,
     MemberDeparted,
     PersonalDataErased,
+    ContactSet,
 });
 
 /// The current state of a member.
@@ -490,6 +507,14 @@ impl Member {
                 self.not_before_admission(on, admitted_on)?;
                 Ok(vec![MemberEvent::PersonalDataErased { on }])
             }
+            MemberCommand::SetContact { email, language } => {
+                self.present()?;
+                if self.erased_on.is_some() {
+                    return Err(DomainError::AlreadyErased);
+                }
+                let email = optional_email(email.as_deref())?;
+                Ok(vec![MemberEvent::ContactSet { email, language }])
+            }
         }
     }
 
@@ -578,6 +603,8 @@ impl Aggregate for Member {
                 }
                 self.bodies.clear();
             }
+            // Contact details are for the notifications, not for any rule of the member.
+            MemberEvent::ContactSet { .. } => {}
             MemberEvent::PersonalDataErased { on } => {
                 self.erased_on = Some(on);
                 self.name = crate::personal::ERASED.to_owned();
@@ -1054,5 +1081,50 @@ mod tests {
         let mandate = member.mandate().expect("a mandate");
         assert!(mandate.is_active_on(date(2026, 8, 31)));
         assert!(!mandate.is_active_on(date(2026, 9, 1)));
+    }
+
+    #[test]
+    fn a_member_sets_an_address_checked_and_trimmed() {
+        given()
+            .given(vec![admitted(MemberKind::AssociationRepresentative)])
+            .when(MemberCommand::SetContact {
+                email: Some("  martine.roussel@example.org ".into()),
+                language: Lang::En,
+            })
+            .then_expect_events(vec![MemberEvent::ContactSet {
+                email: Some("martine.roussel@example.org".into()),
+                language: Lang::En,
+            }]);
+        for bad in [
+            "martine",
+            "@example.org",
+            "a@b",
+            "a b@example.org",
+            "a@@example.org",
+        ] {
+            given()
+                .given(vec![admitted(MemberKind::AssociationRepresentative)])
+                .when(MemberCommand::SetContact {
+                    email: Some(bad.into()),
+                    language: Lang::Fr,
+                })
+                .then_expect_error(DomainError::InvalidEmail(bad.into()));
+        }
+    }
+
+    #[test]
+    fn an_erased_member_sets_no_address() {
+        given()
+            .given(vec![
+                admitted(MemberKind::AssociationRepresentative),
+                MemberEvent::PersonalDataErased {
+                    on: date(2026, 11, 30),
+                },
+            ])
+            .when(MemberCommand::SetContact {
+                email: Some("m@example.org".into()),
+                language: Lang::Fr,
+            })
+            .then_expect_error(DomainError::AlreadyErased);
     }
 }

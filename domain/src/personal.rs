@@ -17,6 +17,9 @@ pub enum Whose {
     /// The author of the contribution the event is about, when the author is a member; an
     /// anonymous inhabitant's words are not tied to anyone who could ask for them.
     ContributionAuthor,
+    /// The anonymous inhabitant who left an address with a contribution: keyed by the
+    /// contribution (its id is the subject), so unsubscribing can erase the address.
+    AnonymousContact,
 }
 
 /// A personal field of an event's payload.
@@ -55,6 +58,8 @@ pub const PERSONAL_FIELDS: &[PersonalField] = &[
     ),
     field("ContributionAmended", "text", Whose::ContributionAuthor),
     field("ContributionWithdrawn", "reason", Whose::ContributionAuthor),
+    field("ContactSet", "email", Whose::Member),
+    field("ContactLeft", "email", Whose::AnonymousContact),
 ];
 
 /// The personal fields of one event type.
@@ -129,6 +134,21 @@ mod tests {
                     text: "t".into(),
                     submitted_on: date,
                     attachment: None,
+                };
+                (e.event_type(), serde_json::to_value(e).expect("json"))
+            },
+            {
+                let e = MemberEvent::ContactSet {
+                    email: Some("a@example.org".into()),
+                    language: crate::values::Lang::Fr,
+                };
+                (e.event_type(), serde_json::to_value(e).expect("json"))
+            },
+            {
+                let e = ConsultationEvent::ContactLeft {
+                    contribution_id: ContributionId(Uuid::nil()),
+                    email: "a@example.org".into(),
+                    language: crate::values::Lang::En,
                 };
                 (e.event_type(), serde_json::to_value(e).expect("json"))
             },

@@ -296,6 +296,33 @@ pub fn optional_text(
     }
 }
 
+/// Checks an optional e-mail address: one `@` between a local part and a dotted domain, no
+/// spaces or control characters, at most 254 characters. A blank address counts as absent.
+/// Returns it trimmed.
+pub fn optional_email(value: Option<&str>) -> Result<Option<String>, DomainError> {
+    let Some(address) = value.map(str::trim).filter(|a| !a.is_empty()) else {
+        return Ok(None);
+    };
+    let invalid = || DomainError::InvalidEmail(address.chars().take(100).collect());
+    if address.chars().count() > 254
+        || address
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'))
+    {
+        return Err(invalid());
+    }
+    let (local, domain) = address.split_once('@').ok_or_else(invalid)?;
+    if local.is_empty()
+        || domain.contains('@')
+        || !domain.contains('.')
+        || domain.starts_with('.')
+        || domain.ends_with('.')
+    {
+        return Err(invalid());
+    }
+    Ok(Some(address.to_owned()))
+}
+
 fn checked_text(field: Field, text: &str, max_chars: usize) -> Result<String, DomainError> {
     let chars = text.chars().count();
     if chars > max_chars {

@@ -645,6 +645,32 @@ addressed!(
     |s| { MemberCommand::ErasePersonalData { on: s.on } }
 );
 
+/// Sets how a member is told what became of their contributions. A member may set their own;
+/// a coordinator anyone's of their CPTS.
+#[derive(InputObject, Debug)]
+pub struct SetContactInput {
+    /// The member.
+    pub member_id: ID,
+    /// The e-mail address (personal data); none: no e-mail.
+    pub email: Option<String>,
+    /// The language of the messages; French by default.
+    pub language: Option<Lang>,
+}
+
+addressed!(
+    SetContactInput,
+    Member,
+    MemberId,
+    member_id,
+    "memberId",
+    |s| {
+        MemberCommand::SetContact {
+            email: s.email,
+            language: s.language.map(Into::into).unwrap_or_default(),
+        }
+    }
+);
+
 /// Opens a consultation.
 #[derive(InputObject, Debug)]
 pub struct OpenConsultationInput {
@@ -794,6 +820,33 @@ impl IntoCommand for WithdrawContributionInput {
             contribution_id,
             on: self.on,
             reason: self.reason,
+        };
+        Ok(AddressedCommand::Consultation { id, command })
+    }
+}
+
+/// Records the e-mail address an anonymous inhabitant left with their contribution, to be told
+/// what became of it (personal data; they can unsubscribe, which erases it).
+#[derive(InputObject, Debug)]
+pub struct LeaveContactInput {
+    /// The consultation.
+    pub consultation_id: ID,
+    /// The contribution, by an anonymous inhabitant.
+    pub contribution_id: ID,
+    /// The e-mail address.
+    pub email: String,
+    /// The language of the messages; French by default.
+    pub language: Option<Lang>,
+}
+
+impl IntoCommand for LeaveContactInput {
+    fn into_command(self) -> Result<AddressedCommand> {
+        let id = ConsultationId(parse_id("consultationId", &self.consultation_id)?);
+        let contribution_id = ContributionId(parse_id("contributionId", &self.contribution_id)?);
+        let command = ConsultationCommand::LeaveContact {
+            contribution_id,
+            email: self.email,
+            language: self.language.map(Into::into).unwrap_or_default(),
         };
         Ok(AddressedCommand::Consultation { id, command })
     }

@@ -197,6 +197,43 @@ impl MutationRoot {
         crate::types::execute(ctx, input.into_command()?, command_id).await
     }
 
+    /// Sets how a member is told what became of their contributions: an e-mail address and a
+    /// language. A member sets their own; a coordinator anyone's.
+    async fn set_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: SetContactInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Records the e-mail address an anonymous inhabitant left with their contribution.
+    async fn leave_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: LeaveContactInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Marks one of the signed-in member's notifications read; false if they have no such
+    /// notification.
+    async fn mark_notification_read(&self, ctx: &Context<'_>, key: ID) -> Result<bool> {
+        let principal = crate::guard::principal(ctx)?;
+        let Some(member) = principal.member else {
+            return Ok(false);
+        };
+        cpts_projections::notifications::mark_read(
+            crate::views::read_db(ctx)?,
+            &member.0.to_string(),
+            &key,
+        )
+        .await
+        .map_err(crate::views::read_failed)
+    }
+
     /// Opens a consultation on a rung of the participation ladder.
     async fn open_consultation(
         &self,

@@ -110,6 +110,40 @@ pub struct Body {
     pub name: String,
 }
 
+/// A notification of the signed-in member: what became of one of their contributions.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Notification {
+    /// Its stable key (also the Message-ID of the e-mail telling the same news).
+    pub key: ID,
+    /// The log position of the event it tells about.
+    pub position: i64,
+    /// Its title.
+    pub title: String,
+    /// Its text, in the member's language.
+    pub body: String,
+    /// Whether the member marked it read.
+    pub read: bool,
+    /// When it was created (RFC 3339, UTC).
+    pub created_at: String,
+}
+
+/// An e-mail or webhook that failed: given up, or waiting for its next attempt.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct DeliveryProblem {
+    /// Its stable key (the e-mail's Message-ID, the webhook's delivery id).
+    pub key: ID,
+    /// `email` or `webhook`.
+    pub channel: String,
+    /// `failed` (given up after the last attempt) or `queued` (to be retried).
+    pub status: String,
+    /// Attempts made.
+    pub attempts: i64,
+    /// The last error.
+    pub last_error: Option<String>,
+    /// When the next attempt is due (RFC 3339, UTC), for a queued one.
+    pub next_attempt_at: String,
+}
+
 /// The largest page a list returns.
 pub const MAX_PAGE_SIZE: i32 = 100;
 
@@ -501,6 +535,55 @@ impl QueryRoot {
         .await
         .map_err(read_failed)?;
         Ok(follow_up.into_iter().map(FollowUp::from).collect())
+    }
+
+    /// The signed-in member's notifications, newest first: what became of each of their
+    /// contributions. Empty for a token that names no member.
+    async fn notifications(&self, ctx: &Context<'_>) -> Result<Vec<Notification>> {
+        let principal = guard::principal(ctx)?;
+        let Some(member) = principal.member else {
+            return Ok(vec![]);
+        };
+        let rows = cpts_projections::notifications::member_notifications(
+            read_db(ctx)?,
+            &member.0.to_string(),
+        )
+        .await
+        .map_err(read_failed)?;
+        Ok(rows
+            .into_iter()
+            .map(|n| Notification {
+                key: ID(n.notification_key),
+                position: n.position,
+                title: n.title,
+                body: n.body,
+                read: n.status == "read",
+                created_at: n.created_at,
+            })
+            .collect())
+    }
+
+    /// The e-mails and webhooks of the caller's CPTS that could not be delivered: given up
+    /// after the last attempt, or waiting for a retry. For staff.
+    async fn delivery_problems(&self, ctx: &Context<'_>) -> Result<Vec<DeliveryProblem>> {
+        let principal = guard::staff(ctx)?;
+        let rows = cpts_projections::notifications::delivery_problems(
+            read_db(ctx)?,
+            &principal.community.to_string(),
+        )
+        .await
+        .map_err(read_failed)?;
+        Ok(rows
+            .into_iter()
+            .map(|p| DeliveryProblem {
+                key: ID(p.notification_key),
+                channel: p.channel,
+                status: p.status,
+                attempts: p.attempts,
+                last_error: p.last_error,
+                next_attempt_at: p.next_attempt_at,
+            })
+            .collect())
     }
 
     /// The membership and governance register of the caller's CPTS, with its compliance checks

@@ -5,7 +5,9 @@ use async_graphql::{Context, Result, Subscription};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::guard;
+use crate::query::Notification;
 use crate::types::{ledger, Event};
+use crate::views::{read_db, read_failed};
 
 /// The subscription root.
 #[derive(Debug, Default)]
@@ -36,5 +38,57 @@ impl SubscriptionRoot {
                 }
             }
         }))
+    }
+
+    /// The signed-in member's new notifications, as the service creates them (whichever
+    /// instance does): what became of their contributions. Checked every second.
+    async fn notification_added(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl Stream<Item = Notification>> {
+        let principal = guard::principal(ctx)?;
+        let member = principal
+            .member
+            .map(|m| m.0.to_string())
+            .unwrap_or_default();
+        let db = read_db(ctx)?.clone();
+        let seen = cpts_projections::notifications::member_notifications(&db, &member)
+            .await
+            .map_err(read_failed)?
+            .iter()
+            .map(|n| n.position)
+            .max()
+            .unwrap_or(0);
+        let state = (db, member, seen, std::collections::VecDeque::new());
+        Ok(stream::unfold(
+            state,
+            |(db, member, mut seen, mut pending)| async move {
+                loop {
+                    if let Some(next) = pending.pop_front() {
+                        return Some((next, (db, member, seen, pending)));
+                    }
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    let Ok(rows) =
+                        cpts_projections::notifications::member_notifications(&db, &member).await
+                    else {
+                        continue;
+                    };
+                    let mut fresh: Vec<_> =
+                        rows.into_iter().filter(|n| n.position > seen).collect();
+                    fresh.sort_by_key(|n| n.position);
+                    if let Some(last) = fresh.last() {
+                        seen = last.position;
+                    }
+                    pending.extend(fresh.into_iter().map(|n| Notification {
+                        key: async_graphql::ID(n.notification_key),
+                        position: n.position,
+                        title: n.title,
+                        body: n.body,
+                        read: n.status == "read",
+                        created_at: n.created_at,
+                    }));
+                }
+            },
+        ))
     }
 }

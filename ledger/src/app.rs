@@ -4,14 +4,18 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
+use cpts_domain::values::Lang;
 use cpts_graphql::port::LedgerPort;
 use tokio::net::TcpListener;
 
 use crate::config::DatabaseConfig;
+use crate::notify::deliver::Notifier;
+use crate::notify::{self, NotifyConfig, Unsubscribed};
 use crate::service::Ledger;
 use crate::store::EventRepository;
 
@@ -35,6 +39,10 @@ pub fn router(ledger: Arc<Ledger>) -> Router {
         .merge(
             Router::new()
                 .route("/healthz", get(healthz))
+                .route(
+                    "/unsubscribe/{token}",
+                    get(unsubscribe_form).post(unsubscribe),
+                )
                 .with_state(ledger),
         )
         .merge(crate::web::router())
@@ -48,6 +56,70 @@ async fn healthz(State(ledger): State<Arc<Ledger>>) -> (StatusCode, &'static str
             (StatusCode::SERVICE_UNAVAILABLE, "store unavailable\n")
         }
     }
+}
+
+/// The page an unsubscribe link opens: a button, so that a mail scanner following links does
+/// not unsubscribe anyone.
+async fn unsubscribe_form(Path(token): Path<String>) -> Html<String> {
+    let token: String = token.chars().filter(char::is_ascii_hexdigit).collect();
+    Html(format!(
+        "<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Désabonnement</title>\
+         <p>Ne plus recevoir de messages sur la suite donnée à votre contribution, et effacer \
+         votre adresse ?<br><span lang=\"en\">Receive no more messages about what became of \
+         your contribution, and erase your address?</span></p>\
+         <form method=\"post\" action=\"/unsubscribe/{token}\">\
+         <button>Me désabonner / Unsubscribe</button></form></html>"
+    ))
+}
+
+async fn unsubscribe(
+    State(ledger): State<Arc<Ledger>>,
+    Path(token): Path<String>,
+) -> (StatusCode, Html<&'static str>) {
+    match notify::unsubscribe(ledger.repository(), ledger.projector().db(), &token).await {
+        Ok(Unsubscribed::Done(Lang::Fr)) => (
+            StatusCode::OK,
+            Html("<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><p>C'est fait : votre adresse est effacée, vous ne recevrez plus de messages.</p></html>"),
+        ),
+        Ok(Unsubscribed::Done(Lang::En)) => (
+            StatusCode::OK,
+            Html("<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><p>Done: your address is erased, you will receive no more messages.</p></html>"),
+        ),
+        Ok(Unsubscribed::Unknown) => (
+            StatusCode::NOT_FOUND,
+            Html("<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><p>Lien inconnu ou déjà utilisé. <span lang=\"en\">Unknown or already used link.</span></p></html>"),
+        ),
+        Err(error) => {
+            tracing::error!(error = format!("{error:#}"), "unsubscribing failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Html("<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><p>Erreur, réessayez plus tard. <span lang=\"en\">Error, try again later.</span></p></html>"),
+            )
+        }
+    }
+}
+
+/// Everything `cpts-ledger serve` runs: the read models brought up to date and followed, the
+/// notifications' worker, and the HTTP service, until `shutdown` resolves.
+pub async fn serve(
+    ledger: Arc<Ledger>,
+    listen: SocketAddr,
+    notify: NotifyConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<RunningServer> {
+    let reached = ledger.projector().catch_up().await?;
+    tracing::info!(position = reached, "read models up to date");
+    ledger
+        .projector()
+        .clone()
+        .spawn_follower(std::time::Duration::from_secs(1));
+    let notifier = Notifier::new(
+        ledger.repository().clone(),
+        ledger.projector().clone(),
+        notify,
+    )?;
+    Arc::new(notifier).spawn();
+    start(ledger, listen, shutdown).await
 }
 
 /// A running service: its address, and the task serving it.

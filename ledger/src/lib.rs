@@ -5,6 +5,7 @@ pub mod app;
 pub mod backup;
 pub mod config;
 pub mod demo;
+pub mod notify;
 pub mod personal;
 pub mod projector;
 pub mod report;

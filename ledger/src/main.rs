@@ -12,6 +12,7 @@ use cpts_domain::values::Lang;
 use cpts_graphql::port::LedgerPort;
 use cpts_ledger::app;
 use cpts_ledger::config::DatabaseConfig;
+use cpts_ledger::notify::NotifyConfig;
 use cpts_ledger::projector::Projector;
 use cpts_ledger::report::{self, ReportRequest};
 use cpts_ledger::service::Ledger;
@@ -81,6 +82,19 @@ enum Command {
         /// When the erasure was decided (today by default).
         #[arg(long)]
         on: Option<chrono::NaiveDate>,
+    },
+    /// Queues, for each coordinator of a CPTS with an address, the e-mail digest of the
+    /// contributions whose answer deadline is past or within `--within-days` (run it daily).
+    Digest {
+        /// The CPTS.
+        #[arg(long)]
+        community: Uuid,
+        /// The day of the digest (today by default).
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        /// How many days ahead a deadline counts as near.
+        #[arg(long, default_value_t = 7)]
+        within_days: u32,
     },
     /// Writes everything the ledger holds about a member as JSON (right of access).
     ExportPerson {
@@ -175,17 +189,11 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Serve { listen } => {
             let ledger = Arc::new(Ledger::new(repo));
-            let reached = ledger.projector().catch_up().await?;
-            tracing::info!(position = reached, "read models up to date");
-            ledger
-                .projector()
-                .clone()
-                .spawn_follower(std::time::Duration::from_secs(1));
-            let server = app::start(ledger, listen, shutdown_signal()).await?;
-            tracing::info!(
-                "cpts-ledger listening: dashboard at http://{0}/, GraphQL at http://{0}/graphql",
-                server.addr
-            );
+            let notify = NotifyConfig::from_env()?;
+            tracing::info!(settings = ?notify, "notifications");
+            let server = app::serve(ledger, listen, notify, shutdown_signal()).await?;
+            tracing::info!("dashboard at http://{}/", server.addr);
+            tracing::info!("cpts-ledger listening on http://{}/graphql", server.addr);
             server
                 .task
                 .await
@@ -221,8 +229,11 @@ async fn main() -> anyhow::Result<()> {
             let (events, digest) =
                 cpts_ledger::backup::import(&repo, std::io::BufReader::new(input)).await?;
             println!("Importé / imported: {events} événements / events, {digest}");
-            let reached = Projector::new(repo).catch_up().await?;
+            let projector = Projector::new(repo.clone());
+            let reached = projector.catch_up().await?;
             println!("Projections à jour jusqu'à la position {reached} / read models up to date at position {reached}.");
+            // The restored answers were announced from the original store: not again.
+            cpts_ledger::notify::outbox::feed_quietly(&repo, projector.db()).await?;
         }
         Command::Rebuild => {
             let ledger = Ledger::new(repo);
@@ -253,6 +264,23 @@ async fn main() -> anyhow::Result<()> {
             if new_community {
                 eprintln!("Nouvelle CPTS / new CPTS: register it with registerCommunity (its id will be {community}).");
             }
+        }
+        Command::Digest {
+            community,
+            as_of,
+            within_days,
+        } => {
+            let projector = Projector::new(repo);
+            projector.catch_up().await?;
+            let as_of = as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let queued = cpts_ledger::notify::digest::queue(
+                projector.db(),
+                &community.to_string(),
+                as_of,
+                within_days,
+            )
+            .await?;
+            println!("{queued} synthèse(s) mise(s) en file / digest(s) queued.");
         }
         Command::Erase { member, on } => {
             let ledger = Ledger::new(repo);

@@ -8,11 +8,14 @@
 //! - [`queries`]: the answers people ask for, computed against an explicit "as of" date;
 //! - [`listing`]: the pages a dashboard lists, and the batched look-ups that fill them in a
 //!   constant number of statements.
+//! - [`notifications`]: a member's notifications and the deliveries that failed, read from
+//!   the outbox the service feeds;
 //! - [`report`]: the general assembly's audit report, a pure fold over the log as of a date.
 
 pub mod db;
 pub mod envelope;
 pub mod listing;
+pub mod notifications;
 pub mod projector;
 pub mod queries;
 pub mod report;

@@ -11,6 +11,7 @@ use rand::Rng;
 
 pub mod busy;
 pub mod graphql_client;
+pub mod notify;
 pub mod service;
 use sqlx::{Connection, PgConnection};
 

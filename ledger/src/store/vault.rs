@@ -146,6 +146,7 @@ impl EventRepository {
                         },
                         None => None,
                     },
+                    Whose::AnonymousContact => contribution.clone(),
                 };
                 let Some(subject) = subject else {
                     continue;
@@ -287,6 +288,15 @@ impl EventRepository {
             }
         }
         Ok(keys)
+    }
+
+    /// Erases what the log holds about an anonymous inhabitant who left an address with a
+    /// contribution (they unsubscribed): the key of that contribution's contact is destroyed, so
+    /// the address reads as erased from then on. Members are erased by their own command.
+    pub async fn forget_anonymous_contact(&self, contribution_id: &str) -> anyhow::Result<()> {
+        self.destroy_key(contribution_id)
+            .await
+            .map_err(|e| anyhow::anyhow!("destroying a contact's key: {e}"))
     }
 
     /// Destroys a person's key (keeping a row that says they were erased).

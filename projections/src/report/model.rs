@@ -732,7 +732,9 @@ impl State {
             return;
         };
         match fact {
-            MemberEvent::MemberAdmitted { .. } | MemberEvent::PersonalDataErased { .. } => {}
+            MemberEvent::MemberAdmitted { .. }
+            | MemberEvent::PersonalDataErased { .. }
+            | MemberEvent::ContactSet { .. } => {}
             MemberEvent::MandateGranted {
                 association_id,
                 start,
@@ -808,7 +810,8 @@ impl State {
         };
         match fact {
             ConsultationEvent::ConsultationOpened { .. }
-            | ConsultationEvent::SynthesisPublished { .. } => {}
+            | ConsultationEvent::SynthesisPublished { .. }
+            | ConsultationEvent::ContactLeft { .. } => {}
             ConsultationEvent::ContributionSubmitted {
                 contribution_id,
                 author,

@@ -1,0 +1,88 @@
+//! The notifications as people read them: a member's notifications in the service, and the
+//! deliveries the coordinator must look at. The outbox itself is fed and delivered by the
+//! service (`ledger/src/notify`); these are reads of its table, plus the read flag.
+
+use crate::db::Tx;
+use crate::{stmt, ReadDb};
+
+/// A notification shown in the service to the member it is for.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MemberNotification {
+    /// Its stable key.
+    pub notification_key: String,
+    /// The log position of the event it tells about.
+    pub position: i64,
+    /// Its title.
+    pub title: String,
+    /// Its text.
+    pub body: String,
+    /// `unread` or `read`.
+    pub status: String,
+    /// When it was created (RFC 3339).
+    pub created_at: String,
+}
+
+/// The notifications of a member, newest first.
+pub async fn member_notifications(
+    db: &ReadDb,
+    member_id: &str,
+) -> Result<Vec<MemberNotification>, sqlx::Error> {
+    db.fetch(
+        "SELECT notification_key, position, title, body, status, created_at \
+             FROM notify_outbox WHERE channel = 'member' AND member_id = $1 \
+             ORDER BY position DESC, notification_key",
+        &[member_id.into()],
+    )
+    .await
+}
+
+/// Marks a member's notification read; false if the member has no such notification.
+pub async fn mark_read(db: &ReadDb, member_id: &str, key: &str) -> Result<bool, sqlx::Error> {
+    let mut tx = match db {
+        ReadDb::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        ReadDb::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+    };
+    let changed = tx
+        .execute(&stmt!(
+            "UPDATE notify_outbox SET status = 'read' WHERE channel = 'member' \
+             AND member_id = $1 AND notification_key = $2",
+            member_id,
+            key,
+        ))
+        .await?;
+    tx.commit().await?;
+    Ok(changed > 0)
+}
+
+/// An e-mail or webhook the worker gave up on, or still retries, for the coordinator.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DeliveryProblem {
+    /// Its stable key.
+    pub notification_key: String,
+    /// `email` or `webhook`.
+    pub channel: String,
+    /// `failed` (given up) or `queued` (to be retried).
+    pub status: String,
+    /// Attempts made.
+    pub attempts: i64,
+    /// The last error.
+    pub last_error: Option<String>,
+    /// When the next attempt is due (RFC 3339), for a queued one.
+    pub next_attempt_at: String,
+}
+
+/// The e-mails and webhooks of a CPTS that failed, or failed at least once and wait for a
+/// retry.
+pub async fn delivery_problems(
+    db: &ReadDb,
+    community_id: &str,
+) -> Result<Vec<DeliveryProblem>, sqlx::Error> {
+    db.fetch(
+        "SELECT notification_key, channel, status, attempts, last_error, next_attempt_at \
+             FROM notify_outbox WHERE community_id = $1 AND channel IN ('email', 'webhook') \
+             AND (status = 'failed' OR (status = 'queued' AND attempts > 0)) \
+             ORDER BY position, notification_key",
+        &[community_id.into()],
+    )
+    .await
+}
