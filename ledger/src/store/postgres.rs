@@ -4,8 +4,9 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use cqrs_es::persist::{PersistenceError, SerializedEvent};
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgRow;
-use sqlx::{PgPool, Postgres, QueryBuilder, Row, Transaction};
+use sqlx::{Acquire, PgConnection, PgPool, Postgres, QueryBuilder, Row, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
@@ -229,9 +230,7 @@ async fn check_stream(
 
 /// The most appends one transaction gathers.
 const MAX_GROUP: usize = 256;
-/// Groups in flight at once: one committing, one gathered and waiting for the head lock.
-const WRITERS: usize = 2;
-/// The most scheduler turns a writer waits for more appends to join its group.
+/// The most scheduler turns the writer waits for more appends to join its group.
 const GATHER_TURNS: usize = 4;
 
 /// An append waiting for its turn, and where its answer goes.
@@ -244,8 +243,8 @@ struct Pending {
 /// transaction, so that one commit (and one flush to disk) serves them all. Each keeps its own
 /// checks (its stream's sequence, its command id), made in turn as if it were alone, counting
 /// the appends before it in the group; one that fails its check is answered as it would be
-/// alone and left out, without disturbing the others. A lone append is never delayed: the
-/// writer takes whatever is queued when it becomes free.
+/// alone and left out, without disturbing the others. A lone append waits no more than a turn
+/// of the scheduler: the writer takes whatever is queued when it becomes free.
 #[derive(Debug)]
 pub(super) struct GroupCommit {
     queue: mpsc::UnboundedSender<Pending>,
@@ -254,27 +253,17 @@ pub(super) struct GroupCommit {
 impl GroupCommit {
     /// Starts the writer of one repository (and its clones).
     pub(super) fn start(pool: PgPool) -> Self {
-        let (queue, waiting) = mpsc::unbounded_channel::<Pending>();
-        let waiting = std::sync::Arc::new(tokio::sync::Mutex::new(waiting));
-        // Two writers: while one group waits for its commit to reach the disk, the next is
-        // gathered and waits on the head lock, ready to go the moment the first commits.
-        for _ in 0..WRITERS {
-            let (pool, waiting) = (pool.clone(), waiting.clone());
-            tokio::spawn(async move {
-                loop {
-                    let group = {
-                        let mut waiting = waiting.lock().await;
-                        let Some(first) = waiting.recv().await else {
-                            return;
-                        };
-                        let mut group = vec![first];
-                        gather(&mut waiting, &mut group).await;
-                        group
-                    };
-                    commit_group(&pool, group).await;
-                }
-            });
-        }
+        let (queue, mut waiting) = mpsc::unbounded_channel::<Pending>();
+        tokio::spawn(async move {
+            // The writer keeps its connection between groups, so a group does not wait for the
+            // pool (and its liveness check) before it starts.
+            let mut connection: Option<PoolConnection<Postgres>> = None;
+            while let Some(first) = waiting.recv().await {
+                let mut group = vec![first];
+                gather(&mut waiting, &mut group).await;
+                commit_group(&pool, &mut connection, group).await;
+            }
+        });
         Self { queue }
     }
 
@@ -315,7 +304,11 @@ async fn gather(waiting: &mut mpsc::UnboundedReceiver<Pending>, group: &mut Vec<
     }
 }
 
-async fn commit_group(pool: &PgPool, mut group: Vec<Pending>) {
+async fn commit_group(
+    pool: &PgPool,
+    connection: &mut Option<PoolConnection<Postgres>>,
+    mut group: Vec<Pending>,
+) {
     if group.len() == 1 {
         if let Some(alone) = group.pop() {
             let result = append(pool, &alone.events).await;
@@ -323,7 +316,18 @@ async fn commit_group(pool: &PgPool, mut group: Vec<Pending>) {
         }
         return;
     }
-    match try_group(pool, &group).await {
+    let attempt = match connection {
+        Some(held) => try_group(held, &group).await,
+        None => match pool.acquire().await {
+            Ok(fresh) => try_group(connection.insert(fresh), &group).await,
+            Err(error) => Err(map_sqlx(error)),
+        },
+    };
+    if attempt.is_err() {
+        // The connection may be what failed: the next group takes a fresh one.
+        *connection = None;
+    }
+    match attempt {
         Ok(results) => {
             for (pending, result) in group.into_iter().zip(results) {
                 pending.reply.send(result).ok();
@@ -344,10 +348,10 @@ async fn commit_group(pool: &PgPool, mut group: Vec<Pending>) {
 /// Runs a group in one transaction; the answer of each append, or the error that rolled the
 /// whole transaction back.
 async fn try_group(
-    pool: &PgPool,
+    connection: &mut PgConnection,
     group: &[Pending],
 ) -> Result<Vec<Result<(), PersistenceError>>, PersistenceError> {
-    let mut tx = pool.begin().await.map_err(map_sqlx)?;
+    let mut tx = connection.begin().await.map_err(map_sqlx)?;
     let row = sqlx::query("SELECT position, hash, recorded_at FROM log_head FOR UPDATE")
         .fetch_one(&mut *tx)
         .await
@@ -367,6 +371,7 @@ async fn try_group(
             .map_err(map_sqlx)?
             .into_iter()
             .collect();
+
     let (types, ids): (Vec<String>, Vec<String>) = group
         .iter()
         .map(|p| {
@@ -376,20 +381,25 @@ async fn try_group(
             )
         })
         .unzip();
-    let lasts: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT e.aggregate_type, e.aggregate_id, MAX(e.sequence) FROM events e \
-         JOIN UNNEST($1::text[], $2::text[]) AS s(aggregate_type, aggregate_id) \
-         ON e.aggregate_type = s.aggregate_type AND e.aggregate_id = s.aggregate_id \
-         GROUP BY e.aggregate_type, e.aggregate_id",
+    // One MAX per stream, so that each reads only the end of its stream's index (a join
+    // grouped by stream would read every event of every stream involved).
+    let lasts: Vec<(String, String, Option<i64>)> = sqlx::query_as(
+        "SELECT s.aggregate_type, s.aggregate_id, \
+         (SELECT MAX(e.sequence) FROM events e \
+          WHERE e.aggregate_type = s.aggregate_type AND e.aggregate_id = s.aggregate_id) \
+         FROM UNNEST($1::text[], $2::text[]) AS s(aggregate_type, aggregate_id)",
     )
     .bind(&types)
     .bind(&ids)
     .fetch_all(&mut *tx)
     .await
     .map_err(map_sqlx)?;
+
     let mut streams: HashMap<(String, String), u64> = HashMap::new();
     for (aggregate_type, aggregate_id, last) in lasts {
-        streams.insert((aggregate_type, aggregate_id), to_u64(last)?);
+        if let Some(last) = last {
+            streams.insert((aggregate_type, aggregate_id), to_u64(last)?);
+        }
     }
     let mut rows = Vec::new();
     let mut results = Vec::with_capacity(group.len());
@@ -423,6 +433,7 @@ async fn try_group(
         rows.extend(prepared);
         results.push(Ok(()));
     }
+
     write(&mut tx, &rows).await?;
     tx.commit().await.map_err(map_sqlx)?;
     Ok(results)
