@@ -25,6 +25,15 @@ use sha2::Sha256;
 /// The service as a process of its own.
 const SERVICE: &str = env!("CARGO_BIN_EXE_ledger-service");
 
+/// Waits until `count` e-mails have arrived, or fails saying how many did.
+async fn all_arrive(sink: &SmtpSink, count: usize, when: &str) {
+    assert!(
+        wait_until(Duration::from_secs(60), || sink.mails().len() >= count).await,
+        "only {} e-mails of {count} arrived{when}",
+        sink.mails().len()
+    );
+}
+
 /// A fresh database, its store, and a ledger in the test process that records the scenario.
 async fn setup() -> (TestDb, EventRepository, Ledger) {
     let db = postgres_db().await;
@@ -138,14 +147,7 @@ async fn publishing_the_answers_emails_each_contributor_with_an_address_once() {
         11,
         "the members and inhabitants with an address"
     );
-    assert!(
-        wait_until(Duration::from_secs(60), || sink.mails().len()
-            >= expected.len())
-        .await,
-        "only {} e-mails of {} arrived",
-        sink.mails().len(),
-        expected.len()
-    );
+    all_arrive(&sink, expected.len(), "").await;
     // Several rounds of the worker later, nothing more arrives.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let mails = sink.mails();
@@ -205,14 +207,7 @@ async fn with_the_mail_server_down_nothing_is_lost_and_each_email_arrives_once()
         .all(|e| e.as_deref().is_some_and(|e| !e.is_empty())));
 
     let sink = SmtpSink::start(folder.path(), port, 0.0);
-    assert!(
-        wait_until(Duration::from_secs(60), || sink.mails().len()
-            >= expected.len())
-        .await,
-        "only {} e-mails of {} arrived once the server was back",
-        sink.mails().len(),
-        expected.len()
-    );
+    all_arrive(&sink, expected.len(), " once the server was back").await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let mails = sink.mails();
     check_contents(&mails, &expected);
@@ -282,14 +277,7 @@ async fn two_service_instances_on_one_database_send_each_email_once() {
 
     record_scenario_with_contacts(&ledger).await;
     let expected = expected_mails();
-    assert!(
-        wait_until(Duration::from_secs(60), || sink.mails().len()
-            >= expected.len())
-        .await,
-        "only {} e-mails of {} arrived",
-        sink.mails().len(),
-        expected.len()
-    );
+    all_arrive(&sink, expected.len(), "").await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let mails = sink.mails();
     check_contents(&mails, &expected);
