@@ -47,6 +47,9 @@ enum Command {
         /// The address to listen on.
         #[arg(long, env = "CPTS_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Leaves GraphiQL out: `GET /graphql` then answers 404 (the API is unchanged).
+        #[arg(long, env = "CPTS_NO_GRAPHIQL")]
+        no_graphiql: bool,
     },
     /// Creates or updates the store's tables, then exits.
     Migrate,
@@ -187,11 +190,18 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             tracing::info!("the store is up to date");
         }
-        Command::Serve { listen } => {
+        Command::Serve {
+            listen,
+            no_graphiql,
+        } => {
             let ledger = Arc::new(Ledger::new(repo));
             let notify = NotifyConfig::from_env()?;
             tracing::info!(settings = ?notify, "notifications");
-            let server = app::serve(ledger, listen, notify, shutdown_signal()).await?;
+            let options = app::HttpOptions {
+                graphiql: !no_graphiql,
+            };
+            let server =
+                app::serve_with(ledger, listen, notify, options, shutdown_signal()).await?;
             tracing::info!("dashboard at http://{}/", server.addr);
             tracing::info!("cpts-ledger listening on http://{}/graphql", server.addr);
             server
