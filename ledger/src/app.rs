@@ -1,4 +1,6 @@
 //! The HTTP service: the dashboard, GraphQL, GraphiQL and the health check, over one ledger.
+//! Every response, whichever route answers it, carries the security headers of
+//! [`security_headers`].
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -30,22 +32,72 @@ pub async fn open_store(database: &DatabaseConfig) -> anyhow::Result<EventReposi
     Ok(repo)
 }
 
-/// The service's routes over a ledger.
+/// What the HTTP service serves besides the API and the dashboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HttpOptions {
+    /// GraphiQL at `GET /graphql` (on by default; `serve --no-graphiql` leaves it out).
+    pub graphiql: bool,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        Self { graphiql: true }
+    }
+}
+
+/// The service's routes over a ledger, with GraphiQL.
 pub fn router(ledger: Arc<Ledger>) -> Router {
+    router_with(ledger, HttpOptions::default())
+}
+
+/// The service's routes over a ledger.
+pub fn router_with(ledger: Arc<Ledger>, options: HttpOptions) -> Router {
     let port: Arc<dyn LedgerPort> = ledger.clone();
     let read_models = ledger.projector().db().clone();
     let schema = cpts_graphql::build_schema(port.clone(), read_models.clone());
-    cpts_graphql::server::router(schema, port, read_models)
-        .merge(
-            Router::new()
-                .route("/healthz", get(healthz))
-                .route(
-                    "/unsubscribe/{token}",
-                    get(unsubscribe_form).post(unsubscribe),
-                )
-                .with_state(ledger),
-        )
-        .merge(crate::web::router())
+    let mut api = cpts_graphql::server::router(schema, port, read_models);
+    if options.graphiql {
+        api = api.merge(cpts_graphql::server::graphiql_router());
+    }
+    api.merge(
+        Router::new()
+            .route("/healthz", get(healthz))
+            .route(
+                "/unsubscribe/{token}",
+                get(unsubscribe_form).post(unsubscribe),
+            )
+            .with_state(ledger),
+    )
+    .merge(crate::web::router())
+    .layer(axum::middleware::map_response(security_headers))
+}
+
+/// The policy of a response that set none: nothing may load, frame or run from it (JSON, the
+/// unsubscribe pages, errors). The dashboard and GraphiQL set their own, also from `'self'` only.
+const DEFAULT_CSP: &str =
+    "default-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Adds to every response the headers a browser needs to keep it from being framed, sniffed or
+/// leaking the address it came from; a route's own Content-Security-Policy is kept.
+async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    let headers = response.headers_mut();
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DEFAULT_CSP),
+        );
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    response
 }
 
 async fn healthz(State(ledger): State<Arc<Ledger>>) -> (StatusCode, &'static str) {
@@ -107,6 +159,17 @@ pub async fn serve(
     notify: NotifyConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<RunningServer> {
+    serve_with(ledger, listen, notify, HttpOptions::default(), shutdown).await
+}
+
+/// [`serve`], with the HTTP options given.
+pub async fn serve_with(
+    ledger: Arc<Ledger>,
+    listen: SocketAddr,
+    notify: NotifyConfig,
+    options: HttpOptions,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<RunningServer> {
     let reached = ledger.projector().catch_up().await?;
     tracing::info!(position = reached, "read models up to date");
     ledger
@@ -119,7 +182,7 @@ pub async fn serve(
         notify,
     )?;
     Arc::new(notifier).spawn();
-    start(ledger, listen, shutdown).await
+    start_with(ledger, listen, options, shutdown).await
 }
 
 /// A running service: its address, and the task serving it.
@@ -130,10 +193,20 @@ pub struct RunningServer {
     pub task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
-/// Binds `listen` and serves the ledger until `shutdown` resolves.
+/// Binds `listen` and serves the ledger, with GraphiQL, until `shutdown` resolves.
 pub async fn start(
     ledger: Arc<Ledger>,
     listen: SocketAddr,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<RunningServer> {
+    start_with(ledger, listen, HttpOptions::default(), shutdown).await
+}
+
+/// [`start`], with the HTTP options given.
+pub async fn start_with(
+    ledger: Arc<Ledger>,
+    listen: SocketAddr,
+    options: HttpOptions,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<RunningServer> {
     let listener = TcpListener::bind(listen)
@@ -141,7 +214,7 @@ pub async fn start(
         .with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr().context("reading the bound address")?;
     ledger.spawn_feed(std::time::Duration::from_millis(500));
-    let app = router(ledger);
+    let app = router_with(ledger, options);
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)

@@ -294,6 +294,27 @@ await accessible(visitor, 'public decision page');
 await visitor.close();
 await coordinator.close();
 
+// ------------------------------------------------------------------ GraphiQL on a closed network
+
+// Every request that does not go to the service is cut off, as on a network without Internet:
+// GraphiQL must load, fetch the schema and run a query with nothing failing (openPage counts any
+// failed request, console error, CSP violation included, or request outside the service).
+const ide = await openPage('graphiql');
+const base = info.url.replace(/\/$/, '');
+await ide.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort('internetdisconnected')));
+await ide.goto(`${base}/graphql?query=${encodeURIComponent('{ __typename }')}`);
+await ide.locator('.graphiql-container').waitFor();
+await ide.locator('.graphiql-execute-button').click();
+await ide.locator('.result-window', { hasText: '__typename' }).waitFor();
+check((await ide.locator('.result-window').innerText()).includes('QueryRoot'),
+  'GraphiQL, loaded from the service alone, runs a query');
+await ide.getByRole('button', { name: 'Show Documentation Explorer' }).click();
+await ide.locator('.graphiql-doc-explorer').waitFor();
+await ide.locator('.graphiql-doc-explorer', { hasText: 'query' }).waitFor();
+check((await ide.locator('.graphiql-doc-explorer').innerText()).includes('QueryRoot'),
+  'GraphiQL read the schema: its documentation explorer names the query root');
+await ide.close();
+
 // ------------------------------------------------------------------ end
 
 await context.close();
