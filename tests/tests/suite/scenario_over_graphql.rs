@@ -26,7 +26,7 @@ fn the_other_commands_map_to_mutations_of_the_schema() {
     use cpts_domain::values::{Commune, Disposition};
     use uuid::Uuid;
 
-    let schema = include_str!("../../graphql/schema.graphql");
+    let schema = include_str!("../../../graphql/schema.graphql");
     let on: chrono::NaiveDate = "2026-05-01".parse().expect("date");
     let contribution = ContributionId(Uuid::new_v4());
     let member = MemberId(Uuid::new_v4());

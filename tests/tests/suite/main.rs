@@ -1,0 +1,21 @@
+//! Every integration test of cpts-ledger, in one binary: one link instead of one per file, and
+//! the same harness (`cpts_ledger_tests`) for all. Each module is one concern, named by its file.
+//! `read_cost` stays a binary of its own: it counts every read statement of its process.
+
+mod access;
+mod backup;
+mod concurrency;
+mod dashboard;
+mod erasure;
+mod graphql_api;
+mod group_commit;
+mod http_surface;
+mod listing;
+mod notifications;
+mod projections;
+mod report;
+mod report_api;
+mod scenario;
+mod scenario_over_graphql;
+mod tamper;
+mod viewer;
