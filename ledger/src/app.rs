@@ -11,6 +11,7 @@ use axum::routing::get;
 use axum::Router;
 use cpts_domain::values::Lang;
 use cpts_graphql::port::LedgerPort;
+use cpts_graphql::ws::WsLimits;
 use tokio::net::TcpListener;
 
 use crate::config::DatabaseConfig;
@@ -32,10 +33,15 @@ pub async fn open_store(database: &DatabaseConfig) -> anyhow::Result<EventReposi
 
 /// The service's routes over a ledger.
 pub fn router(ledger: Arc<Ledger>) -> Router {
+    router_with(ledger, WsLimits::default())
+}
+
+/// [`router`], with these limits on WebSocket connections.
+pub fn router_with(ledger: Arc<Ledger>, ws: WsLimits) -> Router {
     let port: Arc<dyn LedgerPort> = ledger.clone();
     let read_models = ledger.projector().db().clone();
     let schema = cpts_graphql::build_schema(port.clone(), read_models.clone());
-    cpts_graphql::server::router(schema, port, read_models)
+    cpts_graphql::server::router_with_limits(schema, port, read_models, ws)
         .merge(
             Router::new()
                 .route("/healthz", get(healthz))
@@ -136,17 +142,32 @@ pub async fn start(
     listen: SocketAddr,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<RunningServer> {
+    start_with(ledger, listen, WsLimits::default(), shutdown).await
+}
+
+/// [`start`], with these limits on WebSocket connections.
+pub async fn start_with(
+    ledger: Arc<Ledger>,
+    listen: SocketAddr,
+    ws: WsLimits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<RunningServer> {
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr().context("reading the bound address")?;
     ledger.spawn_feed(std::time::Duration::from_millis(500));
-    let app = router(ledger);
+    ledger.spawn_notification_feed(std::time::Duration::from_millis(500));
+    let app = router_with(ledger, ws);
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("serving HTTP")
+        // The client's address counts its WebSocket connections.
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("serving HTTP")
     });
     Ok(RunningServer { addr, task })
 }
