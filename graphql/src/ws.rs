@@ -316,12 +316,12 @@ fn refused(error: async_graphql::Error) -> async_graphql::Response {
 impl Checked {
     /// Counts the operation as running, in the order operations arrive; the response that
     /// refuses it beyond the cap.
-    fn start(&self) -> Result<Running, async_graphql::Response> {
+    fn start(&self) -> Result<Running, async_graphql::Error> {
         let running = self.state.active.fetch_add(1, Ordering::SeqCst);
         let guard = Running(self.state.clone());
         if running >= self.limits.operations_per_connection {
             let most = self.limits.operations_per_connection;
-            return Err(refused(coded(
+            return Err(coded(
                 codes::TOO_MANY_SUBSCRIPTIONS,
                 format!(
                     "Trop d'opérations en cours sur cette connexion (au plus {most}) : arrêtez-en une ou ouvrez une autre connexion."
@@ -329,7 +329,7 @@ impl Checked {
                 format!(
                     "Too many operations running on this connection (at most {most}): stop one or open another connection."
                 ),
-            )));
+            ));
         }
         Ok(guard)
     }
@@ -338,7 +338,7 @@ impl Checked {
     async fn admit(
         &self,
         request: &async_graphql::Request,
-    ) -> Result<Caller, async_graphql::Response> {
+    ) -> Result<Caller, async_graphql::Error> {
         // The caller is checked again for every operation, as for every HTTP request.
         let caller = match self.state.secret() {
             None => Caller::Public,
@@ -348,13 +348,9 @@ impl Checked {
                     Ok(caller) => caller,
                     Err(Refused::BadToken) => {
                         self.state.close.send_replace(Some(Closing::TokenWithdrawn));
-                        return Err(refused(coded(
-                            codes::UNAUTHENTICATED,
-                            BAD_TOKEN_FR,
-                            BAD_TOKEN_EN,
-                        )));
+                        return Err(coded(codes::UNAUTHENTICATED, BAD_TOKEN_FR, BAD_TOKEN_EN));
                     }
-                    Err(Refused::Failed(error)) => return Err(refused(error)),
+                    Err(Refused::Failed(error)) => return Err(error),
                 }
             }
         };
@@ -368,7 +364,7 @@ impl Executor for Checked {
     async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
         let _running = match self.start() {
             Ok(running) => running,
-            Err(response) => return response,
+            Err(error) => return refused(error),
         };
         match self.admit(&request).await {
             Ok(caller) => {
@@ -376,7 +372,7 @@ impl Executor for Checked {
                 response.errors.iter_mut().for_each(explain);
                 response
             }
-            Err(response) => response,
+            Err(error) => refused(error),
         }
     }
 
@@ -387,7 +383,7 @@ impl Executor for Checked {
     ) -> BoxStream<'static, async_graphql::Response> {
         let running = match self.start() {
             Ok(running) => running,
-            Err(response) => return stream::once(async move { response }).boxed(),
+            Err(error) => return stream::once(async move { refused(error) }).boxed(),
         };
         let checked = self.clone();
         stream::once(async move {
@@ -404,7 +400,7 @@ impl Executor for Checked {
                         response
                     })
                     .boxed(),
-                Err(response) => stream::once(async move { response }).boxed(),
+                Err(error) => stream::once(async move { refused(error) }).boxed(),
             }
         })
         .flatten()
