@@ -28,6 +28,10 @@ pub mod codes {
     pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
     /// The request body is not a GraphQL request.
     pub const BAD_REQUEST: &str = "BAD_REQUEST";
+    /// Too many WebSocket connections are open for this token or from this address.
+    pub const TOO_MANY_CONNECTIONS: &str = "TOO_MANY_CONNECTIONS";
+    /// Too many operations are running on this WebSocket connection.
+    pub const TOO_MANY_SUBSCRIPTIONS: &str = "TOO_MANY_SUBSCRIPTIONS";
 }
 
 /// An error with a code and its message in both languages.

@@ -6,7 +6,8 @@
 //!   read models' output types, and the loaders that batch their reads;
 //! - [`errors`]: the one mapping from failures to `extensions.code`;
 //! - [`subscription`]: live events over WebSocket;
-//! - [`server`]: the HTTP routes, bearer tokens, GraphiQL and the request size limit.
+//! - [`server`]: the HTTP routes, bearer tokens, GraphiQL and the request size limit;
+//! - [`ws`]: GraphQL over WebSocket, its checks and its limits.
 
 use std::sync::Arc;
 
@@ -22,6 +23,7 @@ pub mod server;
 pub mod subscription;
 pub mod types;
 pub mod views;
+pub mod ws;
 
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;

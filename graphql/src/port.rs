@@ -7,8 +7,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cpts_domain::access::{AccessError, Caller, Principal};
 use cpts_domain::command::AddressedCommand;
-use cpts_domain::ids::CommunityId;
+use cpts_domain::ids::{CommunityId, MemberId};
 use cpts_domain::DomainError;
+use cpts_projections::notifications::MemberNotification;
 use uuid::Uuid;
 
 /// Who sends a command, and the id that makes it traceable in the events' metadata.
@@ -166,8 +167,42 @@ pub trait LedgerPort: Send + Sync {
         aggregate_id: Uuid,
     ) -> Result<Option<CommunityId>, LedgerError>;
 
-    /// Events as they are recorded, by this instance or any other, with their CPTS.
-    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<FeedItem>;
+    /// The events of one CPTS as they are recorded, by this instance or any other. Each CPTS
+    /// has its own feed: a busy one does not push another's subscribers behind.
+    fn subscribe(&self, community: CommunityId) -> tokio::sync::broadcast::Receiver<FeedItem>;
+
+    /// The events of one CPTS after log position `after`, in order, at most `limit`: where a
+    /// subscription resumes from, or catches up after falling behind its feed.
+    async fn community_events_after(
+        &self,
+        community: CommunityId,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<RecordedEvent>, LedgerError> {
+        let _ = (community, after, limit);
+        Err(LedgerError::Internal(anyhow::anyhow!(
+            "this ledger cannot replay its log"
+        )))
+    }
+
+    /// A member's new notifications as the outbox creates them (whichever instance does);
+    /// `None` where the ledger has no such feed.
+    fn notification_feed(
+        &self,
+        member: MemberId,
+    ) -> Option<tokio::sync::broadcast::Receiver<MemberNotification>> {
+        let _ = member;
+        None
+    }
+
+    /// Of these token ids, those still in force (not revoked, not expired): what open
+    /// WebSocket connections are checked against.
+    async fn tokens_in_force(&self, token_ids: &[Uuid]) -> Result<Vec<Uuid>, LedgerError> {
+        let _ = token_ids;
+        Err(LedgerError::Internal(anyhow::anyhow!(
+            "this ledger cannot check its tokens"
+        )))
+    }
 
     /// Whether the store answers (for `/healthz`).
     async fn ping(&self) -> Result<(), LedgerError>;

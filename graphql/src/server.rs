@@ -4,20 +4,20 @@
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache};
-use async_graphql::Data;
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use async_graphql::http::WebSocketProtocols;
 use axum::body::{to_bytes, Body};
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use cpts_domain::access::Caller;
 
-use crate::errors::{coded, codes, from_ledger};
+use crate::errors::{codes, from_ledger};
 use crate::port::LedgerPort;
 use crate::views::DecisionLoader;
+use crate::ws::{Connections, WsLimits};
 use crate::LedgerSchema;
 use cpts_projections::ReadDb;
 
@@ -29,11 +29,23 @@ struct Api {
     schema: LedgerSchema,
     ledger: Arc<dyn LedgerPort>,
     read_models: ReadDb,
+    connections: Arc<Connections>,
 }
 
 /// `POST /graphql`: GraphQL; `GET /graphql/ws`: subscriptions. GraphiQL is apart, in
 /// [`graphiql_router`], so that a deployment can leave it out.
 pub fn router(schema: LedgerSchema, ledger: Arc<dyn LedgerPort>, read_models: ReadDb) -> Router {
+    router_with_limits(schema, ledger, read_models, WsLimits::default())
+}
+
+/// [`router`], with these limits on WebSocket connections.
+pub fn router_with_limits(
+    schema: LedgerSchema,
+    ledger: Arc<dyn LedgerPort>,
+    read_models: ReadDb,
+    limits: WsLimits,
+) -> Router {
+    let connections = Connections::new(ledger.clone(), limits);
     Router::new()
         .route("/graphql", post(graphql))
         .route("/graphql/ws", get(subscriptions))
@@ -41,6 +53,7 @@ pub fn router(schema: LedgerSchema, ledger: Arc<dyn LedgerPort>, read_models: Re
             schema,
             ledger,
             read_models,
+            connections,
         })
 }
 
@@ -133,7 +146,7 @@ async fn graphiql_asset(Path(name): Path<String>) -> Response {
 
 /// Gives the errors async-graphql raises itself (parsing, validation, limits) the same shape as
 /// ours: a code, a French message, the English one in `messageEn`.
-fn explain(error: &mut async_graphql::ServerError) {
+pub(crate) fn explain(error: &mut async_graphql::ServerError) {
     let has_code = error
         .extensions
         .as_ref()
@@ -163,7 +176,7 @@ fn explain(error: &mut async_graphql::ServerError) {
 }
 
 /// Why a presented token was not accepted.
-enum Refused {
+pub(crate) enum Refused {
     /// Malformed, unknown or revoked.
     BadToken,
     /// The tokens could not be checked.
@@ -171,7 +184,7 @@ enum Refused {
 }
 
 /// The caller behind an `Authorization` value: public without one.
-async fn caller_of(
+pub(crate) async fn caller_of(
     ledger: &dyn LedgerPort,
     authorization: Option<&str>,
 ) -> Result<Caller, Refused> {
@@ -190,48 +203,57 @@ async fn caller_of(
     }
 }
 
-const BAD_TOKEN_FR: &str =
+pub(crate) const BAD_TOKEN_FR: &str =
     "Jeton d'accès inconnu, révoqué ou mal formé (attendu : « Authorization: Bearer cpts_… »).";
-const BAD_TOKEN_EN: &str =
+pub(crate) const BAD_TOKEN_EN: &str =
     "Unknown, revoked or malformed API token (expected “Authorization: Bearer cpts_…”).";
 
 /// `GET /graphql/ws`: GraphQL over WebSocket (graphql-transport-ws and graphql-ws). The token
 /// goes in the `connection_init` payload as `{"Authorization": "Bearer cpts_…"}`, or in the
-/// upgrade request's header.
+/// upgrade request's header. The rules of the connection are in [`crate::ws`].
 async fn subscriptions(
     State(api): State<Api>,
     headers: HeaderMap,
-    protocol: GraphQLProtocol,
+    extensions: axum::http::Extensions,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    let Some(protocol) = headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|protocols| {
+            protocols
+                .split(',')
+                .find_map(|p| p.trim().parse::<WebSocketProtocols>().ok())
+        })
+    else {
+        return refusal(
+            StatusCode::BAD_REQUEST,
+            codes::BAD_REQUEST,
+            "Protocole WebSocket attendu : graphql-transport-ws ou graphql-ws.",
+            "Expected WebSocket protocol: graphql-transport-ws or graphql-ws.",
+        );
+    };
     let header_value = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let address = extensions
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip());
+    let Some(slot) = api.connections.open(address) else {
+        return refusal(
+            StatusCode::TOO_MANY_REQUESTS,
+            codes::TOO_MANY_CONNECTIONS,
+            "Trop de connexions WebSocket ouvertes depuis cette adresse.",
+            "Too many WebSocket connections open from this address.",
+        );
+    };
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |stream| {
-            let ledger = api.ledger.clone();
-            GraphQLWebSocket::new(stream, api.schema.clone(), protocol)
-                .on_connection_init(move |payload| async move {
-                    let from_payload = ["Authorization", "authorization"]
-                        .iter()
-                        .find_map(|key| payload.get(key).and_then(|v| v.as_str()))
-                        .map(str::to_owned);
-                    let authorization = from_payload.or(header_value);
-                    match caller_of(ledger.as_ref(), authorization.as_deref()).await {
-                        Ok(caller) => {
-                            let mut data = Data::default();
-                            data.insert(caller);
-                            Ok(data)
-                        }
-                        Err(Refused::BadToken) => {
-                            Err(coded(codes::UNAUTHENTICATED, BAD_TOKEN_FR, BAD_TOKEN_EN))
-                        }
-                        Err(Refused::Failed(error)) => Err(error),
-                    }
-                })
-                .serve()
+        .max_message_size(MAX_REQUEST_BYTES)
+        .max_frame_size(MAX_REQUEST_BYTES)
+        .on_upgrade(move |socket| {
+            crate::ws::serve(socket, protocol, api.schema, api.ledger, slot, header_value)
         })
 }
 

@@ -13,6 +13,7 @@ use axum::routing::get;
 use axum::Router;
 use cpts_domain::values::Lang;
 use cpts_graphql::port::LedgerPort;
+use cpts_graphql::ws::WsLimits;
 use tokio::net::TcpListener;
 
 use crate::config::DatabaseConfig;
@@ -37,11 +38,16 @@ pub async fn open_store(database: &DatabaseConfig) -> anyhow::Result<EventReposi
 pub struct HttpOptions {
     /// GraphiQL at `GET /graphql` (on by default; `serve --no-graphiql` leaves it out).
     pub graphiql: bool,
+    /// The limits on WebSocket connections.
+    pub ws: WsLimits,
 }
 
 impl Default for HttpOptions {
     fn default() -> Self {
-        Self { graphiql: true }
+        Self {
+            graphiql: true,
+            ws: WsLimits::default(),
+        }
     }
 }
 
@@ -55,7 +61,7 @@ pub fn router_with(ledger: Arc<Ledger>, options: HttpOptions) -> Router {
     let port: Arc<dyn LedgerPort> = ledger.clone();
     let read_models = ledger.projector().db().clone();
     let schema = cpts_graphql::build_schema(port.clone(), read_models.clone());
-    let mut api = cpts_graphql::server::router(schema, port, read_models);
+    let mut api = cpts_graphql::server::router_with_limits(schema, port, read_models, options.ws);
     if options.graphiql {
         api = api.merge(cpts_graphql::server::graphiql_router());
     }
@@ -214,12 +220,17 @@ pub async fn start_with(
         .with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr().context("reading the bound address")?;
     ledger.spawn_feed(std::time::Duration::from_millis(500));
+    ledger.spawn_notification_feed(std::time::Duration::from_millis(500));
     let app = router_with(ledger, options);
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("serving HTTP")
+        // The client's address counts its WebSocket connections.
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("serving HTTP")
     });
     Ok(RunningServer { addr, task })
 }

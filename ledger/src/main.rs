@@ -155,9 +155,17 @@ enum TokenCommand {
         /// What it is for, e.g. "Tableau de bord de la coordinatrice".
         #[arg(long)]
         label: String,
+        /// When it stops working: a date (works until the end of that day, UTC), an RFC 3339
+        /// time, or a duration (90d, 12h, 30min, 2w, 1y). A year by default.
+        #[arg(long)]
+        expires: Option<String>,
     },
-    /// Lists every token, revoked ones included; never the secrets.
-    List,
+    /// Lists every token, revoked and expired ones included; never the secrets.
+    List {
+        /// Only the tokens of this CPTS.
+        #[arg(long)]
+        community: Option<Uuid>,
+    },
     /// Revokes a token: it stops working at once.
     Revoke {
         /// The token's id, as printed by `create` and `list`.
@@ -255,19 +263,33 @@ async fn main() -> anyhow::Result<()> {
             role,
             member,
             label,
+            expires,
         }) => {
             let new_community = community.is_none();
             let community = CommunityId(community.unwrap_or_else(Uuid::new_v4));
-            let token =
-                tokens::create(&repo, community, role, member.map(MemberId), &label).await?;
+            let now = chrono::Utc::now();
+            let expires_at = match expires {
+                Some(text) => tokens::parse_expiry(&text, now)?,
+                None => now + tokens::default_lifetime(),
+            };
+            let token = tokens::create_expiring(
+                &repo,
+                community,
+                role,
+                member.map(MemberId),
+                &label,
+                expires_at,
+            )
+            .await?;
+            let until = expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             println!("{}", token.secret);
             eprintln!(
-                "Jeton {} créé pour la CPTS {community} (rôle {}). Conservez-le : il ne sera plus affiché.",
+                "Jeton {} créé pour la CPTS {community} (rôle {}), valable jusqu'au {until}. Conservez-le : il ne sera plus affiché.",
                 token.token_id,
                 role.wire_name()
             );
             eprintln!(
-                "Token {} created for CPTS {community} (role {}). Keep it: it will not be shown again.",
+                "Token {} created for CPTS {community} (role {}), valid until {until}. Keep it: it will not be shown again.",
                 token.token_id,
                 role.wire_name()
             );
@@ -353,16 +375,26 @@ async fn main() -> anyhow::Result<()> {
                 None => print!("{text}"),
             }
         }
-        Command::Token(TokenCommand::List) => {
-            for token in tokens::list(&repo).await? {
+        Command::Token(TokenCommand::List { community }) => {
+            let now = chrono::Utc::now();
+            for token in tokens::list_in(&repo, community.map(CommunityId)).await? {
+                let expiry = token
+                    .expiry()
+                    .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+                let state = match (&token.revoked_at, token.in_force(now)) {
+                    (Some(at), _) => format!("revoked {at}"),
+                    (None, true) => "active".to_owned(),
+                    (None, false) => "expired".to_owned(),
+                };
                 println!(
-                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}\t{}\texpires {}\t{}",
                     token.token_id,
                     token.community_id,
                     token.role,
                     token.member_id.as_deref().unwrap_or("-"),
                     token.created_at,
-                    token.revoked_at.as_deref().unwrap_or("active"),
+                    state,
+                    expiry.as_deref().unwrap_or("-"),
                     token.label
                 );
             }

@@ -69,14 +69,18 @@ pub struct Ledger {
     /// The read models, brought up to date after each command when `project_after_commands`.
     projector: Arc<Projector>,
     project_after_commands: bool,
-    /// Events announced to subscribers, once the feed is started.
-    feed: tokio::sync::broadcast::Sender<FeedItem>,
+    /// Events announced to subscribers once the feed is started: one channel per CPTS that
+    /// has subscribers, so that a busy CPTS cannot push another's subscribers behind.
+    feeds: std::sync::Mutex<HashMap<CommunityId, tokio::sync::broadcast::Sender<FeedItem>>>,
+    /// Members' new notifications, pushed once their feed is started.
+    notifications: Arc<crate::notify::live::NotificationFeed>,
     /// Wakes the feed when this process has just recorded events.
     feed_wakeup: Arc<tokio::sync::Notify>,
 }
 
-/// How many announced events a slow subscriber may fall behind before it misses some.
-const FEED_CAPACITY: usize = 4_096;
+/// How many announced events of its CPTS a slow subscriber may fall behind before it catches
+/// up from the log instead.
+const FEED_CAPACITY: usize = 1_024;
 
 /// How many locks the records of one process share.
 const STRIPES: usize = 64;
@@ -106,7 +110,8 @@ impl Ledger {
             retried: AtomicU64::new(0),
             projector,
             project_after_commands: true,
-            feed: tokio::sync::broadcast::channel(FEED_CAPACITY).0,
+            feeds: std::sync::Mutex::new(HashMap::new()),
+            notifications: Arc::new(crate::notify::live::NotificationFeed::new()),
             feed_wakeup: Arc::new(tokio::sync::Notify::new()),
         }
     }
@@ -168,10 +173,19 @@ impl Ledger {
                         break;
                     };
                     cursor = last;
+                    let mut feeds = ledger
+                        .feeds
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    feeds.retain(|_, sender| sender.receiver_count() > 0);
                     for event in events {
-                        let community = event.community_id.as_deref().and_then(|c| c.parse().ok());
-                        // Nobody listening is not an error.
-                        let _ = ledger.feed.send(FeedItem {
+                        let community: Option<CommunityId> =
+                            event.community_id.as_deref().and_then(|c| c.parse().ok());
+                        let Some(sender) = community.and_then(|c| feeds.get(&c)) else {
+                            continue;
+                        };
+                        // A subscriber that just left is not an error.
+                        let _ = sender.send(FeedItem {
                             community,
                             event: recorded(event),
                         });
@@ -179,6 +193,12 @@ impl Ledger {
                 }
             }
         })
+    }
+
+    /// Pushes members' new notifications to their subscriptions, watching the outbox every
+    /// `every`. The task ends when the ledger is dropped.
+    pub fn spawn_notification_feed(&self, every: Duration) -> tokio::task::JoinHandle<()> {
+        self.notifications.spawn(self.projector.db().clone(), every)
     }
 
     /// How many times a command lost a race with another writer and was tried again.
@@ -413,6 +433,13 @@ impl LedgerPort for Ledger {
                     "the projections did not follow an erasure"
                 );
             }
+            // Their tokens stop working, and their labels (which may hold a name) are erased.
+            if let Err(error) = tokens::revoke_member(&self.repo, MemberId(aggregate_id)).await {
+                tracing::error!(
+                    error = format!("{error:#}"),
+                    "the tokens of an erased member were not revoked"
+                );
+            }
             if let Err(error) = crate::personal::scrub_storage(&self.repo).await {
                 tracing::error!(
                     error = format!("{error:#}"),
@@ -540,8 +567,44 @@ impl LedgerPort for Ledger {
         Ok(community.and_then(|c| c.parse().ok()))
     }
 
-    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<FeedItem> {
-        self.feed.subscribe()
+    fn subscribe(&self, community: CommunityId) -> tokio::sync::broadcast::Receiver<FeedItem> {
+        let mut feeds = self
+            .feeds
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        feeds
+            .entry(community)
+            .or_insert_with(|| tokio::sync::broadcast::channel(FEED_CAPACITY).0)
+            .subscribe()
+    }
+
+    async fn community_events_after(
+        &self,
+        community: CommunityId,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<RecordedEvent>, LedgerError> {
+        let events = self
+            .repo
+            .read_community_log(&community.to_string(), after, limit)
+            .await
+            .map_err(|e| internal("reading the log of a CPTS", e))?;
+        Ok(events.into_iter().map(recorded).collect())
+    }
+
+    fn notification_feed(
+        &self,
+        member: MemberId,
+    ) -> Option<tokio::sync::broadcast::Receiver<cpts_projections::notifications::MemberNotification>>
+    {
+        Some(self.notifications.subscribe(&member.to_string()))
+    }
+
+    async fn tokens_in_force(&self, token_ids: &[Uuid]) -> Result<Vec<Uuid>, LedgerError> {
+        let alive = tokens::in_force(&self.repo, token_ids)
+            .await
+            .map_err(|e| internal("checking API tokens", e))?;
+        Ok(alive.into_iter().collect())
     }
 
     async fn ping(&self) -> Result<(), LedgerError> {

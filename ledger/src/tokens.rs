@@ -4,11 +4,18 @@
 //! copy of the database does not give anyone a working token. Tokens are 256-bit random, so a
 //! fast hash is enough (there is no password to slow a guess down for), and looking a token up
 //! by its hash makes the comparison independent of how much of a guess is right.
+//!
+//! Every token expires (a year after its creation by default). A token that names a member
+//! must name a member of its CPTS; erasing that member revokes it and erases its label, which
+//! may hold their name.
+
+use std::collections::HashSet;
 
 use anyhow::{bail, Context};
-use chrono::{SecondsFormat, Utc};
+use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, Utc};
 use cpts_domain::access::{Principal, Role};
 use cpts_domain::ids::{CommunityId, MemberId};
+use cpts_domain::personal::ERASED;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -34,6 +41,80 @@ pub struct TokenInfo {
     pub created_at: String,
     /// When it was revoked.
     pub revoked_at: Option<String>,
+    /// When it stops working (RFC 3339, UTC).
+    pub expires_at: Option<String>,
+}
+
+impl TokenInfo {
+    /// Whether the token still opens anything at `now`: not revoked, not expired.
+    pub fn in_force(&self, now: DateTime<Utc>) -> bool {
+        self.revoked_at.is_none() && self.expiry().is_some_and(|at| now < at)
+    }
+
+    /// When it stops working. A token stored without an expiry gets the default one, a year
+    /// after its creation; a date that does not parse counts as already past.
+    pub fn expiry(&self) -> Option<DateTime<Utc>> {
+        match &self.expires_at {
+            Some(at) => DateTime::parse_from_rfc3339(at)
+                .ok()
+                .map(|at| at.with_timezone(&Utc)),
+            None => DateTime::parse_from_rfc3339(&self.created_at)
+                .ok()
+                .map(|at| at.with_timezone(&Utc) + default_lifetime()),
+        }
+    }
+}
+
+/// How long a token works when its creator does not say: a year.
+pub fn default_lifetime() -> Duration {
+    Duration::days(365)
+}
+
+/// Reads `--expires`: a date (`2027-06-30`: the token works until the end of that day, UTC),
+/// a date and time in RFC 3339, or a duration from `now` (`90d`, `12h`, `30min`, `2w`, `1y`,
+/// `45s`). The result must be in the future.
+pub fn parse_expiry(text: &str, now: DateTime<Utc>) -> anyhow::Result<DateTime<Utc>> {
+    let text = text.trim();
+    let at = if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        date.succ_opt()
+            .and_then(|next| next.and_hms_opt(0, 0, 0))
+            .map(|at| at.and_utc())
+            .context("a date too far in the future")?
+    } else if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        at.with_timezone(&Utc)
+    } else {
+        let split = text
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len());
+        let (count, unit) = text.split_at(split);
+        let count: i64 = count.parse().map_err(|_| {
+            anyhow::anyhow!(
+                "--expires « {text} » : attendu une date (2027-06-30), une date et heure RFC 3339 \
+                 ou une durée (90d, 12h, 30min, 2w, 1y) / expected a date, an RFC 3339 date and \
+                 time, or a duration"
+            )
+        })?;
+        let seconds = match unit.trim() {
+            "s" => 1,
+            "min" => 60,
+            "h" => 3_600,
+            "d" => 86_400,
+            "w" => 7 * 86_400,
+            "y" => 365 * 86_400,
+            other => {
+                bail!("--expires : unité « {other} » inconnue (s, min, h, d, w, y) / unknown unit")
+            }
+        };
+        count
+            .checked_mul(seconds)
+            .and_then(Duration::try_seconds)
+            .and_then(|d| now.checked_add_signed(d))
+            .context("--expires : durée trop longue / duration too long")?
+    };
+    if at <= now {
+        bail!("--expires : la date d'expiration est passée / the expiry is in the past");
+    }
+    Ok(at)
 }
 
 /// A new token: the secret is shown once and never stored.
@@ -49,12 +130,16 @@ fn hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-fn now() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true)
+fn text(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-/// Creates a token for one CPTS and role. Board members and representatives act in their own
-/// name: their token must name them.
+fn now() -> String {
+    text(Utc::now())
+}
+
+/// Creates a token for one CPTS and role, working for a year. Board members and
+/// representatives act in their own name: their token must name them.
 pub async fn create(
     repo: &EventRepository,
     community: CommunityId,
@@ -62,11 +147,28 @@ pub async fn create(
     member: Option<MemberId>,
     label: &str,
 ) -> anyhow::Result<NewToken> {
+    let expires_at = Utc::now() + default_lifetime();
+    create_expiring(repo, community, role, member, label, expires_at).await
+}
+
+/// Creates a token that stops working at `expires_at` (a past time gives a token that never
+/// works). A member it names must be a member of `community`, not erased.
+pub async fn create_expiring(
+    repo: &EventRepository,
+    community: CommunityId,
+    role: Role,
+    member: Option<MemberId>,
+    label: &str,
+    expires_at: DateTime<Utc>,
+) -> anyhow::Result<NewToken> {
     if role.needs_member() && member.is_none() {
         bail!(
             "a {} token must name its holder (--member <id>)",
             role.wire_name()
         );
+    }
+    if let Some(member) = member {
+        check_member(repo, community, member).await?;
     }
     let label = label.trim();
     if label.is_empty() || label.chars().count() > 200 || label.chars().any(char::is_control) {
@@ -77,8 +179,8 @@ pub async fn create(
     let secret = format!("{PREFIX}{}", hex::encode(bytes));
     let token_id = Uuid::new_v4();
     const SQL: &str = "INSERT INTO api_tokens \
-        (token_id, secret_hash, community_id, role, member_id, label, created_at) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7)";
+        (token_id, secret_hash, community_id, role, member_id, label, created_at, expires_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
     let values = (
         token_id.to_string(),
         hash(&secret),
@@ -87,6 +189,7 @@ pub async fn create(
         member.map(|m| m.to_string()),
         label.to_owned(),
         now(),
+        text(expires_at),
     );
     macro_rules! insert {
         ($pool:expr) => {
@@ -98,6 +201,7 @@ pub async fn create(
                 .bind(&values.4)
                 .bind(&values.5)
                 .bind(&values.6)
+                .bind(&values.7)
                 .execute($pool)
                 .await
         };
@@ -109,6 +213,38 @@ pub async fn create(
     }
     .context("storing the token")?;
     Ok(NewToken { token_id, secret })
+}
+
+/// Checks that `member` is a member of `community` whose data is not erased.
+async fn check_member(
+    repo: &EventRepository,
+    community: CommunityId,
+    member: MemberId,
+) -> anyhow::Result<()> {
+    let id = member.to_string();
+    let belongs = repo
+        .community_of("member", &id)
+        .await
+        .context("finding the member's CPTS")?;
+    if belongs.as_deref() != Some(community.to_string().as_str()) {
+        bail!(
+            "le membre {id} n'est pas membre de la CPTS {community} / member {id} is not a \
+             member of CPTS {community}"
+        );
+    }
+    let erased = repo
+        .read_stream("member", &id)
+        .await
+        .context("reading the member's record")?
+        .iter()
+        .any(|e| e.event_type == "PersonalDataErased");
+    if erased {
+        bail!(
+            "les données du membre {id} sont effacées : pas de jeton à son nom / member {id} \
+             is erased: no token in their name"
+        );
+    }
+    Ok(())
 }
 
 /// Revokes a token; it stops working at once. Returns whether a live token was revoked.
@@ -135,18 +271,104 @@ pub async fn revoke(repo: &EventRepository, token_id: Uuid) -> anyhow::Result<bo
     Ok(affected == 1)
 }
 
+/// The columns of [`TokenInfo`].
+const COLUMNS: &str =
+    "token_id, community_id, role, member_id, label, created_at, revoked_at, expires_at";
+
 /// Every token, newest first.
 pub async fn list(repo: &EventRepository) -> anyhow::Result<Vec<TokenInfo>> {
-    const SQL: &str = "SELECT token_id, community_id, role, member_id, label, created_at, \
-                       revoked_at FROM api_tokens ORDER BY created_at DESC, token_id";
-    Ok(match (repo.pg_pool(), repo.sqlite_pool()) {
-        (Some(pool), _) => sqlx::query_as(SQL).fetch_all(pool).await?,
-        (_, Some(pool)) => sqlx::query_as(SQL).fetch_all(pool).await?,
-        _ => unreachable!("a store has one backend"),
-    })
+    list_in(repo, None).await
 }
 
-/// The holder of a bearer token; `None` for an unknown, malformed or revoked token.
+/// Every token of one CPTS (of all without one), newest first.
+pub async fn list_in(
+    repo: &EventRepository,
+    community: Option<CommunityId>,
+) -> anyhow::Result<Vec<TokenInfo>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM api_tokens WHERE $1 IS NULL OR community_id = $1 \
+         ORDER BY created_at DESC, token_id"
+    );
+    let community = community.map(|c| c.to_string());
+    let tokens: Result<Vec<TokenInfo>, sqlx::Error> = match (repo.pg_pool(), repo.sqlite_pool()) {
+        (Some(pool), _) => {
+            sqlx::query_as(&sql.replace("$1 IS NULL", "$1::text IS NULL"))
+                .bind(&community)
+                .fetch_all(pool)
+                .await
+        }
+        (_, Some(pool)) => sqlx::query_as(&sql).bind(&community).fetch_all(pool).await,
+        _ => unreachable!("a store has one backend"),
+    };
+    tokens.context("listing the tokens")
+}
+
+/// Of these token ids, the ones still in force (not revoked, not expired, not deleted).
+pub async fn in_force(repo: &EventRepository, ids: &[Uuid]) -> anyhow::Result<HashSet<Uuid>> {
+    let now = Utc::now();
+    let mut alive = HashSet::new();
+    for chunk in ids.chunks(200) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {COLUMNS} FROM api_tokens WHERE token_id IN ({})",
+            placeholders.join(", ")
+        );
+        let rows: Vec<TokenInfo> = match (repo.pg_pool(), repo.sqlite_pool()) {
+            (Some(pool), _) => {
+                let mut query = sqlx::query_as(&sql);
+                for id in chunk {
+                    query = query.bind(id.to_string());
+                }
+                query.fetch_all(pool).await
+            }
+            (_, Some(pool)) => {
+                let mut query = sqlx::query_as(&sql);
+                for id in chunk {
+                    query = query.bind(id.to_string());
+                }
+                query.fetch_all(pool).await
+            }
+            _ => unreachable!("a store has one backend"),
+        }
+        .context("checking tokens in force")?;
+        alive.extend(
+            rows.iter()
+                .filter(|t| t.in_force(now))
+                .filter_map(|t| t.token_id.parse::<Uuid>().ok()),
+        );
+    }
+    Ok(alive)
+}
+
+/// After a member's erasure: revokes every token naming them and erases its label. Returns
+/// how many tokens name them.
+pub async fn revoke_member(repo: &EventRepository, member: MemberId) -> anyhow::Result<u64> {
+    const SQL: &str = "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1), label = $2 \
+                       WHERE member_id = $3";
+    let at = now();
+    let id = member.to_string();
+    let affected = match (repo.pg_pool(), repo.sqlite_pool()) {
+        (Some(pool), _) => sqlx::query(SQL)
+            .bind(&at)
+            .bind(ERASED)
+            .bind(&id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()),
+        (_, Some(pool)) => sqlx::query(SQL)
+            .bind(&at)
+            .bind(ERASED)
+            .bind(&id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()),
+        _ => unreachable!("a store has one backend"),
+    }
+    .context("revoking the erased member's tokens")?;
+    Ok(affected)
+}
+
+/// The holder of a bearer token; `None` for an unknown, malformed, revoked or expired token.
 pub async fn authenticate(
     repo: &EventRepository,
     secret: &str,
@@ -154,25 +376,24 @@ pub async fn authenticate(
     if !secret.starts_with(PREFIX) || secret.len() != PREFIX.len() + 64 {
         return Ok(None);
     }
-    const SQL: &str = "SELECT token_id, community_id, role, member_id, label, created_at, \
-                       revoked_at FROM api_tokens WHERE secret_hash = $1";
+    let sql = format!("SELECT {COLUMNS} FROM api_tokens WHERE secret_hash = $1");
     let digest = hash(secret);
     let found: Option<TokenInfo> = match (repo.pg_pool(), repo.sqlite_pool()) {
         (Some(pool), _) => {
-            sqlx::query_as(SQL)
+            sqlx::query_as(&sql)
                 .bind(&digest)
                 .fetch_optional(pool)
                 .await?
         }
         (_, Some(pool)) => {
-            sqlx::query_as(SQL)
+            sqlx::query_as(&sql)
                 .bind(&digest)
                 .fetch_optional(pool)
                 .await?
         }
         _ => unreachable!("a store has one backend"),
     };
-    let Some(token) = found.filter(|t| t.revoked_at.is_none()) else {
+    let Some(token) = found.filter(|t| t.in_force(Utc::now())) else {
         return Ok(None);
     };
     let principal = Principal {
@@ -186,4 +407,87 @@ pub async fn authenticate(
             .context("a stored member id")?,
     };
     Ok(Some(principal))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .expect("a time")
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn an_expiry_is_a_date_a_time_or_a_duration() {
+        let now = at("2026-12-02T10:00:00Z");
+        assert_eq!(
+            parse_expiry("2027-06-30", now).expect("a date"),
+            at("2027-07-01T00:00:00Z"),
+            "a date: until the end of that day"
+        );
+        assert_eq!(
+            parse_expiry("2026-12-03T08:30:00+01:00", now).expect("a time"),
+            at("2026-12-03T07:30:00Z")
+        );
+        assert_eq!(
+            parse_expiry("90d", now).expect("days"),
+            now + Duration::days(90)
+        );
+        assert_eq!(
+            parse_expiry("30min", now).expect("minutes"),
+            now + Duration::minutes(30)
+        );
+        assert_eq!(
+            parse_expiry("1y", now).expect("a year"),
+            now + Duration::days(365)
+        );
+        assert_eq!(
+            parse_expiry("2s", now).expect("seconds"),
+            now + Duration::seconds(2)
+        );
+    }
+
+    #[test]
+    fn a_past_or_unreadable_expiry_is_refused() {
+        let now = at("2026-12-02T10:00:00Z");
+        for text in [
+            "2026-11-30",
+            "2026-12-02T09:00:00Z",
+            "0s",
+            "12",
+            "3 months",
+            "-1d",
+        ] {
+            assert!(parse_expiry(text, now).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_token_is_in_force_until_it_expires_or_is_revoked() {
+        let token = TokenInfo {
+            token_id: Uuid::nil().to_string(),
+            community_id: Uuid::nil().to_string(),
+            role: "auditor".into(),
+            member_id: None,
+            label: "x".into(),
+            created_at: "2026-01-01T00:00:00.000000Z".into(),
+            revoked_at: None,
+            expires_at: Some("2026-06-01T00:00:00.000000Z".into()),
+        };
+        assert!(token.in_force(at("2026-05-31T23:59:59Z")));
+        assert!(!token.in_force(at("2026-06-01T00:00:00Z")));
+        let revoked = TokenInfo {
+            revoked_at: Some("2026-02-01T00:00:00.000000Z".into()),
+            ..token.clone()
+        };
+        assert!(!revoked.in_force(at("2026-03-01T00:00:00Z")));
+        let without = TokenInfo {
+            expires_at: None,
+            ..token
+        };
+        assert!(without.in_force(at("2026-12-30T00:00:00Z")));
+        assert!(!without.in_force(at("2027-01-02T00:00:00Z")));
+    }
 }

@@ -194,3 +194,97 @@ fn an_unsupported_store_url_is_refused_clearly() {
         "{stderr}"
     );
 }
+
+#[test]
+fn tokens_expire_are_listed_by_cpts_name_members_of_it_and_die_with_an_erasure() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let demo = run(dir.path(), &["demo"]);
+    let community = demo
+        .split('(')
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .expect("the demo names its CPTS")
+        .to_owned();
+    let martine = cpts_ledger::demo::id_of("member", "martine-roussel").to_string();
+    let create = |extra: &[&str]| {
+        let mut args = vec![
+            "token",
+            "create",
+            "--role",
+            "representative",
+            "--member",
+            &martine,
+            "--label",
+            "Martine Roussel",
+        ];
+        args.extend_from_slice(extra);
+        command(dir.path(), &args).output().expect("runs")
+    };
+
+    // A member's token must name a member of its CPTS.
+    let other = uuid::Uuid::new_v4().to_string();
+    let refused = create(&["--community", &other]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("n'est pas membre de la CPTS"), "{stderr}");
+    assert!(stderr.contains("is not a member of CPTS"), "{stderr}");
+
+    // An expiry in the past, or unreadable, is refused.
+    for expires in ["2020-01-01", "soon"] {
+        let refused = create(&["--community", &community, "--expires", expires]);
+        assert!(!refused.status.success(), "{expires}");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains("--expires"), "{stderr}");
+    }
+
+    let made = create(&["--community", &community, "--expires", "30d"]);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&made.stderr);
+    let in_30_days = (chrono::Utc::now() + chrono::Duration::days(30))
+        .format("%Y-%m-%d")
+        .to_string();
+    assert!(stderr.contains(&in_30_days), "{stderr}");
+    // Without --expires: a year.
+    run(
+        dir.path(),
+        &[
+            "token",
+            "create",
+            "--role",
+            "auditor",
+            "--label",
+            "Commissaire",
+        ],
+    );
+
+    // Listed by CPTS: only that CPTS's tokens.
+    let listed = run(dir.path(), &["token", "list", "--community", &community]);
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+    assert!(listed.contains("Martine Roussel"), "{listed}");
+    assert!(listed.contains("\tactive\t"), "{listed}");
+    assert!(
+        listed.contains(&format!("expires {in_30_days}")),
+        "{listed}"
+    );
+    assert_eq!(run(dir.path(), &["token", "list"]).lines().count(), 2);
+    assert_eq!(
+        run(dir.path(), &["token", "list", "--community", &other]),
+        ""
+    );
+
+    // Erasing the member revokes their token and erases its label, which held their name.
+    run(dir.path(), &["erase", "--member", &martine]);
+    let listed = run(dir.path(), &["token", "list", "--community", &community]);
+    assert!(listed.contains("\trevoked "), "{listed}");
+    assert!(!listed.contains("Martine"), "{listed}");
+    assert!(listed.contains("[donnée effacée]"), "{listed}");
+    // And no new token can name them.
+    let refused = create(&["--community", &community]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("effacées"), "{stderr}");
+}

@@ -344,7 +344,7 @@ impl LedgerPort for GraphqlClient {
         Err(not_over_http())
     }
 
-    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<FeedItem> {
+    fn subscribe(&self, _: CommunityId) -> tokio::sync::broadcast::Receiver<FeedItem> {
         tokio::sync::broadcast::channel(1).1
     }
 

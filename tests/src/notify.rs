@@ -420,8 +420,8 @@ impl LedgerPort for WithContacts<'_> {
         self.ledger.community_of(aggregate_type, aggregate_id).await
     }
 
-    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<FeedItem> {
-        self.ledger.subscribe()
+    fn subscribe(&self, community: CommunityId) -> tokio::sync::broadcast::Receiver<FeedItem> {
+        self.ledger.subscribe(community)
     }
 
     async fn ping(&self) -> Result<(), LedgerError> {

@@ -5,6 +5,7 @@
 //! - [`deliver`]: the delivery worker, which claims due notifications (PostgreSQL:
 //!   `FOR UPDATE SKIP LOCKED`, so two instances never send the same one), sends them by e-mail
 //!   or webhook, and retries with exponential backoff until it gives up and marks them failed;
+//! - [`live`]: members' new notifications, pushed to their open subscriptions;
 //! - [`digest`]: the coordinator's digest of contributions whose answer deadline is near or
 //!   past;
 //! - [`texts`]: what the messages say, in French or in English.
@@ -15,6 +16,7 @@
 
 pub mod deliver;
 pub mod digest;
+pub mod live;
 pub mod outbox;
 pub mod texts;
 

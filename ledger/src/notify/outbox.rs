@@ -290,7 +290,17 @@ async fn statements(
         Fact::Member(MemberEvent::PersonalDataErased { .. }) => {
             let subject = event.aggregate_id.as_str();
             contacts.insert(subject.to_owned(), None);
-            erase_subject(subject)
+            let mut statements = erase_subject(subject);
+            // Also done right after the erasure is recorded; here it follows the log, so a
+            // crash in between cannot leave their tokens working.
+            statements.push(stmt!(
+                "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $2), label = $3 \
+                 WHERE member_id = $1",
+                subject,
+                now_text(Utc::now()),
+                ERASED,
+            ));
+            statements
         }
         Fact::Decision(DecisionEvent::AnswerPublished {
             contribution_id, ..

@@ -487,6 +487,28 @@ impl EventRepository {
         .await
     }
 
+    /// The events of one CPTS in global order after position `after`, at most `limit`.
+    pub async fn read_community_log(
+        &self,
+        community_id: &str,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>, PersistenceError> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE community_id = $1 AND position > $2 \
+             ORDER BY position LIMIT $3"
+        );
+        self.select(
+            &sql,
+            &[
+                Arg::Text(community_id),
+                Arg::Int(to_i64(after)?),
+                Arg::Int(i64::from(limit)),
+            ],
+        )
+        .await
+    }
+
     /// Every event of one aggregate, in sequence order.
     pub async fn read_stream(
         &self,

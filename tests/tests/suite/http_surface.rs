@@ -135,7 +135,11 @@ async fn graphiql_loads_nothing_from_outside_the_service() {
 
 #[tokio::test]
 async fn without_graphiql_the_api_still_answers() {
-    let service = start(HttpOptions { graphiql: false }).await;
+    let service = start(HttpOptions {
+        graphiql: false,
+        ..HttpOptions::default()
+    })
+    .await;
     let http = reqwest::Client::new();
     let page = http
         .get(format!("{}/graphql", service.base))

@@ -19,3 +19,4 @@ mod scenario;
 mod scenario_over_graphql;
 mod tamper;
 mod viewer;
+mod websocket_limits;

@@ -672,6 +672,8 @@ async fn a_member_subscribed_is_told_of_each_answer_as_it_is_published() {
         db.url(),
         &[("CPTS_NOTIFY_POLL_MS", "100".to_owned())],
     );
+    // A member's token names a member of the CPTS: the record is there, its answers drafted.
+    record_scenario_unanswered(&ledger).await;
     let community = CommunityId(id_of("community", "cpts-val-de-letang"));
     let martine = MemberId(id_of("member", "martine-roussel"));
     let token =
@@ -703,7 +705,25 @@ async fn a_member_subscribed_is_told_of_each_answer_as_it_is_published() {
         .expect("sent");
     tokio::time::sleep(Duration::from_millis(1500)).await;
 
-    record_scenario_with_contacts(&ledger).await;
+    // The answers are published now, while she is subscribed.
+    let decisions: Vec<String> = sqlx::query_scalar("SELECT decision_id FROM proj_decisions")
+        .fetch_all(repo.pg_pool().expect("postgres"))
+        .await
+        .expect("decisions");
+    for decision in decisions {
+        let command = cpts_domain::command::AddressedCommand::Decision {
+            id: cpts_domain::ids::DecisionId(decision.parse().expect("an id")),
+            command: cpts_domain::decision::DecisionCommand::PublishAllAnswers {
+                on: chrono::NaiveDate::from_ymd_opt(2026, 6, 30).expect("date"),
+            },
+        };
+        let context = cpts_graphql::port::CommandContext {
+            caller: cpts_domain::access::Caller::Trusted(cpts_domain::command::Actor::System),
+            command_id: uuid::Uuid::new_v4(),
+        };
+        // A decision without a drafted answer has nothing to publish.
+        let _ = cpts_graphql::port::LedgerPort::execute(&ledger, command, context).await;
+    }
 
     let mut bodies = Vec::new();
     while bodies.len() < 4 {
