@@ -207,6 +207,7 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(settings = ?notify, "notifications");
             let options = app::HttpOptions {
                 graphiql: !no_graphiql,
+                ..app::HttpOptions::default()
             };
             let server =
                 app::serve_with(ledger, listen, notify, options, shutdown_signal()).await?;
