@@ -28,6 +28,15 @@ pub mod codes {
     pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
     /// The request body is not a GraphQL request.
     pub const BAD_REQUEST: &str = "BAD_REQUEST";
+    /// The query's shape or cost is over a limit (size, fragments, aliases, complexity, …).
+    pub const QUERY_LIMIT: &str = "QUERY_LIMIT";
+    /// The request took longer than the service's time limit and was abandoned.
+    pub const TIMEOUT: &str = "TIMEOUT";
+    /// The service is serving as many requests as it can; try again after `Retry-After`.
+    pub const OVERLOADED: &str = "OVERLOADED";
+    /// The caller has as many requests in progress as one caller may; try again after
+    /// `Retry-After`.
+    pub const TOO_MANY_REQUESTS: &str = "TOO_MANY_REQUESTS";
 }
 
 /// An error with a code and its message in both languages.

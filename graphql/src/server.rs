@@ -16,6 +16,7 @@ use axum::{Json, Router};
 use cpts_domain::access::Caller;
 
 use crate::errors::{coded, codes, from_ledger};
+use crate::load::{LoadLimits, LoadShedder};
 use crate::port::LedgerPort;
 use crate::views::DecisionLoader;
 use crate::LedgerSchema;
@@ -33,6 +34,16 @@ struct Api {
 
 /// `GET /graphql`: GraphiQL; `POST /graphql`: GraphQL; `GET /graphql/ws`: subscriptions.
 pub fn router(schema: LedgerSchema, ledger: Arc<dyn LedgerPort>, read_models: ReadDb) -> Router {
+    router_with_limits(schema, ledger, read_models, LoadLimits::default())
+}
+
+/// [`router`], with the time and concurrency limits of its routes.
+pub fn router_with_limits(
+    schema: LedgerSchema,
+    ledger: Arc<dyn LedgerPort>,
+    read_models: ReadDb,
+    limits: LoadLimits,
+) -> Router {
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/graphql/ws", get(subscriptions))
@@ -41,6 +52,10 @@ pub fn router(schema: LedgerSchema, ledger: Arc<dyn LedgerPort>, read_models: Re
             ledger,
             read_models,
         })
+        .route_layer(axum::middleware::from_fn_with_state(
+            LoadShedder::new(limits),
+            crate::load::shed,
+        ))
 }
 
 async fn graphiql() -> Html<String> {

@@ -10,6 +10,7 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 use cpts_domain::values::Lang;
+use cpts_graphql::load::LoadLimits;
 use cpts_graphql::port::LedgerPort;
 use tokio::net::TcpListener;
 
@@ -32,10 +33,15 @@ pub async fn open_store(database: &DatabaseConfig) -> anyhow::Result<EventReposi
 
 /// The service's routes over a ledger.
 pub fn router(ledger: Arc<Ledger>) -> Router {
+    router_with_limits(ledger, LoadLimits::default())
+}
+
+/// [`router`], with these limits on the GraphQL routes (the health check is outside them).
+pub fn router_with_limits(ledger: Arc<Ledger>, limits: LoadLimits) -> Router {
     let port: Arc<dyn LedgerPort> = ledger.clone();
     let read_models = ledger.projector().db().clone();
     let schema = cpts_graphql::build_schema(port.clone(), read_models.clone());
-    cpts_graphql::server::router(schema, port, read_models)
+    cpts_graphql::server::router_with_limits(schema, port, read_models, limits)
         .merge(
             Router::new()
                 .route("/healthz", get(healthz))
@@ -107,6 +113,17 @@ pub async fn serve(
     notify: NotifyConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<RunningServer> {
+    serve_with_limits(ledger, listen, notify, LoadLimits::default(), shutdown).await
+}
+
+/// [`serve`], with these limits on the GraphQL routes.
+pub async fn serve_with_limits(
+    ledger: Arc<Ledger>,
+    listen: SocketAddr,
+    notify: NotifyConfig,
+    limits: LoadLimits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<RunningServer> {
     let reached = ledger.projector().catch_up().await?;
     tracing::info!(position = reached, "read models up to date");
     ledger
@@ -119,7 +136,7 @@ pub async fn serve(
         notify,
     )?;
     Arc::new(notifier).spawn();
-    start(ledger, listen, shutdown).await
+    start_with_limits(ledger, listen, limits, shutdown).await
 }
 
 /// A running service: its address, and the task serving it.
@@ -136,17 +153,31 @@ pub async fn start(
     listen: SocketAddr,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<RunningServer> {
+    start_with_limits(ledger, listen, LoadLimits::default(), shutdown).await
+}
+
+/// [`start`], with these limits on the GraphQL routes.
+pub async fn start_with_limits(
+    ledger: Arc<Ledger>,
+    listen: SocketAddr,
+    limits: LoadLimits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<RunningServer> {
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr().context("reading the bound address")?;
     ledger.spawn_feed(std::time::Duration::from_millis(500));
-    let app = router(ledger);
+    let app = router_with_limits(ledger, limits);
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("serving HTTP")
+        // The client's address is the key of its concurrency limit when it sends no token.
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("serving HTTP")
     });
     Ok(RunningServer { addr, task })
 }

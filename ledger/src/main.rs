@@ -47,6 +47,16 @@ enum Command {
         /// The address to listen on.
         #[arg(long, env = "CPTS_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// The longest a GraphQL request may take, in seconds, before it is abandoned (503).
+        #[arg(long, env = "CPTS_REQUEST_TIMEOUT", default_value_t = cpts_graphql::load::DEFAULT_TIMEOUT_SECONDS)]
+        request_timeout: u64,
+        /// The most GraphQL requests in progress at once; beyond, 503 with Retry-After.
+        #[arg(long, env = "CPTS_MAX_REQUESTS", default_value_t = cpts_graphql::load::DEFAULT_MAX_CONCURRENT)]
+        max_requests: usize,
+        /// The most GraphQL requests in progress for one token (or one address without a
+        /// token); beyond, 429 with Retry-After.
+        #[arg(long, env = "CPTS_MAX_REQUESTS_PER_CALLER", default_value_t = cpts_graphql::load::DEFAULT_MAX_CONCURRENT_PER_CALLER)]
+        max_requests_per_caller: usize,
     },
     /// Creates or updates the store's tables, then exits.
     Migrate,
@@ -187,11 +197,23 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             tracing::info!("the store is up to date");
         }
-        Command::Serve { listen } => {
+        Command::Serve {
+            listen,
+            request_timeout,
+            max_requests,
+            max_requests_per_caller,
+        } => {
             let ledger = Arc::new(Ledger::new(repo));
             let notify = NotifyConfig::from_env()?;
             tracing::info!(settings = ?notify, "notifications");
-            let server = app::serve(ledger, listen, notify, shutdown_signal()).await?;
+            let limits = cpts_graphql::load::LoadLimits {
+                timeout: std::time::Duration::from_secs(request_timeout.max(1)),
+                max_concurrent: max_requests.max(1),
+                max_concurrent_per_caller: max_requests_per_caller.max(1),
+            };
+            tracing::info!(?limits, "request limits");
+            let server =
+                app::serve_with_limits(ledger, listen, notify, limits, shutdown_signal()).await?;
             tracing::info!("dashboard at http://{}/", server.addr);
             tracing::info!("cpts-ledger listening on http://{}/graphql", server.addr);
             server
