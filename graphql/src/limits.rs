@@ -22,7 +22,7 @@ pub const WHOLE_LOG_COMPLEXITY: usize = 1_000;
 /// What `events` costs on top of its fields: it reads every event of one record.
 pub const EVENTS_COMPLEXITY: usize = 100;
 /// The budget of a representative's request and of a request without a token: at most
-/// `PUBLIC_COMPLEXITY / (TRAIL_COMPLEXITY + 1)` trails, whatever else it asks.
+/// `PUBLIC_COMPLEXITY / (TRAIL_COMPLEXITY + 2)` reads of a trail (18), whatever else it asks.
 pub const PUBLIC_COMPLEXITY: usize = 500;
 
 /// The most complexity a caller's request may have: staff get the schema's limit
