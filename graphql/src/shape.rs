@@ -31,7 +31,7 @@ pub const MAX_FRAGMENTS: usize = 32;
 /// The longest chain of fragment spreads (a fragment spreading a fragment spreading …).
 pub const MAX_SPREAD_DEPTH: usize = 6;
 /// The most fields an operation may select once its fragments are inlined.
-pub const MAX_EXPANDED_FIELDS: usize = 1_500;
+pub const MAX_EXPANDED_FIELDS: usize = 500;
 /// The most aliases, once fragments are inlined.
 pub const MAX_ALIASES: usize = 30;
 /// The most directives, once fragments are inlined.
