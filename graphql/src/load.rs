@@ -35,7 +35,7 @@ pub const DEFAULT_TIMEOUT_SECONDS: u64 = 30;
 /// The default number of requests in progress in the service.
 pub const DEFAULT_MAX_CONCURRENT: usize = 64;
 /// The default number of requests in progress for one caller.
-pub const DEFAULT_MAX_CONCURRENT_PER_CALLER: usize = 8;
+pub const DEFAULT_MAX_CONCURRENT_PER_CALLER: usize = 16;
 
 impl Default for LoadLimits {
     fn default() -> Self {
