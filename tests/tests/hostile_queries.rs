@@ -1,7 +1,7 @@
 //! Queries shaped to freeze or exhaust the service, sent to the real service over PostgreSQL:
 //! every one is refused with a code before it costs anything, the health check keeps answering
 //! meanwhile, costly fields are priced by the caller's role, and the time and concurrency
-//! limits answer `503` / `429` with `Retry-After`.
+//! limits answer `503` / `429` with `Retry-After`. The shape guard holds over WebSocket too.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -540,6 +540,66 @@ async fn slow_requests_meet_their_time_limit_and_the_load_beyond_the_limits_is_s
     assert!(data["members"].is_array());
     let (_, body) = service.send_as(Some(&auditor), SLOW, json!({})).await;
     assert!(body.get("errors").is_none(), "{body}");
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn next_json(socket: &mut Socket) -> Value {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a message within 10 s")
+            .expect("the socket is open")
+            .expect("a message");
+        if let Message::Text(text) = message {
+            return serde_json::from_str(&text).expect("JSON");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_shape_guard_refuses_over_websocket_too() {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let service = Service::start().await;
+    let url = service.url.replace("http://", "ws://") + "/ws";
+    let mut request = url.into_client_request().expect("request");
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connected");
+    let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {}", service.coordinator) } });
+    socket
+        .send(Message::text(init.to_string()))
+        .await
+        .expect("sent");
+    let ack = next_json(&mut socket).await;
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+
+    let hostile = nested_fragments(5, 9).replace("on Query", "on Subscription");
+    let hostile = hostile.replace("query {", "subscription {");
+    let subscribe = json!({ "id": "1", "type": "subscribe", "payload": { "query": hostile } });
+    socket
+        .send(Message::text(subscribe.to_string()))
+        .await
+        .expect("sent");
+    let message = next_json(&mut socket).await;
+    assert_eq!(message["type"], "next", "{message}");
+    assert!(message["payload"]["data"].is_null(), "{message}");
+    let error = &message["payload"]["errors"][0];
+    assert_eq!(error["extensions"]["code"], "QUERY_LIMIT", "{message}");
+    assert!(!error["extensions"]["messageEn"]
+        .as_str()
+        .unwrap_or("")
+        .is_empty());
 }
 
 /// The introspection query GraphiQL sends (graphql-js `getIntrospectionQuery`, every option on).
