@@ -32,6 +32,15 @@ pub mod codes {
     pub const TOO_MANY_CONNECTIONS: &str = "TOO_MANY_CONNECTIONS";
     /// Too many operations are running on this WebSocket connection.
     pub const TOO_MANY_SUBSCRIPTIONS: &str = "TOO_MANY_SUBSCRIPTIONS";
+    /// The query's shape or cost is over a limit (size, fragments, aliases, complexity, …).
+    pub const QUERY_LIMIT: &str = "QUERY_LIMIT";
+    /// The request took longer than the service's time limit and was abandoned.
+    pub const TIMEOUT: &str = "TIMEOUT";
+    /// The service is serving as many requests as it can; try again after `Retry-After`.
+    pub const OVERLOADED: &str = "OVERLOADED";
+    /// The caller has as many requests in progress as one caller may; try again after
+    /// `Retry-After`.
+    pub const TOO_MANY_REQUESTS: &str = "TOO_MANY_REQUESTS";
 }
 
 /// An error with a code and its message in both languages.

@@ -7,7 +7,9 @@
 //! - [`errors`]: the one mapping from failures to `extensions.code`;
 //! - [`subscription`]: live events over WebSocket;
 //! - [`server`]: the HTTP routes, bearer tokens, GraphiQL and the request size limit;
-//! - [`ws`]: GraphQL over WebSocket, its checks and its limits.
+//! - [`ws`]: GraphQL over WebSocket, its checks and its limits;
+//! - [`shape`], [`limits`] and [`load`]: what a request may be and cost, checked before it
+//!   runs: its shape, its complexity for the caller's role, its time and the load.
 
 use std::sync::Arc;
 
@@ -16,10 +18,13 @@ use async_graphql::Schema;
 pub mod errors;
 mod guard;
 pub mod inputs;
+pub mod limits;
+pub mod load;
 pub mod mutation;
 pub mod port;
 pub mod query;
 pub mod server;
+pub mod shape;
 pub mod subscription;
 pub mod types;
 pub mod views;
@@ -54,4 +59,5 @@ fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, Sub
     Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
+        .extension(limits::RequestGuard)
 }

@@ -297,6 +297,7 @@ pub struct QueryRoot;
 #[Object]
 impl QueryRoot {
     /// Every event of one record, in order.
+    #[graphql(complexity = "crate::limits::EVENTS_COMPLEXITY + child_complexity")]
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -339,6 +340,7 @@ impl QueryRoot {
     /// The general assembly's report of the caller's CPTS for a period (the calendar year of
     /// `asOf` by default), from the log as recorded by the end of `asOf`: the same arguments
     /// give the same bytes, whenever asked. French by default. For staff.
+    #[graphql(complexity = "crate::limits::WHOLE_LOG_COMPLEXITY + child_complexity")]
     async fn report(
         &self,
         ctx: &Context<'_>,
@@ -376,6 +378,7 @@ impl QueryRoot {
     /// Recomputes the hash chain of the whole log and names the first event that does not
     /// match. With `digest` (from an earlier verification), also proves that the log still
     /// contains, unchanged, everything that digest committed to.
+    #[graphql(complexity = "crate::limits::WHOLE_LOG_COMPLEXITY + child_complexity")]
     async fn verify_ledger(
         &self,
         ctx: &Context<'_>,

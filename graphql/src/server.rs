@@ -15,6 +15,7 @@ use axum::{Json, Router};
 use cpts_domain::access::Caller;
 
 use crate::errors::{codes, from_ledger};
+use crate::load::{LoadLimits, LoadShedder};
 use crate::port::LedgerPort;
 use crate::views::DecisionLoader;
 use crate::ws::{Connections, WsLimits};
@@ -35,17 +36,25 @@ struct Api {
 /// `POST /graphql`: GraphQL; `GET /graphql/ws`: subscriptions. GraphiQL is apart, in
 /// [`graphiql_router`], so that a deployment can leave it out.
 pub fn router(schema: LedgerSchema, ledger: Arc<dyn LedgerPort>, read_models: ReadDb) -> Router {
-    router_with_limits(schema, ledger, read_models, WsLimits::default())
+    router_with_limits(
+        schema,
+        ledger,
+        read_models,
+        WsLimits::default(),
+        LoadLimits::default(),
+    )
 }
 
-/// [`router`], with these limits on WebSocket connections.
+/// [`router`], with these limits on WebSocket connections, and the time and concurrency limits
+/// of its routes.
 pub fn router_with_limits(
     schema: LedgerSchema,
     ledger: Arc<dyn LedgerPort>,
     read_models: ReadDb,
-    limits: WsLimits,
+    ws: WsLimits,
+    load: LoadLimits,
 ) -> Router {
-    let connections = Connections::new(ledger.clone(), limits);
+    let connections = Connections::new(ledger.clone(), ws);
     Router::new()
         .route("/graphql", post(graphql))
         .route("/graphql/ws", get(subscriptions))
@@ -55,6 +64,10 @@ pub fn router_with_limits(
             read_models,
             connections,
         })
+        .route_layer(axum::middleware::from_fn_with_state(
+            LoadShedder::new(load),
+            crate::load::shed,
+        ))
 }
 
 /// One file of GraphiQL, compiled into the binary: its name under `/graphql/assets/`, its media

@@ -280,6 +280,7 @@ impl Decision {
 impl Decision {
     /// How the contributions of the consultations it drew on were taken into account, as of
     /// the date the decision was read at.
+    #[graphql(complexity = "crate::limits::TRAIL_COMPLEXITY + child_complexity")]
     async fn trail(&self, ctx: &Context<'_>) -> Result<Option<InfluenceTrail>> {
         let loader = ctx.data::<RequestLoader>()?;
         let trail = loader

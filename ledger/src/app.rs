@@ -12,6 +12,7 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 use cpts_domain::values::Lang;
+use cpts_graphql::load::LoadLimits;
 use cpts_graphql::port::LedgerPort;
 use cpts_graphql::ws::WsLimits;
 use tokio::net::TcpListener;
@@ -40,6 +41,9 @@ pub struct HttpOptions {
     pub graphiql: bool,
     /// The limits on WebSocket connections.
     pub ws: WsLimits,
+    /// The time and concurrency limits of the GraphQL routes (the health checks are outside
+    /// them).
+    pub load: LoadLimits,
 }
 
 impl Default for HttpOptions {
@@ -47,6 +51,7 @@ impl Default for HttpOptions {
         Self {
             graphiql: true,
             ws: WsLimits::default(),
+            load: LoadLimits::default(),
         }
     }
 }
@@ -61,7 +66,13 @@ pub fn router_with(ledger: Arc<Ledger>, options: HttpOptions) -> Router {
     let port: Arc<dyn LedgerPort> = ledger.clone();
     let read_models = ledger.projector().db().clone();
     let schema = cpts_graphql::build_schema(port.clone(), read_models.clone());
-    let mut api = cpts_graphql::server::router_with_limits(schema, port, read_models, options.ws);
+    let mut api = cpts_graphql::server::router_with_limits(
+        schema,
+        port,
+        read_models,
+        options.ws,
+        options.load,
+    );
     if options.graphiql {
         api = api.merge(cpts_graphql::server::graphiql_router());
     }
@@ -223,7 +234,8 @@ pub async fn start_with(
     ledger.spawn_notification_feed(std::time::Duration::from_millis(500));
     let app = router_with(ledger, options);
     let task = tokio::spawn(async move {
-        // The client's address counts its WebSocket connections.
+        // The client's address counts its WebSocket connections, and is the key of its
+        // concurrency limit when it sends no token.
         axum::serve(
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),

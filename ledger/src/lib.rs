@@ -14,3 +14,4 @@ pub mod service;
 pub mod store;
 pub mod tokens;
 pub mod web;
+pub mod whole_log_cache;

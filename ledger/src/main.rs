@@ -47,9 +47,19 @@ enum Command {
         /// The address to listen on.
         #[arg(long, env = "CPTS_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
-        /// Leaves GraphiQL out: `GET /graphql` then answers 404 (the API is unchanged).
+        /// Leaves GraphiQL out: `GET /graphql` then answers 405 (the API is unchanged).
         #[arg(long, env = "CPTS_NO_GRAPHIQL")]
         no_graphiql: bool,
+        /// The longest a GraphQL request may take, in seconds, before it is abandoned (503).
+        #[arg(long, env = "CPTS_REQUEST_TIMEOUT", default_value_t = cpts_graphql::load::DEFAULT_TIMEOUT_SECONDS)]
+        request_timeout: u64,
+        /// The most GraphQL requests in progress at once; beyond, 503 with Retry-After.
+        #[arg(long, env = "CPTS_MAX_REQUESTS", default_value_t = cpts_graphql::load::DEFAULT_MAX_CONCURRENT)]
+        max_requests: usize,
+        /// The most GraphQL requests in progress for one token (or one address without a
+        /// token); beyond, 429 with Retry-After.
+        #[arg(long, env = "CPTS_MAX_REQUESTS_PER_CALLER", default_value_t = cpts_graphql::load::DEFAULT_MAX_CONCURRENT_PER_CALLER)]
+        max_requests_per_caller: usize,
     },
     /// Creates or updates the store's tables, then exits.
     Migrate,
@@ -201,12 +211,22 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve {
             listen,
             no_graphiql,
+            request_timeout,
+            max_requests,
+            max_requests_per_caller,
         } => {
             let ledger = Arc::new(Ledger::new(repo));
             let notify = NotifyConfig::from_env()?;
             tracing::info!(settings = ?notify, "notifications");
+            let load = cpts_graphql::load::LoadLimits {
+                timeout: std::time::Duration::from_secs(request_timeout.max(1)),
+                max_concurrent: max_requests.max(1),
+                max_concurrent_per_caller: max_requests_per_caller.max(1),
+            };
+            tracing::info!(limits = ?load, "request limits");
             let options = app::HttpOptions {
                 graphiql: !no_graphiql,
+                load,
                 ..app::HttpOptions::default()
             };
             let server =

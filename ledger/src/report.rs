@@ -18,7 +18,7 @@ use crate::store::{ChainCheck, Digest, EventRepository};
 const BATCH: u32 = 5_000;
 
 /// What to report on.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReportRequest {
     /// The CPTS.
     pub community: CommunityId,

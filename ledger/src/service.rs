@@ -31,6 +31,7 @@ use uuid::Uuid;
 use crate::projector::Projector;
 use crate::store::{Digest, DuplicateCommand, EventRepository, StoredEvent};
 use crate::tokens;
+use crate::whole_log_cache::{HeadKey, WholeLogCache};
 
 type Framework<A> = CqrsFramework<A, PersistedEventStore<EventRepository, A>>;
 
@@ -76,6 +77,11 @@ pub struct Ledger {
     notifications: Arc<crate::notify::live::NotificationFeed>,
     /// Wakes the feed when this process has just recorded events.
     feed_wakeup: Arc<tokio::sync::Notify>,
+    /// Verifications already made at a head, by digest asked about.
+    verifications: WholeLogCache<(HeadKey, Option<String>), VerificationReport>,
+    /// Reports already built at a head, by their arguments.
+    reports:
+        WholeLogCache<(HeadKey, crate::report::ReportRequest), cpts_projections::report::Report>,
 }
 
 /// How many announced events of its CPTS a slow subscriber may fall behind before it catches
@@ -113,7 +119,22 @@ impl Ledger {
             feeds: std::sync::Mutex::new(HashMap::new()),
             notifications: Arc::new(crate::notify::live::NotificationFeed::new()),
             feed_wakeup: Arc::new(tokio::sync::Notify::new()),
+            verifications: WholeLogCache::default(),
+            reports: WholeLogCache::default(),
         }
+    }
+
+    /// The head of the log, as the key of the answers computed at it.
+    async fn head_key(&self) -> Result<HeadKey, LedgerError> {
+        let head = self
+            .repo
+            .head()
+            .await
+            .map_err(|e| internal("reading the head of the log", e))?;
+        Ok(HeadKey {
+            position: head.position,
+            hash: head.hash,
+        })
     }
 
     /// Replaces the retry policy.
@@ -493,12 +514,19 @@ impl LedgerPort for Ledger {
                     .map_err(|e| LedgerError::BadDigest(e.to_string()))
             })
             .transpose()?;
+        let key = (
+            self.head_key().await?,
+            digest.as_ref().map(ToString::to_string),
+        );
+        if let Some(cached) = self.verifications.get(&key) {
+            return Ok(cached);
+        }
         let verification = self
             .repo
             .verify(digest.as_ref())
             .await
             .map_err(|e| internal("verifying the log", e))?;
-        Ok(VerificationReport {
+        let report = VerificationReport {
             intact: verification.is_intact(),
             events_checked: verification.events_checked,
             digest: verification.digest.to_string(),
@@ -511,7 +539,9 @@ impl LedgerPort for Ledger {
                 .broken
                 .as_ref()
                 .map(|b| b.problem.english().to_owned()),
-        })
+        };
+        self.verifications.put(key, report.clone());
+        Ok(report)
     }
 
     async fn report(
@@ -527,9 +557,15 @@ impl LedgerPort for Ledger {
             as_of,
             lang,
         };
-        crate::report::generate(&self.repo, request)
+        let key = (self.head_key().await?, request);
+        if let Some(cached) = self.reports.get(&key) {
+            return Ok(cached);
+        }
+        let report = crate::report::generate(&self.repo, request)
             .await
-            .map_err(|e| internal("building the report", e))
+            .map_err(|e| internal("building the report", e))?;
+        self.reports.put(key, report.clone());
+        Ok(report)
     }
 
     async fn projection_lag(&self) -> Result<Vec<ProjectionLag>, LedgerError> {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use cpts_domain::access::Role;
 use cpts_domain::ids::{CommunityId, MemberId};
+use cpts_graphql::load::LoadLimits;
 use cpts_ledger::app;
 use cpts_ledger::service::Ledger;
 use cpts_ledger::store::EventRepository;
@@ -33,11 +34,21 @@ pub struct Service {
 impl Service {
     /// Starts the service on a fresh database, with a coordinator's token for a new CPTS.
     pub async fn start() -> Self {
+        Self::start_with_limits(LoadLimits::default()).await
+    }
+
+    /// [`Service::start`], with these time and concurrency limits on the GraphQL routes.
+    pub async fn start_with_limits(limits: LoadLimits) -> Self {
         let db = postgres_db().await;
         let repo = open_store(db.url()).await.expect("store opens");
         let (stop, stopped) = oneshot::channel::<()>();
         let listen: SocketAddr = "127.0.0.1:0".parse().expect("address");
-        let server = app::start(Arc::new(Ledger::new(repo.clone())), listen, async {
+        let ledger = Arc::new(Ledger::new(repo.clone()));
+        let options = app::HttpOptions {
+            load: limits,
+            ..app::HttpOptions::default()
+        };
+        let server = app::start_with(ledger, listen, options, async {
             stopped.await.ok();
         })
         .await

@@ -9,6 +9,7 @@ mod dashboard;
 mod erasure;
 mod graphql_api;
 mod group_commit;
+mod hostile_queries;
 mod http_surface;
 mod listing;
 mod notifications;
