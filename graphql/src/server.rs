@@ -266,7 +266,15 @@ async fn subscriptions(
         .max_message_size(MAX_REQUEST_BYTES)
         .max_frame_size(MAX_REQUEST_BYTES)
         .on_upgrade(move |socket| {
-            crate::ws::serve(socket, protocol, api.schema, api.ledger, slot, header_value)
+            crate::ws::serve(
+                socket,
+                protocol,
+                api.schema,
+                api.ledger,
+                api.read_models,
+                slot,
+                header_value,
+            )
         })
 }
 

@@ -17,18 +17,21 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
+use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::futures_util::stream::{self, BoxStream, SplitSink};
 use async_graphql::futures_util::{SinkExt, StreamExt};
 use async_graphql::http::{WebSocketProtocols, WsMessage};
 use async_graphql::{Data, Executor};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use cpts_domain::access::Caller;
+use cpts_projections::ReadDb;
 use tokio::sync::watch;
 use uuid::Uuid;
 
 use crate::errors::{coded, codes};
 use crate::port::LedgerPort;
 use crate::server::{caller_of, explain, Refused, BAD_TOKEN_EN, BAD_TOKEN_FR};
+use crate::views::DecisionLoader;
 use crate::LedgerSchema;
 
 /// The limits of WebSocket connections.
@@ -305,6 +308,7 @@ impl Drop for Running {
 struct Checked {
     schema: LedgerSchema,
     ledger: Arc<dyn LedgerPort>,
+    read_models: ReadDb,
     state: Arc<ConnectionState>,
     limits: WsLimits,
 }
@@ -314,6 +318,16 @@ fn refused(error: async_graphql::Error) -> async_graphql::Response {
 }
 
 impl Checked {
+    /// The operation's own data, as for an HTTP request: its caller and its loader.
+    fn prepare(&self, request: async_graphql::Request, caller: Caller) -> async_graphql::Request {
+        let loader = DataLoader::with_cache(
+            DecisionLoader::new(self.read_models.clone()),
+            tokio::spawn,
+            HashMapCache::default(),
+        );
+        request.data(caller).data(loader)
+    }
+
     /// Counts the operation as running, in the order operations arrive; the response that
     /// refuses it beyond the cap.
     fn start(&self) -> Result<Running, async_graphql::Error> {
@@ -368,7 +382,7 @@ impl Executor for Checked {
         };
         match self.admit(&request).await {
             Ok(caller) => {
-                let mut response = self.schema.execute(request.data(caller)).await;
+                let mut response = self.schema.execute(self.prepare(request, caller)).await;
                 response.errors.iter_mut().for_each(explain);
                 response
             }
@@ -391,7 +405,7 @@ impl Executor for Checked {
                 Ok(caller) => checked
                     .schema
                     .execute_stream_with_session_data(
-                        request.data(caller),
+                        checked.prepare(request, caller),
                         session_data.unwrap_or_default(),
                     )
                     .map(move |mut response| {
@@ -432,6 +446,7 @@ pub(crate) async fn serve(
     protocol: WebSocketProtocols,
     schema: LedgerSchema,
     ledger: Arc<dyn LedgerPort>,
+    read_models: ReadDb,
     mut slot: Slot,
     header_value: Option<String>,
 ) {
@@ -465,6 +480,7 @@ pub(crate) async fn serve(
     let executor = Checked {
         schema,
         ledger: ledger.clone(),
+        read_models,
         state: state.clone(),
         limits,
     };

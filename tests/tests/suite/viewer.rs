@@ -43,8 +43,19 @@ async fn the_coordinator_learns_their_role_cpts_colleges_and_bodies() {
 #[tokio::test]
 async fn a_representative_learns_they_are_a_member_who_does_not_read_everything() {
     let service = Service::start().await;
-    cpts(&service).await;
-    let member = uuid::Uuid::new_v4().to_string();
+    let community = cpts(&service).await;
+    // A member's token names a member of the CPTS.
+    let admitted = service
+        .ok(
+            "mutation($input: AdmitMemberInput!) { admitMember(input: $input) { aggregateId } }",
+            json!({ "input": { "communityId": community, "name": "Martine Roussel",
+                "kind": "ASSOCIATION_REPRESENTATIVE", "admittedOn": "2026-01-20" } }),
+        )
+        .await;
+    let member = admitted["admitMember"]["aggregateId"]
+        .as_str()
+        .expect("the member's id")
+        .to_owned();
     let token = service.token(Role::Representative, Some(&member)).await;
     let (status, body) = service.send_as(Some(&token), VIEWER, json!({})).await;
     assert_eq!(status, 200, "{body}");

@@ -562,6 +562,21 @@ async fn events_resume_after_a_position_without_gap_or_repetition() {
         .collect();
 
     let mut socket = open(live.addr, Some(&auditor)).await;
+    // Queries over the socket read as over HTTP, a page of decisions included.
+    subscribe(
+        &mut socket,
+        "page",
+        "{ decisions(first: 2) { edges { node { title } } } }",
+    )
+    .await;
+    let reply = next(&mut socket, Duration::from_secs(10)).await;
+    assert!(
+        matches!(&reply, Reply::Json(m) if m["payload"]["data"]["decisions"]["edges"][1]["node"]["title"].is_string()),
+        "{reply:?}"
+    );
+    assert!(
+        matches!(next(&mut socket, Duration::from_secs(10)).await, Reply::Json(m) if m["type"] == "complete")
+    );
     subscribe(
         &mut socket,
         "events",
