@@ -383,6 +383,17 @@ pub async fn record_scenario(ledger: &dyn LedgerPort) -> anyhow::Result<DemoSumm
         command,
     };
 
+    // A registration sent again with the same content is answered as the first one was, so
+    // the demo asks first: a second run is refused, not replayed.
+    if ledger
+        .community_of("community", community_id.0)
+        .await
+        .map_err(anyhow::Error::from)
+        .context("looking for an earlier demo")?
+        .is_some()
+    {
+        bail!("La démonstration est déjà enregistrée dans cette base (the demo is already recorded in this store).");
+    }
     let registration = r
         .send(
             "the CPTS",
