@@ -260,7 +260,7 @@ impl Ledger {
         }
         let events = self
             .repo
-            .command_events(&earlier)
+            .events_of_command(&earlier)
             .await
             .map_err(|e| internal("reading an earlier command's events", e))?;
         if !sender.sent(&earlier, &events) {
@@ -294,7 +294,7 @@ impl Ledger {
         }
         let events = self
             .repo
-            .command_events(&creation)
+            .events_of_command(&creation)
             .await
             .map_err(|e| internal("reading the events of a record's creation", e))?;
         Ok(Some(

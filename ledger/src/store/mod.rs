@@ -373,7 +373,7 @@ enum Arg<'a> {
 }
 
 /// A command that already recorded its events: its answer is the events of its first
-/// execution, found with [`EventRepository::command`] and [`EventRepository::command_events`].
+/// execution, found with [`EventRepository::command_events`].
 #[derive(Debug, thiserror::Error)]
 #[error("the command {0} was already recorded")]
 pub struct DuplicateCommand(pub String);
@@ -673,8 +673,19 @@ impl EventRepository {
         Ok(row.map(CommandRecord::from))
     }
 
-    /// The events a recorded command recorded, in order.
+    /// The events a command recorded, if a command with this id was recorded.
     pub async fn command_events(
+        &self,
+        command_id: &str,
+    ) -> Result<Option<Vec<StoredEvent>>, PersistenceError> {
+        match self.command(command_id).await? {
+            Some(command) => self.events_of_command(&command).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The events a recorded command recorded, in order.
+    pub async fn events_of_command(
         &self,
         command: &CommandRecord,
     ) -> Result<Vec<StoredEvent>, PersistenceError> {
