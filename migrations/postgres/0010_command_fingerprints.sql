@@ -5,3 +5,5 @@
 -- the service then answers a repeat only to the actor named in the events' metadata.
 ALTER TABLE commands ADD COLUMN actor TEXT;
 ALTER TABLE commands ADD COLUMN command_hash TEXT;
+-- The command that created a record is found from the record's first event.
+CREATE INDEX commands_first_position ON commands (first_position);
