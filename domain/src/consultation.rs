@@ -363,7 +363,8 @@ impl Consultation {
                             .await?
                             .ok_or(DomainError::NotFound(Record::Member))?;
                         if member.community_id() != self.community_id {
-                            return Err(DomainError::OtherCommunity(Record::Member));
+                            // Another CPTS's record is answered as one that does not exist.
+                            return Err(DomainError::NotFound(Record::Member));
                         }
                         if member.has_departed() {
                             return Err(DomainError::MemberDeparted);
@@ -783,7 +784,7 @@ mod tests {
     }
 
     #[test]
-    fn a_member_of_another_cpts_cannot_contribute() {
+    fn a_member_of_another_cpts_cannot_contribute_and_reads_as_unknown() {
         given()
             .given(vec![opened(Rung::Consult)])
             .when(submit(
@@ -792,7 +793,7 @@ mod tests {
                 },
                 date(2026, 2, 5),
             ))
-            .then_expect_error(DomainError::OtherCommunity(Record::Member));
+            .then_expect_error(DomainError::NotFound(Record::Member));
     }
 
     #[test]

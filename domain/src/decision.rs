@@ -398,7 +398,8 @@ impl Decision {
                     .await?
                     .ok_or(DomainError::NotFound(Record::Consultation))?;
                 if consultation.community_id() != self.community_id {
-                    return Err(DomainError::OtherCommunity(Record::Consultation));
+                    // Another CPTS's record is answered as one that does not exist.
+                    return Err(DomainError::NotFound(Record::Consultation));
                 }
                 Ok(vec![DecisionEvent::ConsultationLinked { consultation_id }])
             }
@@ -1100,13 +1101,13 @@ mod tests {
     }
 
     #[test]
-    fn linking_a_consultation_of_another_cpts_is_refused() {
+    fn linking_a_consultation_of_another_cpts_is_refused_as_unknown() {
         given()
             .given(vec![proposed()])
             .when(DecisionCommand::LinkConsultation {
                 consultation_id: FOREIGN_CONSULTATION,
             })
-            .then_expect_error(DomainError::OtherCommunity(Record::Consultation));
+            .then_expect_error(DomainError::NotFound(Record::Consultation));
     }
 
     #[test]

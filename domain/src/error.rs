@@ -204,9 +204,6 @@ pub enum DomainError {
     /// The record does not exist.
     #[error("{} introuvable.", .0.label(Lang::Fr))]
     NotFound(Record),
-    /// The record belongs to another CPTS than the one the command is about.
-    #[error("{} appartient à une autre CPTS.", .0.label(Lang::Fr))]
-    OtherCommunity(Record),
     /// A name is already used by another record of the same kind in this CPTS.
     #[error("Le nom « {name} » est déjà utilisé ({}).", .what.label(Lang::Fr))]
     DuplicateName {
@@ -415,7 +412,7 @@ impl DomainError {
             | RevisionChangesNothing
             | SameText
             | AnswerDelayTooLong { .. } => ErrorKind::InvalidInput,
-            NotFound(_) | OtherCommunity(_) => ErrorKind::NotFound,
+            NotFound(_) => ErrorKind::NotFound,
             DirectoryUnavailable(_) => ErrorKind::Unavailable,
             AlreadyExists(_)
             | DuplicateName { .. }
@@ -477,7 +474,6 @@ impl DomainError {
             DuplicateCommune(code) => format!("The commune {code} appears twice in the territory."),
             AlreadyExists(what) => format!("{} already exists.", what.label(en)),
             NotFound(what) => format!("{} not found.", what.label(en)),
-            OtherCommunity(what) => format!("{} belongs to another CPTS.", what.label(en)),
             DuplicateName { what, name } => {
                 format!("The name “{name}” is already used ({}).", what.label(en))
             }

@@ -424,7 +424,8 @@ impl Member {
                     .await?
                     .ok_or(DomainError::NotFound(Record::Association))?;
                 if association.community_id() != self.community_id {
-                    return Err(DomainError::OtherCommunity(Record::Association));
+                    // Another CPTS's record is answered as one that does not exist.
+                    return Err(DomainError::NotFound(Record::Association));
                 }
                 if association.withdrawn_on().is_some() {
                     return Err(DomainError::Withdrawn(Record::Association));
@@ -769,11 +770,11 @@ mod tests {
     }
 
     #[test]
-    fn a_mandate_from_another_cpts_association_is_refused() {
+    fn a_mandate_from_another_cpts_association_is_refused_as_unknown() {
         given()
             .given(vec![admitted(MemberKind::AssociationRepresentative)])
             .when(grant(FOREIGN))
-            .then_expect_error(DomainError::OtherCommunity(Record::Association));
+            .then_expect_error(DomainError::NotFound(Record::Association));
     }
 
     #[test]

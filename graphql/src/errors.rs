@@ -87,7 +87,7 @@ pub fn from_ledger(error: LedgerError) -> Error {
         LedgerError::CommandIdReused => coded(
             codes::CONFLICT,
             error.to_string(),
-            "This command id was already used by a command to another record.",
+            "This command id was already used by another command.",
         ),
         LedgerError::BadDigest(ref text) => invalid_input(
             error.to_string(),

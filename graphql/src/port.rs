@@ -106,8 +106,9 @@ pub enum LedgerError {
     /// The id inside a creating command is not the id it is addressed to.
     #[error("L'identifiant de la commande ne correspond pas à l'enregistrement visé.")]
     MismatchedIds,
-    /// A command id already used by a command to another record.
-    #[error("Cet identifiant de commande a déjà servi pour un autre enregistrement.")]
+    /// A command id already used by another command: to another record, by another sender,
+    /// or with other content. Nothing was written.
+    #[error("Cet identifiant de commande a déjà servi pour une autre commande.")]
     CommandIdReused,
     /// A digest that is not one of this ledger's.
     #[error("{0}")]

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::{bail, Context};
+use anyhow::{anyhow, bail, Context};
 use chrono::NaiveDate;
 use cpts_domain::access::Caller;
 use cpts_domain::association::{AssociationCommand, Engagement};
@@ -309,12 +309,14 @@ impl Recorder<'_> {
         id
     }
 
+    /// Sends one command; whether the events answered were recorded by this very command
+    /// (not by an earlier one it repeats).
     async fn send(
         &mut self,
         step: &str,
         actor: Actor,
         command: AddressedCommand,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<bool> {
         self.commands += 1;
         let command_id = Uuid::new_v4();
         let receipt = self
@@ -330,7 +332,10 @@ impl Recorder<'_> {
             .map_err(anyhow::Error::from)
             .with_context(|| format!("recording {step}"))?;
         self.events += receipt.events.len();
-        Ok(())
+        let command_id = command_id.to_string();
+        Ok(receipt.events.iter().all(|event| {
+            event.metadata.get("command_id").and_then(|id| id.as_str()) == Some(&command_id)
+        }))
     }
 }
 
@@ -394,6 +399,14 @@ pub async fn record_scenario(ledger: &dyn LedgerPort) -> anyhow::Result<DemoSumm
             }),
         )
         .await;
+    let already_recorded = || {
+        anyhow!("La démonstration est déjà enregistrée dans cette base (the demo is already recorded in this store).")
+    };
+    // A registration sent again with the same content is answered with the events of the
+    // first one, recorded under another command id: the demo was recorded before.
+    if let Ok(false) = registration {
+        return Err(already_recorded());
+    }
     if let Err(error) = registration {
         let already = matches!(
             error.downcast_ref::<LedgerError>(),
@@ -402,7 +415,7 @@ pub async fn record_scenario(ledger: &dyn LedgerPort) -> anyhow::Result<DemoSumm
             )))
         );
         if already {
-            bail!("La démonstration est déjà enregistrée dans cette base (the demo is already recorded in this store).");
+            return Err(already_recorded());
         }
         return Err(error);
     }
@@ -628,7 +641,8 @@ async fn record_consultation(
         by_coordinator,
         to(close),
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 async fn record_decision(

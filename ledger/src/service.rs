@@ -26,10 +26,13 @@ use cpts_graphql::port::{
 use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{Aggregate, AggregateError, CqrsFramework, EventStore};
 use rand::Rng;
+use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
 use crate::projector::Projector;
-use crate::store::{Digest, DuplicateCommand, EventRepository, StoredEvent};
+use crate::store::{
+    CommandRecord, Digest, DuplicateCommand, EventRepository, StoredEvent, COMMAND_HASH,
+};
 use crate::tokens;
 use crate::whole_log_cache::{HeadKey, WholeLogCache};
 
@@ -273,33 +276,94 @@ impl Ledger {
         }
     }
 
-    /// The receipt of a command already recorded under this id, if any.
+    /// The receipt of a command already recorded under this id, if any: the same sender
+    /// repeating the same command gets the first answer; anything else is
+    /// [`LedgerError::CommandIdReused`], with no events.
     async fn earlier_receipt(
         &self,
         command_id: &str,
         aggregate_type: &str,
         aggregate_id: Uuid,
+        sender: &Sender,
     ) -> Result<Option<Receipt>, LedgerError> {
-        let Some(events) = self
+        let Some(earlier) = self
             .repo
-            .command_events(command_id)
+            .command(command_id)
             .await
             .map_err(|e| internal("looking up an earlier command", e))?
         else {
             return Ok(None);
         };
-        let same_record = events.first().is_some_and(|e| {
-            e.aggregate_type == aggregate_type && e.aggregate_id == aggregate_id.to_string()
-        });
+        let same_record = earlier.aggregate_type == aggregate_type
+            && earlier.aggregate_id == aggregate_id.to_string();
         if !same_record {
             return Err(LedgerError::CommandIdReused);
         }
-        let events = events.into_iter().map(recorded).collect();
-        Ok(Some(Receipt {
+        let events = self
+            .repo
+            .events_of_command(&earlier)
+            .await
+            .map_err(|e| internal("reading an earlier command's events", e))?;
+        if !sender.sent(&earlier, &events) {
+            return Err(LedgerError::CommandIdReused);
+        }
+        Ok(Some(
+            self.receipt(aggregate_type, aggregate_id, events).await,
+        ))
+    }
+
+    /// The receipt of the command that created this record, if it is this very command sent
+    /// again by the same sender (under another command id, or none).
+    async fn creation_receipt(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: Uuid,
+        sender: &Sender,
+    ) -> Result<Option<Receipt>, LedgerError> {
+        let Some(creation) = self
+            .repo
+            .creating_command(aggregate_type, &aggregate_id.to_string())
+            .await
+            .map_err(|e| internal("looking up the command that created a record", e))?
+        else {
+            return Ok(None);
+        };
+        // Without a digest (recorded before digests were kept), the content cannot be compared:
+        // the refusal stands.
+        if !sender.same_content(&creation) {
+            return Ok(None);
+        }
+        let events = self
+            .repo
+            .events_of_command(&creation)
+            .await
+            .map_err(|e| internal("reading the events of a record's creation", e))?;
+        Ok(Some(
+            self.receipt(aggregate_type, aggregate_id, events).await,
+        ))
+    }
+
+    /// The answer to a command recorded earlier, once the read models show its events.
+    async fn receipt(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: Uuid,
+        events: Vec<StoredEvent>,
+    ) -> Receipt {
+        let events: Vec<RecordedEvent> = events.into_iter().map(recorded).collect();
+        if let (true, Some(last)) = (self.project_after_commands, events.last()) {
+            if let Err(error) = self.projector.wait_for(last.position).await {
+                tracing::error!(
+                    error = format!("{error:#}"),
+                    "the projections did not follow a repeated command"
+                );
+            }
+        }
+        Receipt {
             aggregate_type: aggregate_type.to_owned(),
             aggregate_id,
             events,
-        }))
+        }
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
@@ -308,6 +372,52 @@ impl Ledger {
             .unwrap_or(u64::MAX)
             .max(1);
         Duration::from_micros(rand::thread_rng().gen_range(0..=micros))
+    }
+}
+
+/// Who sends a command and what it says, to tell a command sent again from another one under
+/// the same id.
+struct Sender {
+    /// The actor, as recorded in the events' metadata.
+    actor: String,
+    /// SHA-256 (hex) of the command's canonical JSON.
+    command_hash: String,
+}
+
+impl Sender {
+    fn of(command: &AddressedCommand, context: &CommandContext) -> Result<Self, LedgerError> {
+        // serde_json writes a struct's fields in their declared order and the commands hold no
+        // maps, so the same command always gives the same bytes.
+        let canonical =
+            serde_json::to_vec(command).map_err(|e| internal("serializing the command", e))?;
+        Ok(Self {
+            actor: context.caller.actor().to_metadata(),
+            command_hash: hex::encode(Sha256::digest(&canonical)),
+        })
+    }
+
+    /// Whether this sender sent that command, with this content. A command recorded before
+    /// actors and digests were kept is answered only to the actor its events name, whatever
+    /// the content.
+    fn sent(&self, earlier: &CommandRecord, events: &[StoredEvent]) -> bool {
+        let actor = earlier.actor.clone().or_else(|| {
+            events
+                .first()
+                .and_then(|e| e.metadata.get("actor"))
+                .and_then(|a| a.as_str())
+                .map(str::to_owned)
+        });
+        let same_content = earlier
+            .command_hash
+            .as_ref()
+            .is_none_or(|hash| *hash == self.command_hash);
+        actor.as_deref() == Some(self.actor.as_str()) && same_content
+    }
+
+    /// Whether that command was this sender's, with this content, as far as its digest tells.
+    fn same_content(&self, earlier: &CommandRecord) -> bool {
+        earlier.actor.as_deref() == Some(self.actor.as_str())
+            && earlier.command_hash.as_deref() == Some(self.command_hash.as_str())
     }
 }
 
@@ -357,15 +467,19 @@ impl LedgerPort for Ledger {
                 return Err(AccessError::OutsideCommunity.into());
             }
         }
+        let sender = Sender::of(&command, &context)?;
         if let Some(receipt) = self
-            .earlier_receipt(&command_id, aggregate_type, aggregate_id)
+            .earlier_receipt(&command_id, aggregate_type, aggregate_id, &sender)
             .await?
         {
             return Ok(receipt);
         }
+        let creates = command.creates_in().is_some();
         let mut metadata = HashMap::from([
-            ("actor".to_owned(), context.caller.actor().to_metadata()),
+            ("actor".to_owned(), sender.actor.clone()),
             ("command_id".to_owned(), context.command_id.to_string()),
+            // Taken out by the store before the event is written: see `store::COMMAND_HASH`.
+            (COMMAND_HASH.to_owned(), sender.command_hash.clone()),
         ]);
         if let Some(community_id) = community_id {
             metadata.insert("community_id".to_owned(), community_id);
@@ -386,13 +500,23 @@ impl LedgerPort for Ledger {
                 Err(AggregateError::UserError(error)) => {
                     // The same command, sent at the same time through another instance, may
                     // have been recorded since we looked: then this is its answer, not an error.
-                    return match self
-                        .earlier_receipt(&command_id, aggregate_type, aggregate_id)
+                    if let Some(receipt) = self
+                        .earlier_receipt(&command_id, aggregate_type, aggregate_id, &sender)
                         .await?
                     {
-                        Some(receipt) => Ok(receipt),
-                        None => Err(LedgerError::Domain(error)),
-                    };
+                        return Ok(receipt);
+                    }
+                    // A create sent again (after a timeout, under a new command id) by the same
+                    // sender with the same content is answered as the first one was.
+                    if creates {
+                        if let Some(receipt) = self
+                            .creation_receipt(aggregate_type, aggregate_id, &sender)
+                            .await?
+                        {
+                            return Ok(receipt);
+                        }
+                    }
+                    return Err(LedgerError::Domain(error));
                 }
                 Err(AggregateError::AggregateConflict) if attempt < self.retry.attempts => {
                     tracing::debug!(aggregate_type, %aggregate_id, attempt, "lost a race; retrying");
@@ -408,7 +532,7 @@ impl LedgerPort for Ledger {
                     if e.downcast_ref::<DuplicateCommand>().is_some() =>
                 {
                     return self
-                        .earlier_receipt(&command_id, aggregate_type, aggregate_id)
+                        .earlier_receipt(&command_id, aggregate_type, aggregate_id, &sender)
                         .await?
                         .ok_or_else(|| {
                             internal(

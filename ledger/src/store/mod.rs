@@ -196,6 +196,11 @@ pub(crate) struct NewRow {
     prev_hash: [u8; 32],
     hash: [u8; 32],
     command_id: Option<String>,
+    /// Who sent the command, from the metadata, for the `commands` table.
+    actor: Option<String>,
+    /// The digest of the command, handed over under [`COMMAND_HASH`] and kept only in the
+    /// `commands` table.
+    command_hash: Option<String>,
 }
 
 impl NewRow {
@@ -220,6 +225,12 @@ impl NewRow {
                 .get("command_id")
                 .and_then(Value::as_str)
                 .map(str::to_owned),
+            actor: event
+                .metadata
+                .get("actor")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            command_hash: None,
         })
     }
 }
@@ -276,6 +287,10 @@ fn prepare_rows(
                 )))
             }
         };
+        let command_hash = match metadata.remove(COMMAND_HASH) {
+            Some(Value::String(digest)) => Some(digest),
+            _ => None,
+        };
         metadata.insert(
             "recorded_at".to_owned(),
             Value::String(recorded_at_text.clone()),
@@ -286,6 +301,10 @@ fn prepare_rows(
             .map(str::to_owned);
         let command_id = metadata
             .get("command_id")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let actor = metadata
+            .get("actor")
             .and_then(Value::as_str)
             .map(str::to_owned);
         let payload = serde_json::to_string(&event.payload)?;
@@ -321,6 +340,8 @@ fn prepare_rows(
             prev_hash,
             hash,
             command_id,
+            actor,
+            command_hash,
         });
         prev_hash = hash;
     }
@@ -357,10 +378,62 @@ enum Arg<'a> {
 #[error("the command {0} was already recorded")]
 pub struct DuplicateCommand(pub String);
 
+/// The metadata key under which the service hands the store a command's digest. The store
+/// takes it out of the metadata before the event is written, hashed or chained, and keeps it
+/// only in the `commands` table.
+pub const COMMAND_HASH: &str = "command_hash";
+
+/// A command that recorded events, as the `commands` table keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandRecord {
+    /// The command's id.
+    pub command_id: String,
+    /// The kind of record it addressed.
+    pub aggregate_type: String,
+    /// The record it addressed.
+    pub aggregate_id: String,
+    /// Who sent it; `None` for commands recorded before actors were kept.
+    pub actor: Option<String>,
+    /// The digest of the command; `None` for commands recorded before digests were kept.
+    pub command_hash: Option<String>,
+    /// The position of its first event.
+    pub first_position: i64,
+    /// The position of its last event.
+    pub last_position: i64,
+}
+
+type CommandRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+);
+
+impl From<CommandRow> for CommandRecord {
+    fn from(row: CommandRow) -> Self {
+        let (command_id, aggregate_type, aggregate_id, actor, command_hash, first, last) = row;
+        Self {
+            command_id,
+            aggregate_type,
+            aggregate_id,
+            actor,
+            command_hash,
+            first_position: first,
+            last_position: last,
+        }
+    }
+}
+
+const COMMAND_COLUMNS: &str = "c.command_id, c.aggregate_type, c.aggregate_id, c.actor, \
+     c.command_hash, c.first_position, c.last_position";
+
 const FIND_COMMAND: &str = "SELECT first_position FROM commands WHERE command_id = $1";
 const RECORD_COMMAND: &str = "INSERT INTO commands \
-     (command_id, aggregate_type, aggregate_id, first_position, last_position) \
-     VALUES ($1, $2, $3, $4, $5)";
+     (command_id, aggregate_type, aggregate_id, first_position, last_position, actor, \
+     command_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
 /// The id of the command that caused these events, from their metadata.
 fn command_id_of(events: &[SerializedEvent]) -> Option<String> {
@@ -575,36 +648,80 @@ impl EventRepository {
             .await
     }
 
+    /// The command recorded under this id, if any.
+    pub async fn command(
+        &self,
+        command_id: &str,
+    ) -> Result<Option<CommandRecord>, PersistenceError> {
+        let sql = format!("SELECT {COMMAND_COLUMNS} FROM commands c WHERE c.command_id = $1");
+        self.select_command(&sql, &[command_id]).await
+    }
+
+    /// The command that created a record (recorded its first event), if it is known.
+    pub async fn creating_command(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: &str,
+    ) -> Result<Option<CommandRecord>, PersistenceError> {
+        let sql = format!(
+            "SELECT {COMMAND_COLUMNS} FROM commands c JOIN events e ON e.position = c.first_position \
+             WHERE e.aggregate_type = $1 AND e.aggregate_id = $2 AND e.sequence = 1"
+        );
+        self.select_command(&sql, &[aggregate_type, aggregate_id])
+            .await
+    }
+
+    async fn select_command(
+        &self,
+        sql: &str,
+        args: &[&str],
+    ) -> Result<Option<CommandRecord>, PersistenceError> {
+        let row: Option<CommandRow> = match &self.backend {
+            Backend::Postgres(pool) => {
+                let mut query = sqlx::query_as(sql);
+                for arg in args {
+                    query = query.bind(*arg);
+                }
+                query.fetch_optional(pool).await.map_err(map_sqlx)?
+            }
+            Backend::Sqlite(pool) => {
+                let mut query = sqlx::query_as(sql);
+                for arg in args {
+                    query = query.bind(*arg);
+                }
+                query.fetch_optional(pool).await.map_err(map_sqlx)?
+            }
+        };
+        Ok(row.map(CommandRecord::from))
+    }
+
     /// The events a command recorded, if a command with this id was recorded.
     pub async fn command_events(
         &self,
         command_id: &str,
     ) -> Result<Option<Vec<StoredEvent>>, PersistenceError> {
-        let range: Option<(i64, i64)> = match &self.backend {
-            Backend::Postgres(pool) => sqlx::query_as(
-                "SELECT first_position, last_position FROM commands WHERE command_id = $1",
-            )
-            .bind(command_id)
-            .fetch_optional(pool)
-            .await
-            .map_err(map_sqlx)?,
-            Backend::Sqlite(pool) => sqlx::query_as(
-                "SELECT first_position, last_position FROM commands WHERE command_id = $1",
-            )
-            .bind(command_id)
-            .fetch_optional(pool)
-            .await
-            .map_err(map_sqlx)?,
-        };
-        let Some((first, last)) = range else {
-            return Ok(None);
-        };
+        match self.command(command_id).await? {
+            Some(command) => self.events_of_command(&command).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The events a recorded command recorded, in order.
+    pub async fn events_of_command(
+        &self,
+        command: &CommandRecord,
+    ) -> Result<Vec<StoredEvent>, PersistenceError> {
         let sql = format!(
             "SELECT {EVENT_COLUMNS} FROM events WHERE position BETWEEN $1 AND $2 ORDER BY position"
         );
-        self.select(&sql, &[Arg::Int(first), Arg::Int(last)])
-            .await
-            .map(Some)
+        self.select(
+            &sql,
+            &[
+                Arg::Int(command.first_position),
+                Arg::Int(command.last_position),
+            ],
+        )
+        .await
     }
 
     /// The CPTS recorded on the first event of an aggregate.

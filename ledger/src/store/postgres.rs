@@ -143,7 +143,8 @@ async fn write(
     for chunk in spans.chunks(ROWS_PER_INSERT) {
         let mut insert = QueryBuilder::<Postgres>::new(
             "INSERT INTO commands \
-             (command_id, aggregate_type, aggregate_id, first_position, last_position) ",
+             (command_id, aggregate_type, aggregate_id, first_position, last_position, actor, \
+             command_hash) ",
         );
         insert.push_values(chunk, |mut values, span| {
             values
@@ -151,7 +152,9 @@ async fn write(
                 .push_bind(&span.first.aggregate_type)
                 .push_bind(&span.first.aggregate_id)
                 .push_bind(span.first.position)
-                .push_bind(span.last.position);
+                .push_bind(span.last.position)
+                .push_bind(&span.first.actor)
+                .push_bind(&span.first.command_hash);
         });
         insert.build().execute(&mut **tx).await.map_err(map_sqlx)?;
     }

@@ -139,6 +139,8 @@ async fn write(tx: &mut Transaction<'_, Sqlite>, rows: &[NewRow]) -> Result<(), 
             .bind(&span.first.aggregate_id)
             .bind(span.first.position)
             .bind(span.last.position)
+            .bind(&span.first.actor)
+            .bind(&span.first.command_hash)
             .execute(&mut **tx)
             .await
             .map_err(map_sqlx)?;
