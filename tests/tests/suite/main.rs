@@ -4,9 +4,11 @@
 
 mod access;
 mod backup;
+mod command_ids;
 mod concurrency;
 mod dashboard;
 mod erasure;
+mod existence;
 mod graphql_api;
 mod group_commit;
 mod hostile_queries;
