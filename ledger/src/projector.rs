@@ -72,6 +72,24 @@ pub struct Projector {
     repo: EventRepository,
     db: ReadDb,
     turn: tokio::sync::Mutex<()>,
+    /// Whether the last catch-up failed (the read models are then behind the log).
+    failing: std::sync::atomic::AtomicBool,
+}
+
+/// Whether the read models serve every event of the log, for `/readyz`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Readiness {
+    /// Whether the last catch-up failed: the read models are behind the log until one succeeds.
+    pub catch_up_failing: bool,
+    /// The events set aside, as `(projection, position)`.
+    pub set_aside: Vec<(String, u64)>,
+}
+
+impl Readiness {
+    /// Whether every read model is current and complete.
+    pub fn is_ready(&self) -> bool {
+        !self.catch_up_failing && self.set_aside.is_empty()
+    }
 }
 
 impl Projector {
@@ -86,6 +104,7 @@ impl Projector {
             repo,
             db,
             turn: tokio::sync::Mutex::new(()),
+            failing: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -97,17 +116,35 @@ impl Projector {
     /// Applies every event not yet projected; returns the position all projections reached.
     pub async fn catch_up(&self) -> anyhow::Result<u64> {
         let _turn = self.turn.lock().await;
-        projector::catch_up(&self.db, &StoreLog(&self.repo), BATCH)
-            .await
-            .context("projecting the log")
+        let outcome = projector::catch_up(&self.db, &StoreLog(&self.repo), BATCH).await;
+        self.failing
+            .store(outcome.is_err(), std::sync::atomic::Ordering::Relaxed);
+        outcome.context("projecting the log")
     }
 
-    /// Empties the read models and replays the whole log into them.
+    /// Replays the whole log into the read models, in one transaction: if it fails, they are
+    /// left as they were.
     pub async fn rebuild(&self) -> anyhow::Result<u64> {
         let _turn = self.turn.lock().await;
-        projector::rebuild(&self.db, &StoreLog(&self.repo), BATCH)
+        let outcome = projector::rebuild(&self.db, &StoreLog(&self.repo), BATCH).await;
+        self.failing
+            .store(outcome.is_err(), std::sync::atomic::Ordering::Relaxed);
+        outcome.context("rebuilding the projections")
+    }
+
+    /// Whether the read models serve every event of the log: the last catch-up succeeded and
+    /// no event is set aside.
+    pub async fn readiness(&self) -> anyhow::Result<Readiness> {
+        let set_aside = projector::set_aside(&self.db)
             .await
-            .context("rebuilding the projections")
+            .context("reading the events set aside")?
+            .into_iter()
+            .map(|e| (e.projection, u64::try_from(e.position).unwrap_or(0)))
+            .collect();
+        Ok(Readiness {
+            catch_up_failing: self.failing.load(std::sync::atomic::Ordering::Relaxed),
+            set_aside,
+        })
     }
 
     /// How far behind the log each projection is: `(name, checkpoint, events behind)`.
