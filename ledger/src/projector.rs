@@ -18,8 +18,21 @@ pub const BATCH: u32 = 5_000;
 /// The log, as the projections read it.
 struct StoreLog<'a>(&'a EventRepository);
 
-/// An event of the store as the read models and the report read it: typed, with its metadata.
+/// An event of the store as the report reads it: typed, with its metadata; a payload that
+/// does not read is an error.
 pub fn envelope(event: StoredEvent) -> Result<Envelope, ProjectionError> {
+    let fact = Fact::parse(&event.aggregate_type, event.payload.clone())?;
+    Ok(with_fact(event, fact))
+}
+
+/// An event of the store as the read models and the outbox read it: a payload that does not
+/// read is [`Fact::Unreadable`], which they set aside and go past.
+pub fn envelope_or_unreadable(event: StoredEvent) -> Envelope {
+    let fact = Fact::parse_or_unreadable(&event.aggregate_type, event.payload.clone());
+    with_fact(event, fact)
+}
+
+fn with_fact(event: StoredEvent, fact: Fact) -> Envelope {
     let metadata = |key: &str| {
         event
             .metadata
@@ -31,8 +44,7 @@ pub fn envelope(event: StoredEvent) -> Result<Envelope, ProjectionError> {
         .and_then(|a| Actor::from_metadata(&a))
         .unwrap_or(Actor::System);
     let command_id = metadata("command_id");
-    let fact = Fact::parse(&event.aggregate_type, event.payload)?;
-    Ok(Envelope {
+    Envelope {
         position: event.position,
         aggregate_type: event.aggregate_type,
         aggregate_id: event.aggregate_id,
@@ -43,7 +55,7 @@ pub fn envelope(event: StoredEvent) -> Result<Envelope, ProjectionError> {
         actor,
         command_id,
         fact,
-    })
+    }
 }
 
 #[async_trait]
@@ -54,7 +66,7 @@ impl LogSource for StoreLog<'_> {
             .read_log(after, limit)
             .await
             .map_err(|e| ProjectionError::Log(e.to_string()))?;
-        events.into_iter().map(envelope).collect()
+        Ok(events.into_iter().map(envelope_or_unreadable).collect())
     }
 
     async fn head(&self) -> Result<u64, ProjectionError> {

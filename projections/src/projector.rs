@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 
 use crate::db::{merge_inserts, ReadDb, Statement, Tx};
-use crate::envelope::Envelope;
+use crate::envelope::{Envelope, Fact};
 use crate::stmt;
 use crate::write::{fold_publications, Projection};
 
@@ -187,6 +187,10 @@ async fn apply_merged(tx: &mut Tx, events: &[Envelope]) -> Result<u64, Projectio
         let pending = pending(projection, checkpoint, events)?;
         let mut statements = Vec::new();
         for event in &pending {
+            if let Some(reason) = unreadable_by(projection, event) {
+                set_event_aside(tx, projection, event, reason).await?;
+                continue;
+            }
             statements.extend(projection.statements(event));
             applied += 1;
         }
@@ -207,6 +211,10 @@ async fn apply_one_by_one(tx: &mut Tx, events: &[Envelope]) -> Result<u64, Proje
         let checkpoint = checkpoints.get(projection.name()).copied().unwrap_or(0);
         let pending = pending(projection, checkpoint, events)?;
         for event in &pending {
+            if let Some(reason) = unreadable_by(projection, event) {
+                set_event_aside(tx, projection, event, reason).await?;
+                continue;
+            }
             tx.savepoint("proj_event").await?;
             let mut outcome = Ok(());
             for statement in projection.statements(event) {
@@ -219,7 +227,7 @@ async fn apply_one_by_one(tx: &mut Tx, events: &[Envelope]) -> Result<u64, Proje
                 Ok(()) => applied += 1,
                 Err(error) if refused_by_database(&error) => {
                     tx.rollback_to("proj_event").await?;
-                    set_event_aside(tx, projection, event, &error).await?;
+                    set_event_aside(tx, projection, event, &error.to_string()).await?;
                 }
                 Err(error) => return Err(error),
             }
@@ -232,18 +240,25 @@ async fn apply_one_by_one(tx: &mut Tx, events: &[Envelope]) -> Result<u64, Proje
     Ok(applied)
 }
 
+/// Why `projection` cannot read `event`, if the event does not read and is its business.
+fn unreadable_by(projection: Projection, event: &Envelope) -> Option<&str> {
+    match &event.fact {
+        Fact::Unreadable { reason } if projection.owns(&event.aggregate_type) => Some(reason),
+        _ => None,
+    }
+}
+
 async fn set_event_aside(
     tx: &mut Tx,
     projection: Projection,
     event: &Envelope,
-    error: &ProjectionError,
+    reason: &str,
 ) -> Result<(), ProjectionError> {
-    let reason = error.to_string();
     tracing::error!(
         projection = projection.name(),
         position = event.position,
         event_type = event.event_type.as_str(),
-        reason = reason.as_str(),
+        reason,
         "an event could not be projected: set aside, the projection goes on without it"
     );
     let at = chrono::Utc::now()

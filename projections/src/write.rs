@@ -105,6 +105,19 @@ impl Projection {
         }
     }
 
+    /// Whether an event of this aggregate type is this projection's business, so that one
+    /// that does not read ([`Fact::Unreadable`]) must be set aside by it.
+    pub fn owns(self, aggregate_type: &str) -> bool {
+        match self {
+            Projection::Timeline => false,
+            Projection::Register => {
+                matches!(aggregate_type, "community" | "association" | "member")
+            }
+            Projection::Consultations => matches!(aggregate_type, "consultation" | "member"),
+            Projection::Decisions => aggregate_type == "decision",
+        }
+    }
+
     /// The statements that apply `event` to this projection (none if it does not concern it).
     pub fn statements(self, event: &Envelope) -> Vec<Statement> {
         match (self, &event.fact) {

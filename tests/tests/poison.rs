@@ -383,6 +383,100 @@ async fn reused_ids_are_refused_and_every_other_cpts_stays_current() {
     served.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_cpts_racing_for_one_contribution_id_record_it_once() {
+    let db = postgres_db().await;
+    let repo = open_store(db.url()).await.expect("the store opens");
+    let ledger = Arc::new(Ledger::new(repo.clone()));
+    let first = other_cpts(&ledger).await;
+    let second = other_cpts(&ledger).await;
+    let submit = |cpts: &OtherCpts, contribution_id| AddressedCommand::Consultation {
+        id: cpts.consultation,
+        command: ConsultationCommand::Submit {
+            contribution_id,
+            author: Author::Member {
+                member_id: cpts.representative,
+            },
+            kind: ContributionKind::Opinion,
+            text: "Un cabinet de garde le dimanche.".into(),
+            submitted_on: date(2026, 2, 10),
+            attachment: None,
+        },
+    };
+    for _ in 0..20 {
+        let id = ContributionId(Uuid::new_v4());
+        let (one, other) = tokio::join!(
+            ledger.execute(submit(&first, id), trusted()),
+            ledger.execute(submit(&second, id), trusted()),
+        );
+        let refused: Vec<String> = [&one, &other]
+            .into_iter()
+            .filter_map(|outcome| outcome.as_ref().err())
+            .map(|error| format!("{error:?}"))
+            .collect();
+        assert_eq!(
+            refused.len(),
+            1,
+            "exactly one of the two is recorded: {refused:?}"
+        );
+        assert!(refused[0].contains("IdTaken(Contribution)"), "{refused:?}");
+    }
+    let claimed: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM events WHERE event_type = 'ContributionSubmitted'",
+    )
+    .fetch_one(repo.pg_pool().expect("PostgreSQL"))
+    .await
+    .expect("the log reads");
+    assert_eq!(claimed, 20, "one contribution per id in the log");
+    let ready = ledger.projector().readiness().await.expect("readiness");
+    assert!(ready.is_ready(), "{ready:?}");
+}
+
+/// Past the rules, the store itself refuses an event claiming an id already claimed: a command
+/// that raced another for it is refused and writes nothing.
+async fn the_store_refuses_a_claimed_id(db: TestDb) {
+    let repo = open_store(db.url()).await.expect("the store opens");
+    let ledger = Ledger::new(repo.clone());
+    demo::record_scenario(&ledger)
+        .await
+        .expect("the demo records");
+    let other = other_cpts(&ledger).await;
+    let community = other.community.to_string();
+    let before = repo.head().await.expect("the head").position;
+    let event = SerializedEvent::new(
+        community.clone(),
+        2,
+        "community".into(),
+        "CollegeDefined".into(),
+        "1".into(),
+        json!({ "CollegeDefined": {
+            "college_id": demo::id_of("college", "college-usagers").to_string(),
+            "name": "Collège des usagers",
+            "is_users_college": true,
+        }}),
+        json!({ "actor": "system", "community_id": community }),
+    );
+    let error = repo
+        .append(&[event])
+        .await
+        .expect_err("the store refuses the claim");
+    assert!(
+        format!("{error}").contains("college id is already claimed"),
+        "{error}"
+    );
+    assert_eq!(repo.head().await.expect("the head").position, before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_store_refuses_a_claimed_id_on_postgres() {
+    the_store_refuses_a_claimed_id(postgres_db().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_store_refuses_a_claimed_id_on_sqlite() {
+    the_store_refuses_a_claimed_id(sqlite_db()).await;
+}
+
 /// Writes straight into the log, bypassing the rules, a second draft of an answer the demo's
 /// decision already holds: a valid link of the chain that the answers' read model cannot
 /// hold twice. Returns its position.
@@ -414,6 +508,34 @@ async fn poison(repo: &EventRepository) -> u64 {
     repo.head().await.expect("the head").position
 }
 
+/// Writes straight into the log an event of the demo's consultation that reads as no event
+/// of a consultation (as a newer version might write). Returns its position.
+async fn unreadable(repo: &EventRepository) -> u64 {
+    let consultation = demo::id_of("consultation", "perimetre").to_string();
+    let last = repo
+        .read_stream("consultation", &consultation)
+        .await
+        .expect("the consultation's events")
+        .last()
+        .expect("events")
+        .sequence;
+    let event = SerializedEvent::new(
+        consultation,
+        usize::try_from(last + 1).expect("a sequence"),
+        "consultation".into(),
+        "ConsultationReopened".into(),
+        "2".into(),
+        json!({ "ConsultationReopened": { "on": "2026-06-01" } }),
+        json!({
+            "actor": "system",
+            "command_id": Uuid::new_v4().to_string(),
+            "community_id": demo_community().to_string(),
+        }),
+    );
+    repo.append(&[event]).await.expect("the store appends it");
+    repo.head().await.expect("the head").position
+}
+
 /// The read models without the record of what was set aside (which says when).
 async fn read_models(repo: &EventRepository) -> Vec<String> {
     dump_read_models(repo)
@@ -430,12 +552,13 @@ async fn a_poisoned_event_is_set_aside_and_rebuilt_around(db: TestDb) {
         .await
         .expect("the demo records");
     let poisoned = poison(&repo).await;
+    let unread = unreadable(&repo).await;
 
     // The service starts on that log and serves.
     let served = Served::start(ledger.clone()).await;
     let later = other_cpts(&ledger).await;
     let head = repo.head().await.expect("the head").position;
-    assert!(head > poisoned);
+    assert!(head > unread && unread > poisoned);
 
     let demo_staff = GraphqlClient::new(
         served.graphql(),
@@ -445,17 +568,33 @@ async fn a_poisoned_event_is_set_aside_and_rebuilt_around(db: TestDb) {
     let state = &answer["data"]["ledgerHead"];
     assert_eq!(state["degraded"], true, "{answer}");
     let set_aside = state["setAside"].as_array().expect("setAside");
-    assert_eq!(set_aside.len(), 1, "{answer}");
+    assert_eq!(set_aside.len(), 2, "{answer}");
     assert_eq!(
         set_aside[0]["position"].as_u64(),
         Some(poisoned),
         "{answer}"
     );
     assert_eq!(set_aside[0]["projection"], "decisions", "{answer}");
-    assert!(
-        !set_aside[0]["reason"].as_str().unwrap_or("").is_empty(),
-        "staff read why: {answer}"
+    assert_eq!(set_aside[1]["position"].as_u64(), Some(unread), "{answer}");
+    assert_eq!(set_aside[1]["projection"], "consultations", "{answer}");
+    for entry in set_aside {
+        assert!(
+            !entry["reason"].as_str().unwrap_or("").is_empty(),
+            "staff read why: {answer}"
+        );
+    }
+    // A representative of the demo's CPTS sees what was set aside, not why.
+    let martine = MemberId(demo::id_of("member", "martine-roussel"));
+    let representative = GraphqlClient::new(
+        served.graphql(),
+        token(&repo, demo_community(), Role::Representative, Some(martine)).await,
     );
+    let answer = representative.send(HEAD, json!({})).await;
+    let seen = answer["data"]["ledgerHead"]["setAside"]
+        .as_array()
+        .expect("setAside");
+    assert_eq!(seen.len(), 2, "{answer}");
+    assert!(seen.iter().all(|e| e["reason"].is_null()), "{answer}");
     // Every read model went past it, and the events after it are projected.
     for projection in state["projections"].as_array().expect("projections") {
         assert_eq!(projection["position"].as_u64(), Some(head), "{answer}");
@@ -492,7 +631,10 @@ async fn a_poisoned_event_is_set_aside_and_rebuilt_around(db: TestDb) {
     assert_eq!(body["status"], "degraded", "{body}");
     assert_eq!(
         body["setAside"],
-        json!([{ "projection": "decisions", "position": poisoned }]),
+        json!([
+            { "projection": "decisions", "position": poisoned },
+            { "projection": "consultations", "position": unread },
+        ]),
         "{body}"
     );
 
@@ -522,7 +664,10 @@ async fn a_poisoned_event_is_set_aside_and_rebuilt_around(db: TestDb) {
             .iter()
             .map(|e| (e.projection.as_str(), e.position))
             .collect::<Vec<_>>(),
-        vec![("decisions", i64::try_from(poisoned).expect("a position"))]
+        vec![
+            ("decisions", i64::try_from(poisoned).expect("a position")),
+            ("consultations", i64::try_from(unread).expect("a position")),
+        ]
     );
     served.stop().await;
 }
