@@ -146,11 +146,11 @@ async fn locked_checkpoints(tx: &mut Tx) -> Result<HashMap<String, u64>, Project
 }
 
 /// The events past `checkpoint`, checked to follow it one by one.
-fn pending<'a>(
+fn pending(
     projection: Projection,
     checkpoint: u64,
-    events: &'a [Envelope],
-) -> Result<Vec<&'a Envelope>, ProjectionError> {
+    events: &[Envelope],
+) -> Result<Vec<&Envelope>, ProjectionError> {
     let pending: Vec<&Envelope> = events.iter().filter(|e| e.position > checkpoint).collect();
     for (expected, event) in (checkpoint + 1..).zip(&pending) {
         if event.position != expected {

@@ -398,16 +398,21 @@ fn consultation(event: &Envelope, fact: &ConsultationEvent) -> Vec<Statement> {
                 attachment.clone(),
             )
         }
+        // Scoped by the consultation too: only its own contribution changes, whatever the log
+        // held before contribution ids were claimed across it.
         ConsultationEvent::ContributionAmended { contribution_id, text, .. } => stmt!(
             "UPDATE proj_contributions SET text = $2, amendments = amendments + 1 \
-             WHERE contribution_id = $1",
+             WHERE contribution_id = $1 AND consultation_id = $3",
             contribution_id.to_string(),
             text.as_str(),
+            id,
         ),
         ConsultationEvent::ContributionWithdrawn { contribution_id, on, .. } => stmt!(
-            "UPDATE proj_contributions SET withdrawn_on = $2 WHERE contribution_id = $1",
+            "UPDATE proj_contributions SET withdrawn_on = $2 \
+             WHERE contribution_id = $1 AND consultation_id = $3",
             contribution_id.to_string(),
             *on,
+            id,
         ),
         ConsultationEvent::ConsultationClosed { on } => stmt!(
             "UPDATE proj_consultations SET closed_on = $2 WHERE consultation_id = $1",
