@@ -105,11 +105,26 @@ pub async fn apply_batch(db: &ReadDb, events: &[Envelope]) -> Result<u64, Projec
     Ok(applied)
 }
 
-/// Whether the database refused a statement (a constraint, a type): the statement's fault,
-/// so the event it came from is set aside. A lost connection or a timeout is not: the batch
-/// fails and is tried again later, nothing set aside.
+/// Whether the database refused a statement for what it says (a constraint, a value out of
+/// range or of the wrong type): the event's fault, so the event is set aside. Anything else (a
+/// lost connection, a timeout, a deadlock, a lock, a missing table) is not the event's fault:
+/// the batch fails, nothing is set aside, and it is tried again later.
 fn refused_by_database(error: &ProjectionError) -> bool {
-    matches!(error, ProjectionError::Database(sqlx::Error::Database(_)))
+    let ProjectionError::Database(sqlx::Error::Database(error)) = error else {
+        return false;
+    };
+    let Some(code) = error.code() else {
+        return false;
+    };
+    if let Some(postgres) = error.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+        // SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation).
+        let class = postgres.code().get(..2);
+        return matches!(class, Some("22" | "23"));
+    }
+    // SQLite: the primary result code is the low byte of the extended one. 18 TOOBIG,
+    // 19 CONSTRAINT, 20 MISMATCH, 25 RANGE.
+    code.parse::<i64>()
+        .is_ok_and(|extended| matches!(extended & 0xff, 18 | 19 | 20 | 25))
 }
 
 /// Applies a batch inside `tx`. The batch is first applied whole, its statements merged, under

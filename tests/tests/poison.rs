@@ -681,3 +681,57 @@ async fn a_poisoned_event_is_set_aside_and_rebuilt_around_on_postgres() {
 async fn a_poisoned_event_is_set_aside_and_rebuilt_around_on_sqlite() {
     a_poisoned_event_is_set_aside_and_rebuilt_around(sqlite_db()).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_service_serves_degraded_while_the_read_models_cannot_catch_up() {
+    let db = postgres_db().await;
+    let repo = open_store(db.url()).await.expect("the store opens");
+    let pool = repo.pg_pool().expect("PostgreSQL").clone();
+    let ledger = Arc::new(Ledger::new(repo.clone()));
+    demo::record_scenario(ledger.as_ref())
+        .await
+        .expect("the demo records");
+    // The read models' checkpoints become unreachable: no catch-up can succeed.
+    sqlx::query("ALTER TABLE proj_checkpoints RENAME TO proj_checkpoints_away")
+        .execute(&pool)
+        .await
+        .expect("the checkpoints are moved away");
+    let served = Served::start(Arc::new(Ledger::new(repo.clone()))).await;
+    let healthz = reqwest::get(format!("http://{}/healthz", served.addr))
+        .await
+        .expect("/healthz answers");
+    assert_eq!(healthz.status().as_u16(), 200, "the process is alive");
+    let (status, body) = served.readyz().await;
+    assert_eq!(status, 503, "{body}");
+    let body: Value = serde_json::from_str(&body).expect("a JSON body");
+    assert_eq!(body["status"], "degraded", "{body}");
+    assert_eq!(body["catchUpFailing"], true, "{body}");
+    // Commands are still recorded meanwhile.
+    let later = other_cpts(&ledger).await;
+
+    // Once the cause is gone, the follower catches up on its own.
+    sqlx::query("ALTER TABLE proj_checkpoints_away RENAME TO proj_checkpoints")
+        .execute(&pool)
+        .await
+        .expect("the checkpoints are back");
+    let ready = eventually(Duration::from_secs(20), || async {
+        served.readyz().await == (200, "ready\n".to_owned())
+    })
+    .await;
+    assert!(ready, "the service did not become ready again");
+    let registered: Vec<(String,)> = ledger
+        .projector()
+        .db()
+        .fetch(
+            "SELECT name FROM proj_communities WHERE community_id = $1",
+            &[later.community.to_string().into()],
+        )
+        .await
+        .expect("the register reads");
+    assert_eq!(
+        registered.len(),
+        1,
+        "the events recorded meanwhile are projected"
+    );
+    served.stop().await;
+}
