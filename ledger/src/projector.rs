@@ -20,15 +20,17 @@ struct StoreLog<'a>(&'a EventRepository);
 
 /// An event of the store as the report reads it: typed, with its metadata; a payload that
 /// does not read is an error.
-pub fn envelope(event: StoredEvent) -> Result<Envelope, ProjectionError> {
-    let fact = Fact::parse(&event.aggregate_type, event.payload.clone())?;
+pub fn envelope(mut event: StoredEvent) -> Result<Envelope, ProjectionError> {
+    let payload = std::mem::take(&mut event.payload);
+    let fact = Fact::parse(&event.aggregate_type, payload)?;
     Ok(with_fact(event, fact))
 }
 
 /// An event of the store as the read models and the outbox read it: a payload that does not
 /// read is [`Fact::Unreadable`], which they set aside and go past.
-pub fn envelope_or_unreadable(event: StoredEvent) -> Envelope {
-    let fact = Fact::parse_or_unreadable(&event.aggregate_type, event.payload.clone());
+pub fn envelope_or_unreadable(mut event: StoredEvent) -> Envelope {
+    let payload = std::mem::take(&mut event.payload);
+    let fact = Fact::parse_or_unreadable(&event.aggregate_type, payload);
     with_fact(event, fact)
 }
 

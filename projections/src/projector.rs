@@ -8,6 +8,10 @@
 //! commit order without gaps (ARCHITECTURE.md), "every position above the checkpoint" is
 //! exactly "every event not yet applied": none is skipped, none applied twice, even with several
 //! service instances catching up at once.
+//!
+//! No event stops a projection: one it cannot apply (the database refuses its statements, or it
+//! reads as no known event) is set aside in `proj_set_aside` with the reason, logged, and the
+//! checkpoint moves past it (see [`apply_in`]). A rebuild replays the log in one transaction.
 
 use std::collections::HashMap;
 
