@@ -7,6 +7,8 @@ use cqrs_es::event_sink::EventSink;
 use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 
+use crate::claims::{Claim, SubRecord};
+use crate::directory::{unclaimed, DirectoryService};
 use crate::domain_event;
 use crate::error::{DomainError, Field, Record};
 use crate::ids::{BodyId, CollegeId, CommunityId};
@@ -202,7 +204,11 @@ impl Community {
         }
     }
 
-    fn decide(&self, command: CommunityCommand) -> Result<Vec<CommunityEvent>, DomainError> {
+    async fn decide(
+        &self,
+        command: CommunityCommand,
+        directory: &DirectoryService,
+    ) -> Result<Vec<CommunityEvent>, DomainError> {
         match command {
             CommunityCommand::Register {
                 community_id,
@@ -236,6 +242,11 @@ impl Community {
                 if self.college(college_id).is_some() {
                     return Err(DomainError::AlreadyExists(Record::College));
                 }
+                let claim = Claim {
+                    kind: SubRecord::College,
+                    id: college_id.0,
+                };
+                unclaimed(directory.as_ref(), claim).await?;
                 if self
                     .colleges
                     .iter()
@@ -265,6 +276,11 @@ impl Community {
                 if self.body(body_id).is_some() {
                     return Err(DomainError::AlreadyExists(Record::Body));
                 }
+                let claim = Claim {
+                    kind: SubRecord::Body,
+                    id: body_id.0,
+                };
+                unclaimed(directory.as_ref(), claim).await?;
                 if self
                     .bodies
                     .iter()
@@ -328,15 +344,15 @@ impl Aggregate for Community {
     type Command = CommunityCommand;
     type Event = CommunityEvent;
     type Error = DomainError;
-    type Services = ();
+    type Services = DirectoryService;
 
     async fn handle(
         &mut self,
         command: Self::Command,
-        _services: &Self::Services,
+        services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        for event in self.decide(command)? {
+        for event in self.decide(command, services).await? {
             sink.write(event, self).await;
         }
         Ok(())
@@ -395,8 +411,13 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
+    use crate::directory::InMemoryDirectory;
 
     type Given = TestFramework<Community>;
+
+    fn directory() -> DirectoryService {
+        InMemoryDirectory::default().into_service()
+    }
 
     fn id() -> CommunityId {
         CommunityId(Uuid::from_u128(1))
@@ -427,7 +448,7 @@ mod tests {
 
     #[test]
     fn registering_records_the_name_and_territory_trimmed() {
-        Given::with(())
+        Given::with(directory())
             .given_no_previous_events()
             .when(CommunityCommand::Register {
                 community_id: id(),
@@ -442,7 +463,7 @@ mod tests {
 
     #[test]
     fn registering_twice_is_refused() {
-        Given::with(())
+        Given::with(directory())
             .given(vec![registered()])
             .when(CommunityCommand::Register {
                 community_id: id(),
@@ -454,7 +475,7 @@ mod tests {
 
     #[test]
     fn registering_without_a_name_is_refused() {
-        Given::with(())
+        Given::with(directory())
             .given_no_previous_events()
             .when(CommunityCommand::Register {
                 community_id: id(),
@@ -466,7 +487,7 @@ mod tests {
 
     #[test]
     fn registering_without_territory_is_refused() {
-        Given::with(())
+        Given::with(directory())
             .given_no_previous_events()
             .when(CommunityCommand::Register {
                 community_id: id(),
@@ -480,7 +501,7 @@ mod tests {
 
     #[test]
     fn a_malformed_insee_code_is_refused() {
-        Given::with(())
+        Given::with(directory())
             .given_no_previous_events()
             .when(CommunityCommand::Register {
                 community_id: id(),
@@ -499,7 +520,7 @@ mod tests {
             insee: "2A004".into(),
             name: "Ajaccio".into(),
         };
-        Given::with(())
+        Given::with(directory())
             .given_no_previous_events()
             .when(CommunityCommand::Register {
                 community_id: id(),
@@ -515,7 +536,7 @@ mod tests {
 
     #[test]
     fn a_commune_listed_twice_is_refused() {
-        Given::with(())
+        Given::with(directory())
             .given_no_previous_events()
             .when(CommunityCommand::Register {
                 community_id: id(),
@@ -527,7 +548,7 @@ mod tests {
 
     #[test]
     fn redrawing_the_territory_needs_a_reason() {
-        Given::with(())
+        Given::with(directory())
             .given(vec![registered()])
             .when(CommunityCommand::RedrawTerritory {
                 territory: vec![sete()],
@@ -544,7 +565,7 @@ mod tests {
             insee: "34157".into(),
             name: "Mèze".into(),
         };
-        Given::with(())
+        Given::with(directory())
             .given(vec![registered()])
             .when(CommunityCommand::RedrawTerritory {
                 territory: vec![sete(), meze.clone()],
@@ -558,7 +579,7 @@ mod tests {
 
     #[test]
     fn a_college_name_used_twice_is_refused() {
-        Given::with(())
+        Given::with(directory())
             .given(vec![
                 registered(),
                 CommunityEvent::CollegeDefined {
@@ -576,7 +597,7 @@ mod tests {
 
     #[test]
     fn commands_to_an_unregistered_community_are_refused() {
-        Given::with(())
+        Given::with(directory())
             .given_no_previous_events()
             .when(college(10, "Collège des usagers", true))
             .then_expect_error(DomainError::NotFound(Record::Community));
@@ -584,7 +605,7 @@ mod tests {
 
     #[test]
     fn defining_the_users_college_is_recorded() {
-        Given::with(())
+        Given::with(directory())
             .given(vec![registered()])
             .when(college(10, "Collège des usagers", true))
             .then_expect_events(vec![CommunityEvent::CollegeDefined {
@@ -596,7 +617,7 @@ mod tests {
 
     #[test]
     fn a_second_users_college_is_refused() {
-        Given::with(())
+        Given::with(directory())
             .given(vec![
                 registered(),
                 CommunityEvent::CollegeDefined {
@@ -616,7 +637,7 @@ mod tests {
             kind: BodyKind::Board,
             name: "Conseil d'administration".into(),
         };
-        Given::with(())
+        Given::with(directory())
             .given(vec![registered(), board.clone()])
             .when(CommunityCommand::EstablishBody {
                 body_id: BodyId(Uuid::from_u128(21)),
@@ -624,7 +645,7 @@ mod tests {
                 name: "Second conseil".into(),
             })
             .then_expect_error(DomainError::SingleBodyAlreadyEstablished(BodyKind::Board));
-        Given::with(())
+        Given::with(directory())
             .given(vec![
                 registered(),
                 CommunityEvent::BodyEstablished {
@@ -648,7 +669,7 @@ mod tests {
     #[test]
     fn adopting_internal_rules_records_the_travel_expense_rule() {
         let date = NaiveDate::from_ymd_opt(2026, 1, 20).expect("valid date");
-        Given::with(())
+        Given::with(directory())
             .given(vec![registered()])
             .when(CommunityCommand::AdoptInternalRules {
                 adopted_on: date,
@@ -657,6 +678,58 @@ mod tests {
             .then_expect_events(vec![CommunityEvent::InternalRulesAdopted {
                 adopted_on: date,
                 travel_expenses_reimbursed: true,
+            }]);
+    }
+
+    #[test]
+    fn a_college_id_taken_elsewhere_in_the_register_is_refused() {
+        // Another CPTS defined a collège with this id: reusing it here would name two
+        // collèges with one id across the log.
+        let taken = InMemoryDirectory::default()
+            .with_claim(Claim {
+                kind: SubRecord::College,
+                id: Uuid::from_u128(10),
+            })
+            .into_service();
+        Given::with(taken)
+            .given(vec![registered()])
+            .when(college(10, "Collège des usagers", true))
+            .then_expect_error(DomainError::IdTaken(Record::College));
+    }
+
+    #[test]
+    fn a_body_id_taken_elsewhere_in_the_register_is_refused() {
+        let taken = InMemoryDirectory::default()
+            .with_claim(Claim {
+                kind: SubRecord::Body,
+                id: Uuid::from_u128(20),
+            })
+            .into_service();
+        Given::with(taken)
+            .given(vec![registered()])
+            .when(CommunityCommand::EstablishBody {
+                body_id: BodyId(Uuid::from_u128(20)),
+                kind: BodyKind::Board,
+                name: "Conseil d'administration".into(),
+            })
+            .then_expect_error(DomainError::IdTaken(Record::Body));
+    }
+
+    #[test]
+    fn an_id_claimed_as_another_kind_of_sub_record_is_free() {
+        let other_kind = InMemoryDirectory::default()
+            .with_claim(Claim {
+                kind: SubRecord::Body,
+                id: Uuid::from_u128(10),
+            })
+            .into_service();
+        Given::with(other_kind)
+            .given(vec![registered()])
+            .when(college(10, "Collège des usagers", true))
+            .then_expect_events(vec![CommunityEvent::CollegeDefined {
+                college_id: CollegeId(Uuid::from_u128(10)),
+                name: "Collège des usagers".into(),
+                is_users_college: true,
             }]);
     }
 }

@@ -6,7 +6,8 @@ use cqrs_es::event_sink::EventSink;
 use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 
-use crate::directory::{existing_community, DirectoryService};
+use crate::claims::{Claim, SubRecord};
+use crate::directory::{existing_community, unclaimed, DirectoryService};
 use crate::domain_event;
 use crate::error::{DomainError, Field, Record, TooEarlyReason};
 use crate::ids::{CommunityId, ConsultationId, ContributionId, MemberId};
@@ -353,6 +354,11 @@ impl Consultation {
                 if self.contribution(contribution_id).is_some() {
                     return Err(DomainError::AlreadyExists(Record::Contribution));
                 }
+                let claim = Claim {
+                    kind: SubRecord::Contribution,
+                    id: contribution_id.0,
+                };
+                unclaimed(directory.as_ref(), claim).await?;
                 let text = required_text(Field::Text, &text, limits::TEXT)?;
                 let attachment =
                     optional_text(Field::Attachment, attachment.as_deref(), limits::SHORT)?;
@@ -867,6 +873,39 @@ mod tests {
                 date(2026, 2, 6),
             ))
             .then_expect_error(DomainError::AlreadyExists(Record::Contribution));
+    }
+
+    #[test]
+    fn a_contribution_id_used_by_another_consultation_is_refused() {
+        // Another CPTS's consultation holds a contribution with this id, shown in its public
+        // trail: submitting it here would name two contributions with one id across the log.
+        let elsewhere = ConsultationId(Uuid::from_u128(301));
+        let directory = InMemoryDirectory::default()
+            .with_community([community(CPTS)])
+            .with_member([member(MARTINE, CPTS)])
+            .with_consultation([
+                ConsultationEvent::ConsultationOpened {
+                    consultation_id: elsewhere,
+                    community_id: OTHER_CPTS,
+                    terms: terms(Rung::Consult),
+                    answer_deadline: date(2026, 4, 12),
+                },
+                ConsultationEvent::ContributionSubmitted {
+                    contribution_id: P01,
+                    author: Author::Anonymous { commune: None },
+                    kind: ContributionKind::Opinion,
+                    text: "Un avis d'ailleurs.".into(),
+                    submitted_on: date(2026, 2, 4),
+                    attachment: None,
+                },
+            ]);
+        TestFramework::<Consultation>::with(directory.into_service())
+            .given(vec![opened(Rung::Consult)])
+            .when(submit(
+                Author::Member { member_id: MARTINE },
+                date(2026, 2, 5),
+            ))
+            .then_expect_error(DomainError::IdTaken(Record::Contribution));
     }
 
     #[test]

@@ -5,13 +5,14 @@
 //! command handlers ask a [`Directory`]. The domain defines the trait; the service implements
 //! it by loading the aggregates from the event store, and the tests by an in-memory map.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use cqrs_es::Aggregate;
 
 use crate::association::{Association, AssociationEvent};
+use crate::claims::{claims, Claim, Claiming};
 use crate::community::{Community, CommunityEvent};
 use crate::consultation::{Consultation, ConsultationEvent};
 use crate::error::{DomainError, Record};
@@ -29,6 +30,17 @@ pub trait Directory: Send + Sync {
     async fn member(&self, id: MemberId) -> Result<Option<Member>, DomainError>;
     /// The consultation with this id, if it was opened.
     async fn consultation(&self, id: ConsultationId) -> Result<Option<Consultation>, DomainError>;
+    /// Whether this collège, body or contribution id is already claimed anywhere in the log
+    /// (see [`crate::claims`]).
+    async fn sub_record_taken(&self, claim: Claim) -> Result<bool, DomainError>;
+}
+
+/// Fails with [`DomainError::IdTaken`] if the id is already claimed anywhere in the log.
+pub(crate) async fn unclaimed(directory: &dyn Directory, claim: Claim) -> Result<(), DomainError> {
+    if directory.sub_record_taken(claim).await? {
+        return Err(DomainError::IdTaken(claim.kind.record()));
+    }
+    Ok(())
 }
 
 /// The services handed to the aggregates that look up other records.
@@ -52,6 +64,7 @@ pub struct InMemoryDirectory {
     associations: HashMap<AssociationId, Association>,
     members: HashMap<MemberId, Member>,
     consultations: HashMap<ConsultationId, Consultation>,
+    claimed: HashSet<Claim>,
 }
 
 fn replay<A: Aggregate>(events: impl IntoIterator<Item = A::Event>) -> A {
@@ -66,6 +79,10 @@ impl InMemoryDirectory {
     /// Adds the CPTS that these events build.
     #[must_use]
     pub fn with_community(mut self, events: impl IntoIterator<Item = CommunityEvent>) -> Self {
+        let events: Vec<CommunityEvent> = events.into_iter().collect();
+        for event in &events {
+            self.claimed.extend(claims(Claiming::Community(event)));
+        }
         let community: Community = replay(events);
         if let Some(id) = community.id() {
             self.communities.insert(id, community);
@@ -99,10 +116,21 @@ impl InMemoryDirectory {
         mut self,
         events: impl IntoIterator<Item = ConsultationEvent>,
     ) -> Self {
+        let events: Vec<ConsultationEvent> = events.into_iter().collect();
+        for event in &events {
+            self.claimed.extend(claims(Claiming::Consultation(event)));
+        }
         let consultation: Consultation = replay(events);
         if let Some(id) = consultation.id() {
             self.consultations.insert(id, consultation);
         }
+        self
+    }
+
+    /// Marks a sub-record id as claimed, as if another record of the log had taken it.
+    #[must_use]
+    pub fn with_claim(mut self, claim: Claim) -> Self {
+        self.claimed.insert(claim);
         self
     }
 
@@ -128,5 +156,9 @@ impl Directory for InMemoryDirectory {
 
     async fn consultation(&self, id: ConsultationId) -> Result<Option<Consultation>, DomainError> {
         Ok(self.consultations.get(&id).cloned())
+    }
+
+    async fn sub_record_taken(&self, claim: Claim) -> Result<bool, DomainError> {
+        Ok(self.claimed.contains(&claim))
     }
 }

@@ -201,6 +201,10 @@ pub enum DomainError {
     /// The record was already created.
     #[error("{} existe déjà.", .0.label(Lang::Fr))]
     AlreadyExists(Record),
+    /// The id of a collège, a body or a contribution is already taken somewhere in the
+    /// register (by this record or another, of this CPTS or another).
+    #[error("{} : cet identifiant est déjà utilisé dans le registre ; choisissez-en un autre.", .0.label(Lang::Fr))]
+    IdTaken(Record),
     /// The record does not exist.
     #[error("{} introuvable.", .0.label(Lang::Fr))]
     NotFound(Record),
@@ -415,6 +419,7 @@ impl DomainError {
             NotFound(_) => ErrorKind::NotFound,
             DirectoryUnavailable(_) => ErrorKind::Unavailable,
             AlreadyExists(_)
+            | IdTaken(_)
             | DuplicateName { .. }
             | UsersCollegeAlreadyDefined
             | SingleBodyAlreadyEstablished(_)
@@ -473,6 +478,10 @@ impl DomainError {
             }
             DuplicateCommune(code) => format!("The commune {code} appears twice in the territory."),
             AlreadyExists(what) => format!("{} already exists.", what.label(en)),
+            IdTaken(what) => format!(
+                "{}: this id is already used in the register; choose another one.",
+                what.label(en)
+            ),
             NotFound(what) => format!("{} not found.", what.label(en)),
             DuplicateName { what, name } => {
                 format!("The name “{name}” is already used ({}).", what.label(en))

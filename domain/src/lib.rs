@@ -14,6 +14,7 @@
 
 pub mod access;
 pub mod association;
+pub mod claims;
 pub mod command;
 pub mod community;
 pub mod consultation;

@@ -25,6 +25,24 @@ pub struct LedgerHead {
     pub hash: String,
     /// Each read model's checkpoint and how far behind the log it is.
     pub projections: Vec<ProjectionState>,
+    /// Whether a read model set aside an event it could not apply (of any CPTS): its reads
+    /// then miss that event until the cause is fixed and the read models rebuilt.
+    pub degraded: bool,
+    /// The events of the caller's CPTS that a read model set aside.
+    pub set_aside: Vec<SetAsideEvent>,
+}
+
+/// An event a read model could not apply and set aside, going on with the others.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct SetAsideEvent {
+    /// The event's position in the log.
+    pub position: u64,
+    /// The read model that set it aside.
+    pub projection: String,
+    /// Why, as the database said (technical, in English); for staff only, null otherwise.
+    pub reason: Option<String>,
+    /// When it was set aside (RFC 3339, UTC).
+    pub set_aside_at: String,
 }
 
 /// How far one read model is behind the log.
@@ -314,9 +332,26 @@ impl QueryRoot {
         Ok(events.into_iter().map(Event::from).collect())
     }
 
-    /// The head of the log: its last position and hash.
+    /// The head of the log: its last position and hash, how far each read model follows it,
+    /// and the events of the caller's CPTS a read model had to set aside.
     async fn ledger_head(&self, ctx: &Context<'_>) -> Result<LedgerHead> {
-        guard::principal(ctx)?;
+        let principal = guard::principal(ctx)?;
+        let staff = guard::staff(ctx).is_ok();
+        let all_set_aside = cpts_projections::projector::set_aside(read_db(ctx)?)
+            .await
+            .map_err(read_failed)?;
+        let degraded = !all_set_aside.is_empty();
+        let community = principal.community.to_string();
+        let set_aside = all_set_aside
+            .into_iter()
+            .filter(|e| e.community_id.as_deref() == Some(community.as_str()))
+            .map(|e| SetAsideEvent {
+                position: u64::try_from(e.position).unwrap_or(0),
+                projection: e.projection,
+                reason: staff.then_some(e.reason),
+                set_aside_at: e.set_aside_at,
+            })
+            .collect();
         let ledger = ledger(ctx)?;
         let (position, hash) = ledger.head().await.map_err(from_ledger)?;
         let projections = ledger
@@ -334,6 +369,8 @@ impl QueryRoot {
             position,
             hash,
             projections,
+            degraded,
+            set_aside,
         })
     }
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Html;
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use cpts_domain::values::Lang;
@@ -79,6 +79,7 @@ pub fn router_with(ledger: Arc<Ledger>, options: HttpOptions) -> Router {
     api.merge(
         Router::new()
             .route("/healthz", get(healthz))
+            .route("/readyz", get(readyz))
             .route(
                 "/unsubscribe/{token}",
                 get(unsubscribe_form).post(unsubscribe),
@@ -127,6 +128,51 @@ async fn healthz(State(ledger): State<Arc<Ledger>>) -> (StatusCode, &'static str
     }
 }
 
+/// Whether the service answers from complete, current read models: `200 ready`, or `503`
+/// with a JSON body saying `degraded` and why. It names no CPTS and no content: positions in
+/// the log and the projections' names only (the reasons are in the log and, for each CPTS's
+/// staff, in `ledgerHead`). `/healthz` stays the liveness check.
+async fn readyz(State(ledger): State<Arc<Ledger>>) -> Response {
+    let readiness = match ledger.projector().readiness().await {
+        Ok(readiness) => readiness,
+        Err(error) => {
+            tracing::error!(error = format!("{error:#}"), "readiness check failed");
+            let body = serde_json::json!({
+                "status": "degraded",
+                "reasons": ["store unavailable"],
+            });
+            return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response();
+        }
+    };
+    if readiness.is_ready() {
+        return (StatusCode::OK, "ready\n").into_response();
+    }
+    let mut reasons = Vec::new();
+    if readiness.catch_up_failing {
+        reasons.push("the read models cannot catch up with the log".to_owned());
+    }
+    if !readiness.set_aside.is_empty() {
+        reasons.push(format!(
+            "{} event(s) set aside by the read models",
+            readiness.set_aside.len()
+        ));
+    }
+    let set_aside: Vec<_> = readiness
+        .set_aside
+        .iter()
+        .map(|(projection, position)| {
+            serde_json::json!({ "projection": projection, "position": position })
+        })
+        .collect();
+    let body = serde_json::json!({
+        "status": "degraded",
+        "reasons": reasons,
+        "catchUpFailing": readiness.catch_up_failing,
+        "setAside": set_aside,
+    });
+    (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response()
+}
+
 /// The page an unsubscribe link opens: a button, so that a mail scanner following links does
 /// not unsubscribe anyone.
 async fn unsubscribe_form(Path(token): Path<String>) -> Html<String> {
@@ -168,8 +214,9 @@ async fn unsubscribe(
     }
 }
 
-/// Everything `cpts-ledger serve` runs: the read models brought up to date and followed, the
-/// notifications' worker, and the HTTP service, until `shutdown` resolves.
+/// Everything `cpts-ledger serve` runs: the read models brought up to date (or, if that fails,
+/// followed until they are) and followed, the notifications' worker, and the HTTP service,
+/// until `shutdown` resolves.
 pub async fn serve(
     ledger: Arc<Ledger>,
     listen: SocketAddr,
@@ -187,8 +234,15 @@ pub async fn serve_with(
     options: HttpOptions,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<RunningServer> {
-    let reached = ledger.projector().catch_up().await?;
-    tracing::info!(position = reached, "read models up to date");
+    // A catch-up that fails does not stop the service: it serves what the read models hold,
+    // says it is degraded (`/readyz`), and the follower keeps trying.
+    match ledger.projector().catch_up().await {
+        Ok(reached) => tracing::info!(position = reached, "read models up to date"),
+        Err(error) => tracing::error!(
+            error = format!("{error:#}"),
+            "the read models could not catch up at start-up: serving degraded, still trying"
+        ),
+    }
     ledger
         .projector()
         .clone()

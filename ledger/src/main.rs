@@ -41,8 +41,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serves the dashboard at /, GraphQL (and GraphiQL) at /graphql and a health check at
-    /// /healthz.
+    /// Serves the dashboard at /, GraphQL (and GraphiQL) at /graphql, a health check at
+    /// /healthz and the read models' readiness at /readyz.
     Serve {
         /// The address to listen on.
         #[arg(long, env = "CPTS_LISTEN", default_value = "127.0.0.1:8080")]
@@ -76,7 +76,8 @@ enum Command {
         /// The JSON Lines file written by `export`.
         file: PathBuf,
     },
-    /// Empties the read models and replays the whole log into them.
+    /// Replays the whole log into fresh read models, in one transaction: readers see the old ones
+    /// until it commits, and a failure leaves them as they were.
     Rebuild,
     /// Recomputes the hash chain of the log, names the first event that does not match, and
     /// prints the digest that commits to the log as it is now. Fails if the log is altered.

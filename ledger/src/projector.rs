@@ -18,8 +18,23 @@ pub const BATCH: u32 = 5_000;
 /// The log, as the projections read it.
 struct StoreLog<'a>(&'a EventRepository);
 
-/// An event of the store as the read models and the report read it: typed, with its metadata.
-pub fn envelope(event: StoredEvent) -> Result<Envelope, ProjectionError> {
+/// An event of the store as the report reads it: typed, with its metadata; a payload that
+/// does not read is an error.
+pub fn envelope(mut event: StoredEvent) -> Result<Envelope, ProjectionError> {
+    let payload = std::mem::take(&mut event.payload);
+    let fact = Fact::parse(&event.aggregate_type, payload)?;
+    Ok(with_fact(event, fact))
+}
+
+/// An event of the store as the read models and the outbox read it: a payload that does not
+/// read is [`Fact::Unreadable`], which they set aside and go past.
+pub fn envelope_or_unreadable(mut event: StoredEvent) -> Envelope {
+    let payload = std::mem::take(&mut event.payload);
+    let fact = Fact::parse_or_unreadable(&event.aggregate_type, payload);
+    with_fact(event, fact)
+}
+
+fn with_fact(event: StoredEvent, fact: Fact) -> Envelope {
     let metadata = |key: &str| {
         event
             .metadata
@@ -31,8 +46,7 @@ pub fn envelope(event: StoredEvent) -> Result<Envelope, ProjectionError> {
         .and_then(|a| Actor::from_metadata(&a))
         .unwrap_or(Actor::System);
     let command_id = metadata("command_id");
-    let fact = Fact::parse(&event.aggregate_type, event.payload)?;
-    Ok(Envelope {
+    Envelope {
         position: event.position,
         aggregate_type: event.aggregate_type,
         aggregate_id: event.aggregate_id,
@@ -43,7 +57,7 @@ pub fn envelope(event: StoredEvent) -> Result<Envelope, ProjectionError> {
         actor,
         command_id,
         fact,
-    })
+    }
 }
 
 #[async_trait]
@@ -54,7 +68,7 @@ impl LogSource for StoreLog<'_> {
             .read_log(after, limit)
             .await
             .map_err(|e| ProjectionError::Log(e.to_string()))?;
-        events.into_iter().map(envelope).collect()
+        Ok(events.into_iter().map(envelope_or_unreadable).collect())
     }
 
     async fn head(&self) -> Result<u64, ProjectionError> {
@@ -72,6 +86,24 @@ pub struct Projector {
     repo: EventRepository,
     db: ReadDb,
     turn: tokio::sync::Mutex<()>,
+    /// Whether the last catch-up failed (the read models are then behind the log).
+    failing: std::sync::atomic::AtomicBool,
+}
+
+/// Whether the read models serve every event of the log, for `/readyz`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Readiness {
+    /// Whether the last catch-up failed: the read models are behind the log until one succeeds.
+    pub catch_up_failing: bool,
+    /// The events set aside, as `(projection, position)`.
+    pub set_aside: Vec<(String, u64)>,
+}
+
+impl Readiness {
+    /// Whether every read model is current and complete.
+    pub fn is_ready(&self) -> bool {
+        !self.catch_up_failing && self.set_aside.is_empty()
+    }
 }
 
 impl Projector {
@@ -86,6 +118,7 @@ impl Projector {
             repo,
             db,
             turn: tokio::sync::Mutex::new(()),
+            failing: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -97,17 +130,35 @@ impl Projector {
     /// Applies every event not yet projected; returns the position all projections reached.
     pub async fn catch_up(&self) -> anyhow::Result<u64> {
         let _turn = self.turn.lock().await;
-        projector::catch_up(&self.db, &StoreLog(&self.repo), BATCH)
-            .await
-            .context("projecting the log")
+        let outcome = projector::catch_up(&self.db, &StoreLog(&self.repo), BATCH).await;
+        self.failing
+            .store(outcome.is_err(), std::sync::atomic::Ordering::Relaxed);
+        outcome.context("projecting the log")
     }
 
-    /// Empties the read models and replays the whole log into them.
+    /// Replays the whole log into the read models, in one transaction: if it fails, they are
+    /// left as they were.
     pub async fn rebuild(&self) -> anyhow::Result<u64> {
         let _turn = self.turn.lock().await;
-        projector::rebuild(&self.db, &StoreLog(&self.repo), BATCH)
+        let outcome = projector::rebuild(&self.db, &StoreLog(&self.repo), BATCH).await;
+        self.failing
+            .store(outcome.is_err(), std::sync::atomic::Ordering::Relaxed);
+        outcome.context("rebuilding the projections")
+    }
+
+    /// Whether the read models serve every event of the log: the last catch-up succeeded and
+    /// no event is set aside.
+    pub async fn readiness(&self) -> anyhow::Result<Readiness> {
+        let set_aside = projector::set_aside(&self.db)
             .await
-            .context("rebuilding the projections")
+            .context("reading the events set aside")?
+            .into_iter()
+            .map(|e| (e.projection, u64::try_from(e.position).unwrap_or(0)))
+            .collect();
+        Ok(Readiness {
+            catch_up_failing: self.failing.load(std::sync::atomic::Ordering::Relaxed),
+            set_aside,
+        })
     }
 
     /// How far behind the log each projection is: `(name, checkpoint, events behind)`.

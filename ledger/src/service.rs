@@ -11,6 +11,7 @@ use anyhow::anyhow;
 use async_trait::async_trait;
 use cpts_domain::access::{self, AccessError, Principal};
 use cpts_domain::association::Association;
+use cpts_domain::claims::Claim;
 use cpts_domain::command::AddressedCommand;
 use cpts_domain::community::Community;
 use cpts_domain::consultation::Consultation;
@@ -31,7 +32,7 @@ use uuid::Uuid;
 
 use crate::projector::Projector;
 use crate::store::{
-    CommandRecord, Digest, DuplicateCommand, EventRepository, StoredEvent, COMMAND_HASH,
+    CommandRecord, Digest, DuplicateCommand, EventRepository, IdTaken, StoredEvent, COMMAND_HASH,
 };
 use crate::tokens;
 use crate::whole_log_cache::{HeadKey, WholeLogCache};
@@ -108,7 +109,7 @@ impl Ledger {
         let directory: DirectoryService = Arc::new(StoreDirectory { repo: repo.clone() });
         let projector = Arc::new(Projector::new(repo.clone()));
         Self {
-            communities: framework(&repo, ()),
+            communities: framework(&repo, directory.clone()),
             associations: framework(&repo, directory.clone()),
             members: framework(&repo, directory.clone()),
             consultations: framework(&repo, directory.clone()),
@@ -541,6 +542,16 @@ impl LedgerPort for Ledger {
                             )
                         });
                 }
+                // Another command claimed the same collège, body or contribution id between
+                // the rule's check and the append: refused as the rule would have.
+                Err(AggregateError::UnexpectedError(e))
+                    if e.downcast_ref::<IdTaken>().is_some() =>
+                {
+                    let kind = e.downcast_ref::<IdTaken>().map(|taken| taken.0.record());
+                    return Err(LedgerError::Domain(DomainError::IdTaken(
+                        kind.unwrap_or(cpts_domain::error::Record::Contribution),
+                    )));
+                }
                 Err(
                     AggregateError::DatabaseConnectionError(e)
                     | AggregateError::DeserializationError(e)
@@ -814,5 +825,12 @@ impl Directory for StoreDirectory {
 
     async fn consultation(&self, id: ConsultationId) -> Result<Option<Consultation>, DomainError> {
         self.load(id.0).await
+    }
+
+    async fn sub_record_taken(&self, claim: Claim) -> Result<bool, DomainError> {
+        self.repo.claimed(claim).await.map_err(|error| {
+            tracing::error!(%error, "could not look up a claimed id for a rule check");
+            DomainError::DirectoryUnavailable(claim.kind.wire_name().to_owned())
+        })
     }
 }

@@ -278,6 +278,28 @@ impl Tx {
         }
     }
 
+    /// Opens a savepoint named `name` (a fixed name, never input).
+    pub async fn savepoint(&mut self, name: &'static str) -> Result<(), sqlx::Error> {
+        self.raw(&format!("SAVEPOINT {name}")).await
+    }
+
+    /// Undoes everything since the savepoint `name`, which stays open.
+    pub async fn rollback_to(&mut self, name: &'static str) -> Result<(), sqlx::Error> {
+        self.raw(&format!("ROLLBACK TO SAVEPOINT {name}")).await
+    }
+
+    /// Closes the savepoint `name`, keeping what was done since.
+    pub async fn release(&mut self, name: &'static str) -> Result<(), sqlx::Error> {
+        self.raw(&format!("RELEASE SAVEPOINT {name}")).await
+    }
+
+    async fn raw(&mut self, sql: &str) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Postgres(tx) => sqlx::query(sql).execute(&mut **tx).await.map(|_| ()),
+            Tx::Sqlite(tx) => sqlx::query(sql).execute(&mut **tx).await.map(|_| ()),
+        }
+    }
+
     /// Commits.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {

@@ -24,6 +24,12 @@ pub enum Fact {
     Consultation(ConsultationEvent),
     /// To a decision.
     Decision(DecisionEvent),
+    /// An event of the log that does not read as any of the above (written past the rules, or
+    /// by a newer version): the projections set it aside rather than stop on it.
+    Unreadable {
+        /// Why it does not read.
+        reason: String,
+    },
 }
 
 impl Fact {
@@ -52,6 +58,16 @@ impl Fact {
                     "unknown aggregate type {other}"
                 )))
             }
+        })
+    }
+}
+
+impl Fact {
+    /// Reads a stored payload; one that does not read is [`Fact::Unreadable`], for the readers
+    /// (the projections, the outbox) that set such an event aside and go on.
+    pub fn parse_or_unreadable(aggregate_type: &str, payload: serde_json::Value) -> Self {
+        Fact::parse(aggregate_type, payload).unwrap_or_else(|error| Fact::Unreadable {
+            reason: error.to_string(),
         })
     }
 }

@@ -105,6 +105,19 @@ impl Projection {
         }
     }
 
+    /// Whether an event of this aggregate type is this projection's business, so that one
+    /// that does not read ([`Fact::Unreadable`]) must be set aside by it.
+    pub fn owns(self, aggregate_type: &str) -> bool {
+        match self {
+            Projection::Timeline => false,
+            Projection::Register => {
+                matches!(aggregate_type, "community" | "association" | "member")
+            }
+            Projection::Consultations => matches!(aggregate_type, "consultation" | "member"),
+            Projection::Decisions => aggregate_type == "decision",
+        }
+    }
+
     /// The statements that apply `event` to this projection (none if it does not concern it).
     pub fn statements(self, event: &Envelope) -> Vec<Statement> {
         match (self, &event.fact) {
@@ -385,16 +398,21 @@ fn consultation(event: &Envelope, fact: &ConsultationEvent) -> Vec<Statement> {
                 attachment.clone(),
             )
         }
+        // Scoped by the consultation too: only its own contribution changes, whatever the log
+        // held before contribution ids were claimed across it.
         ConsultationEvent::ContributionAmended { contribution_id, text, .. } => stmt!(
             "UPDATE proj_contributions SET text = $2, amendments = amendments + 1 \
-             WHERE contribution_id = $1",
+             WHERE contribution_id = $1 AND consultation_id = $3",
             contribution_id.to_string(),
             text.as_str(),
+            id,
         ),
         ConsultationEvent::ContributionWithdrawn { contribution_id, on, .. } => stmt!(
-            "UPDATE proj_contributions SET withdrawn_on = $2 WHERE contribution_id = $1",
+            "UPDATE proj_contributions SET withdrawn_on = $2 \
+             WHERE contribution_id = $1 AND consultation_id = $3",
             contribution_id.to_string(),
             *on,
+            id,
         ),
         ConsultationEvent::ConsultationClosed { on } => stmt!(
             "UPDATE proj_consultations SET closed_on = $2 WHERE consultation_id = $1",

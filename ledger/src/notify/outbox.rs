@@ -26,7 +26,7 @@ use uuid::Uuid;
 
 use super::texts::{answer_message, AnswerNews};
 use super::{now_text, NotifyConfig};
-use crate::projector::envelope;
+use crate::projector::envelope_or_unreadable;
 use crate::store::EventRepository;
 
 /// The namespace of notification keys.
@@ -149,8 +149,8 @@ async fn feed_with(
         let events = events
             .into_iter()
             .filter(|e| e.position <= projected)
-            .map(envelope)
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(envelope_or_unreadable)
+            .collect::<Vec<_>>();
         if events.is_empty() {
             return Ok(done);
         }

@@ -21,6 +21,9 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use chrono::{DateTime, SubsecRound, Utc};
+use cpts_domain::claims::{claims, Claim, Claiming, SubRecord};
+use cpts_domain::community::{Community, CommunityEvent};
+use cpts_domain::consultation::{Consultation, ConsultationEvent};
 use cqrs_es::persist::{
     PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot,
 };
@@ -445,6 +448,97 @@ fn command_id_of(events: &[SerializedEvent]) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// An event claimed the id of a collège, a body or a contribution that an earlier event of the
+/// log already claimed (see `cpts_domain::claims`): the append is refused, nothing written.
+#[derive(Debug, thiserror::Error)]
+#[error("the {} id is already claimed by another event of the log", .0.wire_name())]
+pub struct IdTaken(pub SubRecord);
+
+/// A sub-record id claimed by one event, as recorded in `claimed_ids`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ClaimRow {
+    kind: SubRecord,
+    id: String,
+    aggregate_type: String,
+    aggregate_id: String,
+    position: i64,
+}
+
+impl ClaimRow {
+    /// The `(kind, id)` key of the claim.
+    fn key(&self) -> (String, String) {
+        (self.kind.wire_name().to_owned(), self.id.clone())
+    }
+}
+
+/// The sub-record ids an event claims, by the domain's rule. A payload that does not read as
+/// an event of its record claims nothing (it is no event the domain decided).
+fn payload_claims(aggregate_type: &str, payload: &Value) -> Vec<Claim> {
+    use serde::Deserialize;
+    match aggregate_type {
+        Community::TYPE => CommunityEvent::deserialize(payload)
+            .map(|event| claims(Claiming::Community(&event)))
+            .unwrap_or_default(),
+        Consultation::TYPE => ConsultationEvent::deserialize(payload)
+            .map(|event| claims(Claiming::Consultation(&event)))
+            .unwrap_or_default(),
+        _ => vec![],
+    }
+}
+
+/// The claims of events about to be appended as `rows` (one row per event, in order).
+fn claim_rows(events: &[SerializedEvent], rows: &[NewRow]) -> Vec<ClaimRow> {
+    events
+        .iter()
+        .zip(rows)
+        .flat_map(|(event, row)| {
+            payload_claims(&event.aggregate_type, &event.payload)
+                .into_iter()
+                .map(|claim| ClaimRow {
+                    kind: claim.kind,
+                    id: claim.id.to_string(),
+                    aggregate_type: row.aggregate_type.clone(),
+                    aggregate_id: row.aggregate_id.clone(),
+                    position: row.position,
+                })
+        })
+        .collect()
+}
+
+/// The claims of exported events being imported.
+fn stored_claim_rows(events: &[StoredEvent]) -> Result<Vec<ClaimRow>, PersistenceError> {
+    let mut rows = Vec::new();
+    for event in events {
+        for claim in payload_claims(&event.aggregate_type, &event.payload) {
+            rows.push(ClaimRow {
+                kind: claim.kind,
+                id: claim.id.to_string(),
+                aggregate_type: event.aggregate_type.clone(),
+                aggregate_id: event.aggregate_id.clone(),
+                position: to_i64(event.position)?,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// Fails with [`IdTaken`] if a claim is in `taken` or appears twice among `claims`.
+fn check_claims(
+    claims: &[ClaimRow],
+    taken: &std::collections::HashSet<(String, String)>,
+) -> Result<(), PersistenceError> {
+    let mut seen = std::collections::HashSet::new();
+    for claim in claims {
+        let key = claim.key();
+        if taken.contains(&key) || !seen.insert(key) {
+            return Err(PersistenceError::UnknownError(Box::new(IdTaken(
+                claim.kind,
+            ))));
+        }
+    }
+    Ok(())
+}
+
 /// Columns read back for a [`StoredEvent`], in this order, by both backends.
 const EVENT_COLUMNS: &str = "position, aggregate_type, aggregate_id, sequence, event_type, \
      event_version, payload, metadata, community_id, recorded_at, prev_hash, hash";
@@ -724,6 +818,28 @@ impl EventRepository {
         .await
     }
 
+    /// Whether a sub-record id is already claimed by an event of the log.
+    pub async fn claimed(&self, claim: Claim) -> Result<bool, PersistenceError> {
+        const SQL: &str = "SELECT 1 FROM claimed_ids WHERE kind = $1 AND id = $2";
+        let kind = claim.kind.wire_name();
+        let id = claim.id.to_string();
+        let found: Option<i32> = match &self.backend {
+            Backend::Postgres(pool) => sqlx::query_scalar(SQL)
+                .bind(kind)
+                .bind(&id)
+                .fetch_optional(pool)
+                .await
+                .map_err(map_sqlx)?,
+            Backend::Sqlite(pool) => sqlx::query_scalar(SQL)
+                .bind(kind)
+                .bind(&id)
+                .fetch_optional(pool)
+                .await
+                .map_err(map_sqlx)?,
+        };
+        Ok(found.is_some())
+    }
+
     /// The CPTS recorded on the first event of an aggregate.
     pub async fn community_of(
         &self,
@@ -772,9 +888,10 @@ impl EventRepository {
             .iter()
             .map(NewRow::from_stored)
             .collect::<Result<Vec<_>, _>>()?;
+        let claims = stored_claim_rows(events)?;
         match &self.backend {
-            Backend::Postgres(pool) => postgres::import(pool, &rows).await,
-            Backend::Sqlite(pool) => sqlite::import(pool, &rows).await,
+            Backend::Postgres(pool) => postgres::import(pool, &rows, &claims).await,
+            Backend::Sqlite(pool) => sqlite::import(pool, &rows, &claims).await,
         }
     }
 

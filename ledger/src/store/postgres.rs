@@ -10,8 +10,9 @@ use sqlx::{Acquire, PgConnection, PgPool, Postgres, QueryBuilder, Row, Transacti
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
-    command_id_of, command_spans, hash32, map_sqlx, prepare_rows, stored_event, timestamp_text,
-    to_u64, Arg, DuplicateCommand, LogHead, NewRow, StoredEvent, FIND_COMMAND,
+    check_claims, claim_rows, command_id_of, command_spans, hash32, map_sqlx, payload_claims,
+    prepare_rows, stored_event, timestamp_text, to_u64, Arg, ClaimRow, DuplicateCommand, LogHead,
+    NewRow, StoredEvent, FIND_COMMAND,
 };
 
 /// Rows per INSERT: 13 parameters each, under PostgreSQL's 65,535.
@@ -91,12 +92,64 @@ pub(super) async fn append(
     }
     check_stream(&mut tx, &events[0]).await?;
     let rows = prepare_rows(&head, events)?;
+    let claims = claim_rows(events, &rows);
+    let keys: Vec<(String, String)> = claims.iter().map(ClaimRow::key).collect();
+    check_claims(&claims, &taken_claims(&mut tx, &keys).await?)?;
     write(&mut tx, &rows).await?;
+    record_claims(&mut tx, &claims).await?;
     tx.commit().await.map_err(map_sqlx)
 }
 
+/// Which of these `(kind, id)` claims the log already holds. The caller holds the append lock,
+/// so the answer stays true until it commits.
+async fn taken_claims(
+    tx: &mut Transaction<'_, Postgres>,
+    keys: &[(String, String)],
+) -> Result<HashSet<(String, String)>, PersistenceError> {
+    if keys.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let (kinds, ids): (Vec<String>, Vec<String>) = keys.iter().cloned().unzip();
+    let taken: Vec<(String, String)> = sqlx::query_as(
+        "SELECT c.kind, c.id FROM claimed_ids c \
+         JOIN UNNEST($1::text[], $2::text[]) AS k(kind, id) ON c.kind = k.kind AND c.id = k.id",
+    )
+    .bind(&kinds)
+    .bind(&ids)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(map_sqlx)?;
+    Ok(taken.into_iter().collect())
+}
+
+/// Records the claims of rows just inserted.
+async fn record_claims(
+    tx: &mut Transaction<'_, Postgres>,
+    claims: &[ClaimRow],
+) -> Result<(), PersistenceError> {
+    for chunk in claims.chunks(ROWS_PER_INSERT) {
+        let mut insert = QueryBuilder::<Postgres>::new(
+            "INSERT INTO claimed_ids (kind, id, aggregate_type, aggregate_id, position) ",
+        );
+        insert.push_values(chunk, |mut values, claim| {
+            values
+                .push_bind(claim.kind.wire_name())
+                .push_bind(&claim.id)
+                .push_bind(&claim.aggregate_type)
+                .push_bind(&claim.aggregate_id)
+                .push_bind(claim.position);
+        });
+        insert.build().execute(&mut **tx).await.map_err(map_sqlx)?;
+    }
+    Ok(())
+}
+
 /// Loads exported rows into an empty log.
-pub(super) async fn import(pool: &PgPool, rows: &[NewRow]) -> Result<(), PersistenceError> {
+pub(super) async fn import(
+    pool: &PgPool,
+    rows: &[NewRow],
+    claims: &[ClaimRow],
+) -> Result<(), PersistenceError> {
     let mut tx = pool.begin().await.map_err(map_sqlx)?;
     let row = sqlx::query("SELECT position, hash, recorded_at FROM log_head FOR UPDATE")
         .fetch_one(&mut *tx)
@@ -108,6 +161,7 @@ pub(super) async fn import(pool: &PgPool, rows: &[NewRow]) -> Result<(), Persist
         ));
     }
     write(&mut tx, rows).await?;
+    record_claims(&mut tx, claims).await?;
     tx.commit().await.map_err(map_sqlx)
 }
 
@@ -404,6 +458,16 @@ async fn try_group(
             streams.insert((aggregate_type, aggregate_id), to_u64(last)?);
         }
     }
+    // The sub-record ids the group's events would claim that the log already holds.
+    let keys: Vec<(String, String)> = group
+        .iter()
+        .flat_map(|p| &p.events)
+        .flat_map(|e| payload_claims(&e.aggregate_type, &e.payload))
+        .map(|c| (c.kind.wire_name().to_owned(), c.id.to_string()))
+        .collect();
+    let mut taken = taken_claims(&mut tx, &keys).await?;
+    let mut claims = Vec::new();
+
     let mut rows = Vec::new();
     let mut results = Vec::with_capacity(group.len());
     for pending in group {
@@ -422,6 +486,13 @@ async fn try_group(
             continue;
         }
         let prepared = prepare_rows(&head, &pending.events)?;
+        let claimed = claim_rows(&pending.events, &prepared);
+        if let Err(error) = check_claims(&claimed, &taken) {
+            results.push(Err(error));
+            continue;
+        }
+        taken.extend(claimed.iter().map(ClaimRow::key));
+        claims.extend(claimed);
         if let Some(end) = prepared.last() {
             head = LogHead {
                 position: to_u64(end.position)?,
@@ -438,6 +509,7 @@ async fn try_group(
     }
 
     write(&mut tx, &rows).await?;
+    record_claims(&mut tx, &claims).await?;
     tx.commit().await.map_err(map_sqlx)?;
     Ok(results)
 }

@@ -1,12 +1,15 @@
 //! The SQLite side of the event store.
 
+use std::collections::HashSet;
+
 use cqrs_es::persist::{PersistenceError, SerializedEvent};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 
 use super::{
-    command_id_of, command_spans, hash32, map_sqlx, parse_timestamp, prepare_rows, stored_event,
-    to_u64, Arg, DuplicateCommand, LogHead, NewRow, StoredEvent, FIND_COMMAND, RECORD_COMMAND,
+    check_claims, claim_rows, command_id_of, command_spans, hash32, map_sqlx, parse_timestamp,
+    prepare_rows, stored_event, to_u64, Arg, ClaimRow, DuplicateCommand, LogHead, NewRow,
+    StoredEvent, FIND_COMMAND, RECORD_COMMAND,
 };
 
 /// Rows per INSERT: 12 parameters each, under SQLite's 32,766.
@@ -87,12 +90,65 @@ pub(super) async fn append(
     }
     check_stream(&mut tx, &events[0]).await?;
     let rows = prepare_rows(&head, events)?;
+    let claims = claim_rows(events, &rows);
+    check_claims(&claims, &taken_claims(&mut tx, &claims).await?)?;
     write(&mut tx, &rows).await?;
+    record_claims(&mut tx, &claims).await?;
     tx.commit().await.map_err(map_sqlx)
 }
 
+/// Which of these claims the log already holds. The caller holds the write lock, so the
+/// answer stays true until it commits.
+async fn taken_claims(
+    tx: &mut Transaction<'_, Sqlite>,
+    claims: &[ClaimRow],
+) -> Result<HashSet<(String, String)>, PersistenceError> {
+    let mut taken = HashSet::new();
+    for claim in claims {
+        let (kind, id) = claim.key();
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM claimed_ids WHERE kind = $1 AND id = $2")
+                .bind(&kind)
+                .bind(&id)
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(map_sqlx)?;
+        if found.is_some() {
+            taken.insert((kind, id));
+        }
+    }
+    Ok(taken)
+}
+
+/// Records the claims of rows just inserted.
+async fn record_claims(
+    tx: &mut Transaction<'_, Sqlite>,
+    claims: &[ClaimRow],
+) -> Result<(), PersistenceError> {
+    for claim in claims {
+        let (kind, id) = claim.key();
+        sqlx::query(
+            "INSERT INTO claimed_ids (kind, id, aggregate_type, aggregate_id, position) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(kind)
+        .bind(id)
+        .bind(&claim.aggregate_type)
+        .bind(&claim.aggregate_id)
+        .bind(claim.position)
+        .execute(&mut **tx)
+        .await
+        .map_err(map_sqlx)?;
+    }
+    Ok(())
+}
+
 /// Loads exported rows into an empty log.
-pub(super) async fn import(pool: &SqlitePool, rows: &[NewRow]) -> Result<(), PersistenceError> {
+pub(super) async fn import(
+    pool: &SqlitePool,
+    rows: &[NewRow],
+    claims: &[ClaimRow],
+) -> Result<(), PersistenceError> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(map_sqlx)?;
     let row = sqlx::query("SELECT position, hash, recorded_at FROM log_head")
         .fetch_one(&mut *tx)
@@ -104,6 +160,7 @@ pub(super) async fn import(pool: &SqlitePool, rows: &[NewRow]) -> Result<(), Per
         ));
     }
     write(&mut tx, rows).await?;
+    record_claims(&mut tx, claims).await?;
     tx.commit().await.map_err(map_sqlx)
 }
 

@@ -15,6 +15,7 @@ mod hostile_queries;
 mod http_surface;
 mod listing;
 mod notifications;
+mod poison;
 mod projections;
 mod report;
 mod report_api;
