@@ -239,14 +239,16 @@ impl Community {
             } => {
                 self.registered()?;
                 let name = required_text(Field::Name, &name, limits::NAME)?;
-                if self.college(college_id).is_some() {
-                    return Err(DomainError::AlreadyExists(Record::College));
-                }
+                // Taken here or anywhere else in the log, the same answer after the same
+                // look-up: an id of another CPTS must not be told from one of this record.
                 let claim = Claim {
                     kind: SubRecord::College,
                     id: college_id.0,
                 };
                 unclaimed(directory.as_ref(), claim).await?;
+                if self.college(college_id).is_some() {
+                    return Err(DomainError::IdTaken(Record::College));
+                }
                 if self
                     .colleges
                     .iter()
@@ -273,14 +275,16 @@ impl Community {
             } => {
                 self.registered()?;
                 let name = required_text(Field::Name, &name, limits::NAME)?;
-                if self.body(body_id).is_some() {
-                    return Err(DomainError::AlreadyExists(Record::Body));
-                }
+                // Taken here or anywhere else in the log, the same answer after the same
+                // look-up: an id of another CPTS must not be told from one of this record.
                 let claim = Claim {
                     kind: SubRecord::Body,
                     id: body_id.0,
                 };
                 unclaimed(directory.as_ref(), claim).await?;
+                if self.body(body_id).is_some() {
+                    return Err(DomainError::IdTaken(Record::Body));
+                }
                 if self
                     .bodies
                     .iter()

@@ -351,14 +351,16 @@ impl Consultation {
                         closes_on: terms.closes_on,
                     });
                 }
-                if self.contribution(contribution_id).is_some() {
-                    return Err(DomainError::AlreadyExists(Record::Contribution));
-                }
+                // Taken here or anywhere else in the log, the same answer after the same
+                // look-up: an id of another CPTS must not be told from one of this record.
                 let claim = Claim {
                     kind: SubRecord::Contribution,
                     id: contribution_id.0,
                 };
                 unclaimed(directory.as_ref(), claim).await?;
+                if self.contribution(contribution_id).is_some() {
+                    return Err(DomainError::IdTaken(Record::Contribution));
+                }
                 let text = required_text(Field::Text, &text, limits::TEXT)?;
                 let attachment =
                     optional_text(Field::Attachment, attachment.as_deref(), limits::SHORT)?;
@@ -872,7 +874,7 @@ mod tests {
                 Author::Member { member_id: MARTINE },
                 date(2026, 2, 6),
             ))
-            .then_expect_error(DomainError::AlreadyExists(Record::Contribution));
+            .then_expect_error(DomainError::IdTaken(Record::Contribution));
     }
 
     #[test]
