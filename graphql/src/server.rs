@@ -1,5 +1,5 @@
 //! The HTTP side: GraphQL at `/graphql`, subscriptions over WebSocket at `/graphql/ws`, with a
-//! bounded request body and bearer-token authentication; GraphiQL, served from the binary.
+//! bounded request body and bearer-token authentication.
 
 use std::sync::Arc;
 
@@ -33,8 +33,8 @@ struct Api {
     connections: Arc<Connections>,
 }
 
-/// `POST /graphql`: GraphQL; `GET /graphql/ws`: subscriptions. GraphiQL is apart, in
-/// [`graphiql_router`], so that a deployment can leave it out.
+/// `POST /graphql`: GraphQL; `GET /graphql/ws`: subscriptions. GraphiQL, at `GET /graphql`, is
+/// served by the binary beside the dashboard, so that a deployment can leave it out.
 pub fn router(schema: LedgerSchema, ledger: Arc<dyn LedgerPort>, read_models: ReadDb) -> Router {
     router_with_limits(
         schema,
@@ -68,93 +68,6 @@ pub fn router_with_limits(
             LoadShedder::new(load),
             crate::load::shed,
         ))
-}
-
-/// One file of GraphiQL, compiled into the binary: its name under `/graphql/assets/`, its media
-/// type and its content.
-struct GraphiqlAsset {
-    name: &'static str,
-    media_type: &'static str,
-    content: &'static str,
-}
-
-/// GraphiQL and the React it runs on, copied from the npm registry by `graphql/graphiql/update.sh`
-/// (versions and licences in `graphql/graphiql/LICENSES.txt`): no script, style or font comes
-/// from anywhere but the service, so GraphiQL works on a closed network.
-const GRAPHIQL_ASSETS: &[GraphiqlAsset] = &[
-    GraphiqlAsset {
-        name: "react.production.min.js",
-        media_type: "text/javascript; charset=utf-8",
-        content: include_str!("../graphiql/react.production.min.js"),
-    },
-    GraphiqlAsset {
-        name: "react-dom.production.min.js",
-        media_type: "text/javascript; charset=utf-8",
-        content: include_str!("../graphiql/react-dom.production.min.js"),
-    },
-    GraphiqlAsset {
-        name: "graphiql.min.js",
-        media_type: "text/javascript; charset=utf-8",
-        content: include_str!("../graphiql/graphiql.min.js"),
-    },
-    GraphiqlAsset {
-        name: "graphiql.min.css",
-        media_type: "text/css; charset=utf-8",
-        content: include_str!("../graphiql/graphiql.min.css"),
-    },
-    GraphiqlAsset {
-        name: "graphiql-init.js",
-        media_type: "text/javascript; charset=utf-8",
-        content: include_str!("../graphiql/graphiql-init.js"),
-    },
-    GraphiqlAsset {
-        name: "graphiql-page.css",
-        media_type: "text/css; charset=utf-8",
-        content: include_str!("../graphiql/graphiql-page.css"),
-    },
-];
-
-const GRAPHIQL_PAGE: &str = include_str!("../graphiql/index.html");
-
-/// GraphiQL's policy: the service itself only. Its editor sets inline styles and its fonts are
-/// `data:` URLs; no script runs that the service did not serve.
-const GRAPHIQL_CSP: &str = "default-src 'self'; connect-src 'self'; img-src 'self' data:; \
-                            font-src 'self' data:; style-src 'self' 'unsafe-inline'; \
-                            script-src 'self'; frame-ancestors 'none'; base-uri 'none'; \
-                            form-action 'self'";
-
-/// `GET /graphql`: GraphiQL; `GET /graphql/assets/{name}`: its scripts and styles.
-pub fn graphiql_router() -> Router {
-    Router::new()
-        .route("/graphql", get(graphiql))
-        .route("/graphql/assets/{name}", get(graphiql_asset))
-}
-
-fn graphiql_response(
-    media_type: &'static str,
-    cache: &'static str,
-    content: &'static str,
-) -> Response {
-    let mut response = content.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(GRAPHIQL_CSP),
-    );
-    response
-}
-
-async fn graphiql() -> Response {
-    graphiql_response("text/html; charset=utf-8", "no-cache", GRAPHIQL_PAGE)
-}
-
-async fn graphiql_asset(Path(name): Path<String>) -> Response {
-    match GRAPHIQL_ASSETS.iter().find(|a| a.name == name) {
-        Some(asset) => graphiql_response(asset.media_type, "public, max-age=3600", asset.content),
-        None => (StatusCode::NOT_FOUND, "not found\n").into_response(),
-    }
 }
 
 /// Gives the errors async-graphql raises itself (parsing, validation, limits) the same shape as

@@ -74,7 +74,7 @@ pub fn router_with(ledger: Arc<Ledger>, options: HttpOptions) -> Router {
         options.load,
     );
     if options.graphiql {
-        api = api.merge(cpts_graphql::server::graphiql_router());
+        api = api.merge(crate::web::graphiql_router());
     }
     api.merge(
         Router::new()

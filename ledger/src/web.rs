@@ -1,8 +1,11 @@
-//! The governance dashboard: static pages embedded in the binary and served at `/`.
+//! The governance dashboard, served at `/`, and GraphiQL, at `/graphql`: static pages embedded
+//! in the binary.
 //!
 //! The pages are plain HTML, CSS and JavaScript modules under `ledger/web/`, with no build
 //! step: they are compiled into the binary with `include_str!`, so `cpts-ledger serve` needs no
 //! file, no Node.js and no network to serve them. They read and write through `/graphql` only.
+//! GraphiQL's files, under `ledger/graphiql/`, are copied from the npm registry by its
+//! `update.sh`; `serve --no-graphiql` leaves them out.
 
 use axum::extract::Path;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -10,50 +13,93 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-/// One embedded file: its name under `/assets/`, its media type and its content.
+/// One embedded file: its name under its router's assets path, its media type and its content.
 struct Asset {
     name: &'static str,
     media_type: &'static str,
     content: &'static str,
 }
 
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+const HTML: &str = "text/html; charset=utf-8";
+
+macro_rules! asset {
+    ($name:literal, $media_type:expr, $path:literal) => {
+        Asset {
+            name: $name,
+            media_type: $media_type,
+            content: include_str!($path),
+        }
+    };
+}
+
 const INDEX: &str = include_str!("../web/index.html");
 
 const ASSETS: &[Asset] = &[
-    Asset {
-        name: "app.js",
-        media_type: "text/javascript; charset=utf-8",
-        content: include_str!("../web/app.js"),
-    },
-    Asset {
-        name: "api.js",
-        media_type: "text/javascript; charset=utf-8",
-        content: include_str!("../web/api.js"),
-    },
-    Asset {
-        name: "i18n.js",
-        media_type: "text/javascript; charset=utf-8",
-        content: include_str!("../web/i18n.js"),
-    },
-    Asset {
-        name: "style.css",
-        media_type: "text/css; charset=utf-8",
-        content: include_str!("../web/style.css"),
-    },
+    asset!("app.js", JS, "../web/app.js"),
+    asset!("api.js", JS, "../web/api.js"),
+    asset!("i18n.js", JS, "../web/i18n.js"),
+    asset!("style.css", CSS, "../web/style.css"),
 ];
 
 /// The Content-Security-Policy of the pages: everything from the service itself, nothing else.
 const CSP: &str = "default-src 'self'; connect-src 'self'; img-src 'self' blob: data:; \
                    style-src 'self'; script-src 'self'; frame-ancestors 'none'";
 
+const GRAPHIQL_PAGE: &str = include_str!("../graphiql/index.html");
+
+/// GraphiQL and the React it runs on, copied from the npm registry by `ledger/graphiql/update.sh`
+/// (versions and licences in `ledger/graphiql/LICENSES.txt`): no script, style or font comes
+/// from anywhere but the service, so GraphiQL works on a closed network.
+const GRAPHIQL_ASSETS: &[Asset] = &[
+    asset!(
+        "react.production.min.js",
+        JS,
+        "../graphiql/react.production.min.js"
+    ),
+    asset!(
+        "react-dom.production.min.js",
+        JS,
+        "../graphiql/react-dom.production.min.js"
+    ),
+    asset!("graphiql.min.js", JS, "../graphiql/graphiql.min.js"),
+    asset!("graphiql.min.css", CSS, "../graphiql/graphiql.min.css"),
+    asset!("graphiql-init.js", JS, "../graphiql/graphiql-init.js"),
+    asset!("graphiql-page.css", CSS, "../graphiql/graphiql-page.css"),
+];
+
+/// GraphiQL's policy: the service itself only. Its editor sets inline styles and its fonts are
+/// `data:` URLs; no script runs that the service did not serve.
+const GRAPHIQL_CSP: &str = "default-src 'self'; connect-src 'self'; img-src 'self' data:; \
+                            font-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+                            script-src 'self'; frame-ancestors 'none'; base-uri 'none'; \
+                            form-action 'self'";
+
 /// `GET /` (the dashboard's single page) and `GET /assets/{name}` (its scripts and styles).
 pub fn router() -> Router {
     Router::new()
-        .route("/", get(index))
-        .route("/assets/{name}", get(asset))
+        .route("/", get(|| async { page(HTML, INDEX, CSP) }))
+        .route(
+            "/assets/{name}",
+            get(|Path(name): Path<String>| async move { asset(ASSETS, &name, CSP) }),
+        )
 }
 
-fn with_headers(media_type: &'static str, content: &'static str) -> Response {
+/// `GET /graphql` (GraphiQL) and `GET /graphql/assets/{name}` (its scripts and styles), all
+/// from the binary.
+pub fn graphiql_router() -> Router {
+    Router::new()
+        .route("/graphql", get(|| async { page(HTML, GRAPHIQL_PAGE, GRAPHIQL_CSP) }))
+        .route(
+            "/graphql/assets/{name}",
+            get(|Path(name): Path<String>| async move {
+                asset(GRAPHIQL_ASSETS, &name, GRAPHIQL_CSP)
+            }),
+        )
+}
+
+fn page(media_type: &'static str, content: &'static str, csp: &'static str) -> Response {
     let mut response = content.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
@@ -64,18 +110,14 @@ fn with_headers(media_type: &'static str, content: &'static str) -> Response {
     );
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
+        HeaderValue::from_static(csp),
     );
     response
 }
 
-async fn index() -> Response {
-    with_headers("text/html; charset=utf-8", INDEX)
-}
-
-async fn asset(Path(name): Path<String>) -> Response {
-    match ASSETS.iter().find(|a| a.name == name) {
-        Some(asset) => with_headers(asset.media_type, asset.content),
+fn asset(assets: &[Asset], name: &str, csp: &'static str) -> Response {
+    match assets.iter().find(|a| a.name == name) {
+        Some(asset) => page(asset.media_type, asset.content, csp),
         None => (StatusCode::NOT_FOUND, "not found\n").into_response(),
     }
 }
@@ -101,5 +143,31 @@ mod tests {
             );
         }
         assert!(INDEX.contains("/assets/app.js") && INDEX.contains("lang=\"fr\""));
+    }
+
+    #[test]
+    fn graphiql_loads_only_what_is_embedded() {
+        let mut referenced = 0;
+        for piece in GRAPHIQL_PAGE.split('"') {
+            if let Some(name) = piece.strip_prefix("/graphql/assets/") {
+                referenced += 1;
+                assert!(
+                    GRAPHIQL_ASSETS.iter().any(|a| a.name == name),
+                    "{name} is referenced but not embedded"
+                );
+            }
+        }
+        assert_eq!(
+            referenced,
+            GRAPHIQL_ASSETS.len(),
+            "every embedded file is used"
+        );
+        for asset in GRAPHIQL_ASSETS {
+            assert!(
+                !asset.content.contains("sourceMappingURL="),
+                "{} asks for no source map the service does not have",
+                asset.name
+            );
+        }
     }
 }

@@ -2,7 +2,7 @@
 # Refreshes the GraphiQL assets the service serves from its binary at /graphql/assets/, so that
 # GraphiQL works on a closed network. Takes the pinned versions from the npm registry:
 #
-#   graphql/graphiql/update.sh [GRAPHIQL_VERSION] [REACT_VERSION]
+#   ledger/graphiql/update.sh [GRAPHIQL_VERSION] [REACT_VERSION]
 #
 # GraphiQL 3 is the last major version shipping a browser bundle that runs without a build step.
 set -euo pipefail
