@@ -420,40 +420,40 @@ fn measure(document: &ExecutableDocument) -> Result<(), ShapeError> {
     Ok(())
 }
 
+/// The introspection query GraphiQL sends (graphql-js `getIntrospectionQuery`, with every
+/// option on): the guard must let it through, or GraphiQL cannot read the schema.
+pub const INTROSPECTION: &str = r#"
+query IntrospectionQuery {
+  __schema {
+    description
+    queryType { name }
+    mutationType { name }
+    subscriptionType { name }
+    types { ...FullType }
+    directives { name description isRepeatable locations args(includeDeprecated: true) { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description specifiedByURL
+  fields(includeDeprecated: true) { name description args(includeDeprecated: true) { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+  inputFields(includeDeprecated: true) { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue {
+  name description type { ...TypeRef } defaultValue isDeprecated deprecationReason
+}
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name
+    ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } } }
+}
+"#;
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The introspection query GraphiQL sends (graphql-js `getIntrospectionQuery`, with every
-    /// option on).
-    pub(crate) const INTROSPECTION: &str = r#"
-    query IntrospectionQuery {
-      __schema {
-        description
-        queryType { name }
-        mutationType { name }
-        subscriptionType { name }
-        types { ...FullType }
-        directives { name description isRepeatable locations args(includeDeprecated: true) { ...InputValue } }
-      }
-    }
-    fragment FullType on __Type {
-      kind name description specifiedByURL
-      fields(includeDeprecated: true) { name description args(includeDeprecated: true) { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
-      inputFields(includeDeprecated: true) { ...InputValue }
-      interfaces { ...TypeRef }
-      enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
-      possibleTypes { ...TypeRef }
-    }
-    fragment InputValue on __InputValue {
-      name description type { ...TypeRef } defaultValue isDeprecated deprecationReason
-    }
-    fragment TypeRef on __Type {
-      kind name
-      ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name
-        ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } } }
-    }
-    "#;
 
     /// Each level spreads the one below `fan` times: the expanded query doubles per level.
     fn nested_fragments(levels: usize, fan: usize) -> String {

@@ -265,7 +265,9 @@ async fn hostile_shapes_are_refused_while_the_health_check_answers() {
         .ok("{ ledgerHead { position } rungs { label } }", json!({}))
         .await;
     assert!(data["rungs"].as_array().is_some_and(|r| !r.is_empty()));
-    let data = service.ok(INTROSPECTION, json!({})).await;
+    let data = service
+        .ok(cpts_graphql::shape::INTROSPECTION, json!({}))
+        .await;
     assert!(data["__schema"]["types"]
         .as_array()
         .is_some_and(|t| t.len() > 50));
@@ -601,33 +603,3 @@ async fn the_shape_guard_refuses_over_websocket_too() {
         .unwrap_or("")
         .is_empty());
 }
-
-/// The introspection query GraphiQL sends (graphql-js `getIntrospectionQuery`, every option on).
-const INTROSPECTION: &str = r#"
-query IntrospectionQuery {
-  __schema {
-    description
-    queryType { name }
-    mutationType { name }
-    subscriptionType { name }
-    types { ...FullType }
-    directives { name description isRepeatable locations args(includeDeprecated: true) { ...InputValue } }
-  }
-}
-fragment FullType on __Type {
-  kind name description specifiedByURL
-  fields(includeDeprecated: true) { name description args(includeDeprecated: true) { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
-  inputFields(includeDeprecated: true) { ...InputValue }
-  interfaces { ...TypeRef }
-  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
-  possibleTypes { ...TypeRef }
-}
-fragment InputValue on __InputValue {
-  name description type { ...TypeRef } defaultValue isDeprecated deprecationReason
-}
-fragment TypeRef on __Type {
-  kind name
-  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name
-    ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } } }
-}
-"#;
