@@ -8,6 +8,8 @@ use cpts_domain::command::{Actor, AddressedCommand};
 use cpts_domain::ids::MemberId;
 use cpts_domain::member::MemberCommand;
 use cpts_graphql::port::{CommandContext, LedgerPort, Receipt};
+use cpts_projections::db::Dialect;
+use cpts_projections::stmt;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -99,25 +101,17 @@ pub async fn export_person(ledger: &Ledger, member: MemberId) -> anyhow::Result<
 /// destroyed key and the read models' former texts would otherwise linger in dead row versions
 /// (PostgreSQL) or free pages (SQLite) until the database reclaims them on its own.
 pub async fn scrub_storage(repo: &EventRepository) -> anyhow::Result<()> {
-    match (repo.pg_pool(), repo.sqlite_pool()) {
-        (Some(pool), _) => {
-            sqlx::query("VACUUM person_keys, proj_members, proj_contributions")
-                .execute(pool)
-                .await
-                .context("vacuuming after an erasure")?;
-        }
-        (_, Some(pool)) => {
-            sqlx::query("VACUUM")
-                .execute(pool)
-                .await
-                .context("vacuuming after an erasure")?;
-            // The write-ahead log still holds the old pages until it is checkpointed.
-            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(pool)
-                .await
-                .context("checkpointing after an erasure")?;
-        }
-        _ => {}
+    // The only statements that differ by backend: each database's own way of reclaiming
+    // space. On SQLite the write-ahead log also holds the old pages until it is checkpointed.
+    let statements: &[&'static str] = match repo.db().dialect() {
+        Dialect::Postgres => &["VACUUM person_keys, proj_members, proj_contributions"],
+        Dialect::Sqlite => &["VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"],
+    };
+    for &sql in statements {
+        repo.db()
+            .execute(&stmt!(sql))
+            .await
+            .with_context(|| format!("reclaiming space after an erasure ({sql})"))?;
     }
     Ok(())
 }

@@ -109,11 +109,7 @@ impl Readiness {
 impl Projector {
     /// The projector of a store.
     pub fn new(repo: EventRepository) -> Self {
-        let db = match (repo.pg_pool(), repo.sqlite_pool()) {
-            (Some(pool), _) => ReadDb::Postgres(pool.clone()),
-            (_, Some(pool)) => ReadDb::Sqlite(pool.clone()),
-            _ => unreachable!("a store is on one of the two backends"),
-        };
+        let db = repo.db().clone();
         Self {
             repo,
             db,

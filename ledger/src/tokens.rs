@@ -16,6 +16,8 @@ use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, Utc};
 use cpts_domain::access::{Principal, Role};
 use cpts_domain::ids::{CommunityId, MemberId};
 use cpts_domain::personal::ERASED;
+use cpts_projections::db::Param;
+use cpts_projections::stmt;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -181,37 +183,20 @@ pub async fn create_expiring(
     const SQL: &str = "INSERT INTO api_tokens \
         (token_id, secret_hash, community_id, role, member_id, label, created_at, expires_at) \
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-    let values = (
-        token_id.to_string(),
-        hash(&secret),
-        community.to_string(),
-        role.wire_name(),
-        member.map(|m| m.to_string()),
-        label.to_owned(),
-        now(),
-        text(expires_at),
-    );
-    macro_rules! insert {
-        ($pool:expr) => {
-            sqlx::query(SQL)
-                .bind(&values.0)
-                .bind(&values.1)
-                .bind(&values.2)
-                .bind(values.3)
-                .bind(&values.4)
-                .bind(&values.5)
-                .bind(&values.6)
-                .bind(&values.7)
-                .execute($pool)
-                .await
-        };
-    }
-    match (repo.pg_pool(), repo.sqlite_pool()) {
-        (Some(pool), _) => insert!(pool).map(|_| ()),
-        (_, Some(pool)) => insert!(pool).map(|_| ()),
-        _ => unreachable!("a store has one backend"),
-    }
-    .context("storing the token")?;
+    repo.db()
+        .execute(&stmt!(
+            SQL,
+            token_id.to_string(),
+            hash(&secret),
+            community.to_string(),
+            role.wire_name(),
+            member.map(|m| m.to_string()),
+            label,
+            now(),
+            text(expires_at),
+        ))
+        .await
+        .context("storing the token")?;
     Ok(NewToken { token_id, secret })
 }
 
@@ -253,21 +238,10 @@ pub async fn revoke(repo: &EventRepository, token_id: Uuid) -> anyhow::Result<bo
         "UPDATE api_tokens SET revoked_at = $1 WHERE token_id = $2 AND revoked_at IS NULL";
     let at = now();
     let id = token_id.to_string();
-    let affected = match (repo.pg_pool(), repo.sqlite_pool()) {
-        (Some(pool), _) => sqlx::query(SQL)
-            .bind(&at)
-            .bind(&id)
-            .execute(pool)
-            .await?
-            .rows_affected(),
-        (_, Some(pool)) => sqlx::query(SQL)
-            .bind(&at)
-            .bind(&id)
-            .execute(pool)
-            .await?
-            .rows_affected(),
-        _ => unreachable!("a store has one backend"),
-    };
+    let affected = repo
+        .db()
+        .execute(&stmt!(SQL, at.as_str(), id.as_str()))
+        .await?;
     Ok(affected == 1)
 }
 
@@ -286,20 +260,13 @@ pub async fn list_in(
     community: Option<CommunityId>,
 ) -> anyhow::Result<Vec<TokenInfo>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM api_tokens WHERE $1 IS NULL OR community_id = $1 \
-         ORDER BY created_at DESC, token_id"
+        "SELECT {COLUMNS} FROM api_tokens WHERE {} IS NULL OR community_id = $1 \
+         ORDER BY created_at DESC, token_id",
+        repo.db().dialect().text_param(1)
     );
     let community = community.map(|c| c.to_string());
-    let tokens: Result<Vec<TokenInfo>, sqlx::Error> = match (repo.pg_pool(), repo.sqlite_pool()) {
-        (Some(pool), _) => {
-            sqlx::query_as(&sql.replace("$1 IS NULL", "$1::text IS NULL"))
-                .bind(&community)
-                .fetch_all(pool)
-                .await
-        }
-        (_, Some(pool)) => sqlx::query_as(&sql).bind(&community).fetch_all(pool).await,
-        _ => unreachable!("a store has one backend"),
-    };
+    let tokens: Result<Vec<TokenInfo>, sqlx::Error> =
+        repo.db().fetch_uncounted(&sql, &[community.into()]).await;
     tokens.context("listing the tokens")
 }
 
@@ -313,24 +280,12 @@ pub async fn in_force(repo: &EventRepository, ids: &[Uuid]) -> anyhow::Result<Ha
             "SELECT {COLUMNS} FROM api_tokens WHERE token_id IN ({})",
             placeholders.join(", ")
         );
-        let rows: Vec<TokenInfo> = match (repo.pg_pool(), repo.sqlite_pool()) {
-            (Some(pool), _) => {
-                let mut query = sqlx::query_as(&sql);
-                for id in chunk {
-                    query = query.bind(id.to_string());
-                }
-                query.fetch_all(pool).await
-            }
-            (_, Some(pool)) => {
-                let mut query = sqlx::query_as(&sql);
-                for id in chunk {
-                    query = query.bind(id.to_string());
-                }
-                query.fetch_all(pool).await
-            }
-            _ => unreachable!("a store has one backend"),
-        }
-        .context("checking tokens in force")?;
+        let params: Vec<Param> = chunk.iter().map(|id| id.to_string().into()).collect();
+        let rows: Vec<TokenInfo> = repo
+            .db()
+            .fetch_uncounted(&sql, &params)
+            .await
+            .context("checking tokens in force")?;
         alive.extend(
             rows.iter()
                 .filter(|t| t.in_force(now))
@@ -347,24 +302,11 @@ pub async fn revoke_member(repo: &EventRepository, member: MemberId) -> anyhow::
                        WHERE member_id = $3";
     let at = now();
     let id = member.to_string();
-    let affected = match (repo.pg_pool(), repo.sqlite_pool()) {
-        (Some(pool), _) => sqlx::query(SQL)
-            .bind(&at)
-            .bind(ERASED)
-            .bind(&id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()),
-        (_, Some(pool)) => sqlx::query(SQL)
-            .bind(&at)
-            .bind(ERASED)
-            .bind(&id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()),
-        _ => unreachable!("a store has one backend"),
-    }
-    .context("revoking the erased member's tokens")?;
+    let affected = repo
+        .db()
+        .execute(&stmt!(SQL, at.as_str(), ERASED, id.as_str()))
+        .await
+        .context("revoking the erased member's tokens")?;
     Ok(affected)
 }
 
@@ -378,21 +320,7 @@ pub async fn authenticate(
     }
     let sql = format!("SELECT {COLUMNS} FROM api_tokens WHERE secret_hash = $1");
     let digest = hash(secret);
-    let found: Option<TokenInfo> = match (repo.pg_pool(), repo.sqlite_pool()) {
-        (Some(pool), _) => {
-            sqlx::query_as(&sql)
-                .bind(&digest)
-                .fetch_optional(pool)
-                .await?
-        }
-        (_, Some(pool)) => {
-            sqlx::query_as(&sql)
-                .bind(&digest)
-                .fetch_optional(pool)
-                .await?
-        }
-        _ => unreachable!("a store has one backend"),
-    };
+    let found: Option<TokenInfo> = repo.db().fetch_optional(&sql, &[digest.into()]).await?;
     let Some(token) = found.filter(|t| t.in_force(Utc::now())) else {
         return Ok(None);
     };

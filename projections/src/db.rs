@@ -1,7 +1,10 @@
-//! The database of the read models: the same as the event log's, on either backend.
+//! The one way to the database, on either backend: the read models', the event store's, the
+//! outbox's and the tokens' statements all run through [`ReadDb`] and [`Tx`].
 //!
 //! Statements are written once, with `$1, $2…` placeholders that both PostgreSQL and SQLite
-//! accept, and only text, integer and floating-point columns, so one SQL text serves both.
+//! accept, and only text, integer, floating-point and byte parameters, so one SQL text serves
+//! both. Where the dialects genuinely differ (a row lock, how a writing transaction starts, a
+//! timestamp column), [`Dialect`] supplies the fragment, inside that one text.
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,6 +20,26 @@ pub enum Param {
     Int(Option<i64>),
     /// A floating-point number, or NULL.
     Float(Option<f64>),
+    /// Bytes (`BYTEA`, `BLOB`), or NULL.
+    Bytes(Option<Vec<u8>>),
+}
+
+impl From<&[u8]> for Param {
+    fn from(value: &[u8]) -> Self {
+        Param::Bytes(Some(value.to_vec()))
+    }
+}
+
+impl From<Option<&str>> for Param {
+    fn from(value: Option<&str>) -> Self {
+        Param::Text(value.map(str::to_owned))
+    }
+}
+
+impl From<Option<i64>> for Param {
+    fn from(value: Option<i64>) -> Self {
+        Param::Int(value)
+    }
 }
 
 impl From<String> for Param {
@@ -182,7 +205,80 @@ pub fn reads_so_far() -> u64 {
     READS.load(Ordering::Relaxed)
 }
 
-/// The read models' database.
+/// What differs between PostgreSQL's SQL and SQLite's, and nothing else: each function gives
+/// the fragment one statement, written once, needs on this backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// PostgreSQL.
+    Postgres,
+    /// SQLite.
+    Sqlite,
+}
+
+impl Dialect {
+    /// Appended to a `SELECT` in a writing transaction ([`ReadDb::begin_write`]) to lock the
+    /// rows it reads until commit. PostgreSQL takes a row lock (`FOR UPDATE`); on SQLite the
+    /// transaction already holds the database's write lock, so nothing is needed.
+    pub fn for_update(self) -> &'static str {
+        match self {
+            Dialect::Postgres => " FOR UPDATE",
+            Dialect::Sqlite => "",
+        }
+    }
+
+    /// Appended to a `SELECT` that claims one row among several workers: PostgreSQL skips the
+    /// rows another transaction holds (`FOR UPDATE SKIP LOCKED`); SQLite has one writer.
+    pub fn skip_locked(self) -> &'static str {
+        match self {
+            Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+            Dialect::Sqlite => "",
+        }
+    }
+
+    /// Whether a transaction can lock single rows (PostgreSQL); SQLite locks the whole
+    /// database for a writer.
+    pub fn locks_rows(self) -> bool {
+        matches!(self, Dialect::Postgres)
+    }
+
+    /// A timestamp column read as the RFC 3339 text the store writes (UTC, six fractional
+    /// digits). PostgreSQL holds a `TIMESTAMPTZ` and formats it; SQLite holds that text.
+    pub fn timestamp_text(self, column: &str) -> String {
+        match self {
+            Dialect::Postgres => {
+                format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
+            }
+            Dialect::Sqlite => column.to_owned(),
+        }
+    }
+
+    /// The text parameter `$n` written to a timestamp column: PostgreSQL casts it.
+    pub fn timestamp_param(self, n: usize) -> String {
+        match self {
+            Dialect::Postgres => format!("CAST(${n} AS TIMESTAMPTZ)"),
+            Dialect::Sqlite => format!("${n}"),
+        }
+    }
+
+    /// The text parameter `$n` where nothing else says its type (`$n IS NULL`): PostgreSQL
+    /// needs to be told.
+    pub fn text_param(self, n: usize) -> String {
+        match self {
+            Dialect::Postgres => format!("CAST(${n} AS TEXT)"),
+            Dialect::Sqlite => format!("${n}"),
+        }
+    }
+
+    /// `"postgres"` or `"sqlite"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "postgres",
+            Dialect::Sqlite => "sqlite",
+        }
+    }
+}
+
+/// The database (the log and the read models live in the same one), on either backend.
 #[derive(Debug, Clone)]
 pub enum ReadDb {
     /// PostgreSQL.
@@ -191,12 +287,12 @@ pub enum ReadDb {
     Sqlite(SqlitePool),
 }
 
-/// A transaction on either backend.
-pub enum Tx {
+/// A transaction on either backend (`'static` when it owns its connection from the pool).
+pub enum Tx<'c> {
     /// PostgreSQL.
-    Postgres(Transaction<'static, Postgres>),
+    Postgres(Transaction<'c, Postgres>),
     /// SQLite.
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(Transaction<'c, Sqlite>),
 }
 
 macro_rules! bind_all {
@@ -207,37 +303,87 @@ macro_rules! bind_all {
                 Param::Text(v) => query.bind(v.clone()),
                 Param::Int(v) => query.bind(*v),
                 Param::Float(v) => query.bind(*v),
+                Param::Bytes(v) => query.bind(v.clone()),
             };
         }
         query
     }};
 }
 
+/// Reads every projection's checkpoint, as `(name, position)`.
+pub const CHECKPOINTS: &str = "SELECT projection, position FROM proj_checkpoints";
+
+/// The bounds a row type needs to be read from either backend.
+pub trait Row:
+    for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+    + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+    + Send
+    + Unpin
+{
+}
+
+impl<T> Row for T where
+    T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + Send
+        + Unpin
+{
+}
+
 impl ReadDb {
-    /// Starts a transaction that holds the projections' write lock until it ends: on
-    /// PostgreSQL the checkpoint rows are locked, on SQLite the database's write lock is taken.
-    pub async fn begin_projecting(&self) -> Result<Tx, sqlx::Error> {
+    /// Which SQL this backend speaks.
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            ReadDb::Postgres(_) => Dialect::Postgres,
+            ReadDb::Sqlite(_) => Dialect::Sqlite,
+        }
+    }
+
+    /// Starts a transaction.
+    pub async fn begin(&self) -> Result<Tx<'static>, sqlx::Error> {
         Ok(match self {
-            ReadDb::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                sqlx::query("SELECT position FROM proj_checkpoints FOR UPDATE")
-                    .execute(&mut *tx)
-                    .await?;
-                Tx::Postgres(tx)
-            }
+            ReadDb::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            ReadDb::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+        })
+    }
+
+    /// Starts a transaction that will write under a lock: on SQLite it takes the database's
+    /// write lock at once (`BEGIN IMMEDIATE`); on PostgreSQL its first statement locks the
+    /// rows it reads with [`Dialect::for_update`].
+    pub async fn begin_write(&self) -> Result<Tx<'static>, sqlx::Error> {
+        Ok(match self {
+            ReadDb::Postgres(pool) => Tx::Postgres(pool.begin().await?),
             ReadDb::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
         })
     }
 
+    /// Starts a transaction that holds the projections' write lock until it ends: the
+    /// checkpoint rows are locked (PostgreSQL), or the database's write lock taken (SQLite).
+    pub async fn begin_projecting(&self) -> Result<Tx<'static>, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let sql = format!("{CHECKPOINTS}{}", self.dialect().for_update());
+        tx.execute(&Statement {
+            sql: Cow::Owned(sql),
+            params: vec![],
+        })
+        .await?;
+        Ok(tx)
+    }
+
     /// Runs a query and maps each row. Counted by [`reads_so_far`].
-    pub async fn fetch<T>(&self, sql: &str, params: &[Param]) -> Result<Vec<T>, sqlx::Error>
-    where
-        T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
-            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
-            + Send
-            + Unpin,
-    {
+    pub async fn fetch<T: Row>(&self, sql: &str, params: &[Param]) -> Result<Vec<T>, sqlx::Error> {
         READS.fetch_add(1, Ordering::Relaxed);
+        self.fetch_uncounted(sql, params).await
+    }
+
+    /// Runs a query and maps each row, without counting it in [`reads_so_far`]: for the
+    /// store, the tokens and the background workers, whose reads are no part of what a read
+    /// of the read models costs.
+    pub async fn fetch_uncounted<T: Row>(
+        &self,
+        sql: &str,
+        params: &[Param],
+    ) -> Result<Vec<T>, sqlx::Error> {
         match self {
             ReadDb::Postgres(pool) => {
                 bind_all!(sqlx::query_as::<_, T>(sql), params)
@@ -251,9 +397,41 @@ impl ReadDb {
             }
         }
     }
+
+    /// Runs a query expected to give at most one row, uncounted (see [`Self::fetch_uncounted`]).
+    pub async fn fetch_optional<T: Row>(
+        &self,
+        sql: &str,
+        params: &[Param],
+    ) -> Result<Option<T>, sqlx::Error> {
+        Ok(self.fetch_uncounted(sql, params).await?.into_iter().next())
+    }
+
+    /// Executes one statement outside any transaction of ours; the rows it changed.
+    pub async fn execute(&self, statement: &Statement) -> Result<u64, sqlx::Error> {
+        let sql: &str = &statement.sql;
+        Ok(match self {
+            ReadDb::Postgres(pool) => bind_all!(sqlx::query(sql), &statement.params)
+                .execute(pool)
+                .await?
+                .rows_affected(),
+            ReadDb::Sqlite(pool) => bind_all!(sqlx::query(sql), &statement.params)
+                .execute(pool)
+                .await?
+                .rows_affected(),
+        })
+    }
 }
 
-impl Tx {
+impl Tx<'_> {
+    /// Which SQL this backend speaks.
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Tx::Postgres(_) => Dialect::Postgres,
+            Tx::Sqlite(_) => Dialect::Sqlite,
+        }
+    }
+
     /// Executes one statement.
     pub async fn execute(&mut self, statement: &Statement) -> Result<u64, sqlx::Error> {
         let sql: &str = &statement.sql;
@@ -269,13 +447,49 @@ impl Tx {
         })
     }
 
+    /// Runs a query in the transaction and maps each row.
+    pub async fn fetch<T: Row>(
+        &mut self,
+        sql: &str,
+        params: &[Param],
+    ) -> Result<Vec<T>, sqlx::Error> {
+        match self {
+            Tx::Postgres(tx) => {
+                bind_all!(sqlx::query_as::<_, T>(sql), params)
+                    .fetch_all(&mut **tx)
+                    .await
+            }
+            Tx::Sqlite(tx) => {
+                bind_all!(sqlx::query_as::<_, T>(sql), params)
+                    .fetch_all(&mut **tx)
+                    .await
+            }
+        }
+    }
+
+    /// Runs a query expected to give at most one row, in the transaction.
+    pub async fn fetch_optional<T: Row>(
+        &mut self,
+        sql: &str,
+        params: &[Param],
+    ) -> Result<Option<T>, sqlx::Error> {
+        match self {
+            Tx::Postgres(tx) => {
+                bind_all!(sqlx::query_as::<_, T>(sql), params)
+                    .fetch_optional(&mut **tx)
+                    .await
+            }
+            Tx::Sqlite(tx) => {
+                bind_all!(sqlx::query_as::<_, T>(sql), params)
+                    .fetch_optional(&mut **tx)
+                    .await
+            }
+        }
+    }
+
     /// Reads `(name, position)` rows.
     pub async fn checkpoints(&mut self) -> Result<Vec<(String, i64)>, sqlx::Error> {
-        const SQL: &str = "SELECT projection, position FROM proj_checkpoints";
-        match self {
-            Tx::Postgres(tx) => sqlx::query_as(SQL).fetch_all(&mut **tx).await,
-            Tx::Sqlite(tx) => sqlx::query_as(SQL).fetch_all(&mut **tx).await,
-        }
+        self.fetch(CHECKPOINTS, &[]).await
     }
 
     /// Opens a savepoint named `name` (a fixed name, never input).

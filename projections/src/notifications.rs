@@ -2,7 +2,6 @@
 //! deliveries the coordinator must look at. The outbox itself is fed and delivered by the
 //! service (`ledger/src/notify`); these are reads of its table, plus the read flag.
 
-use crate::db::Tx;
 use crate::{stmt, ReadDb};
 
 /// A notification shown in the service to the member it is for.
@@ -38,10 +37,7 @@ pub async fn member_notifications(
 
 /// Marks a member's notification read; false if the member has no such notification.
 pub async fn mark_read(db: &ReadDb, member_id: &str, key: &str) -> Result<bool, sqlx::Error> {
-    let mut tx = match db {
-        ReadDb::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-        ReadDb::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
-    };
+    let mut tx = db.begin().await?;
     let changed = tx
         .execute(&stmt!(
             "UPDATE notify_outbox SET status = 'read' WHERE channel = 'member' \

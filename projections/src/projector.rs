@@ -61,9 +61,7 @@ fn to_u64(position: i64) -> u64 {
 
 /// The checkpoint of every projection.
 pub async fn checkpoints(db: &ReadDb) -> Result<HashMap<String, u64>, ProjectionError> {
-    let rows: Vec<(String, i64)> = db
-        .fetch("SELECT projection, position FROM proj_checkpoints", &[])
-        .await?;
+    let rows: Vec<(String, i64)> = db.fetch(crate::db::CHECKPOINTS, &[]).await?;
     Ok(rows
         .into_iter()
         .map(|(name, position)| (name, to_u64(position)))
@@ -136,7 +134,7 @@ fn refused_by_database(error: &ProjectionError) -> bool {
 /// events are applied one by one, each projection's statements for each event under a
 /// savepoint of its own: the event a projection cannot apply is set aside with the reason
 /// (`proj_set_aside`, logged as an error), and every other event and projection goes on.
-pub async fn apply_in(tx: &mut Tx, events: &[Envelope]) -> Result<u64, ProjectionError> {
+pub async fn apply_in(tx: &mut Tx<'_>, events: &[Envelope]) -> Result<u64, ProjectionError> {
     tx.savepoint("proj_batch").await?;
     match apply_merged(tx, events).await {
         Ok(applied) => {
@@ -155,7 +153,7 @@ pub async fn apply_in(tx: &mut Tx, events: &[Envelope]) -> Result<u64, Projectio
 }
 
 /// Each projection's checkpoint, read in the transaction.
-async fn locked_checkpoints(tx: &mut Tx) -> Result<HashMap<String, u64>, ProjectionError> {
+async fn locked_checkpoints(tx: &mut Tx<'_>) -> Result<HashMap<String, u64>, ProjectionError> {
     Ok(tx
         .checkpoints()
         .await?
@@ -184,7 +182,7 @@ fn pending(
 }
 
 async fn move_checkpoint(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     projection: Projection,
     position: u64,
 ) -> Result<(), ProjectionError> {
@@ -198,7 +196,7 @@ async fn move_checkpoint(
     Ok(())
 }
 
-async fn apply_merged(tx: &mut Tx, events: &[Envelope]) -> Result<u64, ProjectionError> {
+async fn apply_merged(tx: &mut Tx<'_>, events: &[Envelope]) -> Result<u64, ProjectionError> {
     let checkpoints = locked_checkpoints(tx).await?;
     let mut applied = 0;
     for projection in Projection::ALL {
@@ -223,7 +221,7 @@ async fn apply_merged(tx: &mut Tx, events: &[Envelope]) -> Result<u64, Projectio
     Ok(applied)
 }
 
-async fn apply_one_by_one(tx: &mut Tx, events: &[Envelope]) -> Result<u64, ProjectionError> {
+async fn apply_one_by_one(tx: &mut Tx<'_>, events: &[Envelope]) -> Result<u64, ProjectionError> {
     let checkpoints = locked_checkpoints(tx).await?;
     let mut applied = 0;
     for projection in Projection::ALL {
@@ -268,7 +266,7 @@ fn unreadable_by(projection: Projection, event: &Envelope) -> Option<&str> {
 }
 
 async fn set_event_aside(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     projection: Projection,
     event: &Envelope,
     reason: &str,

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chrono::Utc;
+use cpts_projections::db::{Param, Statement};
 use cpts_projections::ReadDb;
 use hmac::{Hmac, Mac};
 use lettre::message::header::ContentType;
@@ -206,45 +207,41 @@ impl Notifier {
             return Ok(false);
         }
         let now = now_text(Utc::now());
-        match self.db() {
-            ReadDb::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                let due: Option<Due> = sqlx::query_as(&format!("{DUE} FOR UPDATE SKIP LOCKED"))
-                    .bind(&now)
-                    .bind(email)
-                    .bind(webhook)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let Some(due) = due else {
-                    tx.commit().await?;
-                    return Ok(false);
-                };
-                let outcome = self.send(&due).await;
-                let (sql, params) = self.outcome(&due, outcome);
-                let mut query = sqlx::query(sql);
-                for p in params {
-                    query = query.bind(p);
-                }
-                query.execute(&mut *tx).await?;
+        let db = self.db();
+        let sql = format!("{DUE}{}", db.dialect().skip_locked());
+        let params: [Param; 3] = [now.as_str().into(), email.into(), webhook.into()];
+        // PostgreSQL: the row stays locked while it is sent, in a transaction that commits its
+        // new status, so another instance skips it. SQLite (one instance on one file) has no
+        // row locks: the row is read, sent and updated, without holding the database's write
+        // lock while it waits for the SMTP server.
+        let mut claim = if db.dialect().locks_rows() {
+            Some(db.begin().await?)
+        } else {
+            None
+        };
+        let due: Option<Due> = match &mut claim {
+            Some(tx) => tx.fetch_optional(&sql, &params).await?,
+            None => db.fetch_optional(&sql, &params).await?,
+        };
+        let Some(due) = due else {
+            if let Some(tx) = claim {
                 tx.commit().await?;
             }
-            ReadDb::Sqlite(pool) => {
-                let due: Option<Due> = sqlx::query_as(DUE)
-                    .bind(&now)
-                    .bind(email)
-                    .bind(webhook)
-                    .fetch_optional(pool)
-                    .await?;
-                let Some(due) = due else {
-                    return Ok(false);
-                };
-                let outcome = self.send(&due).await;
-                let (sql, params) = self.outcome(&due, outcome);
-                let mut query = sqlx::query(sql);
-                for p in params {
-                    query = query.bind(p);
-                }
-                query.execute(pool).await?;
+            return Ok(false);
+        };
+        let outcome = self.send(&due).await;
+        let (sql, params) = self.outcome(&due, outcome);
+        let statement = Statement {
+            sql: sql.into(),
+            params: params.into_iter().map(Param::from).collect(),
+        };
+        match claim {
+            Some(mut tx) => {
+                tx.execute(&statement).await?;
+                tx.commit().await?;
+            }
+            None => {
+                db.execute(&statement).await?;
             }
         }
         Ok(true)

@@ -5,7 +5,7 @@
 
 use chrono::{Days, NaiveDate, Utc};
 use cpts_domain::values::Rung;
-use cpts_projections::db::{Param, Statement, Tx};
+use cpts_projections::db::{Param, Statement};
 use cpts_projections::ReadDb;
 use uuid::Uuid;
 
@@ -72,10 +72,7 @@ pub async fn queue(
             &[community_id.into()],
         )
         .await?;
-    let mut tx = match db {
-        ReadDb::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-        ReadDb::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
-    };
+    let mut tx = db.begin().await?;
     let now = now_text(Utc::now());
     let mut queued = 0;
     for (member, email, lang, community) in coordinators {

@@ -113,14 +113,9 @@ impl NotificationFeed {
     }
 }
 
-// These reads bypass `ReadDb::fetch`, whose count of reads measures what requests cost.
+// These reads are not counted by `ReadDb::fetch`, whose count measures what requests cost.
 async fn checkpoint(db: &ReadDb) -> anyhow::Result<u64> {
-    const SQL: &str = "SELECT position FROM notify_checkpoint WHERE name = 'outbox'";
-    let position: i64 = match db {
-        ReadDb::Postgres(pool) => sqlx::query_scalar(SQL).fetch_one(pool).await?,
-        ReadDb::Sqlite(pool) => sqlx::query_scalar(SQL).fetch_one(pool).await?,
-    };
-    Ok(u64::try_from(position).unwrap_or(0))
+    super::outbox::checkpoint(db).await
 }
 
 async fn fresh(db: &ReadDb, after: u64, upto: u64) -> anyhow::Result<Vec<Fresh>> {
@@ -128,20 +123,7 @@ async fn fresh(db: &ReadDb, after: u64, upto: u64) -> anyhow::Result<Vec<Fresh>>
                        created_at FROM notify_outbox WHERE channel = 'member' \
                        AND position > $1 AND position <= $2 ORDER BY position, notification_key";
     let bound = |p: u64| i64::try_from(p).unwrap_or(i64::MAX);
-    Ok(match db {
-        ReadDb::Postgres(pool) => {
-            sqlx::query_as(SQL)
-                .bind(bound(after))
-                .bind(bound(upto))
-                .fetch_all(pool)
-                .await?
-        }
-        ReadDb::Sqlite(pool) => {
-            sqlx::query_as(SQL)
-                .bind(bound(after))
-                .bind(bound(upto))
-                .fetch_all(pool)
-                .await?
-        }
-    })
+    Ok(db
+        .fetch_uncounted(SQL, &[bound(after).into(), bound(upto).into()])
+        .await?)
 }

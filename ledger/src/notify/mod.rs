@@ -168,10 +168,7 @@ pub async fn unsubscribe(
             &[subject.as_str().into()],
         )
         .await?;
-    let mut tx = match db {
-        ReadDb::Postgres(pool) => cpts_projections::db::Tx::Postgres(pool.begin().await?),
-        ReadDb::Sqlite(pool) => cpts_projections::db::Tx::Sqlite(pool.begin().await?),
-    };
+    let mut tx = db.begin().await?;
     tx.execute(&stmt!(
         "UPDATE notify_contacts SET email = NULL, unsubscribed_at = $2 WHERE subject_id = $1",
         subject.as_str(),

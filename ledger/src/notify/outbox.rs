@@ -65,38 +65,22 @@ fn to_i64(position: u64) -> i64 {
     i64::try_from(position).unwrap_or(i64::MAX)
 }
 
-/// The outbox's checkpoint: the last log position turned into notifications.
+/// Reads the outbox's checkpoint.
+const CHECKPOINT: &str = "SELECT position FROM notify_checkpoint WHERE name = 'outbox'";
+
+/// The outbox's checkpoint: the last log position turned into notifications. Background
+/// work: not counted as a read of the read models.
 pub async fn checkpoint(db: &ReadDb) -> anyhow::Result<u64> {
-    let rows: Vec<(i64,)> = db
-        .fetch(
-            "SELECT position FROM notify_checkpoint WHERE name = 'outbox'",
-            &[],
-        )
-        .await?;
-    Ok(rows
-        .first()
-        .map(|(p,)| u64::try_from(*p).unwrap_or(0))
-        .unwrap_or(0))
+    let position: Option<(i64,)> = db.fetch_optional(CHECKPOINT, &[]).await?;
+    Ok(position.map_or(0, |(p,)| u64::try_from(p).unwrap_or(0)))
 }
 
-async fn locked_checkpoint(tx: &mut Tx) -> anyhow::Result<u64> {
-    const SQL: &str = "SELECT position FROM notify_checkpoint WHERE name = 'outbox'";
-    let position: i64 = match tx {
-        Tx::Postgres(tx) => {
-            sqlx::query_scalar(&format!("{SQL} FOR UPDATE"))
-                .fetch_one(&mut **tx)
-                .await?
-        }
-        Tx::Sqlite(tx) => sqlx::query_scalar(SQL).fetch_one(&mut **tx).await?,
-    };
+/// The checkpoint, locked until the transaction (begun by [`ReadDb::begin_write`]) ends.
+async fn locked_checkpoint(tx: &mut Tx<'_>) -> anyhow::Result<u64> {
+    let sql = format!("{CHECKPOINT}{}", tx.dialect().for_update());
+    let position: Option<(i64,)> = tx.fetch_optional(&sql, &[]).await?;
+    let (position,) = position.context("the outbox has no checkpoint")?;
     Ok(u64::try_from(position).unwrap_or(0))
-}
-
-async fn begin(db: &ReadDb) -> anyhow::Result<Tx> {
-    Ok(match db {
-        ReadDb::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-        ReadDb::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-    })
 }
 
 /// A person's contact as the outbox knows it.
@@ -167,7 +151,7 @@ async fn apply(
     let Some(last) = events.last() else {
         return Ok(());
     };
-    let mut tx = begin(db).await?;
+    let mut tx = db.begin_write().await?;
     let checkpoint = locked_checkpoint(&mut tx).await?;
     let pending = events.iter().filter(|e| e.position > checkpoint);
     // Contacts changed by earlier events of this batch, not yet committed.
@@ -189,10 +173,7 @@ async fn apply(
         ))
         .await?;
     }
-    match tx {
-        Tx::Postgres(tx) => tx.commit().await?,
-        Tx::Sqlite(tx) => tx.commit().await?,
-    }
+    tx.commit().await?;
     Ok(())
 }
 

@@ -10,9 +10,9 @@
 //! Personal fields are encrypted on the way in and decrypted on the way out ([`vault`]): what
 //! is stored, hashed and exported is the ciphertext.
 
+mod append;
 pub mod chain;
 mod postgres;
-mod sqlite;
 mod vault;
 mod verify;
 
@@ -24,6 +24,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use cpts_domain::claims::{claims, Claim, Claiming, SubRecord};
 use cpts_domain::community::{Community, CommunityEvent};
 use cpts_domain::consultation::{Consultation, ConsultationEvent};
+use cpts_projections::db::{Dialect, Param, ReadDb};
 use cqrs_es::persist::{
     PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot,
 };
@@ -38,15 +39,10 @@ pub use self::verify::{BadDigest, Broken, ChainCheck, Digest, Problem, Verificat
 /// The event store, on one of the two backends.
 #[derive(Clone, Debug)]
 pub struct EventRepository {
-    backend: Backend,
+    /// The database, reached as every other part of the service reaches it.
+    db: ReadDb,
     /// PostgreSQL: the writer that gathers this process's concurrent appends (shared by clones).
     group: Option<std::sync::Arc<postgres::GroupCommit>>,
-}
-
-#[derive(Clone, Debug)]
-enum Backend {
-    Postgres(PgPool),
-    Sqlite(SqlitePool),
 }
 
 /// The last event of the log.
@@ -368,13 +364,6 @@ fn check_batch(events: &[SerializedEvent]) -> Result<(), PersistenceError> {
     Ok(())
 }
 
-/// A parameter of one of the store's queries.
-#[derive(Debug, Clone, Copy)]
-enum Arg<'a> {
-    Text(&'a str),
-    Int(i64),
-}
-
 /// A command that already recorded its events: its answer is the events of its first
 /// execution, found with [`EventRepository::command_events`].
 #[derive(Debug, thiserror::Error)]
@@ -432,11 +421,6 @@ impl From<CommandRow> for CommandRecord {
 
 const COMMAND_COLUMNS: &str = "c.command_id, c.aggregate_type, c.aggregate_id, c.actor, \
      c.command_hash, c.first_position, c.last_position";
-
-const FIND_COMMAND: &str = "SELECT first_position FROM commands WHERE command_id = $1";
-const RECORD_COMMAND: &str = "INSERT INTO commands \
-     (command_id, aggregate_type, aggregate_id, first_position, last_position, actor, \
-     command_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
 /// The id of the command that caused these events, from their metadata.
 fn command_id_of(events: &[SerializedEvent]) -> Option<String> {
@@ -539,9 +523,52 @@ fn check_claims(
     Ok(())
 }
 
-/// Columns read back for a [`StoredEvent`], in this order, by both backends.
-const EVENT_COLUMNS: &str = "position, aggregate_type, aggregate_id, sequence, event_type, \
-     event_version, payload, metadata, community_id, recorded_at, prev_hash, hash";
+/// Columns read back for a [`StoredEvent`], in [`EventRow`] order, by both backends.
+fn event_columns(dialect: Dialect) -> String {
+    format!(
+        "position, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, \
+         metadata, community_id, {}, prev_hash, hash",
+        dialect.timestamp_text("recorded_at")
+    )
+}
+
+/// An event's row, as [`event_columns`] reads it.
+type EventRow = (
+    i64,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    Vec<u8>,
+    Vec<u8>,
+);
+
+fn event_from(row: EventRow) -> Result<StoredEvent, PersistenceError> {
+    let (position, aggregate_type, aggregate_id, sequence, event_type, event_version) =
+        (row.0, row.1, row.2, row.3, row.4, row.5);
+    let (payload, metadata, community_id, recorded_at, prev_hash, hash) =
+        (row.6, row.7, row.8, row.9, row.10, row.11);
+    stored_event(
+        position,
+        aggregate_type,
+        aggregate_id,
+        sequence,
+        event_type,
+        event_version,
+        payload,
+        metadata,
+        community_id,
+        parse_timestamp(&recorded_at)?,
+        recorded_at,
+        &prev_hash,
+        &hash,
+    )
+}
 
 impl EventRepository {
     /// Connects to `postgres://…` / `postgresql://…`, or to `sqlite:…` (creating the file and
@@ -554,11 +581,13 @@ impl EventRepository {
                 .connect(url)
                 .await
                 .context("connecting to PostgreSQL")?;
+            let db = ReadDb::Postgres(pool.clone());
             Ok(Self {
                 group: Some(std::sync::Arc::new(postgres::GroupCommit::start(
-                    pool.clone(),
+                    db.clone(),
+                    pool,
                 ))),
-                backend: Backend::Postgres(pool),
+                db,
             })
         } else if url.starts_with("sqlite:") {
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
@@ -586,7 +615,7 @@ impl EventRepository {
                 .await
                 .context("opening the SQLite database")?;
             Ok(Self {
-                backend: Backend::Sqlite(pool),
+                db: ReadDb::Sqlite(pool),
                 group: None,
             })
         } else {
@@ -599,43 +628,46 @@ impl EventRepository {
 
     /// Creates or updates the tables of this backend.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        match &self.backend {
-            Backend::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await,
-            Backend::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await,
+        match &self.db {
+            ReadDb::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await,
+            ReadDb::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await,
         }
         .context("applying the migrations")
     }
 
     /// `"postgres"` or `"sqlite"`.
     pub fn backend_name(&self) -> &'static str {
-        match self.backend {
-            Backend::Postgres(_) => "postgres",
-            Backend::Sqlite(_) => "sqlite",
-        }
+        self.db.dialect().name()
     }
 
-    /// The PostgreSQL pool, on that backend.
+    /// The database, for whatever else the service keeps beside the log (read models, tokens,
+    /// the outbox): the one way every part of it reaches the backend.
+    pub fn db(&self) -> &ReadDb {
+        &self.db
+    }
+
+    /// The PostgreSQL pool, on that backend (for tests that look under the hood).
     pub fn pg_pool(&self) -> Option<&PgPool> {
-        match &self.backend {
-            Backend::Postgres(pool) => Some(pool),
-            Backend::Sqlite(_) => None,
+        match &self.db {
+            ReadDb::Postgres(pool) => Some(pool),
+            ReadDb::Sqlite(_) => None,
         }
     }
 
-    /// The SQLite pool, on that backend.
+    /// The SQLite pool, on that backend (for tests that look under the hood).
     pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
-        match &self.backend {
-            Backend::Sqlite(pool) => Some(pool),
-            Backend::Postgres(_) => None,
+        match &self.db {
+            ReadDb::Sqlite(pool) => Some(pool),
+            ReadDb::Postgres(_) => None,
         }
     }
 
     /// The last event of the log.
     pub async fn head(&self) -> Result<LogHead, PersistenceError> {
-        match &self.backend {
-            Backend::Postgres(pool) => postgres::head(pool).await,
-            Backend::Sqlite(pool) => sqlite::head(pool).await,
-        }
+        let sql = append::head_sql(self.db.dialect(), false);
+        let row: Option<append::HeadRow> =
+            self.db.fetch_optional(&sql, &[]).await.map_err(map_sqlx)?;
+        append::head_from(row.ok_or_else(|| unknown("the log has no head"))?)
     }
 
     /// Events in global order after position `after`, at most `limit` of them.
@@ -645,11 +677,12 @@ impl EventRepository {
         limit: u32,
     ) -> Result<Vec<StoredEvent>, PersistenceError> {
         let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2"
+            "SELECT {} FROM events WHERE position > $1 ORDER BY position LIMIT $2",
+            self.columns()
         );
         self.select(
             &sql,
-            &[Arg::Int(to_i64(after)?), Arg::Int(i64::from(limit))],
+            &[Param::from(to_i64(after)?), Param::from(i64::from(limit))],
         )
         .await
     }
@@ -662,15 +695,16 @@ impl EventRepository {
         limit: u32,
     ) -> Result<Vec<StoredEvent>, PersistenceError> {
         let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE community_id = $1 AND position > $2 \
-             ORDER BY position LIMIT $3"
+            "SELECT {} FROM events WHERE community_id = $1 AND position > $2 \
+             ORDER BY position LIMIT $3",
+            self.columns()
         );
         self.select(
             &sql,
             &[
-                Arg::Text(community_id),
-                Arg::Int(to_i64(after)?),
-                Arg::Int(i64::from(limit)),
+                Param::from(community_id),
+                Param::from(to_i64(after)?),
+                Param::from(i64::from(limit)),
             ],
         )
         .await
@@ -706,26 +740,32 @@ impl EventRepository {
         after: u64,
     ) -> Result<Vec<StoredEvent>, PersistenceError> {
         let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 \
-             AND {column} > $3 ORDER BY sequence"
+            "SELECT {} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 \
+             AND {column} > $3 ORDER BY sequence",
+            self.columns()
         );
         let args = [
-            Arg::Text(aggregate_type),
-            Arg::Text(aggregate_id),
-            Arg::Int(to_i64(after)?),
+            Param::from(aggregate_type),
+            Param::from(aggregate_id),
+            Param::from(to_i64(after)?),
         ];
         self.select(&sql, &args).await
+    }
+
+    fn columns(&self) -> String {
+        event_columns(self.db.dialect())
     }
 
     async fn select(
         &self,
         sql: &str,
-        args: &[Arg<'_>],
+        args: &[Param],
     ) -> Result<Vec<StoredEvent>, PersistenceError> {
-        let mut events = match &self.backend {
-            Backend::Postgres(pool) => postgres::select_events(pool, sql, args).await,
-            Backend::Sqlite(pool) => sqlite::select_events(pool, sql, args).await,
-        }?;
+        let rows: Vec<EventRow> = self.db.fetch_uncounted(sql, args).await.map_err(map_sqlx)?;
+        let mut events = rows
+            .into_iter()
+            .map(event_from)
+            .collect::<Result<Vec<_>, _>>()?;
         self.open(&mut events).await?;
         Ok(events)
     }
@@ -734,11 +774,12 @@ impl EventRepository {
     /// log order: what the log holds about someone.
     pub async fn events_mentioning(&self, id: &str) -> Result<Vec<StoredEvent>, PersistenceError> {
         let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE aggregate_id = $1 OR payload LIKE $2 \
-             ORDER BY position"
+            "SELECT {} FROM events WHERE aggregate_id = $1 OR payload LIKE $2 \
+             ORDER BY position",
+            self.columns()
         );
         let pattern = format!("%{}%", id.replace(['%', '_'], ""));
-        self.select(&sql, &[Arg::Text(id), Arg::Text(&pattern)])
+        self.select(&sql, &[Param::from(id), Param::from(pattern.as_str())])
             .await
     }
 
@@ -770,22 +811,12 @@ impl EventRepository {
         sql: &str,
         args: &[&str],
     ) -> Result<Option<CommandRecord>, PersistenceError> {
-        let row: Option<CommandRow> = match &self.backend {
-            Backend::Postgres(pool) => {
-                let mut query = sqlx::query_as(sql);
-                for arg in args {
-                    query = query.bind(*arg);
-                }
-                query.fetch_optional(pool).await.map_err(map_sqlx)?
-            }
-            Backend::Sqlite(pool) => {
-                let mut query = sqlx::query_as(sql);
-                for arg in args {
-                    query = query.bind(*arg);
-                }
-                query.fetch_optional(pool).await.map_err(map_sqlx)?
-            }
-        };
+        let params: Vec<Param> = args.iter().map(|a| Param::from(*a)).collect();
+        let row: Option<CommandRow> = self
+            .db
+            .fetch_optional(sql, &params)
+            .await
+            .map_err(map_sqlx)?;
         Ok(row.map(CommandRecord::from))
     }
 
@@ -806,13 +837,14 @@ impl EventRepository {
         command: &CommandRecord,
     ) -> Result<Vec<StoredEvent>, PersistenceError> {
         let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE position BETWEEN $1 AND $2 ORDER BY position"
+            "SELECT {} FROM events WHERE position BETWEEN $1 AND $2 ORDER BY position",
+            self.columns()
         );
         self.select(
             &sql,
             &[
-                Arg::Int(command.first_position),
-                Arg::Int(command.last_position),
+                Param::from(command.first_position),
+                Param::from(command.last_position),
             ],
         )
         .await
@@ -823,20 +855,11 @@ impl EventRepository {
         const SQL: &str = "SELECT 1 FROM claimed_ids WHERE kind = $1 AND id = $2";
         let kind = claim.kind.wire_name();
         let id = claim.id.to_string();
-        let found: Option<i32> = match &self.backend {
-            Backend::Postgres(pool) => sqlx::query_scalar(SQL)
-                .bind(kind)
-                .bind(&id)
-                .fetch_optional(pool)
-                .await
-                .map_err(map_sqlx)?,
-            Backend::Sqlite(pool) => sqlx::query_scalar(SQL)
-                .bind(kind)
-                .bind(&id)
-                .fetch_optional(pool)
-                .await
-                .map_err(map_sqlx)?,
-        };
+        let found: Option<(i32,)> = self
+            .db
+            .fetch_optional(SQL, &[kind.into(), id.into()])
+            .await
+            .map_err(map_sqlx)?;
         Ok(found.is_some())
     }
 
@@ -848,21 +871,12 @@ impl EventRepository {
     ) -> Result<Option<String>, PersistenceError> {
         const SQL: &str = "SELECT community_id FROM events \
                            WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = 1";
-        let found: Option<Option<String>> = match &self.backend {
-            Backend::Postgres(pool) => sqlx::query_scalar(SQL)
-                .bind(aggregate_type)
-                .bind(aggregate_id)
-                .fetch_optional(pool)
-                .await
-                .map_err(map_sqlx)?,
-            Backend::Sqlite(pool) => sqlx::query_scalar(SQL)
-                .bind(aggregate_type)
-                .bind(aggregate_id)
-                .fetch_optional(pool)
-                .await
-                .map_err(map_sqlx)?,
-        };
-        Ok(found.flatten())
+        let found: Option<(Option<String>,)> = self
+            .db
+            .fetch_optional(SQL, &[aggregate_type.into(), aggregate_id.into()])
+            .await
+            .map_err(map_sqlx)?;
+        Ok(found.and_then(|(community,)| community))
     }
 
     /// Appends one stream's events; see the module documentation.
@@ -872,12 +886,9 @@ impl EventRepository {
         }
         check_batch(events)?;
         let events = self.seal(events).await?;
-        match &self.backend {
-            Backend::Postgres(pool) => match &self.group {
-                Some(group) => group.append(&events).await,
-                None => postgres::append(pool, &events).await,
-            },
-            Backend::Sqlite(pool) => sqlite::append(pool, &events).await,
+        match &self.group {
+            Some(group) => group.append(&events).await,
+            None => append::append(&self.db, &events).await,
         }
     }
 
@@ -889,10 +900,7 @@ impl EventRepository {
             .map(NewRow::from_stored)
             .collect::<Result<Vec<_>, _>>()?;
         let claims = stored_claim_rows(events)?;
-        match &self.backend {
-            Backend::Postgres(pool) => postgres::import(pool, &rows, &claims).await,
-            Backend::Sqlite(pool) => sqlite::import(pool, &rows, &claims).await,
-        }
+        append::import(&self.db, &rows, &claims).await
     }
 
     /// Builds a [`StoredEvent`] from exported fields, parsing the texts the hash covers.
@@ -994,14 +1002,15 @@ impl PersistedEventRepository for EventRepository {
 
     async fn stream_all_events<A: Aggregate>(&self) -> Result<ReplayStream, PersistenceError> {
         let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE aggregate_type = $1 ORDER BY position"
+            "SELECT {} FROM events WHERE aggregate_type = $1 ORDER BY position",
+            self.columns()
         );
-        let events = self.select(&sql, &[Arg::Text(A::TYPE)]).await?;
+        let events = self.select(&sql, &[Param::from(A::TYPE)]).await?;
         Ok(self.stream(events).await)
     }
 }
 
-/// Builds a [`StoredEvent`] from the columns both backends read, in [`EVENT_COLUMNS`] order.
+/// Builds a [`StoredEvent`] from the columns both backends read, in [`EventRow`] order.
 #[allow(clippy::too_many_arguments)]
 fn stored_event(
     position: i64,

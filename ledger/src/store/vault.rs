@@ -20,7 +20,9 @@ use cqrs_es::persist::{PersistenceError, SerializedEvent};
 use rand::RngCore;
 use serde_json::Value;
 
-use super::{map_sqlx, timestamp_text, unknown, Backend, EventRepository, StoredEvent};
+use cpts_projections::stmt;
+
+use super::{map_sqlx, timestamp_text, unknown, EventRepository, StoredEvent};
 
 const PREFIX: &str = "enc:v1:";
 /// The event that destroys its member's key.
@@ -225,36 +227,16 @@ impl EventRepository {
         const INSERT: &str = "INSERT INTO person_keys (subject_id, key_hex, created_at) \
                               VALUES ($1, $2, $3) ON CONFLICT (subject_id) DO NOTHING";
         const SELECT: &str = "SELECT key_hex FROM person_keys WHERE subject_id = $1";
-        let stored: Option<String> = match &self.backend {
-            Backend::Postgres(pool) => {
-                sqlx::query(INSERT)
-                    .bind(subject)
-                    .bind(&fresh)
-                    .bind(&now)
-                    .execute(pool)
-                    .await
-                    .map_err(map_sqlx)?;
-                sqlx::query_scalar(SELECT)
-                    .bind(subject)
-                    .fetch_one(pool)
-                    .await
-                    .map_err(map_sqlx)?
-            }
-            Backend::Sqlite(pool) => {
-                sqlx::query(INSERT)
-                    .bind(subject)
-                    .bind(&fresh)
-                    .bind(&now)
-                    .execute(pool)
-                    .await
-                    .map_err(map_sqlx)?;
-                sqlx::query_scalar(SELECT)
-                    .bind(subject)
-                    .fetch_one(pool)
-                    .await
-                    .map_err(map_sqlx)?
-            }
-        };
+        self.db
+            .execute(&stmt!(INSERT, subject, fresh.as_str(), now.as_str()))
+            .await
+            .map_err(map_sqlx)?;
+        let stored: Option<(Option<String>,)> = self
+            .db
+            .fetch_optional(SELECT, &[subject.into()])
+            .await
+            .map_err(map_sqlx)?;
+        let stored = stored.and_then(|(key,)| key);
         stored.map(|k| parse_key(&k)).transpose()
     }
 
@@ -267,22 +249,12 @@ impl EventRepository {
                 "SELECT subject_id, key_hex FROM person_keys WHERE subject_id IN ({})",
                 placeholders.join(", ")
             );
-            let rows: Vec<(String, Option<String>)> = match &self.backend {
-                Backend::Postgres(pool) => {
-                    let mut query = sqlx::query_as(&sql);
-                    for subject in chunk {
-                        query = query.bind(subject);
-                    }
-                    query.fetch_all(pool).await.map_err(map_sqlx)?
-                }
-                Backend::Sqlite(pool) => {
-                    let mut query = sqlx::query_as(&sql);
-                    for subject in chunk {
-                        query = query.bind(subject);
-                    }
-                    query.fetch_all(pool).await.map_err(map_sqlx)?
-                }
-            };
+            let params: Vec<_> = chunk.iter().map(|s| s.as_str().into()).collect();
+            let rows: Vec<(String, Option<String>)> = self
+                .db
+                .fetch_uncounted(&sql, &params)
+                .await
+                .map_err(map_sqlx)?;
             for (subject, key) in rows {
                 keys.insert(subject, key.map(|k| parse_key(&k)).transpose()?);
             }
@@ -305,22 +277,10 @@ impl EventRepository {
         const SQL: &str = "INSERT INTO person_keys (subject_id, key_hex, created_at, erased_at) \
                            VALUES ($1, NULL, $2, $2) ON CONFLICT (subject_id) \
                            DO UPDATE SET key_hex = NULL, erased_at = $2";
-        match &self.backend {
-            Backend::Postgres(pool) => sqlx::query(SQL)
-                .bind(subject)
-                .bind(&now)
-                .execute(pool)
-                .await
-                .map(|_| ())
-                .map_err(map_sqlx)?,
-            Backend::Sqlite(pool) => sqlx::query(SQL)
-                .bind(subject)
-                .bind(&now)
-                .execute(pool)
-                .await
-                .map(|_| ())
-                .map_err(map_sqlx)?,
-        };
+        self.db
+            .execute(&stmt!(SQL, subject, now.as_str()))
+            .await
+            .map_err(map_sqlx)?;
         Ok(())
     }
 
@@ -332,19 +292,12 @@ impl EventRepository {
     ) -> Result<Option<String>, PersistenceError> {
         const SQL: &str = "SELECT payload FROM events WHERE aggregate_type = 'consultation' \
                            AND aggregate_id = $1 AND event_type = 'ContributionSubmitted'";
-        let payloads: Vec<String> = match &self.backend {
-            Backend::Postgres(pool) => sqlx::query_scalar(SQL)
-                .bind(consultation_id)
-                .fetch_all(pool)
-                .await
-                .map_err(map_sqlx)?,
-            Backend::Sqlite(pool) => sqlx::query_scalar(SQL)
-                .bind(consultation_id)
-                .fetch_all(pool)
-                .await
-                .map_err(map_sqlx)?,
-        };
-        for text in payloads {
+        let payloads: Vec<(String,)> = self
+            .db
+            .fetch_uncounted(SQL, &[consultation_id.into()])
+            .await
+            .map_err(map_sqlx)?;
+        for (text,) in payloads {
             let payload: Value = serde_json::from_str(&text)?;
             let body = &payload["ContributionSubmitted"];
             if body["contribution_id"].as_str() == Some(contribution_id) {
@@ -363,11 +316,7 @@ impl EventRepository {
     ) -> Result<Vec<(String, Option<String>, Option<String>)>, PersistenceError> {
         const SQL: &str =
             "SELECT subject_id, key_hex, erased_at FROM person_keys ORDER BY subject_id";
-        match &self.backend {
-            Backend::Postgres(pool) => sqlx::query_as(SQL).fetch_all(pool).await,
-            Backend::Sqlite(pool) => sqlx::query_as(SQL).fetch_all(pool).await,
-        }
-        .map_err(map_sqlx)
+        self.db.fetch_uncounted(SQL, &[]).await.map_err(map_sqlx)
     }
 
     /// Restores people's keys from a backup; a key the store already has is left as it is.
@@ -382,26 +331,16 @@ impl EventRepository {
             if let Some(key) = key {
                 parse_key(key)?;
             }
-            match &self.backend {
-                Backend::Postgres(pool) => sqlx::query(SQL)
-                    .bind(subject)
-                    .bind(key)
-                    .bind(&now)
-                    .bind(erased_at)
-                    .execute(pool)
-                    .await
-                    .map(|_| ())
-                    .map_err(map_sqlx)?,
-                Backend::Sqlite(pool) => sqlx::query(SQL)
-                    .bind(subject)
-                    .bind(key)
-                    .bind(&now)
-                    .bind(erased_at)
-                    .execute(pool)
-                    .await
-                    .map(|_| ())
-                    .map_err(map_sqlx)?,
-            };
+            self.db
+                .execute(&stmt!(
+                    SQL,
+                    subject.as_str(),
+                    key.clone(),
+                    now.as_str(),
+                    erased_at.clone()
+                ))
+                .await
+                .map_err(map_sqlx)?;
         }
         Ok(())
     }
