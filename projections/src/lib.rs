@@ -1,7 +1,8 @@
 //! Read models of the governance record, fed from the event log by global position.
 //!
 //! - [`envelope`]: an event of the log as the projections read it, typed;
-//! - [`db`]: the database both backends share, with backend-neutral statements;
+//! - [`db`]: the one way to the database for the whole service (read models, store, outbox):
+//!   statements written once for both backends, the dialect's few fragments;
 //! - [`write`](mod@write): what each event does to each read model (the only place that writes them);
 //! - [`projector`]: applying the log in order, with a checkpoint per projection kept in the same
 //!   transaction as its rows; catching up, rebuilding, measuring the lag;

@@ -132,57 +132,42 @@ pub async fn open_store(url: &str) -> anyhow::Result<cpts_ledger::store::EventRe
 /// Every row of every read model and the checkpoints, as sorted text: two dumps are equal
 /// exactly when the read models are.
 pub async fn dump_read_models(repo: &cpts_ledger::store::EventRepository) -> Vec<String> {
-    let tables: Vec<String> = match (repo.pg_pool(), repo.sqlite_pool()) {
-        (Some(pool), _) => sqlx::query_scalar(
+    use cpts_projections::db::Dialect;
+    let db = repo.db();
+    // The catalogues differ by backend; everything read from the tables is one statement.
+    let (tables_sql, columns_sql) = match db.dialect() {
+        Dialect::Postgres => (
             "SELECT table_name::text FROM information_schema.tables \
              WHERE table_schema = 'public' AND table_name LIKE 'proj_%' ORDER BY 1",
-        )
-        .fetch_all(pool)
-        .await
-        .expect("tables"),
-        (_, Some(pool)) => sqlx::query_scalar(
+            "SELECT column_name::text FROM information_schema.columns WHERE table_name = $1 \
+             ORDER BY ordinal_position",
+        ),
+        Dialect::Sqlite => (
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'proj_%' ORDER BY 1",
-        )
-        .fetch_all(pool)
-        .await
-        .expect("tables"),
-        _ => unreachable!(),
+            "SELECT name FROM pragma_table_info($1) ORDER BY cid",
+        ),
     };
+    let tables: Vec<(String,)> = db.fetch_uncounted(tables_sql, &[]).await.expect("tables");
     assert!(tables.len() >= 14, "{tables:?}");
     let mut rows = Vec::new();
-    for table in tables {
-        let columns: Vec<String> = match (repo.pg_pool(), repo.sqlite_pool()) {
-            (Some(pool), _) => sqlx::query_scalar(
-                "SELECT column_name::text FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position",
-            )
-            .bind(&table)
-            .fetch_all(pool)
+    for (table,) in tables {
+        let columns: Vec<(String,)> = db
+            .fetch_uncounted(columns_sql, &[table.as_str().into()])
             .await
-            .expect("columns"),
-            (_, Some(pool)) => sqlx::query_scalar("SELECT name FROM pragma_table_info($1) ORDER BY cid")
-                .bind(&table)
-                .fetch_all(pool)
-                .await
-                .expect("columns"),
-            _ => unreachable!(),
-        };
+            .expect("columns");
         let select = columns
             .iter()
-            .map(|c| format!("COALESCE(CAST({c} AS TEXT), '∅')"))
+            .map(|(c,)| format!("COALESCE(CAST({c} AS TEXT), '∅')"))
             .collect::<Vec<_>>()
             .join(" || '|' || ");
         let sql = format!("SELECT {select} FROM {table}");
-        let mut table_rows: Vec<String> = match (repo.pg_pool(), repo.sqlite_pool()) {
-            (Some(pool), _) => sqlx::query_scalar(&sql)
-                .fetch_all(pool)
-                .await
-                .expect("rows"),
-            (_, Some(pool)) => sqlx::query_scalar(&sql)
-                .fetch_all(pool)
-                .await
-                .expect("rows"),
-            _ => unreachable!(),
-        };
+        let mut table_rows: Vec<String> = db
+            .fetch_uncounted::<(String,)>(&sql, &[])
+            .await
+            .expect("rows")
+            .into_iter()
+            .map(|(row,)| row)
+            .collect();
         table_rows.sort();
         rows.extend(table_rows.into_iter().map(|r| format!("{table}: {r}")));
     }

@@ -7,6 +7,10 @@
 //! global positions are handed out in commit order and never leave a gap: a reader that has seen
 //! position *n* will never see a lower position appear later. ARCHITECTURE.md tells why.
 //!
+//! Every statement is written once for both backends and runs through the service's one way
+//! to the database ([`cpts_projections::db`]); the append protocol is `append.rs`, which
+//! PostgreSQL's group commit (`postgres.rs`) runs for a whole group in one transaction.
+//!
 //! Personal fields are encrypted on the way in and decrypted on the way out ([`vault`]): what
 //! is stored, hashed and exported is the ciphertext.
 

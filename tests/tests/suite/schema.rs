@@ -189,7 +189,7 @@ const ALLOWED: &[(&str, &str)] = &[
         "column events.recorded_at: postgres timestamp not null, sqlite text not null",
         "PostgreSQL keeps the recording time as a TIMESTAMPTZ; SQLite has no such type and \
          keeps the RFC 3339 text the hash covers. Both are read back as that same text \
-         (store/dialect.rs, `timestamp_text`).",
+         (`Dialect::timestamp_text` in projections/src/db.rs).",
     ),
     (
         "column log_head.recorded_at: postgres timestamp null, sqlite text null",
