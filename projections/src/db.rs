@@ -551,6 +551,27 @@ mod tests {
     }
 
     #[test]
+    fn the_dialects_differ_only_in_their_fragments() {
+        let lock = |d: Dialect| format!("SELECT position FROM log_head{}", d.for_update());
+        assert_eq!(
+            lock(Dialect::Postgres),
+            "SELECT position FROM log_head FOR UPDATE"
+        );
+        assert_eq!(lock(Dialect::Sqlite), "SELECT position FROM log_head");
+        assert_eq!(Dialect::Sqlite.timestamp_text("recorded_at"), "recorded_at");
+        assert_eq!(
+            Dialect::Postgres.timestamp_text("recorded_at"),
+            "to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+        );
+        assert_eq!(
+            Dialect::Postgres.timestamp_param(3),
+            "CAST($3 AS TIMESTAMPTZ)"
+        );
+        assert_eq!(Dialect::Sqlite.timestamp_param(3), "$3");
+        assert!(Dialect::Postgres.locks_rows() && !Dialect::Sqlite.locks_rows());
+    }
+
+    #[test]
     fn upserts_are_never_merged() {
         let upsert = || {
             crate::stmt!(

@@ -536,6 +536,26 @@ async fn both_backends_migrate_to_the_same_schema() {
     );
 }
 
+#[tokio::test]
+async fn a_column_one_backend_only_gains_fails_the_comparison_by_name() {
+    let pg = postgres_db().await;
+    let lite = sqlite_db();
+    let pg_repo = open_store(pg.url()).await.expect("PostgreSQL migrates");
+    let lite_repo = open_store(lite.url()).await.expect("SQLite migrates");
+    let pool = lite_repo.sqlite_pool().expect("a SQLite store");
+    // What a migration written for one folder only would do.
+    sqlx::query("ALTER TABLE proj_members ADD COLUMN nickname TEXT")
+        .execute(pool)
+        .await
+        .expect("altered");
+    let postgres = postgres_schema(pg_repo.pg_pool().expect("a PostgreSQL store")).await;
+    let diff = report(postgres, sqlite_schema(pool).await);
+    assert_eq!(
+        diff.trim(),
+        "column proj_members.nickname: only in sqlite (text null)"
+    );
+}
+
 fn column(family: Family, not_null: bool) -> Column {
     Column { family, not_null }
 }
