@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use async_graphql::Schema;
 
+pub mod decode;
 pub mod errors;
 mod guard;
 pub mod inputs;

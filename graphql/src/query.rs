@@ -7,6 +7,7 @@ use cpts_domain::ids::CommunityId;
 use cpts_domain::values;
 use cpts_projections::{listing, queries};
 
+use crate::decode::{day, maybe_day, vocab};
 use crate::errors::{from_access, from_ledger, invalid_input};
 use crate::guard;
 use crate::inputs::{parse_id, Lang, Rung};
@@ -180,10 +181,6 @@ fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
-fn day(text: &str) -> NaiveDate {
-    text.parse().unwrap_or_default()
-}
-
 /// The CPTS a list is read from, and what the caller sees of it. Staff read their own CPTS in
 /// full; representatives read their own CPTS's published decisions; callers without a token
 /// read the published decisions of the CPTS they name.
@@ -219,23 +216,23 @@ async fn consultation(
     let keeping = queries::promise_keeping(db, &c.consultation_id, as_of)
         .await
         .map_err(read_failed)?;
-    let opens_on = day(&c.opens_on);
-    let closes_on = day(&c.closes_on);
-    let closed_on = c.closed_on.as_deref().and_then(|d| d.parse().ok());
+    let opens_on = day("an opening date", &c.opens_on)?;
+    let closes_on = day("a closing date", &c.closes_on)?;
+    let closed_on = maybe_day("a closing date", c.closed_on.as_deref())?;
     Ok(Consultation {
         id: ID(c.consultation_id),
         subject: c.subject,
-        moment: c.moment,
-        mission: c.mission,
-        rung: c.rung,
-        method: c.method,
+        moment: vocab("a moment", &c.moment, values::Moment::from_wire_name)?,
+        mission: vocab("a mission", &c.mission, values::Mission::from_wire_name)?,
+        rung: vocab("a rung", &c.rung, values::Rung::from_wire_name)?,
+        method: vocab("a method", &c.method, values::Method::from_wire_name)?,
         open: opens_on <= as_of
             && as_of <= closes_on
             && closed_on.is_none_or(|d: NaiveDate| d > as_of),
         opens_on,
         closes_on,
         closed_on,
-        answer_deadline: day(&c.answer_deadline),
+        answer_deadline: day("an answer deadline", &c.answer_deadline)?,
         contributions: c.contributions,
         promise_keeping: keeping.map(PromiseKeeping::from),
     })
@@ -486,11 +483,13 @@ impl QueryRoot {
         let edges: Vec<DecisionEdge> = page
             .items
             .into_iter()
-            .map(|summary| DecisionEdge {
-                cursor: summary.cursor().encode(),
-                node: Decision::new(summary, visibility, as_of),
+            .map(|summary| {
+                Ok(DecisionEdge {
+                    cursor: summary.cursor().encode(),
+                    node: Decision::new(summary, visibility, as_of)?,
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         Ok(DecisionConnection {
             page_info: PageInfo {
                 has_next_page: page.has_next_page,
@@ -526,11 +525,7 @@ impl QueryRoot {
         if visibility == Visibility::Published && !published {
             return Err(not_found());
         }
-        Ok(Decision::new(
-            summary,
-            visibility,
-            as_of.unwrap_or_else(today),
-        ))
+        Decision::new(summary, visibility, as_of.unwrap_or_else(today))
     }
 
     /// The consultations of the caller's CPTS, newest first, with whether each kept its promise
@@ -637,7 +632,7 @@ impl QueryRoot {
         )
         .await
         .map_err(read_failed)?;
-        Ok(register.into())
+        register.try_into()
     }
 
     /// The members of the caller's CPTS, by name. For staff.
@@ -646,7 +641,7 @@ impl QueryRoot {
         let members = listing::members(read_db(ctx)?, &principal.community.to_string())
             .await
             .map_err(read_failed)?;
-        Ok(members.into_iter().map(Member::from).collect())
+        members.into_iter().map(Member::try_from).collect()
     }
 
     /// The associations known to the caller's CPTS, by name. For staff.
@@ -655,7 +650,10 @@ impl QueryRoot {
         let associations = listing::associations(read_db(ctx)?, &principal.community.to_string())
             .await
             .map_err(read_failed)?;
-        Ok(associations.into_iter().map(Association::from).collect())
+        associations
+            .into_iter()
+            .map(Association::try_from)
+            .collect()
     }
 
     /// Every event of the caller's CPTS in log order, with who did it, a page at a time (at most

@@ -127,10 +127,11 @@ impl CommandResult {
             crate::views::Visibility::Published
         };
         let today = chrono::Utc::now().date_naive();
-        Ok(found
+        found
             .into_iter()
             .next()
-            .map(|d| crate::views::Decision::new(d, visibility, today)))
+            .map(|d| crate::views::Decision::new(d, visibility, today))
+            .transpose()
     }
 
     /// The member the command addressed, as the register now shows them; absent for other
@@ -148,10 +149,11 @@ impl CommandResult {
         )
         .await
         .map_err(crate::views::read_failed)?;
-        Ok(members
+        members
             .into_iter()
             .find(|m| m.member_id == self.aggregate_id.as_str())
-            .map(crate::views::Member::from))
+            .map(crate::views::Member::try_from)
+            .transpose()
     }
 
     /// The association the command addressed, as it now stands; absent for other records, and
@@ -169,10 +171,11 @@ impl CommandResult {
         )
         .await
         .map_err(crate::views::read_failed)?;
-        Ok(associations
+        associations
             .into_iter()
             .find(|a| a.association_id == self.aggregate_id.as_str())
-            .map(crate::views::Association::from))
+            .map(crate::views::Association::try_from)
+            .transpose()
     }
 
     /// The consultation the command addressed, as it stands now (its contributions counted,

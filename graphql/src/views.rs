@@ -14,7 +14,10 @@ use cpts_projections::listing::{self, DecisionSummary};
 use cpts_projections::queries;
 use cpts_projections::ReadDb;
 
+use crate::decode::{self, day, maybe_day, vocab, Tally};
 use crate::errors::{coded, codes};
+use crate::inputs::{ContributionKind, Disposition, Method, Mission, Moment, Rung};
+use cpts_domain::values;
 
 /// Who sees what in a view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -221,18 +224,18 @@ pub struct Decision {
     pub title: String,
     /// Its text (the latest amendment).
     pub text: String,
-    /// The moment of participation it belongs to (`diagnosis`, `prioritisation`, …).
-    pub moment: String,
-    /// Its mission (`access_to_care`, …).
-    pub mission: String,
+    /// The moment of participation it belongs to.
+    pub moment: Moment,
+    /// Its mission.
+    pub mission: Mission,
     /// When it was proposed.
     pub proposed_on: NaiveDate,
     /// Where it stands.
     pub status: DecisionStatus,
     /// When it was voted.
     pub voted_on: Option<NaiveDate>,
-    /// The tally per collège, as recorded (JSON).
-    pub tally: Option<String>,
+    /// The tally per collège, as recorded.
+    pub tally: Option<Tally>,
     /// How many times its text was amended.
     pub amendments: i64,
     /// When it was withdrawn.
@@ -245,34 +248,30 @@ pub struct Decision {
     pub as_of: NaiveDate,
 }
 
-fn day(text: &str) -> NaiveDate {
-    text.parse().unwrap_or_default()
-}
-
-fn maybe_day(text: Option<&str>) -> Option<NaiveDate> {
-    text.and_then(|t| t.parse().ok())
-}
-
 impl Decision {
     /// The view of a decision for a caller, as of a date.
-    pub fn new(summary: DecisionSummary, visibility: Visibility, as_of: NaiveDate) -> Self {
-        Self {
+    pub fn new(summary: DecisionSummary, visibility: Visibility, as_of: NaiveDate) -> Result<Self> {
+        Ok(Self {
             id: ID(summary.decision_id),
             body_id: ID(summary.body_id),
             body_name: summary.body_name,
             title: summary.title,
             text: summary.text,
-            moment: summary.moment,
-            mission: summary.mission,
-            proposed_on: day(&summary.proposed_on),
+            moment: vocab("a moment", &summary.moment, values::Moment::from_wire_name)?,
+            mission: vocab(
+                "a mission",
+                &summary.mission,
+                values::Mission::from_wire_name,
+            )?,
+            proposed_on: day("a proposal date", &summary.proposed_on)?,
             status: DecisionStatus::from_stored(&summary.status),
-            voted_on: maybe_day(summary.voted_on.as_deref()),
-            tally: summary.tally,
+            voted_on: maybe_day("a vote date", summary.voted_on.as_deref())?,
+            tally: decode::tally(summary.tally.as_deref())?,
             amendments: summary.amendments,
-            withdrawn_on: maybe_day(summary.withdrawn_on.as_deref()),
+            withdrawn_on: maybe_day("a withdrawal date", summary.withdrawn_on.as_deref())?,
             visibility,
             as_of,
-        }
+        })
     }
 }
 
@@ -287,7 +286,9 @@ impl Decision {
             .load_one(TrailKey(self.id.to_string(), self.as_of))
             .await
             .map_err(read_failed)?;
-        Ok(trail.map(|t| InfluenceTrail::new(t, self.visibility)))
+        trail
+            .map(|t| InfluenceTrail::new(t, self.visibility))
+            .transpose()
     }
 
     /// What was done to implement it, in order.
@@ -298,14 +299,17 @@ impl Decision {
             .await
             .map_err(read_failed)?
             .unwrap_or_default();
-        Ok(found
-            .into_iter()
-            .filter(|m| day(&m.happened_on) <= self.as_of)
-            .map(|m| Milestone {
-                happened_on: day(&m.happened_on),
-                milestone: m.milestone,
-            })
-            .collect())
+        let mut milestones = Vec::new();
+        for m in found {
+            let happened_on = day("a milestone date", &m.happened_on)?;
+            if happened_on <= self.as_of {
+                milestones.push(Milestone {
+                    happened_on,
+                    milestone: m.milestone,
+                });
+            }
+        }
+        Ok(milestones)
     }
 
     /// The indicators reported for it, by period.
@@ -316,17 +320,20 @@ impl Decision {
             .await
             .map_err(read_failed)?
             .unwrap_or_default();
-        Ok(found
-            .into_iter()
-            .filter(|i| day(&i.reported_on) <= self.as_of)
-            .map(|i| IndicatorReport {
-                indicator: i.indicator,
-                period: i.period,
-                value: i.value,
-                target: i.target,
-                reported_on: day(&i.reported_on),
-            })
-            .collect())
+        let mut reports = Vec::new();
+        for i in found {
+            let reported_on = day("an indicator's report date", &i.reported_on)?;
+            if reported_on <= self.as_of {
+                reports.push(IndicatorReport {
+                    indicator: i.indicator,
+                    period: i.period,
+                    value: i.value,
+                    target: i.target,
+                    reported_on,
+                });
+            }
+        }
+        Ok(reports)
     }
 }
 
@@ -362,7 +369,7 @@ pub struct TrailConsultation {
     /// Its subject.
     pub subject: String,
     /// Its rung of the participation ladder.
-    pub rung: String,
+    pub rung: Rung,
     /// The promise that rung makes, in French.
     pub promise: String,
     /// The promise, in English.
@@ -385,16 +392,16 @@ pub struct TrailEntry {
     pub anonymous: bool,
     /// The anonymous inhabitant's commune, for callers who see names.
     pub anonymous_commune: Option<String>,
-    /// What it is (`opinion`, `proposal`, …).
-    pub kind: String,
+    /// What it is.
+    pub kind: ContributionKind,
     /// Its text.
     pub text: String,
     /// When it was submitted.
     pub submitted_on: NaiveDate,
     /// When it was withdrawn.
     pub withdrawn_on: Option<NaiveDate>,
-    /// What became of it (`retained`, `partly_retained`, `not_retained`, …), once answered.
-    pub disposition: Option<String>,
+    /// What became of it, once answered.
+    pub disposition: Option<Disposition>,
     /// Why.
     pub rationale: Option<String>,
     /// When the answer was published.
@@ -409,7 +416,7 @@ pub struct TrailEntry {
 #[derive(SimpleObject, Debug, Clone)]
 pub struct DispositionCount {
     /// The disposition.
-    pub disposition: String,
+    pub disposition: Disposition,
     /// How many.
     pub count: u64,
 }
@@ -428,54 +435,75 @@ pub struct InfluenceTrail {
 }
 
 impl InfluenceTrail {
-    fn new(trail: queries::InfluenceTrail, visibility: Visibility) -> Self {
+    fn new(trail: queries::InfluenceTrail, visibility: Visibility) -> Result<Self> {
         let everything = visibility == Visibility::Everything;
-        Self {
-            consultations: trail
-                .consultations
-                .into_iter()
-                .map(|c| TrailConsultation {
+        let consultations = trail
+            .consultations
+            .into_iter()
+            .map(|c| {
+                Ok(TrailConsultation {
                     id: ID(c.consultation_id),
                     subject: c.subject,
-                    rung: c.rung,
+                    rung: vocab("a rung", &c.rung, values::Rung::from_wire_name)?,
                     promise: c.promise_fr,
                     promise_en: c.promise_en,
-                    answer_deadline: day(&c.answer_deadline),
+                    answer_deadline: day("an answer deadline", &c.answer_deadline)?,
                 })
-                .collect(),
-            entries: trail
-                .entries
-                .into_iter()
-                .filter(|e| everything || e.published_on.is_some())
-                .map(|e| TrailEntry {
+            })
+            .collect::<Result<_>>()?;
+        let entries = trail
+            .entries
+            .into_iter()
+            .filter(|e| everything || e.published_on.is_some())
+            .map(|e| {
+                // The answer is public once published; a draft only for those who see all.
+                let shown = everything || e.published_on.is_some();
+                Ok(TrailEntry {
                     contribution_id: ID(e.contribution_id),
                     consultation_id: ID(e.consultation_id),
                     anonymous: e.author_member_id.is_none(),
                     author_name: e.author_name.filter(|_| everything),
                     anonymous_commune: e.anonymous_commune.filter(|_| everything),
-                    kind: e.kind,
+                    kind: vocab(
+                        "a contribution kind",
+                        &e.kind,
+                        values::ContributionKind::from_wire_name,
+                    )?,
                     text: e.text,
-                    submitted_on: day(&e.submitted_on),
-                    withdrawn_on: maybe_day(e.withdrawn_on.as_deref()),
-                    // The answer is public once published; a draft only for those who see all.
+                    submitted_on: day("a submission date", &e.submitted_on)?,
+                    withdrawn_on: maybe_day("a withdrawal date", e.withdrawn_on.as_deref())?,
                     disposition: e
                         .disposition
-                        .filter(|_| everything || e.published_on.is_some()),
-                    rationale: e
-                        .rationale
-                        .filter(|_| everything || e.published_on.is_some()),
-                    published_on: maybe_day(e.published_on.as_deref()),
-                    answer_deadline: day(&e.answer_deadline),
+                        .filter(|_| shown)
+                        .map(|d| vocab("a disposition", &d, values::Disposition::from_wire_name))
+                        .transpose()?,
+                    rationale: e.rationale.filter(|_| shown),
+                    published_on: maybe_day("a publication date", e.published_on.as_deref())?,
+                    answer_deadline: day("an answer deadline", &e.answer_deadline)?,
                     on_time: e.on_time,
                 })
-                .collect(),
-            counts: trail
-                .counts
-                .into_iter()
-                .map(|(disposition, count)| DispositionCount { disposition, count })
-                .collect(),
+            })
+            .collect::<Result<_>>()?;
+        let counts = trail
+            .counts
+            .into_iter()
+            .map(|(disposition, count)| {
+                Ok(DispositionCount {
+                    disposition: vocab(
+                        "a disposition",
+                        &disposition,
+                        values::Disposition::from_wire_name,
+                    )?,
+                    count,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Self {
+            consultations,
+            entries,
+            counts,
             share_retained: trail.share_retained,
-        }
+        })
     }
 }
 
@@ -516,13 +544,13 @@ pub struct Consultation {
     /// Its subject.
     pub subject: String,
     /// Its moment of participation.
-    pub moment: String,
+    pub moment: Moment,
     /// Its mission.
-    pub mission: String,
+    pub mission: Mission,
     /// Its rung of the participation ladder.
-    pub rung: String,
+    pub rung: Rung,
     /// How contributions are gathered.
-    pub method: String,
+    pub method: Method,
     /// When it opens.
     pub opens_on: NaiveDate,
     /// When it closes.
@@ -698,32 +726,39 @@ pub struct Register {
     pub checks: Vec<Check>,
 }
 
-impl From<queries::Register> for Register {
-    fn from(r: queries::Register) -> Self {
+impl TryFrom<queries::Register> for Register {
+    type Error = async_graphql::Error;
+
+    fn try_from(r: queries::Register) -> Result<Self> {
         let counts = |m: std::collections::BTreeMap<String, u64>| {
             m.into_iter()
                 .map(|(name, count)| NamedCount { name, count })
                 .collect()
         };
-        Self {
+        Ok(Self {
             members_by_kind: counts(r.members_by_kind),
             members_by_college: counts(r.members_by_college),
             representatives: r
                 .representatives
                 .into_iter()
-                .map(|p| Representative {
-                    member_id: ID(p.member_id),
-                    name: p.name,
-                    association: p.association,
-                    mandate_start: maybe_day(p.mandate_start.as_deref()),
-                    mandate_end: maybe_day(p.mandate_end.as_deref()),
-                    mandate_ended_on: maybe_day(p.mandate_ended_on.as_deref()),
-                    lives_in_territory: p.lives_in_territory.map(|v| v != 0),
-                    commune: p.commune,
-                    cadre_intervention: p.cadre_intervention,
-                    active: p.active,
+                .map(|p| {
+                    Ok(Representative {
+                        member_id: ID(p.member_id),
+                        name: p.name,
+                        association: p.association,
+                        mandate_start: maybe_day("a mandate's start", p.mandate_start.as_deref())?,
+                        mandate_end: maybe_day("a mandate's end", p.mandate_end.as_deref())?,
+                        mandate_ended_on: maybe_day(
+                            "a mandate's early end",
+                            p.mandate_ended_on.as_deref(),
+                        )?,
+                        lives_in_territory: p.lives_in_territory.map(|v| v != 0),
+                        commune: p.commune,
+                        cadre_intervention: p.cadre_intervention,
+                        active: p.active,
+                    })
                 })
-                .collect(),
+                .collect::<Result<_>>()?,
             associations: r
                 .associations
                 .into_iter()
@@ -747,7 +782,7 @@ impl From<queries::Register> for Register {
                     what_to_do_en: c.what_to_do_en,
                 })
                 .collect(),
-        }
+        })
     }
 }
 
@@ -776,20 +811,22 @@ pub struct Member {
     pub mandate_end: Option<NaiveDate>,
 }
 
-impl From<listing::MemberSummary> for Member {
-    fn from(m: listing::MemberSummary) -> Self {
-        Self {
+impl TryFrom<listing::MemberSummary> for Member {
+    type Error = async_graphql::Error;
+
+    fn try_from(m: listing::MemberSummary) -> Result<Self> {
+        Ok(Self {
             id: ID(m.member_id),
             name: m.name,
             kind: m.kind,
             profession: m.profession,
-            admitted_on: day(&m.admitted_on),
-            departed_on: maybe_day(m.departed_on.as_deref()),
+            admitted_on: day("an admission date", &m.admitted_on)?,
+            departed_on: maybe_day("a departure date", m.departed_on.as_deref())?,
             college_id: m.college_id.map(ID),
             mandate_association_id: m.mandate_association_id.map(ID),
-            mandate_start: maybe_day(m.mandate_start.as_deref()),
-            mandate_end: maybe_day(m.mandate_end.as_deref()),
-        }
+            mandate_start: maybe_day("a mandate's start", m.mandate_start.as_deref())?,
+            mandate_end: maybe_day("a mandate's end", m.mandate_end.as_deref())?,
+        })
     }
 }
 
@@ -814,18 +851,23 @@ pub struct Association {
     pub withdrawn_on: Option<NaiveDate>,
 }
 
-impl From<listing::AssociationSummary> for Association {
-    fn from(a: listing::AssociationSummary) -> Self {
-        Self {
+impl TryFrom<listing::AssociationSummary> for Association {
+    type Error = async_graphql::Error;
+
+    fn try_from(a: listing::AssociationSummary) -> Result<Self> {
+        Ok(Self {
             id: ID(a.association_id),
             name: a.name,
             approval_level: a.approval_level,
-            approval_granted_on: maybe_day(a.approval_granted_on.as_deref()),
-            approval_expires_on: maybe_day(a.approval_expires_on.as_deref()),
+            approval_granted_on: maybe_day("an approval date", a.approval_granted_on.as_deref())?,
+            approval_expires_on: maybe_day(
+                "an approval's expiry",
+                a.approval_expires_on.as_deref(),
+            )?,
             engagement_form: a.engagement_form,
-            engaged_since: maybe_day(a.engaged_since.as_deref()),
-            withdrawn_on: maybe_day(a.withdrawn_on.as_deref()),
-        }
+            engaged_since: maybe_day("an engagement date", a.engaged_since.as_deref())?,
+            withdrawn_on: maybe_day("a withdrawal date", a.withdrawn_on.as_deref())?,
+        })
     }
 }
 

@@ -112,7 +112,7 @@ function barChart(title, bars) {
 // ---------------------------------------------------------------- queries
 
 const DECISION_ROW = 'id title status bodyName moment mission proposedOn votedOn trail { shareRetained }';
-const DECISION_FULL = `id title text status bodyName moment mission proposedOn votedOn tally amendments withdrawnOn
+const DECISION_FULL = `id title text status bodyName moment mission proposedOn votedOn tally { consensus colleges { collegeId votesFor votesAgainst abstentions } } amendments withdrawnOn
   trail { shareRetained counts { disposition count }
     consultations { id subject rung promise promiseEn answerDeadline }
     entries { contributionId consultationId authorName anonymous anonymousCommune kind text submittedOn withdrawnOn
@@ -274,18 +274,18 @@ async function decisionPage(id) {
     e.onTime == null ? '' : e.onTime ? `<span class="status-ok">${esc(t('yesOnTime'))}</span>` : `<span class="status-late">${esc(t('noLateShort'))}</span>`,
   ]);
   const chart = trail?.counts?.length
-    ? barChart(t('chartTitle'), values('disposition').flatMap((v) => trail.counts.filter((c) => c.disposition === v)
+    ? barChart(t('chartTitle'), values('disposition').flatMap((v) => trail.counts.filter((c) => c.disposition.toLowerCase() === v)
       .map((c) => ({ label: label('disposition', c.disposition), value: c.count, colour: DISPOSITION_COLOURS[v] })))) : '';
   const consultations = (trail?.consultations || []).map((c) =>
     `<li><strong>${esc(c.subject)}</strong> — ${esc(label('rung', c.rung))}. ${esc(t('promise'))} : « ${esc(pick(c.promise, c.promiseEn))} » ${esc(t('answerDeadline'))} ${esc(fmtDate(c.answerDeadline))}.</li>`).join('');
   let vote = `<p>${esc(t('notVoted'))}</p>`;
   if (d.tally) {
-    const tally = JSON.parse(d.tally);
+    const tally = d.tally;
     const names = Object.fromEntries((viewer?.colleges || []).map((c) => [c.id, c.name]));
-    vote = tally.type === 'consensus' ? `<p>${esc(label('status', d.status))}, ${esc(t('consensus'))}, ${esc(fmtDate(d.votedOn))}.</p>`
+    vote = tally.consensus ? `<p>${esc(label('status', d.status))}, ${esc(t('consensus'))}, ${esc(fmtDate(d.votedOn))}.</p>`
       : `<p>${esc(label('status', d.status))}, ${esc(fmtDate(d.votedOn))}.</p>`
         + table(t('voteTitle'), [t('college'), t('votesFor'), t('votesAgainst'), t('abstentions')],
-          (tally.colleges || []).map((c) => [esc(names[c.college_id] || c.college_id), c.votes_for, c.votes_against, c.abstentions]), { numeric: [1, 2, 3] });
+          tally.colleges.map((c) => [esc(names[c.collegeId] || t('college')), c.votesFor, c.votesAgainst, c.abstentions]), { numeric: [1, 2, 3] });
   }
   const milestones = d.milestones.length
     ? `<ol>${d.milestones.map((m) => `<li>${esc(fmtDate(m.happenedOn))} : ${esc(m.milestone)}</li>`).join('')}</ol>` : `<p>${esc(t('noMilestone'))}</p>`;

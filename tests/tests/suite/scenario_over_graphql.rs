@@ -177,13 +177,24 @@ async fn the_scenario_recorded_through_graphql_reads_back_with_its_figures() {
     // The perimeter decision: 14 contributions, 9 retained, 3 partly, 2 not with their reasons,
     // one answer late.
     let data = ask(
-        "query($id: ID!, $asOf: NaiveDate) { decision(id: $id, asOf: $asOf) { status \
-         trail { entries { disposition rationale onTime } counts { disposition count } shareRetained } } }",
+        "query($id: ID!, $asOf: NaiveDate) { decision(id: $id, asOf: $asOf) { status moment \
+         tally { consensus colleges { collegeId votesFor votesAgainst abstentions } } \
+         trail { entries { kind disposition rationale onTime } counts { disposition count } shareRetained } } }",
         json!({ "id": id_of("decision", "d-perimetre").to_string(), "asOf": AS_OF }),
     )
     .await;
     let trail = &data["decision"]["trail"];
     assert_eq!(data["decision"]["status"], "ADOPTED");
+    // Vocabularies are enums and the tally an object, as typed as the record they come from.
+    assert_eq!(data["decision"]["moment"], "DIAGNOSIS");
+    let tally = &data["decision"]["tally"];
+    assert_eq!(tally["consensus"], false, "{tally}");
+    let colleges = tally["colleges"].as_array().expect("the votes per collège");
+    assert_eq!(colleges.len(), 3, "{tally}");
+    assert!(
+        colleges.iter().all(|c| c["votesFor"].as_u64().is_some()),
+        "{tally}"
+    );
     assert_eq!(trail["entries"].as_array().map(Vec::len), Some(14));
     let count = |d: &str| {
         trail["counts"]
@@ -194,16 +205,16 @@ async fn the_scenario_recorded_through_graphql_reads_back_with_its_figures() {
     };
     assert_eq!(
         (
-            count("retained"),
-            count("partly_retained"),
-            count("not_retained")
+            count("RETAINED"),
+            count("PARTLY_RETAINED"),
+            count("NOT_RETAINED")
         ),
         (9, 3, 2)
     );
     let entries = trail["entries"].as_array().expect("entries");
     let reasons: Vec<&str> = entries
         .iter()
-        .filter(|e| e["disposition"] == "not_retained")
+        .filter(|e| e["disposition"] == "NOT_RETAINED")
         .filter_map(|e| e["rationale"].as_str())
         .collect();
     assert_eq!(reasons.len(), 2, "each not retained with its reason");
