@@ -390,8 +390,10 @@ pub struct ComplianceFacts {
     pub users_college_seated: u64,
     /// The internal rules, if adopted by the day: whether they reimburse travel expenses.
     pub travel_expenses_reimbursed: Option<bool>,
-    /// The period looked at for the moments, up to the day.
+    /// The period looked at for the moments (the checks see it up to `as_of`).
     pub period: Period,
+    /// The day the checks speak as of.
+    pub as_of: NaiveDate,
     /// Every day a representative contributed, with the consultation's moment (any period:
     /// the rule keeps those of the period).
     pub representative_contributions: Vec<(Moment, NaiveDate)>,
@@ -427,7 +429,7 @@ pub enum CheckOutcome {
     },
     /// Representatives took part in each of the four moments during the period.
     RepresentativesInEachMoment {
-        /// The period looked at.
+        /// The period looked at (as named, not cut at the "as of" day).
         period: Period,
         /// The moments without a representative.
         missing: Vec<Moment>,
@@ -472,16 +474,17 @@ impl CheckOutcome {
 /// The five compliance checks, in order.
 pub fn compliance(facts: &ComplianceFacts) -> Vec<CheckOutcome> {
     let period = facts.period;
+    let known = period.up_to(facts.as_of);
     let mut involved: Vec<Moment> = facts
         .representative_contributions
         .iter()
-        .filter(|(_, on)| period.contains(*on))
+        .filter(|(_, on)| known.contains(*on))
         .map(|(moment, _)| *moment)
         .collect();
     if facts
         .representative_board_seats
         .iter()
-        .any(|(since, left)| period.meets(*since, *left))
+        .any(|(since, left)| known.meets(*since, *left))
     {
         involved.push(Moment::Governance);
     }
@@ -548,7 +551,10 @@ mod tests {
             ..facts(None)
         };
         assert_eq!(standing(&k, d("2026-12-31")), ContributionStanding::NotOwed);
-        assert_eq!(ContributionStanding::NotOwed.promise(), PromiseOutcome::NotCounted);
+        assert_eq!(
+            ContributionStanding::NotOwed.promise(),
+            PromiseOutcome::NotCounted
+        );
     }
 
     #[test]
@@ -762,7 +768,10 @@ mod tests {
     #[test]
     fn an_approval_is_in_force_to_its_last_day_then_expired() {
         let granted = Some((d("2021-06-01"), d("2026-05-31")));
-        assert_eq!(approval(granted, d("2021-05-31")), ApprovalStanding::NotApproved);
+        assert_eq!(
+            approval(granted, d("2021-05-31")),
+            ApprovalStanding::NotApproved
+        );
         assert_eq!(
             approval(granted, d("2026-05-31")),
             ApprovalStanding::Approved {
@@ -815,7 +824,8 @@ mod tests {
             users_college_defined: true,
             users_college_seated: 2,
             travel_expenses_reimbursed: Some(true),
-            period: Period::calendar_year_of(d("2026-06-30")).up_to(d("2026-06-30")),
+            period: Period::calendar_year_of(d("2026-06-30")),
+            as_of: d("2026-06-30"),
             representative_contributions: vec![
                 (Moment::Diagnosis, d("2026-02-01")),
                 (Moment::Prioritisation, d("2026-03-01")),
@@ -860,7 +870,11 @@ mod tests {
             checks[4],
             CheckOutcome::RepresentativesInEachMoment {
                 period: facts.period,
-                missing: vec![Moment::Prioritisation, Moment::Evaluation, Moment::Governance],
+                missing: vec![
+                    Moment::Prioritisation,
+                    Moment::Evaluation,
+                    Moment::Governance
+                ],
             }
         );
     }

@@ -21,6 +21,7 @@ mod report;
 mod report_api;
 mod scenario;
 mod scenario_over_graphql;
+mod standings;
 mod tamper;
 mod viewer;
 mod websocket_limits;
