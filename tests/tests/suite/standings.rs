@@ -4,6 +4,11 @@
 //! They must all give the standing the domain's rule gives (`cpts_domain::rules::standing`).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, HashMapCache};
+use cpts_domain::access::{Principal, Role};
+use cpts_graphql::views::DecisionLoader;
 
 use chrono::NaiveDate;
 use cpts_domain::access::Caller;
@@ -285,6 +290,49 @@ fn ours(found: impl IntoIterator<Item = (String, String)>) -> BTreeMap<String, S
         .collect()
 }
 
+/// Runs a GraphQL query on the served schema, as a caller of the demo's CPTS with this role.
+async fn graphql(
+    repo: &cpts_ledger::store::EventRepository,
+    db: &cpts_projections::ReadDb,
+    role: Role,
+    member: Option<MemberId>,
+    query: &str,
+) -> serde_json::Value {
+    let port: Arc<dyn LedgerPort> = Arc::new(Ledger::new(repo.clone()));
+    let schema = cpts_graphql::build_schema(port, db.clone());
+    let caller = Caller::Principal(Principal {
+        token_id: Uuid::new_v4(),
+        community: CommunityId(id_of("community", "cpts-val-de-letang")),
+        role,
+        member,
+    });
+    let loader = DataLoader::with_cache(
+        DecisionLoader::new(db.clone()),
+        tokio::spawn,
+        HashMapCache::default(),
+    );
+    let response = schema
+        .execute(async_graphql::Request::new(query).data(caller).data(loader))
+        .await;
+    assert!(response.errors.is_empty(), "{:?}", response.errors);
+    response.data.into_json().expect("JSON")
+}
+
+/// Pairs (contributionId, standing) of a list of GraphQL objects; the enum's value
+/// (`ANSWERED_ON_TIME`) lower-cased is the rule's code.
+fn pairs(list: &serde_json::Value) -> Vec<(String, String)> {
+    list.as_array()
+        .expect("a list")
+        .iter()
+        .map(|o| {
+            (
+                o["contributionId"].as_str().expect("an id").to_owned(),
+                o["standing"].as_str().expect("a standing").to_lowercase(),
+            )
+        })
+        .collect()
+}
+
 fn codes() -> BTreeMap<String, String> {
     expected()
         .into_iter()
@@ -392,6 +440,46 @@ async fn every_reader_gives_each_contribution_the_same_standing() {
         (fields[id].to_owned(), fields[standing].to_owned())
     });
     assert_eq!(ours(from_csv), codes(), "CSV");
+
+    // The API: the ContributionStanding enum where the register, the trail and Mes
+    // contributions show it.
+    let staff = graphql(
+        &repo,
+        db,
+        Role::Coordinator,
+        None,
+        &format!(
+            r#"{{ consultations(asOf: "{AS_OF}") {{ id promiseKeeping {{ standings {{ contributionId standing }} }} }}
+               decision(id: "{decision}", asOf: "{AS_OF}") {{ trail {{ entries {{ contributionId standing }} }} }} }}"#
+        ),
+    )
+    .await;
+    let from_api_register: Vec<(String, String)> = staff["consultations"]
+        .as_array()
+        .expect("consultations")
+        .iter()
+        .filter(|c| !c["promiseKeeping"].is_null())
+        .flat_map(|c| pairs(&c["promiseKeeping"]["standings"]))
+        .collect();
+    assert_eq!(ours(from_api_register), codes(), "API register");
+    assert_eq!(
+        ours(pairs(&staff["decision"]["trail"]["entries"])),
+        codes(),
+        "API trail"
+    );
+    let representative = graphql(
+        &repo,
+        db,
+        Role::Representative,
+        Some(MemberId(id_of("member", "martine-roussel"))),
+        &format!(r#"{{ myContributions(asOf: "{AS_OF}") {{ contributionId standing }} }}"#),
+    )
+    .await;
+    assert_eq!(
+        ours(pairs(&representative["myContributions"])),
+        codes(),
+        "API Mes contributions"
+    );
 
     // Promise keeping counts the revised answer by its first publication (on time), in the
     // register and the report alike.
