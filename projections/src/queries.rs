@@ -115,7 +115,8 @@ pub struct TrailEntry {
     pub first_published_on: Option<String>,
     /// When this answer was last revised.
     pub revised_on: Option<String>,
-    /// Whether the answer was published by the deadline (None while unpublished).
+    /// Whether the answer came by the deadline, as promise keeping counts it
+    /// ([`cpts_domain::rules::ContributionStanding::promise`]); None while unanswered.
     #[sqlx(skip)]
     pub on_time: Option<bool>,
     /// Where the contribution stands as of the date, by this decision's answer.
