@@ -293,3 +293,68 @@ pub fn standing_label(code: &str, lang: Lang) -> &'static str {
     };
     pick(lang, both)
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use cpts_domain::rules::{compliance, ComplianceFacts, Period};
+
+    use super::*;
+
+    fn facts(compliant: bool) -> ComplianceFacts {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 31).expect("a day");
+        ComplianceFacts {
+            representatives_in_office: vec![("A".into(), compliant), ("B".into(), true)],
+            users_college_defined: true,
+            users_college_seated: u64::from(compliant),
+            travel_expenses_reimbursed: Some(compliant),
+            period: Period::calendar_year_of(day),
+            as_of: day,
+            representative_contributions: if compliant {
+                vec![
+                    (cpts_domain::values::Moment::Diagnosis, day),
+                    (cpts_domain::values::Moment::Prioritisation, day),
+                    (cpts_domain::values::Moment::Evaluation, day),
+                ]
+            } else {
+                vec![]
+            },
+            representative_board_seats: vec![(day, None)],
+        }
+    }
+
+    #[test]
+    fn a_check_that_holds_says_what_was_found_and_nothing_to_do() {
+        for outcome in compliance(&facts(true)) {
+            for lang in [Lang::Fr, Lang::En] {
+                let words = check_sentences(&outcome, lang);
+                assert!(outcome.ok(), "{outcome:?}");
+                assert!(!words.label.is_empty() && !words.detail.is_empty());
+                assert_eq!(words.what_to_do, "", "{outcome:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_failing_check_says_what_to_do_in_both_languages() {
+        let failing: Vec<_> = compliance(&facts(false))
+            .into_iter()
+            .filter(|o| !o.ok())
+            .collect();
+        assert_eq!(failing.len(), 4, "{failing:?}");
+        for outcome in failing {
+            let (fr, en) = (
+                check_sentences(&outcome, Lang::Fr),
+                check_sentences(&outcome, Lang::En),
+            );
+            assert!(!fr.what_to_do.is_empty() && !en.what_to_do.is_empty());
+            assert_ne!(fr.detail, en.detail);
+        }
+        let moments = &compliance(&facts(false))[4];
+        assert_eq!(
+            check_sentences(moments, Lang::Fr).detail,
+            "Sans représentant en 2026 : Diagnostic du territoire, Priorisation des actions, \
+             Ajustement et évaluation des actions"
+        );
+    }
+}
