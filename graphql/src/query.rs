@@ -384,13 +384,9 @@ impl QueryRoot {
         #[graphql(default_with = "Lang::Fr")] lang: Lang,
         #[graphql(default_with = "ReportFormat::Markdown")] format: ReportFormat,
     ) -> Result<String> {
-        use chrono::Datelike;
         let principal = guard::staff(ctx)?;
-        let year = as_of.year();
-        let period = (
-            from.unwrap_or_else(|| NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(as_of)),
-            to.unwrap_or_else(|| NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(as_of)),
-        );
+        let year = cpts_domain::rules::Period::calendar_year_of(as_of);
+        let period = (from.unwrap_or(year.from), to.unwrap_or(year.to));
         if period.0 > period.1 {
             return Err(invalid_input(
                 "La période se termine avant de commencer.",

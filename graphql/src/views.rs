@@ -10,6 +10,7 @@ use std::sync::Arc;
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{ComplexObject, Context, Enum, Result, SimpleObject, ID};
 use chrono::NaiveDate;
+use cpts_domain::rules::ContributionStanding;
 use cpts_projections::listing::{self, DecisionSummary};
 use cpts_projections::queries;
 use cpts_projections::ReadDb;
@@ -162,6 +163,54 @@ impl Loader<IndicatorsKey> for DecisionLoader {
             .map(|k| (k.clone(), found.remove(&k.0).unwrap_or_default()))
             .collect())
     }
+}
+
+/// Where a contribution stands on the "as of" date, as the domain's rule decides it
+/// (`cpts_domain::rules::standing`); the same for the register, the trails, *Mes
+/// contributions*, the digest and the report.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(name = "ContributionStanding")]
+pub enum Standing {
+    /// Its consultation's rung owes no answer.
+    NotOwed,
+    /// Owed an answer, the deadline not passed.
+    Pending,
+    /// Owed an answer, none published, the deadline passed.
+    Overdue,
+    /// Answered by the deadline.
+    AnsweredOnTime,
+    /// First answered after the deadline.
+    AnsweredLate,
+    /// Withdrawn by its author.
+    Withdrawn,
+    /// Its published answer was revised, and the revision is not published yet (it counts
+    /// by its first publication in promise keeping).
+    RevisedAwaitingRepublication,
+}
+
+impl From<&ContributionStanding> for Standing {
+    fn from(standing: &ContributionStanding) -> Self {
+        match standing {
+            ContributionStanding::NotOwed => Standing::NotOwed,
+            ContributionStanding::Pending { .. } => Standing::Pending,
+            ContributionStanding::Overdue { .. } => Standing::Overdue,
+            ContributionStanding::AnsweredOnTime { .. } => Standing::AnsweredOnTime,
+            ContributionStanding::AnsweredLate { .. } => Standing::AnsweredLate,
+            ContributionStanding::Withdrawn { .. } => Standing::Withdrawn,
+            ContributionStanding::RevisedAwaitingRepublication { .. } => {
+                Standing::RevisedAwaitingRepublication
+            }
+        }
+    }
+}
+
+/// One contribution of a consultation and where it stands.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ContributionStandingEntry {
+    /// The contribution.
+    pub contribution_id: ID,
+    /// Where it stands.
+    pub standing: Standing,
 }
 
 /// The state of a decision.
@@ -408,8 +457,11 @@ pub struct TrailEntry {
     pub published_on: Option<NaiveDate>,
     /// The date the answer was owed by.
     pub answer_deadline: NaiveDate,
-    /// Whether the published answer came by its deadline.
+    /// Whether the answer came by its deadline (its first publication, for a revision not
+    /// yet republished); absent while unanswered.
     pub on_time: Option<bool>,
+    /// Where the contribution stands by this decision's answer.
+    pub standing: Standing,
 }
 
 /// How many contributions got one disposition.
@@ -481,6 +533,10 @@ impl InfluenceTrail {
                     published_on: maybe_day("a publication date", e.published_on.as_deref())?,
                     answer_deadline: day("an answer deadline", &e.answer_deadline)?,
                     on_time: e.on_time,
+                    standing: e
+                        .standing
+                        .as_ref()
+                        .map_or(Standing::Pending, Standing::from),
                 })
             })
             .collect::<Result<_>>()?;
@@ -586,6 +642,8 @@ pub struct PromiseKeeping {
     pub unanswered_overdue: u64,
     /// The contributions answered late or still overdue.
     pub late_contributions: Vec<ID>,
+    /// Where each contribution submitted by the date stands, withdrawn ones included.
+    pub standings: Vec<ContributionStandingEntry>,
 }
 
 impl From<queries::PromiseKeeping> for PromiseKeeping {
@@ -599,6 +657,14 @@ impl From<queries::PromiseKeeping> for PromiseKeeping {
             unanswered_not_due: k.unanswered_not_due,
             unanswered_overdue: k.unanswered_overdue,
             late_contributions: k.late_contributions.into_iter().map(ID).collect(),
+            standings: k
+                .standings
+                .iter()
+                .map(|(id, standing)| ContributionStandingEntry {
+                    contribution_id: ID(id.clone()),
+                    standing: Standing::from(standing),
+                })
+                .collect(),
         }
     }
 }
@@ -612,8 +678,11 @@ pub struct FollowUp {
     pub subject: String,
     /// Its text.
     pub text: String,
-    /// `awaiting`, `answered`, `overdue` or `withdrawn`.
+    /// `awaiting`, `answered`, `overdue`, `withdrawn` or `not_owed`: a coarse view of
+    /// `standing`.
     pub status: String,
+    /// Where it stands.
+    pub standing: Standing,
     /// The decision that answered it.
     pub decision_id: Option<ID>,
     /// That decision's title.
@@ -636,6 +705,7 @@ impl From<queries::FollowUp> for FollowUp {
             subject: f.subject,
             text: f.text,
             status: f.status,
+            standing: Standing::from(&f.standing),
             decision_id,
             decision_title,
             disposition: f.disposition,

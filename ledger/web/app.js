@@ -116,7 +116,7 @@ const DECISION_FULL = `id title text status bodyName moment mission proposedOn v
   trail { shareRetained counts { disposition count }
     consultations { id subject rung promise promiseEn answerDeadline }
     entries { contributionId consultationId authorName anonymous anonymousCommune kind text submittedOn withdrawnOn
-      disposition rationale publishedOn answerDeadline onTime } }
+      disposition rationale publishedOn answerDeadline onTime standing } }
   milestones { happenedOn milestone }
   indicators { indicator period value target reportedOn }`;
 
@@ -126,9 +126,10 @@ async function dashboardPage() {
   if (!isStaff()) return decisionsPage();
   const data = await gql(`{ register { checks { code ok detail detailEn whatToDo whatToDoEn } }
     consultations { id subject rung open closesOn answerDeadline contributions
-      promiseKeeping { owed answeredOnTime answeredLate unansweredNotDue unansweredOverdue lateContributions } }
+      promiseKeeping { owed answeredOnTime answeredLate unansweredNotDue unansweredOverdue lateContributions
+        standings { contributionId standing } } }
     decisions(first: 20) { edges { node { id title status votedOn trail { shareRetained
-      entries { contributionId consultationId kind text publishedOn answerDeadline onTime disposition } } } } } }`);
+      entries { contributionId consultationId kind text publishedOn answerDeadline onTime disposition standing } } } } } }`);
   const checks = data.register.checks.map((c) => `<li class="card"><h3>${c.ok
     ? `<span class="status-ok">✓ ${esc(t('checkOk'))}</span>` : `<span class="status-bad">✗ ${esc(t('checkFails'))}</span>`} — ${esc(pick(c.detail, c.detailEn))}</h3>
     ${c.ok ? '' : `<p>${esc(t('whatToDo', pick(c.whatToDo, c.whatToDoEn)))}</p>`}</li>`).join('');
@@ -140,6 +141,14 @@ async function dashboardPage() {
     totals.overdue += p.unansweredOverdue; totals.notDue += p.unansweredNotDue;
   }
   const lateIds = new Set(data.consultations.flatMap((c) => c.promiseKeeping?.lateContributions || []));
+  // Each contribution's standing as the API decided it: the page never works it out.
+  const standings = Object.fromEntries(data.consultations.flatMap((c) =>
+    (c.promiseKeeping?.standings || []).map((s) => [s.contributionId, s.standing])));
+  const standingTag = (id) => {
+    const standing = standings[id];
+    const css = standing === 'OVERDUE' ? 'status-bad' : 'status-late';
+    return `<span class="${css}">${esc(label('standing', standing))}</span>`;
+  };
   const subjects = Object.fromEntries(data.consultations.map((c) => [c.id, c.subject]));
   const lateRows = [];
   for (const { node } of data.decisions.edges) {
@@ -150,13 +159,12 @@ async function dashboardPage() {
         esc(e.text),
         esc(subjects[e.consultationId] || ''),
         esc(fmtDate(e.answerDeadline)),
-        e.publishedOn ? `<span class="status-late">${esc(t('lateAnswer'))}</span> — ${esc(fmtDate(e.publishedOn))}`
-          : `<span class="status-bad">${esc(t('overdueAnswer'))}</span>`,
+        `${standingTag(e.contributionId)}${e.publishedOn ? ` — ${esc(fmtDate(e.publishedOn))}` : ''}`,
         `<a href="#/decision/${esc(node.id)}">${esc(node.title)}</a>`,
       ]);
     }
   }
-  for (const id of lateIds) lateRows.push([esc(id), '', '', `<span class="status-bad">${esc(t('overdueAnswer'))}</span>`, '']);
+  for (const id of lateIds) lateRows.push([esc(id), '', '', standingTag(id), '']);
   const open = data.consultations.filter((c) => c.open);
   const latest = data.decisions.edges.slice(0, 5).map(({ node }) =>
     `<li><a href="#/decision/${esc(node.id)}">${esc(node.title)}</a> — ${esc(label('status', node.status))}${node.votedOn ? `, ${esc(fmtDate(node.votedOn))}` : ''}</li>`).join('');
@@ -271,7 +279,7 @@ async function decisionPage(id) {
     esc(label('disposition', e.disposition)),
     esc(e.rationale || ''),
     e.publishedOn ? esc(fmtDate(e.publishedOn)) : esc(t('notPublished')),
-    e.onTime == null ? '' : e.onTime ? `<span class="status-ok">${esc(t('yesOnTime'))}</span>` : `<span class="status-late">${esc(t('noLateShort'))}</span>`,
+    e.onTime == null ? esc(label('standing', e.standing)) : e.onTime ? `<span class="status-ok">${esc(t('yesOnTime'))}</span>` : `<span class="status-late">${esc(t('noLateShort'))}</span>`,
   ]);
   const chart = trail?.counts?.length
     ? barChart(t('chartTitle'), values('disposition').flatMap((v) => trail.counts.filter((c) => c.disposition.toLowerCase() === v)
@@ -421,9 +429,9 @@ function afterConsultations() {
 
 async function minePage() {
   if (!viewer?.memberId) return `<h1>${esc(t('mineTitle'))}</h1><p>${esc(t('mineNeedsMember'))}</p>`;
-  const data = await gql('{ myContributions { contributionId subject text status decisionId decisionTitle disposition rationale daysToAnswer } }');
+  const data = await gql('{ myContributions { contributionId subject text standing decisionId decisionTitle disposition rationale daysToAnswer } }');
   const rows = data.myContributions.map((c) => [
-    esc(c.text), esc(c.subject), esc(label('followUp', c.status)),
+    esc(c.text), esc(c.subject), esc(label('standing', c.standing)),
     c.decisionId ? `<a href="#/decision/${esc(c.decisionId)}">${esc(c.decisionTitle)}</a>` : '',
     esc(label('disposition', c.disposition)), esc(c.rationale || ''), c.daysToAnswer ?? '']);
   return `<h1>${esc(t('mineTitle'))}</h1><p>${esc(t('mineIntro'))}</p>

@@ -51,8 +51,6 @@ const TEXTS = {
   notDue: ['En attente (dans les délais)', 'Awaiting (within the deadline)'],
   lateTitle: ['Réponses en retard ou en souffrance', 'Answers late or overdue'],
   noLate: ['Aucune réponse en retard.', 'No late answer.'],
-  lateAnswer: ['Réponse publiée en retard', 'Answer published late'],
-  overdueAnswer: ['Sans réponse, échéance dépassée', 'Unanswered, deadline passed'],
   deadline: ['Échéance', 'Deadline'],
   publishedOn: ['Publiée le', 'Published on'],
   openTitle: ['Consultations ouvertes', 'Open consultations'],
@@ -248,6 +246,16 @@ const LABELS = {
   followUp: {
     awaiting: ['En attente de réponse', 'Awaiting an answer'], answered: ['Répondue', 'Answered'],
     overdue: ['Réponse en retard', 'Answer overdue'], withdrawn: ['Retirée', 'Withdrawn'],
+  },
+  // The API's ContributionStanding, as the report words it.
+  standing: {
+    not_owed: ['Pas de réponse due', 'No answer owed'],
+    pending: ['En attente de réponse', 'Awaiting an answer'],
+    overdue: ['En attente, échéance dépassée', 'Waiting, deadline passed'],
+    answered_on_time: ['Répondue dans le délai', 'Answered on time'],
+    answered_late: ['Répondue en retard', 'Answered late'],
+    withdrawn: ['Retirée', 'Withdrawn'],
+    revised_awaiting_republication: ['Réponse révisée, à republier', 'Answer revised, awaiting republication'],
   },
   outcome: { adopted: ['Adoptée', 'Adopted'], rejected: ['Rejetée', 'Rejected'], deferred: ['Ajournée', 'Deferred'] },
   memberKind: {

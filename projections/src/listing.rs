@@ -13,8 +13,11 @@ use cpts_domain::values::Lang;
 use serde::Serialize;
 
 use crate::db::{Param, ReadDb};
+use cpts_domain::rules::{self, PromiseOutcome};
+
 use crate::queries::{
-    promise, published_by, IndicatorReport, InfluenceTrail, Result, TrailConsultation, TrailEntry,
+    answer_facts, contribution_facts, promise, IndicatorReport, InfluenceTrail, Result,
+    TrailConsultation, TrailEntry,
 };
 
 /// The most ids one statement's `IN` list carries; more are read in several statements.
@@ -345,7 +348,7 @@ pub async fn influence_trails(
             "SELECT l.decision_id, k.contribution_id, k.consultation_id, k.author_member_id, \
              m.name AS author_name, k.anonymous_commune, k.kind, k.text, k.submitted_on, \
              k.withdrawn_on, a.disposition, a.rationale, a.written_on, a.published_on, \
-             a.answered_by, c.answer_deadline \
+             a.answered_by, c.answer_deadline, c.rung, a.first_published_on, a.revised_on \
              FROM proj_contributions k \
              JOIN proj_decision_consultations l ON l.consultation_id = k.consultation_id \
              JOIN proj_consultations c ON c.consultation_id = k.consultation_id \
@@ -375,7 +378,8 @@ pub async fn influence_trails(
         .collect())
 }
 
-/// Puts a trail together: what is published by the "as of" date, whether on time, and the
+/// Puts a trail together: where each contribution stands by this decision's answer
+/// ([`rules::standing`]), what is published by the "as of" date, whether on time, and the
 /// counts per disposition.
 fn trail(
     decision_id: String,
@@ -387,10 +391,39 @@ fn trail(
 ) -> InfluenceTrail {
     let mut counts = BTreeMap::new();
     for entry in &mut entries {
-        let published = published_by(&entry.published_on, as_of);
+        let answer = entry.disposition.is_some().then(|| {
+            answer_facts(
+                &entry.first_published_on,
+                &entry.revised_on,
+                &entry.published_on,
+            )
+        });
+        let standing = rules::standing(
+            &contribution_facts(
+                &entry.submitted_on,
+                &entry.withdrawn_on,
+                &entry.rung,
+                &entry.answer_deadline,
+                answer,
+            ),
+            as_of,
+        );
+        let published = answer.and_then(|a| a.published_as_of(as_of));
         entry.published_on = published.map(|d| d.to_string());
-        let deadline = entry.answer_deadline.parse::<NaiveDate>().ok();
-        entry.on_time = published.zip(deadline).map(|(p, d)| p <= d);
+        entry.first_published_on = answer
+            .and_then(|a| a.first_published_on)
+            .filter(|p| *p <= as_of)
+            .map(|d| d.to_string());
+        entry.revised_on = answer
+            .and_then(|a| a.revised_on)
+            .filter(|r| *r <= as_of)
+            .map(|d| d.to_string());
+        entry.on_time = match standing.promise() {
+            PromiseOutcome::OnTime => Some(true),
+            PromiseOutcome::Late => Some(false),
+            _ => None,
+        };
+        entry.standing = Some(standing);
         if let (Some(_), Some(disposition)) = (published, &entry.disposition) {
             *counts.entry(disposition.clone()).or_insert(0) += 1;
         }

@@ -4,11 +4,16 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
-use cpts_domain::values::{Lang, Rung};
+use chrono::NaiveDate;
+use cpts_domain::rules::{
+    self, AnswerFacts, ComplianceFacts, ContributionFacts, ContributionStanding, MandateFacts,
+    Period, PromiseOutcome,
+};
+use cpts_domain::values::{Lang, Moment, Rung};
 use serde::Serialize;
 
 use crate::db::{Param, ReadDb};
+use crate::report::texts;
 
 /// A read failed.
 pub type Result<T> = std::result::Result<T, sqlx::Error>;
@@ -17,8 +22,35 @@ fn date(text: &Option<String>) -> Option<NaiveDate> {
     text.as_deref().and_then(|t| t.parse().ok())
 }
 
-pub(crate) fn published_by(published_on: &Option<String>, as_of: NaiveDate) -> Option<NaiveDate> {
-    date(published_on).filter(|d| *d <= as_of)
+/// The facts of an answer, from its row's dates.
+pub(crate) fn answer_facts(
+    first_published_on: &Option<String>,
+    revised_on: &Option<String>,
+    published_on: &Option<String>,
+) -> AnswerFacts {
+    AnswerFacts {
+        first_published_on: date(first_published_on),
+        revised_on: date(revised_on),
+        last_published_on: date(published_on),
+    }
+}
+
+/// The facts of a contribution, from its row's dates and its consultation's rung and deadline.
+/// An unreadable deadline reads as never passed; an unknown rung as one that owes answers.
+pub(crate) fn contribution_facts(
+    submitted_on: &str,
+    withdrawn_on: &Option<String>,
+    rung: &str,
+    answer_deadline: &str,
+    answer: Option<AnswerFacts>,
+) -> ContributionFacts {
+    ContributionFacts {
+        submitted_on: submitted_on.parse().unwrap_or(NaiveDate::MIN),
+        withdrawn_on: date(withdrawn_on),
+        rung: Rung::from_wire_name(rung).unwrap_or(Rung::Consult),
+        answer_deadline: answer_deadline.parse().unwrap_or(NaiveDate::MAX),
+        answer,
+    }
 }
 
 pub(crate) fn promise(rung: &str, lang: Lang) -> String {
@@ -77,9 +109,19 @@ pub struct TrailEntry {
     pub answered_by: Option<String>,
     /// The promised deadline.
     pub answer_deadline: String,
-    /// Whether the answer was published by the deadline (None while unpublished).
+    /// The rung of its consultation.
+    pub rung: String,
+    /// When this answer was first published.
+    pub first_published_on: Option<String>,
+    /// When this answer was last revised.
+    pub revised_on: Option<String>,
+    /// Whether the answer came by the deadline, as promise keeping counts it
+    /// ([`cpts_domain::rules::ContributionStanding::promise`]); None while unanswered.
     #[sqlx(skip)]
     pub on_time: Option<bool>,
+    /// Where the contribution stands as of the date, by this decision's answer.
+    #[sqlx(skip)]
+    pub standing: Option<ContributionStanding>,
 }
 
 impl TrailEntry {
@@ -162,12 +204,40 @@ pub struct PromiseKeeping {
     pub unanswered_overdue: u64,
     /// The contributions answered late or overdue.
     pub late_contributions: Vec<String>,
+    /// Where each contribution submitted by the date stands (withdrawn ones included), by id.
+    pub standings: Vec<(String, ContributionStanding)>,
 }
 
 #[derive(sqlx::FromRow)]
 struct OwedRow {
     contribution_id: String,
+    submitted_on: String,
+    withdrawn_on: Option<String>,
     first_published_on: Option<String>,
+    revised_on: Option<String>,
+    published_on: Option<String>,
+}
+
+/// Each contribution's rows (one per answer, or one without), in their order, with the
+/// contribution's first answer by the date ([`AnswerFacts::first_answer`]).
+fn by_contribution<R>(
+    rows: Vec<R>,
+    id: impl Fn(&R) -> &str,
+    answer: impl Fn(&R) -> Option<AnswerFacts>,
+    as_of: NaiveDate,
+) -> Vec<(R, Option<AnswerFacts>)> {
+    let mut grouped: Vec<(R, Vec<AnswerFacts>)> = Vec::new();
+    for row in rows {
+        let facts = answer(&row);
+        match grouped.last_mut() {
+            Some((first, answers)) if id(first) == id(&row) => answers.extend(facts),
+            _ => grouped.push((row, facts.into_iter().collect())),
+        }
+    }
+    grouped
+        .into_iter()
+        .map(|(row, answers)| (row, AnswerFacts::first_answer(answers, as_of)))
+        .collect()
 }
 
 /// Promise keeping of one consultation, as of a date.
@@ -187,21 +257,16 @@ pub async fn promise_keeping(
     else {
         return Ok(None);
     };
-    let owes = Rung::from_wire_name(&c.rung).is_some_and(Rung::owes_answers);
     let rows = db
         .fetch::<OwedRow>(
-            "SELECT k.contribution_id, MIN(a.first_published_on) AS first_published_on \
+            "SELECT k.contribution_id, k.submitted_on, k.withdrawn_on, a.first_published_on, \
+             a.revised_on, a.published_on \
              FROM proj_contributions k LEFT JOIN proj_answers a ON a.contribution_id = k.contribution_id \
              WHERE k.consultation_id = $1 AND k.submitted_on <= $2 \
-             AND (k.withdrawn_on IS NULL OR k.withdrawn_on > $2) \
-             GROUP BY k.contribution_id ORDER BY k.contribution_id",
+             ORDER BY k.contribution_id, a.decision_id",
             &[Param::from(consultation_id), Param::from(as_of)],
         )
         .await?;
-    let deadline = c
-        .answer_deadline
-        .parse::<NaiveDate>()
-        .unwrap_or(NaiveDate::MAX);
     let mut keeping = PromiseKeeping {
         promise_fr: promise(&c.rung, Lang::Fr),
         promise_en: promise(&c.rung, Lang::En),
@@ -215,24 +280,41 @@ pub async fn promise_keeping(
         unanswered_not_due: 0,
         unanswered_overdue: 0,
         late_contributions: vec![],
+        standings: vec![],
     };
-    if !owes {
-        return Ok(Some(keeping));
-    }
-    for row in rows {
-        keeping.owed += 1;
-        match published_by(&row.first_published_on, as_of) {
-            Some(published) if published <= deadline => keeping.answered_on_time += 1,
-            Some(_) => {
-                keeping.answered_late += 1;
-                keeping.late_contributions.push(row.contribution_id);
-            }
-            None if as_of > deadline => {
-                keeping.unanswered_overdue += 1;
-                keeping.late_contributions.push(row.contribution_id);
-            }
-            None => keeping.unanswered_not_due += 1,
+    let rows = by_contribution(
+        rows,
+        |r| r.contribution_id.as_str(),
+        |r| {
+            r.first_published_on
+                .is_some()
+                .then(|| answer_facts(&r.first_published_on, &r.revised_on, &r.published_on))
+        },
+        as_of,
+    );
+    for (row, answer) in rows {
+        let facts = contribution_facts(
+            &row.submitted_on,
+            &row.withdrawn_on,
+            &keeping.rung,
+            &keeping.answer_deadline,
+            answer,
+        );
+        let standing = rules::standing(&facts, as_of);
+        match standing.promise() {
+            PromiseOutcome::NotCounted => {}
+            PromiseOutcome::OnTime => keeping.answered_on_time += 1,
+            PromiseOutcome::Late => keeping.answered_late += 1,
+            PromiseOutcome::NotDue => keeping.unanswered_not_due += 1,
+            PromiseOutcome::Overdue => keeping.unanswered_overdue += 1,
         }
+        if standing.promise() != PromiseOutcome::NotCounted {
+            keeping.owed += 1;
+        }
+        if standing.days_late().is_some() {
+            keeping.late_contributions.push(row.contribution_id.clone());
+        }
+        keeping.standings.push((row.contribution_id, standing));
     }
     Ok(Some(keeping))
 }
@@ -246,15 +328,18 @@ pub struct FollowUp {
     pub subject: String,
     /// Its text.
     pub text: String,
-    /// `awaiting`, `answered`, `overdue` or `withdrawn`.
+    /// `awaiting`, `answered`, `overdue`, `withdrawn` or `not_owed`: a coarse view of
+    /// [`FollowUp::standing`].
     pub status: String,
+    /// Where it stands.
+    pub standing: ContributionStanding,
     /// The decision that answered it, with its title.
     pub decision: Option<(String, String)>,
     /// The disposition.
     pub disposition: Option<String>,
     /// The rationale.
     pub rationale: Option<String>,
-    /// Days from submission to the published answer.
+    /// Days from submission to the first published answer.
     pub days_to_answer: Option<i64>,
 }
 
@@ -265,12 +350,28 @@ struct FollowUpRow {
     text: String,
     submitted_on: String,
     withdrawn_on: Option<String>,
+    rung: String,
     answer_deadline: String,
     decision_id: Option<String>,
     title: Option<String>,
     disposition: Option<String>,
     rationale: Option<String>,
     published_on: Option<String>,
+    first_published_on: Option<String>,
+    revised_on: Option<String>,
+}
+
+/// The coarse status of a standing, as *Mes contributions* first showed it.
+fn follow_up_status(standing: &ContributionStanding) -> &'static str {
+    match standing {
+        ContributionStanding::NotOwed => "not_owed",
+        ContributionStanding::Pending { .. } => "awaiting",
+        ContributionStanding::Overdue { .. } => "overdue",
+        ContributionStanding::Withdrawn { .. } => "withdrawn",
+        ContributionStanding::AnsweredOnTime { .. }
+        | ContributionStanding::AnsweredLate { .. }
+        | ContributionStanding::RevisedAwaitingRepublication { .. } => "answered",
+    }
 }
 
 /// Every contribution of a member, or of the representatives an association mandated, and
@@ -282,45 +383,66 @@ pub async fn contributor_follow_up(
 ) -> Result<Vec<FollowUp>> {
     let rows = db
         .fetch::<FollowUpRow>(
-            "SELECT k.contribution_id, c.subject, k.text, k.submitted_on, k.withdrawn_on, c.answer_deadline, \
-             a.decision_id, d.title, a.disposition, a.rationale, a.published_on \
+            "SELECT k.contribution_id, c.subject, k.text, k.submitted_on, k.withdrawn_on, c.rung, \
+             c.answer_deadline, a.decision_id, d.title, a.disposition, a.rationale, a.published_on, \
+             a.first_published_on, a.revised_on \
              FROM proj_contributions k \
              JOIN proj_consultations c ON c.consultation_id = k.consultation_id \
              LEFT JOIN proj_answers a ON a.contribution_id = k.contribution_id \
              LEFT JOIN proj_decisions d ON d.decision_id = a.decision_id \
              WHERE k.submitted_on <= $2 AND (k.author_member_id = $1 OR k.author_member_id IN \
                (SELECT member_id FROM proj_members WHERE mandate_association_id = $1)) \
-             ORDER BY k.submitted_on, k.contribution_id",
+             ORDER BY k.submitted_on, k.contribution_id, a.decision_id",
             &[Param::from(member_or_association_id), Param::from(as_of)],
         )
         .await?;
-    Ok(rows
+    // One row per contribution: the answer that answered it first by the date.
+    let mut grouped: Vec<Vec<FollowUpRow>> = Vec::new();
+    for row in rows {
+        match grouped.last_mut() {
+            Some(group) if group[0].contribution_id == row.contribution_id => group.push(row),
+            _ => grouped.push(vec![row]),
+        }
+    }
+    Ok(grouped
         .into_iter()
-        .map(|row| {
-            let published = published_by(&row.published_on, as_of);
-            let deadline = row
-                .answer_deadline
-                .parse::<NaiveDate>()
-                .unwrap_or(NaiveDate::MAX);
-            let status = if date(&row.withdrawn_on).is_some_and(|w| w <= as_of) {
-                "withdrawn"
-            } else if published.is_some() {
-                "answered"
-            } else if as_of > deadline {
-                "overdue"
-            } else {
-                "awaiting"
+        .map(|group| {
+            let facts = |r: &FollowUpRow| {
+                answer_facts(&r.first_published_on, &r.revised_on, &r.published_on)
             };
+            let first = AnswerFacts::first_answer(group.iter().map(facts), as_of);
+            let row = group
+                .into_iter()
+                .find(|r| r.decision_id.is_none() || Some(facts(r)) == first)
+                .expect("a group has a row");
+            let answer = row.decision_id.is_some().then(|| facts(&row));
+            let standing = rules::standing(
+                &contribution_facts(
+                    &row.submitted_on,
+                    &row.withdrawn_on,
+                    &row.rung,
+                    &row.answer_deadline,
+                    answer,
+                ),
+                as_of,
+            );
+            let published = answer.and_then(|a| a.published_as_of(as_of));
+            let first_published = answer
+                .and_then(|a| a.first_published_on)
+                .filter(|p| *p <= as_of);
             let submitted = row.submitted_on.parse::<NaiveDate>().ok();
             FollowUp {
-                days_to_answer: published.zip(submitted).map(|(p, s)| (p - s).num_days()),
+                days_to_answer: first_published
+                    .zip(submitted)
+                    .map(|(p, s)| (p - s).num_days()),
                 decision: published.and(row.decision_id.zip(row.title)),
                 disposition: published.and(row.disposition),
                 rationale: published.and(row.rationale),
                 contribution_id: row.contribution_id,
                 subject: row.subject,
                 text: row.text,
-                status: status.to_owned(),
+                status: follow_up_status(&standing).to_owned(),
+                standing,
             }
         })
         .collect())
@@ -430,25 +552,13 @@ struct Count {
 #[derive(sqlx::FromRow)]
 struct MomentRow {
     moment: String,
+    submitted_on: String,
 }
 
-fn check(code: &str, ok: bool, detail: (String, String), what_to_do: (&str, &str)) -> Check {
-    Check {
-        code: code.to_owned(),
-        ok,
-        detail_fr: detail.0,
-        detail_en: detail.1,
-        what_to_do_fr: if ok {
-            String::new()
-        } else {
-            what_to_do.0.to_owned()
-        },
-        what_to_do_en: if ok {
-            String::new()
-        } else {
-            what_to_do.1.to_owned()
-        },
-    }
+#[derive(sqlx::FromRow)]
+struct SeatRow {
+    since: String,
+    left_on: Option<String>,
 }
 
 /// The register of a CPTS and its compliance checks, as of a date.
@@ -487,13 +597,17 @@ pub async fn register(db: &ReadDb, community_id: &str, as_of: NaiveDate) -> Resu
         )
         .await?;
     for r in &mut representatives {
-        let started = date(&r.mandate_start).is_some_and(|s| s <= as_of);
-        let not_over = date(&r.mandate_end).is_some_and(|e| as_of <= e);
-        let not_ended = date(&r.mandate_ended_on).is_none_or(|e| as_of < e);
-        let present = date(&r.departed_on).is_none_or(|d| as_of < d);
-        r.active = started && not_over && not_ended && present;
+        r.active = match (date(&r.mandate_start), date(&r.mandate_end)) {
+            (Some(start), Some(end)) => MandateFacts {
+                start,
+                end,
+                ended_on: date(&r.mandate_ended_on),
+                departed_on: date(&r.departed_on),
+            }
+            .in_force_on(as_of),
+            _ => false,
+        };
     }
-    let active: Vec<&Representative> = representatives.iter().filter(|r| r.active).collect();
 
     let associations = db
         .fetch::<AssociationRow>(
@@ -505,46 +619,19 @@ pub async fn register(db: &ReadDb, community_id: &str, as_of: NaiveDate) -> Resu
         .into_iter()
         .filter(|a| date(&a.withdrawn_on).is_none_or(|w| as_of < w))
         .map(|a| {
-            let granted = date(&a.approval_granted_on).filter(|g| *g <= as_of);
-            let (approval, fr, en) = match (granted, date(&a.approval_expires_on)) {
-                (Some(_), Some(expires)) if as_of <= expires => ("approved", "", ""),
-                (Some(_), _) => (
-                    "expired",
-                    "Agrément expiré : demander son renouvellement.",
-                    "Approval expired: apply for its renewal.",
-                ),
-                (None, _) => (
-                    "not_approved",
-                    "Association non agréée : contacter la délégation régionale de France Assos Santé.",
-                    "Association not approved: contact the regional delegation of France Assos Santé.",
-                ),
-            };
+            let granted = date(&a.approval_granted_on).zip(date(&a.approval_expires_on));
+            let standing = rules::approval(granted, as_of);
             AssociationStatus {
                 association_id: a.association_id,
                 name: a.name,
-                approval: approval.to_owned(),
-                next_step_fr: fr.to_owned(),
-                next_step_en: en.to_owned(),
+                approval: standing.code().to_owned(),
+                next_step_fr: texts::approval_next_step(&standing, Lang::Fr).to_owned(),
+                next_step_en: texts::approval_next_step(&standing, Lang::En).to_owned(),
             }
         })
         .collect();
 
-    let mut checks = Vec::new();
-    let n = active.len();
-    checks.push(check(
-        "at_least_two_active_representatives",
-        n >= 2,
-        (
-            format!("{n} représentant(s) en mandat"),
-            format!("{n} representative(s) in office"),
-        ),
-        (
-            "Mandater au moins deux représentants d'associations d'usagers.",
-            "Mandate at least two representatives of users' associations.",
-        ),
-    ));
-
-    let seated = db
+    let users_college_seated = db
         .fetch::<Count>(
             &format!(
                 "SELECT COUNT(*) AS n FROM proj_members m JOIN proj_colleges g ON g.college_id = m.college_id \
@@ -563,137 +650,75 @@ pub async fn register(db: &ReadDb, community_id: &str, as_of: NaiveDate) -> Resu
         .await?
         .first()
         .map_or(0, |c| c.n);
-    checks.push(check(
-        "users_college_exists_and_seated",
-        users_college > 0 && seated > 0,
-        match (users_college > 0, seated) {
-            (false, _) => (
-                "Aucun collège des usagers dans les statuts".into(),
-                "No users' college in the statutes".into(),
-            ),
-            (true, 0) => (
-                "Collège des usagers sans membre".into(),
-                "Users' college without members".into(),
-            ),
-            (true, s) => (
-                format!("Collège des usagers : {s} membre(s)"),
-                format!("Users' college: {s} member(s)"),
-            ),
-        },
-        (
-            "Prévoir un collège des usagers dans les statuts et y faire siéger les représentants.",
-            "Provide a users' college in the statutes and seat the representatives in it.",
-        ),
-    ));
-
-    let rules = db
+    let rules_row = db
         .fetch::<CommunityRow>(
             "SELECT rules_adopted_on, travel_expenses_reimbursed FROM proj_communities WHERE community_id = $1",
             std::slice::from_ref(&cpts),
         )
         .await?;
-    let reimbursed = rules.first().is_some_and(|r| {
-        date(&r.rules_adopted_on).is_some_and(|d| d <= as_of)
-            && r.travel_expenses_reimbursed == Some(1)
-    });
-    checks.push(check(
-        "travel_expenses_rule_adopted",
-        reimbursed,
-        if reimbursed {
-            ("Le règlement intérieur prévoit le remboursement des frais de déplacement".into(), "The internal rules reimburse travel expenses".into())
-        } else {
-            ("Pas de remboursement des frais de déplacement au règlement intérieur".into(), "No reimbursement of travel expenses in the internal rules".into())
-        },
-        (
-            "Inscrire au règlement intérieur le remboursement des frais de déplacement des représentants.",
-            "Provide in the internal rules for the reimbursement of representatives' travel expenses.",
-        ),
-    ));
-
-    let lacking: Vec<&str> = active
-        .iter()
-        .filter(|r| r.cadre_intervention.is_none())
-        .map(|r| r.name.as_str())
-        .collect();
-    checks.push(check(
-        "cadre_intervention_for_each_representative",
-        lacking.is_empty(),
-        if lacking.is_empty() {
-            (
-                "Chaque représentant a un cadre d'intervention écrit".into(),
-                "Every representative has a written cadre d'intervention".into(),
-            )
-        } else {
-            (
-                format!("Sans cadre d'intervention : {}", lacking.join(", ")),
-                format!("Without a cadre d'intervention: {}", lacking.join(", ")),
-            )
-        },
-        (
-            "Le conseil d'administration rédige le cadre d'intervention de chaque représentant.",
-            "The board writes each representative's cadre d'intervention.",
-        ),
-    ));
-
-    let year = as_of.year();
-    let (from, to) = (
-        NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(as_of),
-        NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(as_of),
-    );
-    let to = to.min(as_of);
-    let mut moments: Vec<String> = db
+    let travel_expenses_reimbursed = rules_row
+        .first()
+        .filter(|r| date(&r.rules_adopted_on).is_some_and(|d| d <= as_of))
+        .map(|r| r.travel_expenses_reimbursed == Some(1));
+    let representative_contributions = db
         .fetch::<MomentRow>(
-            "SELECT DISTINCT c.moment FROM proj_contributions k \
+            "SELECT DISTINCT c.moment, k.submitted_on FROM proj_contributions k \
              JOIN proj_consultations c ON c.consultation_id = k.consultation_id \
              JOIN proj_members m ON m.member_id = k.author_member_id \
-             WHERE c.community_id = $1 AND m.mandate_association_id IS NOT NULL \
-             AND k.submitted_on >= $2 AND k.submitted_on <= $3",
-            &[cpts.clone(), Param::from(from), Param::from(to)],
+             WHERE c.community_id = $1 AND m.mandate_association_id IS NOT NULL",
+            std::slice::from_ref(&cpts),
         )
         .await?
         .into_iter()
-        .map(|m| m.moment)
+        .filter_map(|m| {
+            Some((
+                Moment::from_wire_name(&m.moment)?,
+                m.submitted_on.parse().ok()?,
+            ))
+        })
         .collect();
-    let on_board = db
-        .fetch::<Count>(
-            "SELECT COUNT(*) AS n FROM proj_seats s JOIN proj_bodies b ON b.body_id = s.body_id \
+    let representative_board_seats = db
+        .fetch::<SeatRow>(
+            "SELECT s.since, s.left_on FROM proj_seats s JOIN proj_bodies b ON b.body_id = s.body_id \
              JOIN proj_members m ON m.member_id = s.member_id \
-             WHERE b.community_id = $1 AND b.kind = 'board' AND m.mandate_association_id IS NOT NULL \
-             AND s.since <= $2 AND (s.left_on IS NULL OR s.left_on > $3)",
-            &[cpts, Param::from(to), Param::from(from)],
+             WHERE b.community_id = $1 AND b.kind = 'board' AND m.mandate_association_id IS NOT NULL",
+            std::slice::from_ref(&cpts),
         )
         .await?
-        .first()
-        .map_or(0, |c| c.n);
-    if on_board > 0 {
-        moments.push("governance".to_owned());
-    }
-    use cpts_domain::values::Moment;
-    let missing: Vec<Moment> = Moment::ALL
-        .iter()
-        .copied()
-        .filter(|m| !moments.iter().any(|x| x == m.wire_name()))
+        .into_iter()
+        .filter_map(|s| Some((s.since.parse().ok()?, date(&s.left_on))))
         .collect();
-    let names = |lang| {
-        missing
+    let outcomes = rules::compliance(&ComplianceFacts {
+        representatives_in_office: representatives
             .iter()
-            .map(|m| m.label(lang))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    checks.push(check(
-        "representatives_in_each_moment",
-        missing.is_empty(),
-        if missing.is_empty() {
-            (format!("Représentants impliqués dans les quatre temps en {year}"), format!("Representatives involved in all four moments in {year}"))
-        } else {
-            (format!("Sans représentant en {year} : {}", names(Lang::Fr)), format!("No representative in {year}: {}", names(Lang::En)))
-        },
-        (
-            "Associer les représentants aux consultations de chaque temps (diagnostic, priorisation, évaluation, gouvernance).",
-            "Involve the representatives in consultations of every moment (diagnosis, prioritisation, evaluation, governance).",
-        ),
-    ));
+            .filter(|r| r.active)
+            .map(|r| (r.name.clone(), r.cadre_intervention.is_some()))
+            .collect(),
+        users_college_defined: users_college > 0,
+        users_college_seated: u64::try_from(users_college_seated).unwrap_or(0),
+        travel_expenses_reimbursed,
+        period: Period::calendar_year_of(as_of),
+        as_of,
+        representative_contributions,
+        representative_board_seats,
+    });
+    let checks = outcomes
+        .iter()
+        .map(|outcome| {
+            let (fr, en) = (
+                texts::check_sentences(outcome, Lang::Fr),
+                texts::check_sentences(outcome, Lang::En),
+            );
+            Check {
+                code: outcome.code().to_owned(),
+                ok: outcome.ok(),
+                detail_fr: fr.detail,
+                detail_en: en.detail,
+                what_to_do_fr: fr.what_to_do,
+                what_to_do_en: en.what_to_do,
+            }
+        })
+        .collect();
 
     Ok(Register {
         members_by_kind,

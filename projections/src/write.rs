@@ -464,7 +464,7 @@ fn decision(event: &Envelope, fact: &DecisionEvent) -> Vec<Statement> {
         ),
         DecisionEvent::AnswerRevised { contribution_id, disposition, rationale, on, .. } => stmt!(
             "UPDATE proj_answers SET disposition = $3, rationale = $4, written_on = $5, \
-             published_on = NULL, revisions = revisions + 1, answered_by = $6 \
+             revised_on = $5, published_on = NULL, revisions = revisions + 1, answered_by = $6 \
              WHERE decision_id = $1 AND contribution_id = $2",
             id,
             contribution_id.to_string(),

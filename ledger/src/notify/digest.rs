@@ -4,6 +4,7 @@
 //! and the coordinator, so running it twice the same day queues it once.
 
 use chrono::{Days, NaiveDate, Utc};
+use cpts_domain::rules::{self, AnswerFacts, ContributionFacts, ContributionStanding};
 use cpts_domain::values::Rung;
 use cpts_projections::db::{Param, Statement};
 use cpts_projections::ReadDb;
@@ -16,8 +17,9 @@ use super::texts::{digest_message, Waiting};
 /// The namespace of digests' keys.
 const DIGESTS: Uuid = Uuid::from_u128(0x8e2a_41c7_5b0d_4f6e_a913_7c2d_0b5e_9f41);
 
-/// The contributions of a CPTS owed an answer by `as_of + within_days` (or earlier) that have
-/// no published answer, soonest deadline first.
+/// The contributions of a CPTS that still wait for a published answer on `as_of`
+/// ([`ContributionStanding::awaits_publication`]): overdue, pending with a deadline by
+/// `as_of + within_days`, or revised and awaiting republication; soonest deadline first.
 pub async fn waiting(
     db: &ReadDb,
     community_id: &str,
@@ -27,27 +29,67 @@ pub async fn waiting(
     let horizon = as_of
         .checked_add_days(Days::new(u64::from(within_days)))
         .unwrap_or(NaiveDate::MAX);
-    let rows: Vec<(String, String, String, String)> = db
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = db
         .fetch(
-            "SELECT co.subject, c.contribution_id, co.answer_deadline, co.rung \
+            "SELECT co.subject, c.contribution_id, co.answer_deadline, co.rung, c.submitted_on, \
+             c.withdrawn_on, a.first_published_on, a.revised_on, a.published_on \
              FROM proj_contributions c \
              JOIN proj_consultations co ON co.consultation_id = c.consultation_id \
-             WHERE c.community_id = $1 AND c.withdrawn_on IS NULL AND co.answer_deadline <= $2 \
-             AND NOT EXISTS (SELECT 1 FROM proj_answers a WHERE a.contribution_id = \
-             c.contribution_id AND a.published_on IS NOT NULL) \
-             ORDER BY co.answer_deadline, c.contribution_id",
-            &[community_id.into(), horizon.into()],
+             LEFT JOIN proj_answers a ON a.contribution_id = c.contribution_id \
+             WHERE c.community_id = $1 AND c.submitted_on <= $2 \
+             ORDER BY co.answer_deadline, c.contribution_id, a.decision_id",
+            &[community_id.into(), as_of.into()],
         )
         .await?;
-    Ok(rows
-        .into_iter()
-        .filter(|(_, _, _, rung)| Rung::from_wire_name(rung).is_some_and(Rung::owes_answers))
-        .map(|(consultation, contribution_id, deadline, _)| Waiting {
-            consultation,
-            contribution_id,
-            deadline,
-        })
-        .collect())
+    let day = |t: &Option<String>| t.as_deref().and_then(|t| t.parse::<NaiveDate>().ok());
+    let mut out: Vec<Waiting> = Vec::new();
+    let mut answers: Vec<AnswerFacts> = Vec::new();
+    let mut rows = rows.into_iter().peekable();
+    while let Some(row) = rows.next() {
+        let (subject, id, deadline, rung, submitted, withdrawn, first, revised, published) = row;
+        if first.is_some() {
+            answers.push(AnswerFacts {
+                first_published_on: day(&first),
+                revised_on: day(&revised),
+                last_published_on: day(&published),
+            });
+        }
+        if rows.peek().is_some_and(|next| next.1 == id) {
+            continue;
+        }
+        let facts = ContributionFacts {
+            submitted_on: submitted.parse().unwrap_or(NaiveDate::MIN),
+            withdrawn_on: day(&withdrawn),
+            rung: Rung::from_wire_name(&rung).unwrap_or(Rung::Consult),
+            answer_deadline: deadline.parse().unwrap_or(NaiveDate::MAX),
+            answer: AnswerFacts::first_answer(answers.drain(..), as_of),
+        };
+        let standing = rules::standing(&facts, as_of);
+        let due = match standing {
+            ContributionStanding::Pending { deadline } => deadline <= horizon,
+            other => other.awaits_publication(),
+        };
+        if due {
+            out.push(Waiting {
+                consultation: subject,
+                contribution_id: id,
+                deadline,
+                standing,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Queues the digest of `as_of` for every coordinator of the CPTS with an address; returns how

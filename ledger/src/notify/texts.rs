@@ -95,6 +95,8 @@ pub struct Waiting {
     pub contribution_id: String,
     /// The last day an answer is on time (ISO date).
     pub deadline: String,
+    /// Where it stands: overdue, pending, or revised and awaiting republication.
+    pub standing: cpts_domain::rules::ContributionStanding,
 }
 
 /// The coordinator's digest of contributions whose answer deadline is near or past.
@@ -104,8 +106,19 @@ pub fn digest_message(
     waiting: &[Waiting],
     lang: Lang,
 ) -> (String, String) {
-    let (late, near): (Vec<&Waiting>, Vec<&Waiting>) =
-        waiting.iter().partition(|w| w.deadline.as_str() < as_of);
+    use cpts_domain::rules::ContributionStanding as S;
+    let late: Vec<&Waiting> = waiting
+        .iter()
+        .filter(|w| matches!(w.standing, S::Overdue { .. }))
+        .collect();
+    let near: Vec<&Waiting> = waiting
+        .iter()
+        .filter(|w| matches!(w.standing, S::Pending { .. }))
+        .collect();
+    let revised: Vec<&Waiting> = waiting
+        .iter()
+        .filter(|w| matches!(w.standing, S::RevisedAwaitingRepublication { .. }))
+        .collect();
     let line = |w: &&Waiting| {
         format!(
             "- {} ({}) : {}\n",
@@ -122,6 +135,13 @@ pub fn digest_message(
             late.iter().for_each(|w| body.push_str(&line(w)));
             body.push_str(&format!("\nÉchéance proche ({}) :\n", near.len()));
             near.iter().for_each(|w| body.push_str(&line(w)));
+            if !revised.is_empty() {
+                body.push_str(&format!(
+                    "\nRéponse révisée, à republier ({}) :\n",
+                    revised.len()
+                ));
+                revised.iter().for_each(|w| body.push_str(&line(w)));
+            }
             (
                 format!("{community} : réponses en attente au {as_of}"),
                 body,
@@ -142,6 +162,13 @@ pub fn digest_message(
             late.iter().for_each(|w| body.push_str(&line(w)));
             body.push_str(&format!("\nDeadline near ({}):\n", near.len()));
             near.iter().for_each(|w| body.push_str(&line(w)));
+            if !revised.is_empty() {
+                body.push_str(&format!(
+                    "\nAnswer revised, awaiting republication ({}):\n",
+                    revised.len()
+                ));
+                revised.iter().for_each(|w| body.push_str(&line(w)));
+            }
             (format!("{community}: answers waiting as of {as_of}"), body)
         }
     }

@@ -10,6 +10,6 @@
 
 pub mod model;
 pub mod render;
-mod texts;
+pub mod texts;
 
 pub use model::{build, LedgerSeal, Report};

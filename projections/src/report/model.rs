@@ -8,18 +8,22 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use cpts_domain::association::{AssociationEvent, Engagement};
 use cpts_domain::community::CommunityEvent;
 use cpts_domain::consultation::{Author, ConsultationEvent, ConsultationTerms};
 use cpts_domain::decision::{DecisionEvent, Proposal, Tally};
 use cpts_domain::member::MemberEvent;
+use cpts_domain::rules::{
+    self, AnswerFacts, CheckOutcome, ComplianceFacts, ContributionFacts, MandateFacts,
+    PromiseOutcome,
+};
 use cpts_domain::values::{
     BodyKind, ContributionKind, Disposition, Lang, Moment, Rung, VoteOutcome,
 };
 use serde::Serialize;
 
-use super::texts::{self, pick, Both};
+use super::texts;
 use crate::envelope::{Envelope, Fact};
 
 /// A code of a vocabulary with its label in the report's language.
@@ -104,31 +108,8 @@ pub struct CommunityPart {
     pub territory: Vec<String>,
 }
 
-/// A period, both days included.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
-pub struct Period {
-    /// First day.
-    pub from: NaiveDate,
-    /// Last day.
-    pub to: NaiveDate,
-}
-
-impl Period {
-    fn contains(&self, day: NaiveDate) -> bool {
-        self.from <= day && day <= self.to
-    }
-
-    /// The year, when the period is exactly one calendar year.
-    pub fn calendar_year(&self) -> Option<i32> {
-        let year = self.from.year();
-        (self.from.month() == 1
-            && self.from.day() == 1
-            && self.to.year() == year
-            && self.to.month() == 12
-            && self.to.day() == 31)
-            .then_some(year)
-    }
-}
+/// A period, both days included: the domain's (see [`cpts_domain::rules::Period`]).
+pub use cpts_domain::rules::Period;
 
 /// Representation of users: representatives, associations, compliance.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -363,6 +344,26 @@ pub struct PromiseKeepingPart {
     pub per_consultation: Vec<ConsultationPromise>,
     /// Every contribution answered late or overdue, by consultation then submission.
     pub late: Vec<LateAnswer>,
+    /// Where every contribution submitted by the date stands, withdrawn and not owed ones
+    /// included, in the order of the consultations then as recorded.
+    pub standings: Vec<StandingPart>,
+}
+
+/// Where one contribution stands on the date (see [`cpts_domain::rules::standing`]).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StandingPart {
+    /// The consultation.
+    pub consultation_id: String,
+    /// The contribution.
+    pub contribution_id: String,
+    /// Its kind.
+    pub kind: Coded,
+    /// When it was submitted.
+    pub submitted_on: NaiveDate,
+    /// The deadline.
+    pub answer_deadline: NaiveDate,
+    /// Its standing: the code of [`cpts_domain::rules::ContributionStanding`] and its label.
+    pub standing: Coded,
 }
 
 /// How a promise to answer was kept.
@@ -598,8 +599,21 @@ impl ConsultationState {
 struct AnswerState {
     disposition: Disposition,
     rationale: Option<String>,
+    /// The last publication, None again once revised.
     published_on: Option<NaiveDate>,
     first_published_on: Option<NaiveDate>,
+    /// The last revision.
+    revised_on: Option<NaiveDate>,
+}
+
+impl AnswerState {
+    fn facts(&self) -> AnswerFacts {
+        AnswerFacts {
+            first_published_on: self.first_published_on,
+            revised_on: self.revised_on,
+            last_published_on: self.published_on,
+        }
+    }
 }
 
 struct DecisionState {
@@ -894,6 +908,7 @@ impl State {
                     rationale: rationale.clone(),
                     published_on: None,
                     first_published_on: None,
+                    revised_on: None,
                 };
                 d.answers.insert(contribution_id.to_string(), answer);
             }
@@ -901,12 +916,14 @@ impl State {
                 contribution_id,
                 disposition,
                 rationale,
+                on,
                 ..
             } => {
                 if let Some(a) = d.answers.get_mut(&contribution_id.to_string()) {
                     a.disposition = *disposition;
                     a.rationale = rationale.clone();
                     a.published_on = None;
+                    a.revised_on = Some(*on);
                 }
             }
             DecisionEvent::AnswerPublished {
@@ -973,17 +990,14 @@ fn share_retained(counts: &BTreeMap<Disposition, u64>) -> Option<f64> {
     (answered > 0).then(|| retained as f64 / answered as f64)
 }
 
-fn check(code: &str, ok: bool, detail: (String, String), todo: Both, lang: Lang) -> CheckPart {
+fn check(outcome: &CheckOutcome, lang: Lang) -> CheckPart {
+    let words = texts::check_sentences(outcome, lang);
     CheckPart {
-        code: code.to_owned(),
-        label: texts::check_label(code, lang),
-        ok,
-        detail: pick(lang, detail),
-        what_to_do: if ok {
-            String::new()
-        } else {
-            pick(lang, todo).to_owned()
-        },
+        code: outcome.code().to_owned(),
+        label: words.label,
+        ok: outcome.ok(),
+        detail: words.detail,
+        what_to_do: words.what_to_do,
     }
 }
 
@@ -997,10 +1011,15 @@ impl MemberState {
     }
 
     fn in_office_on(&self, day: NaiveDate) -> bool {
-        self.mandate
-            .as_ref()
-            .is_some_and(|m| m.start <= day && day <= m.end && m.ended_on.is_none_or(|e| day < e))
-            && self.departed_on.is_none_or(|d| day < d)
+        self.mandate.as_ref().is_some_and(|m| {
+            MandateFacts {
+                start: m.start,
+                end: m.end,
+                ended_on: m.ended_on,
+                departed_on: self.departed_on,
+            }
+            .in_force_on(day)
+        })
     }
 }
 
@@ -1038,38 +1057,21 @@ fn representation(s: &State, period: Period, as_of: NaiveDate, lang: Lang) -> Re
         .iter()
         .filter(|(_, a)| a.withdrawn_on.is_none_or(|w| as_of < w))
         .map(|(id, a)| {
-            let granted = a.approval.filter(|(g, _)| *g <= as_of);
-            let (code, next): (&str, Option<Both>) = match granted {
-                Some((_, expires)) if as_of <= expires => ("approved", None),
-                Some(_) => ("expired", Some(texts::EXPIRED_NEXT_STEP)),
-                None => ("not_approved", Some(texts::NOT_APPROVED_NEXT_STEP)),
-            };
+            let standing = rules::approval(a.approval, as_of);
+            let code = standing.code();
             AssociationPart {
                 association_id: id.clone(),
                 name: a.name.clone(),
                 approval: Coded::new(code, texts::approval(code, lang)),
-                approval_expires_on: granted.map(|(_, e)| e),
+                approval_expires_on: a.approval.filter(|(g, _)| *g <= as_of).map(|(_, e)| e),
                 engagement: a
                     .engagement
                     .map(|e| Coded::new(e, texts::engagement(e, lang))),
-                next_step: next.map(|n| pick(lang, n).to_owned()).unwrap_or_default(),
+                next_step: texts::approval_next_step(&standing, lang).to_owned(),
             }
         })
         .collect();
     associations.sort_by(|a, b| (&a.name, &a.association_id).cmp(&(&b.name, &b.association_id)));
-
-    let mut checks = Vec::new();
-    let n = active.len();
-    checks.push(check(
-        "at_least_two_active_representatives",
-        n >= 2,
-        (
-            format!("{n} représentant(s) en mandat"),
-            format!("{n} representative(s) in office"),
-        ),
-        texts::TWO_REPRESENTATIVES_TODO,
-        lang,
-    ));
 
     let users_colleges: Vec<&str> = s
         .community
@@ -1078,7 +1080,7 @@ fn representation(s: &State, period: Period, as_of: NaiveDate, lang: Lang) -> Re
         .filter(|(_, _, users)| *users)
         .map(|(id, _, _)| id.as_str())
         .collect();
-    let seated = s
+    let users_college_seated = s
         .members
         .values()
         .filter(|m| m.present_on(as_of))
@@ -1087,86 +1089,22 @@ fn representation(s: &State, period: Period, as_of: NaiveDate, lang: Lang) -> Re
                 .as_deref()
                 .is_some_and(|c| users_colleges.contains(&c))
         })
-        .count();
-    checks.push(check(
-        "users_college_exists_and_seated",
-        !users_colleges.is_empty() && seated > 0,
-        match (!users_colleges.is_empty(), seated) {
-            (false, _) => (
-                "Aucun collège des usagers dans les statuts".into(),
-                "No users' college in the statutes".into(),
-            ),
-            (true, 0) => (
-                "Collège des usagers sans membre".into(),
-                "Users' college without members".into(),
-            ),
-            (true, n) => (
-                format!("Collège des usagers : {n} membre(s)"),
-                format!("Users' college: {n} member(s)"),
-            ),
-        },
-        texts::USERS_COLLEGE_TODO,
-        lang,
-    ));
-
-    let reimbursed = s
-        .community
-        .rules
-        .is_some_and(|(adopted, reimbursed)| adopted <= as_of && reimbursed);
-    checks.push(check(
-        "travel_expenses_rule_adopted",
-        reimbursed,
-        if reimbursed {
-            (
-                "Le règlement intérieur prévoit le remboursement des frais de déplacement".into(),
-                "The internal rules reimburse travel expenses".into(),
-            )
-        } else {
-            (
-                "Pas de remboursement des frais de déplacement au règlement intérieur".into(),
-                "No reimbursement of travel expenses in the internal rules".into(),
-            )
-        },
-        texts::TRAVEL_EXPENSES_TODO,
-        lang,
-    ));
-
-    let lacking: Vec<&str> = active
-        .iter()
-        .filter(|r| !r.has_cadre_intervention)
-        .map(|r| r.name.as_str())
+        .count() as u64;
+    let representative = |id: &str| {
+        s.members
+            .get(id)
+            .is_some_and(MemberState::is_representative)
+    };
+    let representative_contributions = s
+        .consultations
+        .values()
+        .flat_map(|c| {
+            c.contributions
+                .iter()
+                .filter(|k| matches!(&k.author, Author::Member { member_id } if representative(&member_id.to_string())))
+                .map(|k| (c.terms.moment, k.submitted_on))
+        })
         .collect();
-    checks.push(check(
-        "cadre_intervention_for_each_representative",
-        lacking.is_empty(),
-        if lacking.is_empty() {
-            (
-                "Chaque représentant a un cadre d'intervention écrit".into(),
-                "Every representative has a written cadre d'intervention".into(),
-            )
-        } else {
-            (
-                format!("Sans cadre d'intervention : {}", lacking.join(", ")),
-                format!("Without a cadre d'intervention: {}", lacking.join(", ")),
-            )
-        },
-        texts::CADRE_TODO,
-        lang,
-    ));
-
-    let (from, to) = (period.from, period.to.min(as_of));
-    let mut involved: Vec<Moment> = Vec::new();
-    for c in s.consultations.values() {
-        let by_representative = c.contributions.iter().any(|k| {
-            from <= k.submitted_on
-                && k.submitted_on <= to
-                && matches!(&k.author, Author::Member { member_id }
-                    if s.members.get(&member_id.to_string()).is_some_and(MemberState::is_representative))
-        });
-        if by_representative {
-            involved.push(c.terms.moment);
-        }
-    }
     let boards: Vec<&str> = s
         .community
         .bodies
@@ -1174,54 +1112,36 @@ fn representation(s: &State, period: Period, as_of: NaiveDate, lang: Lang) -> Re
         .filter(|(_, kind, _)| *kind == BodyKind::Board)
         .map(|(id, _, _)| id.as_str())
         .collect();
-    let on_board = s
+    let representative_board_seats = s
         .members
         .values()
         .filter(|m| m.is_representative())
-        .any(|m| {
-            m.seats.iter().any(|(body, (since, left))| {
-                boards.contains(&body.as_str()) && *since <= to && left.is_none_or(|l| l > from)
-            })
-        });
-    if on_board {
-        involved.push(Moment::Governance);
-    }
-    let missing: Vec<Moment> = Moment::ALL
-        .iter()
-        .copied()
-        .filter(|m| !involved.contains(m))
+        .flat_map(|m| {
+            m.seats
+                .iter()
+                .filter(|(body, _)| boards.contains(&body.as_str()))
+                .map(|(_, seat)| *seat)
+        })
         .collect();
-    let names = |lang| {
-        missing
+    let outcomes = rules::compliance(&ComplianceFacts {
+        representatives_in_office: active
             .iter()
-            .map(|m| m.label(lang))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let (when_fr, when_en) = match period.calendar_year() {
-        Some(year) => (format!("en {year}"), format!("in {year}")),
-        None => (
-            format!("du {} au {}", period.from, period.to),
-            format!("from {} to {}", period.from, period.to),
-        ),
-    };
-    checks.push(check(
-        "representatives_in_each_moment",
-        missing.is_empty(),
-        if missing.is_empty() {
-            (
-                format!("Représentants impliqués dans les quatre temps {when_fr}"),
-                format!("Representatives involved in all four moments {when_en}"),
-            )
-        } else {
-            (
-                format!("Sans représentant {when_fr} : {}", names(Lang::Fr)),
-                format!("No representative {when_en}: {}", names(Lang::En)),
-            )
-        },
-        texts::MOMENTS_TODO,
-        lang,
-    ));
+            .map(|r| (r.name.clone(), r.has_cadre_intervention))
+            .collect(),
+        users_college_defined: !users_colleges.is_empty(),
+        users_college_seated,
+        travel_expenses_reimbursed: s
+            .community
+            .rules
+            .filter(|(adopted, _)| *adopted <= as_of)
+            .map(|(_, reimbursed)| reimbursed),
+        period,
+        as_of,
+        representative_contributions,
+        representative_board_seats,
+    });
+    let checks: Vec<CheckPart> = outcomes.iter().map(|o| check(o, lang)).collect();
+    let n = active.len();
 
     Representation {
         active_representatives: n as u64,
@@ -1235,7 +1155,7 @@ fn representation(s: &State, period: Period, as_of: NaiveDate, lang: Lang) -> Re
 
 /// The contributions of a consultation that count on the date: submitted by it, not withdrawn
 /// by it.
-fn standing(c: &ConsultationState, as_of: NaiveDate) -> impl Iterator<Item = &ContributionState> {
+fn counted(c: &ConsultationState, as_of: NaiveDate) -> impl Iterator<Item = &ContributionState> {
     c.contributions
         .iter()
         .filter(move |k| k.submitted_on <= as_of && k.withdrawn_on.is_none_or(|w| as_of < w))
@@ -1290,10 +1210,11 @@ pub fn build(
     let (mut total, mut withdrawn_total) = (0, 0);
     let mut per_consultation = Vec::new();
     let mut late = Vec::new();
+    let mut standings = Vec::new();
     let mut totals = PromiseCounts::default();
     for (id, c) in &consultations {
         let t = &c.terms;
-        let counted: Vec<&ContributionState> = standing(c, as_of).collect();
+        let counted: Vec<&ContributionState> = counted(c, as_of).collect();
         let withdrawn = c
             .contributions
             .iter()
@@ -1329,47 +1250,61 @@ pub fn build(
             withdrawn,
         });
 
-        // Promise keeping: the first publication of an answer, by any decision.
+        // Promise keeping: each contribution's standing, its answer the first published by
+        // any decision.
         let mut counts = PromiseCounts::default();
-        if t.rung.owes_answers() {
-            for k in &counted {
-                counts.owed += 1;
-                let answered_on = s
-                    .decisions
+        for k in c.contributions.iter().filter(|k| k.submitted_on <= as_of) {
+            let answer = AnswerFacts::first_answer(
+                s.decisions
                     .values()
                     .filter_map(|d| d.answers.get(&k.id))
-                    .filter_map(|a| a.first_published_on)
-                    .min()
-                    .filter(|p| *p <= as_of);
-                let lateness = match answered_on {
-                    Some(p) if p <= c.answer_deadline => {
-                        counts.answered_on_time += 1;
-                        None
-                    }
-                    Some(p) => {
-                        counts.answered_late += 1;
-                        Some((p - c.answer_deadline).num_days())
-                    }
-                    None if as_of > c.answer_deadline => {
-                        counts.unanswered_overdue += 1;
-                        Some((as_of - c.answer_deadline).num_days())
-                    }
-                    None => {
-                        counts.unanswered_not_due += 1;
-                        None
-                    }
-                };
-                if let Some(days_late) = lateness {
-                    late.push(LateAnswer {
-                        consultation_id: (*id).clone(),
-                        contribution_id: k.id.clone(),
-                        kind: Coded::new(k.kind.wire_name(), k.kind.label(lang)),
-                        submitted_on: k.submitted_on,
-                        answer_deadline: c.answer_deadline,
-                        answered_on,
-                        days_late,
-                    });
-                }
+                    .map(AnswerState::facts),
+                as_of,
+            );
+            let standing = rules::standing(
+                &ContributionFacts {
+                    submitted_on: k.submitted_on,
+                    withdrawn_on: k.withdrawn_on,
+                    rung: t.rung,
+                    answer_deadline: c.answer_deadline,
+                    answer,
+                },
+                as_of,
+            );
+            standings.push(StandingPart {
+                consultation_id: (*id).clone(),
+                contribution_id: k.id.clone(),
+                kind: Coded::new(k.kind.wire_name(), k.kind.label(lang)),
+                submitted_on: k.submitted_on,
+                answer_deadline: c.answer_deadline,
+                standing: Coded::new(
+                    standing.code(),
+                    texts::standing_label(standing.code(), lang),
+                ),
+            });
+            let outcome = standing.promise();
+            if outcome != PromiseOutcome::NotCounted {
+                counts.owed += 1;
+            }
+            match outcome {
+                PromiseOutcome::NotCounted => {}
+                PromiseOutcome::OnTime => counts.answered_on_time += 1,
+                PromiseOutcome::Late => counts.answered_late += 1,
+                PromiseOutcome::NotDue => counts.unanswered_not_due += 1,
+                PromiseOutcome::Overdue => counts.unanswered_overdue += 1,
+            }
+            if let Some(days_late) = standing.days_late() {
+                late.push(LateAnswer {
+                    consultation_id: (*id).clone(),
+                    contribution_id: k.id.clone(),
+                    kind: Coded::new(k.kind.wire_name(), k.kind.label(lang)),
+                    submitted_on: k.submitted_on,
+                    answer_deadline: c.answer_deadline,
+                    answered_on: answer
+                        .and_then(|a| a.first_published_on)
+                        .filter(|p| *p <= as_of),
+                    days_late,
+                });
             }
         }
         totals.add(&counts);
@@ -1413,12 +1348,12 @@ pub fn build(
             let Some(c) = s.consultations.get(consultation_id) else {
                 continue;
             };
-            for k in standing(c, as_of) {
+            for k in counted(c, as_of) {
                 contributions += 1;
                 let published = d
                     .answers
                     .get(&k.id)
-                    .and_then(|a| by_date(a.published_on, as_of).map(|p| (a, p)));
+                    .and_then(|a| a.facts().published_as_of(as_of).map(|p| (a, p)));
                 let Some((answer, published_on)) = published else {
                     unanswered += 1;
                     continue;
@@ -1611,6 +1546,7 @@ pub fn build(
             totals,
             per_consultation,
             late,
+            standings,
         },
         decisions: decision_parts,
         ledger: None,

@@ -1111,6 +1111,22 @@ pub fn open_data(report: &Report) -> Vec<(&'static str, String)> {
             ]
         })
         .collect();
+    let standings: Vec<Vec<String>> = report
+        .promise_keeping
+        .standings
+        .iter()
+        .map(|k| {
+            vec![
+                k.contribution_id.clone(),
+                k.consultation_id.clone(),
+                k.kind.code.clone(),
+                k.submitted_on.to_string(),
+                k.answer_deadline.to_string(),
+                k.standing.code.clone(),
+                k.standing.label.clone(),
+            ]
+        })
+        .collect();
     vec![
         (
             "decisions.csv",
@@ -1164,6 +1180,21 @@ pub fn open_data(report: &Report) -> Vec<(&'static str, String)> {
                     "publiee_le",
                 ],
                 &answers,
+            ),
+        ),
+        (
+            "contributions.csv",
+            csv(
+                &[
+                    "contribution_id",
+                    "consultation_id",
+                    "type_de_contribution",
+                    "soumise_le",
+                    "reponse_promise_le",
+                    "statut",
+                    "statut_libelle",
+                ],
+                &standings,
             ),
         ),
     ]

@@ -1,7 +1,9 @@
-//! The fixed texts of the report: the compliance checks and the next steps of associations,
-//! worded exactly as [`crate::queries::register`] words them, and the labels the domain's
-//! vocabularies do not carry (member kinds, decision statuses, section headings).
+//! The fixed texts of the report and the register: the sentences of the compliance checks
+//! ([`check_sentences`], the one place they are made from a check's outcome), the next steps
+//! of associations, and the labels the domain's vocabularies do not carry (member kinds,
+//! decision statuses, standings, section headings).
 
+use cpts_domain::rules::{ApprovalStanding, CheckOutcome};
 use cpts_domain::values::Lang;
 
 /// A text in both languages.
@@ -143,4 +145,216 @@ pub(crate) fn check_label(code: &str, lang: Lang) -> String {
         _ => ("Contrôle", "Check"),
     };
     pick(lang, both).to_owned()
+}
+
+/// The sentences of a compliance check's outcome in a language: what it checks, what was
+/// found, and what to do (empty when it holds). The register and the report both word their
+/// checks here.
+pub fn check_sentences(outcome: &CheckOutcome, lang: Lang) -> CheckSentences {
+    let fr = lang == Lang::Fr;
+    let detail = match outcome {
+        CheckOutcome::AtLeastTwoActiveRepresentatives { in_office: n } => pick(
+            lang,
+            (
+                format!("{n} représentant(s) en mandat"),
+                format!("{n} representative(s) in office"),
+            ),
+        ),
+        CheckOutcome::UsersCollegeExistsAndSeated { defined, seated } => {
+            match (*defined, *seated) {
+                (false, _) => pick(
+                    lang,
+                    (
+                        "Aucun collège des usagers dans les statuts",
+                        "No users' college in the statutes",
+                    ),
+                )
+                .to_owned(),
+                (true, 0) => pick(
+                    lang,
+                    (
+                        "Collège des usagers sans membre",
+                        "Users' college without members",
+                    ),
+                )
+                .to_owned(),
+                (true, n) => pick(
+                    lang,
+                    (
+                        format!("Collège des usagers : {n} membre(s)"),
+                        format!("Users' college: {n} member(s)"),
+                    ),
+                ),
+            }
+        }
+        CheckOutcome::TravelExpensesRuleAdopted { reimbursed: true } => pick(
+            lang,
+            (
+                "Le règlement intérieur prévoit le remboursement des frais de déplacement",
+                "The internal rules reimburse travel expenses",
+            ),
+        )
+        .to_owned(),
+        CheckOutcome::TravelExpensesRuleAdopted { reimbursed: false } => pick(
+            lang,
+            (
+                "Pas de remboursement des frais de déplacement au règlement intérieur",
+                "No reimbursement of travel expenses in the internal rules",
+            ),
+        )
+        .to_owned(),
+        CheckOutcome::CadreInterventionForEachRepresentative { lacking } if lacking.is_empty() => {
+            pick(
+                lang,
+                (
+                    "Chaque représentant a un cadre d'intervention écrit",
+                    "Every representative has a written cadre d'intervention",
+                ),
+            )
+            .to_owned()
+        }
+        CheckOutcome::CadreInterventionForEachRepresentative { lacking } => pick(
+            lang,
+            (
+                format!("Sans cadre d'intervention : {}", lacking.join(", ")),
+                format!("Without a cadre d'intervention: {}", lacking.join(", ")),
+            ),
+        ),
+        CheckOutcome::RepresentativesInEachMoment { period, missing } => {
+            let when = match period.calendar_year() {
+                Some(year) if fr => format!("en {year}"),
+                Some(year) => format!("in {year}"),
+                None if fr => format!("du {} au {}", period.from, period.to),
+                None => format!("from {} to {}", period.from, period.to),
+            };
+            let names = missing
+                .iter()
+                .map(|m| m.label(lang))
+                .collect::<Vec<_>>()
+                .join(", ");
+            match (missing.is_empty(), fr) {
+                (true, true) => format!("Représentants impliqués dans les quatre temps {when}"),
+                (true, false) => format!("Representatives involved in all four moments {when}"),
+                (false, true) => format!("Sans représentant {when} : {names}"),
+                (false, false) => format!("No representative {when}: {names}"),
+            }
+        }
+    };
+    let todo = match outcome {
+        _ if outcome.ok() => ("", ""),
+        CheckOutcome::AtLeastTwoActiveRepresentatives { .. } => TWO_REPRESENTATIVES_TODO,
+        CheckOutcome::UsersCollegeExistsAndSeated { .. } => USERS_COLLEGE_TODO,
+        CheckOutcome::TravelExpensesRuleAdopted { .. } => TRAVEL_EXPENSES_TODO,
+        CheckOutcome::CadreInterventionForEachRepresentative { .. } => CADRE_TODO,
+        CheckOutcome::RepresentativesInEachMoment { .. } => MOMENTS_TODO,
+    };
+    CheckSentences {
+        label: check_label(outcome.code(), lang),
+        detail,
+        what_to_do: pick(lang, todo).to_owned(),
+    }
+}
+
+/// The words of one compliance check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckSentences {
+    /// What it checks.
+    pub label: String,
+    /// What was found.
+    pub detail: String,
+    /// What to do (empty when it holds).
+    pub what_to_do: String,
+}
+
+/// The next step of an association whose approval is not in force (empty when it is).
+pub fn approval_next_step(standing: &ApprovalStanding, lang: Lang) -> &'static str {
+    match standing {
+        ApprovalStanding::Approved { .. } => "",
+        ApprovalStanding::Expired { .. } => pick(lang, EXPIRED_NEXT_STEP),
+        ApprovalStanding::NotApproved => pick(lang, NOT_APPROVED_NEXT_STEP),
+    }
+}
+
+/// The label of a contribution's standing (its code, see
+/// [`cpts_domain::rules::ContributionStanding::code`]).
+pub fn standing_label(code: &str, lang: Lang) -> &'static str {
+    let both: Both = match code {
+        "not_owed" => ("Pas de réponse due", "No answer owed"),
+        "pending" => ("En attente de réponse", "Awaiting an answer"),
+        "overdue" => ("En attente, échéance dépassée", "Waiting, deadline passed"),
+        "answered_on_time" => ("Répondue dans le délai", "Answered on time"),
+        "answered_late" => ("Répondue en retard", "Answered late"),
+        "withdrawn" => ("Retirée", "Withdrawn"),
+        "revised_awaiting_republication" => (
+            "Réponse révisée, à republier",
+            "Answer revised, awaiting republication",
+        ),
+        _ => ("—", "—"),
+    };
+    pick(lang, both)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use cpts_domain::rules::{compliance, ComplianceFacts, Period};
+
+    use super::*;
+
+    fn facts(compliant: bool) -> ComplianceFacts {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 31).expect("a day");
+        ComplianceFacts {
+            representatives_in_office: vec![("A".into(), compliant), ("B".into(), true)],
+            users_college_defined: true,
+            users_college_seated: u64::from(compliant),
+            travel_expenses_reimbursed: Some(compliant),
+            period: Period::calendar_year_of(day),
+            as_of: day,
+            representative_contributions: if compliant {
+                vec![
+                    (cpts_domain::values::Moment::Diagnosis, day),
+                    (cpts_domain::values::Moment::Prioritisation, day),
+                    (cpts_domain::values::Moment::Evaluation, day),
+                ]
+            } else {
+                vec![]
+            },
+            representative_board_seats: vec![(day, None)],
+        }
+    }
+
+    #[test]
+    fn a_check_that_holds_says_what_was_found_and_nothing_to_do() {
+        for outcome in compliance(&facts(true)) {
+            for lang in [Lang::Fr, Lang::En] {
+                let words = check_sentences(&outcome, lang);
+                assert!(outcome.ok(), "{outcome:?}");
+                assert!(!words.label.is_empty() && !words.detail.is_empty());
+                assert_eq!(words.what_to_do, "", "{outcome:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_failing_check_says_what_to_do_in_both_languages() {
+        let failing: Vec<_> = compliance(&facts(false))
+            .into_iter()
+            .filter(|o| !o.ok())
+            .collect();
+        assert_eq!(failing.len(), 4, "{failing:?}");
+        for outcome in failing {
+            let (fr, en) = (
+                check_sentences(&outcome, Lang::Fr),
+                check_sentences(&outcome, Lang::En),
+            );
+            assert!(!fr.what_to_do.is_empty() && !en.what_to_do.is_empty());
+            assert_ne!(fr.detail, en.detail);
+        }
+        let moments = &compliance(&facts(false))[4];
+        assert_eq!(
+            check_sentences(moments, Lang::Fr).detail,
+            "Sans représentant en 2026 : Diagnostic du territoire, Priorisation des actions, \
+             Ajustement et évaluation des actions"
+        );
+    }
 }

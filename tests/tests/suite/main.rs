@@ -22,6 +22,7 @@ mod report_api;
 mod scenario;
 mod scenario_over_graphql;
 mod schema;
+mod standings;
 mod tamper;
 mod viewer;
 mod websocket_limits;
