@@ -93,6 +93,7 @@ pub fn from_ledger(error: LedgerError) -> Error {
             error.to_string(),
             format!("“{text}” is not a digest of the ledger (cpts-ledger:v1:<position>:<hash>)."),
         ),
+        LedgerError::Refused { fr, en } => invalid_input(fr, en),
         LedgerError::Contended => coded(
             codes::CONFLICT,
             error.to_string(),

@@ -1,5 +1,6 @@
 //! The GraphQL API of cpts-ledger, served over axum.
 //!
+//! - [`clock`]: "today", in the CPTS's time zone: the one place the service reads the date;
 //! - [`port`]: what the API needs from the ledger (the service implements it);
 //! - [`inputs`]: one input type per mutation, turned into its domain command;
 //! - [`mutation`] and [`query`]: the roots; [`types`]: the log's output types; [`views`]: the
@@ -15,6 +16,7 @@ use std::sync::Arc;
 
 use async_graphql::Schema;
 
+pub mod clock;
 pub mod decode;
 pub mod errors;
 mod guard;

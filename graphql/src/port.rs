@@ -113,6 +113,15 @@ pub enum LedgerError {
     /// A digest that is not one of this ledger's.
     #[error("{0}")]
     BadDigest(String),
+    /// A question the record cannot answer as asked (a report as of a day to come, at a
+    /// position beyond the head): the caller's to correct, said in both languages.
+    #[error("{fr}")]
+    Refused {
+        /// In French.
+        fr: String,
+        /// In English.
+        en: String,
+    },
     /// Other writers kept changing the same record; the command was retried and gave up.
     #[error("L'enregistrement est modifié par d'autres en ce moment ; réessayez.")]
     Contended,
@@ -145,13 +154,18 @@ pub trait LedgerPort: Send + Sync {
     /// contains, unchanged, everything it committed to.
     async fn verify(&self, digest: Option<&str>) -> Result<VerificationReport, LedgerError>;
 
-    /// The general assembly's report of a CPTS for a period, from the log as recorded by the
-    /// end of `as_of`, sealed with the position and digest it was built from.
+    /// The general assembly's report of a CPTS for a period: the facts dated on or before
+    /// `as_of`, as the log stood at `position` (the head if `None`), sealed with the position,
+    /// its recording time and the digest it was built from. `today` is today in the CPTS's
+    /// time zone ([`crate::clock::today`]): an `as_of` after it, or a position beyond the
+    /// head, is [`LedgerError::Refused`]; a report as of today is provisional.
     async fn report(
         &self,
         community: CommunityId,
         period: (chrono::NaiveDate, chrono::NaiveDate),
         as_of: chrono::NaiveDate,
+        position: Option<u64>,
+        today: chrono::NaiveDate,
         lang: cpts_domain::values::Lang,
     ) -> Result<cpts_projections::report::Report, LedgerError>;
 

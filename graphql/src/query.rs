@@ -178,7 +178,7 @@ fn page_size(first: i32) -> Result<u32> {
 }
 
 fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
+    crate::clock::today()
 }
 
 /// The CPTS a list is read from, and what the caller sees of it. Staff read their own CPTS in
@@ -372,13 +372,19 @@ impl QueryRoot {
     }
 
     /// The general assembly's report of the caller's CPTS for a period (the calendar year of
-    /// `asOf` by default), from the log as recorded by the end of `asOf`: the same arguments
-    /// give the same bytes, whenever asked. French by default. For staff.
+    /// `asOf` by default): the facts dated on or before `asOf`, as the log stood at `position`
+    /// (the head when asked, by default). The seal states the date, the position and when the
+    /// log stood there: the same arguments and position give the same bytes, whenever asked.
+    /// An `asOf` after today (in the CPTS's time zone) or a position beyond the head is
+    /// refused; a report as of today is provisional. French by default. For staff.
     #[graphql(complexity = "crate::limits::WHOLE_LOG_COMPLEXITY + child_complexity")]
+    // Each argument is one of the field's GraphQL arguments.
+    #[allow(clippy::too_many_arguments)]
     async fn report(
         &self,
         ctx: &Context<'_>,
         as_of: NaiveDate,
+        position: Option<u64>,
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
         #[graphql(default_with = "Lang::Fr")] lang: Lang,
@@ -394,7 +400,14 @@ impl QueryRoot {
             ));
         }
         let report = ledger(ctx)?
-            .report(principal.community, period, as_of, lang.into())
+            .report(
+                principal.community,
+                period,
+                as_of,
+                position,
+                today(),
+                lang.into(),
+            )
             .await
             .map_err(from_ledger)?;
         use cpts_projections::report::render;

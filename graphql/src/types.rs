@@ -126,7 +126,7 @@ impl CommandResult {
         } else {
             crate::views::Visibility::Published
         };
-        let today = chrono::Utc::now().date_naive();
+        let today = crate::clock::today();
         found
             .into_iter()
             .next()
@@ -184,7 +184,7 @@ impl CommandResult {
         if self.aggregate_type != AggregateType::Consultation {
             return Ok(None);
         }
-        let today = chrono::Utc::now().date_naive();
+        let today = crate::clock::today();
         crate::query::consultation_view(ctx, &self.aggregate_id, today).await
     }
 }

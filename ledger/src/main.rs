@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use cpts_domain::access::Role;
 use cpts_domain::ids::{CommunityId, MemberId};
 use cpts_domain::values::Lang;
+use cpts_graphql::clock;
 use cpts_graphql::port::LedgerPort;
 use cpts_ledger::app;
 use cpts_ledger::config::DatabaseConfig;
@@ -93,7 +94,7 @@ enum Command {
         /// The member.
         #[arg(long)]
         member: Uuid,
-        /// When the erasure was decided (today by default).
+        /// When the erasure was decided (today in the CPTS's time zone by default).
         #[arg(long)]
         on: Option<chrono::NaiveDate>,
     },
@@ -103,7 +104,7 @@ enum Command {
         /// The CPTS.
         #[arg(long)]
         community: Uuid,
-        /// The day of the digest (today by default).
+        /// The day of the digest (today in the CPTS's time zone by default).
         #[arg(long)]
         as_of: Option<chrono::NaiveDate>,
         /// How many days ahead a deadline counts as near.
@@ -119,15 +120,22 @@ enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
-    /// Writes the general assembly's report of a CPTS for a period, from the log as recorded by
-    /// the end of the as-of date: the same arguments give the same bytes, whenever run.
+    /// Writes the general assembly's report of a CPTS for a period: the facts dated on or
+    /// before the as-of date, as the log stood at a position (the head by default). The same
+    /// arguments and position give the same bytes, whenever run.
     Report {
         /// The CPTS.
         #[arg(long)]
         community: Uuid,
-        /// The log as recorded by the end of this day (UTC); it also judges what is late.
+        /// The facts dated on or before this day (today, in the CPTS's time zone, by default;
+        /// a later day is refused, today gives a provisional report); it also judges what is
+        /// late.
         #[arg(long)]
-        as_of: chrono::NaiveDate,
+        as_of: Option<chrono::NaiveDate>,
+        /// The log position to read up to (the head by default): the position in the seal of
+        /// an earlier report gives that report again, byte for byte.
+        #[arg(long)]
+        position: Option<u64>,
         /// First day of the period (default: 1 January of the as-of year).
         #[arg(long)]
         from: Option<chrono::NaiveDate>,
@@ -201,6 +209,9 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let cli = Cli::parse();
+    // "Today" is the CPTS's day, not the server's: a time zone that is not one stops here.
+    let zone = clock::time_zone_from_env().map_err(anyhow::Error::msg)?;
+    tracing::debug!(%zone, "the CPTS's time zone");
     let database = DatabaseConfig::from_url_or_data_dir(cli.database_url, &cli.data_dir);
     tracing::info!(store = %database.redacted(), "opening the store");
     let repo = app::open_store(&database).await?;
@@ -326,7 +337,7 @@ async fn main() -> anyhow::Result<()> {
         } => {
             let projector = Projector::new(repo);
             projector.catch_up().await?;
-            let as_of = as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let as_of = as_of.unwrap_or_else(clock::today);
             let queued = cpts_ledger::notify::digest::queue(
                 projector.db(),
                 &community.to_string(),
@@ -338,7 +349,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Erase { member, on } => {
             let ledger = Ledger::new(repo);
-            let on = on.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let on = on.unwrap_or_else(clock::today);
             let receipt = personal::erase(&ledger, MemberId(member), on).await?;
             let position = receipt.events.last().map_or(0, |e| e.position);
             println!("Données personnelles de {member} effacées (position {position}) / personal data erased.");
@@ -356,19 +367,31 @@ async fn main() -> anyhow::Result<()> {
         Command::Report {
             community,
             as_of,
+            position,
             from,
             to,
             lang,
             format,
             output,
         } => {
-            let mut request = ReportRequest::year_of(CommunityId(community), as_of);
+            let today = clock::today();
+            let mut request =
+                ReportRequest::year_of(CommunityId(community), as_of.unwrap_or(today), today);
+            request.position = position;
             request.period = (
                 from.unwrap_or(request.period.0),
                 to.unwrap_or(request.period.1),
             );
             request.lang = if lang == "en" { Lang::En } else { Lang::Fr };
-            let built = report::generate(&repo, request).await?;
+            let built = match report::generate(&repo, request).await {
+                Ok(built) => built,
+                Err(error) => match error.downcast_ref::<report::ReportRefusal>() {
+                    Some(refusal) => {
+                        anyhow::bail!("{} / {}", refusal.message_fr(), refusal.message_en())
+                    }
+                    None => return Err(error),
+                },
+            };
             anyhow::ensure!(
                 !built.community.name.is_empty(),
                 "no CPTS {community} in this ledger"

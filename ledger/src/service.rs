@@ -684,12 +684,16 @@ impl LedgerPort for Ledger {
         community: CommunityId,
         period: (chrono::NaiveDate, chrono::NaiveDate),
         as_of: chrono::NaiveDate,
+        position: Option<u64>,
+        today: chrono::NaiveDate,
         lang: cpts_domain::values::Lang,
     ) -> Result<cpts_projections::report::Report, LedgerError> {
         let request = crate::report::ReportRequest {
             community,
             period,
             as_of,
+            position,
+            today,
             lang,
         };
         let key = (self.head_key().await?, request);
@@ -698,7 +702,13 @@ impl LedgerPort for Ledger {
         }
         let report = crate::report::generate(&self.repo, request)
             .await
-            .map_err(|e| internal("building the report", e))?;
+            .map_err(|e| match e.downcast_ref::<crate::report::ReportRefusal>() {
+                Some(refusal) => LedgerError::Refused {
+                    fr: refusal.message_fr(),
+                    en: refusal.message_en(),
+                },
+                None => internal("building the report", e),
+            })?;
         self.reports.put(key, report.clone());
         Ok(report)
     }

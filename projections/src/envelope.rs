@@ -1,6 +1,6 @@
 //! An event of the log, as the projections read it.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use cpts_domain::association::{Association, AssociationEvent};
 use cpts_domain::command::Actor;
 use cpts_domain::community::{Community, CommunityEvent};
@@ -69,6 +69,72 @@ impl Fact {
         Fact::parse(aggregate_type, payload).unwrap_or_else(|error| Fact::Unreadable {
             reason: error.to_string(),
         })
+    }
+}
+
+impl Fact {
+    /// The day the fact happened, as its command carried it: the fact axis, as opposed to the
+    /// time the ledger recorded it ([`Envelope::recorded_at`]). A fact dated after a day did
+    /// not exist on that day, whenever it was recorded.
+    ///
+    /// `None` for the facts that carry no date: the CPTS's registration and territory, its
+    /// collèges and bodies, an association's registration, a consultation linked to a
+    /// decision, a cadre d'intervention written, contact details. They stand from the start of
+    /// the record. A mandate is dated by its first day, a consultation by its opening, a
+    /// decision by its proposal.
+    pub fn dated_on(&self) -> Option<NaiveDate> {
+        match self {
+            Fact::Community(fact) => match fact {
+                CommunityEvent::InternalRulesAdopted { adopted_on, .. } => Some(*adopted_on),
+                CommunityEvent::CommunityRegistered { .. }
+                | CommunityEvent::TerritoryRedrawn { .. }
+                | CommunityEvent::CollegeDefined { .. }
+                | CommunityEvent::BodyEstablished { .. } => None,
+            },
+            Fact::Association(fact) => match fact {
+                AssociationEvent::AssociationRegistered { .. } => None,
+                AssociationEvent::AssociationApproved { granted_on, .. } => Some(*granted_on),
+                AssociationEvent::AssociationEngaged { since, .. } => Some(*since),
+                AssociationEvent::AssociationWithdrew { on, .. } => Some(*on),
+            },
+            Fact::Member(fact) => match fact {
+                MemberEvent::MemberAdmitted { admitted_on, .. } => Some(*admitted_on),
+                MemberEvent::MandateGranted { start, .. } => Some(*start),
+                MemberEvent::MandateEnded { on, .. }
+                | MemberEvent::SeatedInCollege { on, .. }
+                | MemberEvent::SeatedInBody { on, .. }
+                | MemberEvent::LeftBody { on, .. }
+                | MemberEvent::MemberDeparted { on, .. }
+                | MemberEvent::PersonalDataErased { on } => Some(*on),
+                MemberEvent::CadreInterventionWritten { .. } | MemberEvent::ContactSet { .. } => {
+                    None
+                }
+            },
+            Fact::Consultation(fact) => match fact {
+                ConsultationEvent::ConsultationOpened { terms, .. } => Some(terms.opens_on),
+                ConsultationEvent::ContributionSubmitted { submitted_on, .. } => {
+                    Some(*submitted_on)
+                }
+                ConsultationEvent::ContributionAmended { on, .. }
+                | ConsultationEvent::ContributionWithdrawn { on, .. }
+                | ConsultationEvent::ConsultationClosed { on }
+                | ConsultationEvent::SynthesisPublished { on, .. } => Some(*on),
+                ConsultationEvent::ContactLeft { .. } => None,
+            },
+            Fact::Decision(fact) => match fact {
+                DecisionEvent::DecisionProposed { proposal, .. } => Some(proposal.proposed_on),
+                DecisionEvent::ConsultationLinked { .. } => None,
+                DecisionEvent::AnswerDrafted { on, .. }
+                | DecisionEvent::AnswerRevised { on, .. }
+                | DecisionEvent::AnswerPublished { on, .. }
+                | DecisionEvent::VoteRecorded { on, .. }
+                | DecisionEvent::DecisionAmended { on, .. }
+                | DecisionEvent::DecisionWithdrawn { on, .. }
+                | DecisionEvent::MilestoneRecorded { on, .. }
+                | DecisionEvent::IndicatorReported { on, .. } => Some(*on),
+            },
+            Fact::Unreadable { .. } => None,
+        }
     }
 }
 

@@ -30,8 +30,8 @@ async fn main() {
     let (community, total) = busy::record(&repo, shape).await;
     println!("recorded {total} events: 10,000 contributions, 200 decisions");
 
-    let as_of = chrono::Utc::now().date_naive();
-    let mut request = ReportRequest::year_of(community, as_of);
+    let as_of = cpts_graphql::clock::today();
+    let mut request = ReportRequest::year_of(community, as_of, as_of);
     request.period = (
         "2026-01-01".parse().expect("date"),
         "2026-12-31".parse().expect("date"),

@@ -327,6 +327,8 @@ impl LedgerPort for GraphqlClient {
         _: CommunityId,
         _: (chrono::NaiveDate, chrono::NaiveDate),
         _: chrono::NaiveDate,
+        _: Option<u64>,
+        _: chrono::NaiveDate,
         _: cpts_domain::values::Lang,
     ) -> Result<cpts_projections::report::Report, LedgerError> {
         Err(not_over_http())

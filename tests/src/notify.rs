@@ -399,9 +399,13 @@ impl LedgerPort for WithContacts<'_> {
         community: CommunityId,
         period: (chrono::NaiveDate, chrono::NaiveDate),
         as_of: chrono::NaiveDate,
+        position: Option<u64>,
+        today: chrono::NaiveDate,
         lang: Lang,
     ) -> Result<cpts_projections::report::Report, LedgerError> {
-        self.ledger.report(community, period, as_of, lang).await
+        self.ledger
+            .report(community, period, as_of, position, today, lang)
+            .await
     }
 
     async fn projection_lag(&self) -> Result<Vec<ProjectionLag>, LedgerError> {

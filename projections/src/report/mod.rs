@@ -1,7 +1,7 @@
 //! The general assembly's audit report: how users' input shaped a period's decisions.
 //!
-//! - [`model`]: the report as data, a pure fold over the log as recorded up to the "as of"
-//!   instant ([`build`]);
+//! - [`model`]: the report as data, a pure fold over the log up to a position P, keeping the
+//!   facts dated on or before the "as of" day D ([`build`]);
 //! - [`render`]: the same report as JSON for machines, Markdown and print-ready HTML for
 //!   readers.
 //!

@@ -1,5 +1,5 @@
-//! The report as data: a fold over the typed events of the log, as recorded up to the "as of"
-//! instant, for one CPTS and one period.
+//! The report as data: a fold over the typed events of the log up to a position, keeping the
+//! facts dated on or before the "as of" day, for one CPTS and one period.
 //!
 //! No I/O, no SQL, no clock: the same events, CPTS, period, date and language always give the
 //! same [`Report`]. Every collection is ordered by a stable key (the vocabularies' order, a
@@ -85,11 +85,20 @@ pub struct Report {
     pub ledger: Option<LedgerSeal>,
 }
 
-/// What lets a later reader check that the record behind the report was not altered.
+/// What lets a later reader check that the record behind the report was not altered, and
+/// says which state of the log the report speaks of.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct LedgerSeal {
-    /// The position of the last event recorded by the as-of date.
+    /// The position the log was read up to (P): the head when the report was asked for, or
+    /// the position asked for.
     pub position: u64,
+    /// When the event at that position was recorded (RFC 3339, UTC, as hashed): the time the
+    /// log stood at P. `None` for an empty log. Not the time the report was generated, which
+    /// would change its bytes at every generation.
+    pub recorded_at: Option<String>,
+    /// Whether the as-of day had not ended yet in the CPTS's time zone when the report was
+    /// made: facts of that day may still come, so the report is provisional.
+    pub provisional: bool,
     /// The digest of the log up to that event: `cpts-ledger verify --digest <digest>` proves
     /// later that the log still holds all of it, unchanged.
     pub digest: String,
@@ -1173,10 +1182,12 @@ fn author_category(s: &State, author: &Author) -> String {
 
 /// Builds the general assembly's report of one CPTS for a period, as of a date.
 ///
-/// `events` are the events of the log recorded up to the "as of" instant, in log order (the
-/// caller cuts the log; events of other CPTS are left aside here). Whatever depends on a date
-/// (a mandate in force, an approval expired, an answer published, an answer overdue) is judged
-/// on `as_of`.
+/// `events` are the events of the log up to the position the report speaks of, in log order
+/// (the caller cuts the log at that position; events of other CPTS are left aside here). The
+/// report speaks of the facts dated on or before `as_of` ([`Fact::dated_on`](crate::Fact)):
+/// every fact is judged on the date it carries, not on being in the log. Whatever depends on
+/// a date (a mandate in force, an approval expired, an answer published, an answer overdue) is
+/// judged on `as_of`.
 pub fn build(
     events: &[Envelope],
     community_id: &str,
@@ -1189,7 +1200,13 @@ pub fn build(
         to: period.1,
     };
     let mut s = State::default();
-    for event in events {
+    // The fact axis: a fact dated after the as-of day had not happened on it, however early
+    // it was recorded, so it is left out before the fold (a later revision, vote, admission
+    // or answer cannot reach back). A fact recorded late but dated by then is in.
+    for event in events
+        .iter()
+        .filter(|e| e.fact.dated_on().is_none_or(|on| on <= as_of))
+    {
         s.apply(community_id, event);
     }
 

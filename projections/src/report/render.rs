@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use cpts_domain::values::Lang;
 
 use super::model::{PromiseCounts, Report};
+use super::texts::{self, pick};
 
 /// The report as pretty JSON, fields in their declared order, ending with a line break.
 pub fn json(report: &Report) -> String {
@@ -112,13 +113,19 @@ pub fn markdown(report: &Report) -> String {
     let o = &mut out;
 
     // Writing to a String cannot fail.
+    let provisional = report.ledger.as_ref().is_some_and(|seal| seal.provisional);
     let _ = writeln!(
         o,
-        "# {} — {}\n",
+        "# {}{} — {}\n",
         t(
             "Rapport à l'assemblée générale",
             "Report to the general assembly"
         ),
+        if provisional {
+            format!(" ({})", pick(l, texts::PROVISIONAL))
+        } else {
+            String::new()
+        },
         report.community.name
     );
     let _ = writeln!(
@@ -680,15 +687,24 @@ pub fn markdown(report: &Report) -> String {
     }
     if let Some(seal) = &report.ledger {
         let _ = writeln!(o, "## {}\n", t("7. Le registre", "7. The ledger"));
+        if seal.provisional {
+            let _ = writeln!(o, "{}\n", pick(l, texts::PROVISIONAL_NOTE));
+        }
         let _ = writeln!(
             o,
             "- {}{sep}{}",
-            t(
-                "Dernier événement enregistré à la date de situation",
-                "Last event recorded by the as-of date"
-            ),
+            pick(l, texts::SEAL_AS_OF),
+            day(report.as_of, l)
+        );
+        let _ = writeln!(
+            o,
+            "- {}{sep}{}",
+            pick(l, texts::SEAL_POSITION),
             seal.position
         );
+        if let Some(at) = &seal.recorded_at {
+            let _ = writeln!(o, "- {}{sep}{at}", pick(l, texts::SEAL_RECORDED_AT));
+        }
         let _ = writeln!(o, "- {}{sep}{}", t("Empreinte", "Digest"), seal.digest);
         let _ = writeln!(
             o,
@@ -708,15 +724,9 @@ pub fn markdown(report: &Report) -> String {
                 "To check later that the record was not altered since: `cpts-ledger verify --digest` followed by the digest above."
             )
         );
+        let _ = writeln!(o, "{}\n", pick(l, texts::SEAL_SAME_BYTES));
     }
-    let _ = writeln!(
-        o,
-        "---\n\n{}",
-        t(
-            "Rapport établi à partir du journal de la CPTS tel qu'enregistré à la date de situation ; les mêmes données donnent le même rapport.",
-            "Report built from the CPTS's log as recorded up to the as-of date; the same data give the same report."
-        )
-    );
+    let _ = writeln!(o, "---\n\n{}", pick(l, texts::FOOTER));
     out
 }
 

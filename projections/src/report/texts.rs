@@ -147,6 +147,43 @@ pub(crate) fn check_label(code: &str, lang: Lang) -> String {
     pick(lang, both).to_owned()
 }
 
+/// The mark, in the title, of a report whose as-of day had not ended in the CPTS's time zone.
+pub(crate) const PROVISIONAL: Both = ("provisoire", "provisional");
+
+/// The seal's warning on a provisional report.
+pub(crate) const PROVISIONAL_NOTE: Both = (
+    "Rapport provisoire : la journée de la date de situation n'était pas terminée dans le fuseau horaire de la CPTS ; des faits de cette journée peuvent encore être enregistrés.",
+    "Provisional report: the as-of day had not ended in the CPTS's time zone; facts of that day may still be recorded.",
+);
+
+/// The seal's line for the as-of date.
+pub(crate) const SEAL_AS_OF: Both = (
+    "Situation au (faits datés de ce jour ou d'avant)",
+    "As of (facts dated on or before this day)",
+);
+
+/// The seal's line for the position the log was read up to.
+pub(crate) const SEAL_POSITION: Both =
+    ("Journal lu jusqu'à la position", "Log read up to position");
+
+/// The seal's line for the time the log stood at that position.
+pub(crate) const SEAL_RECORDED_AT: Both = (
+    "Journal tel qu'enregistré au (heure de l'événement à cette position, UTC)",
+    "Log as recorded at (time of the event at that position, UTC)",
+);
+
+/// The seal's line on what the same arguments give.
+pub(crate) const SEAL_SAME_BYTES: Both = (
+    "La même période, la même date de situation et la même position donnent toujours le même rapport, octet pour octet.",
+    "The same period, as-of date and position always give the same report, byte for byte.",
+);
+
+/// The last line of the report: which facts it speaks of.
+pub(crate) const FOOTER: Both = (
+    "Rapport établi à partir des faits datés au plus tard de la date de situation, tels que le journal de la CPTS les contenait à la position indiquée ; les mêmes données donnent le même rapport.",
+    "Report built from the facts dated on or before the as-of date, as the CPTS's log held them at the position given; the same data give the same report.",
+);
+
 /// The sentences of a compliance check's outcome in a language: what it checks, what was
 /// found, and what to do (empty when it holds). The register and the report both word their
 /// checks here.

@@ -313,7 +313,7 @@ async fn a_thousand_reports_are_refused_before_any_work() {
     let (_, body) = service
         .send_as(
             Some(&auditor),
-            "{ report(asOf: \"2026-12-31\") }",
+            "{ report(asOf: \"2026-11-30\") }",
             json!({}),
         )
         .await;

@@ -24,5 +24,6 @@ mod scenario_over_graphql;
 mod schema;
 mod standings;
 mod tamper;
+mod time_axes;
 mod viewer;
 mod websocket_limits;

@@ -53,7 +53,7 @@ async fn the_report_is_sealed_with_the_log_it_was_built_from_and_cut_at_its_date
                 .post(&url)
                 .bearer_auth(token)
                 .json(&json!({
-                    "query": "query($asOf: NaiveDate!, $format: ReportFormat = MARKDOWN, $lang: Lang = FR) { report(asOf: $asOf, format: $format, lang: $lang) }",
+                    "query": "query($asOf: NaiveDate!, $position: Int, $format: ReportFormat = MARKDOWN, $lang: Lang = FR) { report(asOf: $asOf, position: $position, format: $format, lang: $lang) }",
                     "variables": variables,
                 }))
                 .send()
@@ -65,11 +65,13 @@ async fn the_report_is_sealed_with_the_log_it_was_built_from_and_cut_at_its_date
         }
     };
 
-    // The events were recorded today: a report as of today holds them all, sealed.
-    let today = chrono::Utc::now().date_naive();
+    // The scenario's facts are dated in 2026, up to its autumn: a report as of yesterday (in
+    // the CPTS's time zone) holds them all, at the head, sealed.
+    let today = cpts_graphql::clock::today();
+    let yesterday = today - Days::new(1);
     let body = ask(
         auditor.clone(),
-        json!({ "asOf": today, "format": "JSON", "lang": "EN" }),
+        json!({ "asOf": yesterday, "format": "JSON", "lang": "EN" }),
     )
     .await;
     assert!(body.get("errors").is_none(), "{body}");
@@ -85,25 +87,40 @@ async fn the_report_is_sealed_with_the_log_it_was_built_from_and_cut_at_its_date
     assert_eq!(report["ledger"]["digest"], digest);
     assert_eq!(report["ledger"]["intact"], true);
     assert_eq!(report["community"]["name"], "CPTS du Val de l'Étang");
+    assert_eq!(report["ledger"]["provisional"], false);
+    assert!(report["ledger"]["recorded_at"].is_string());
 
-    // As of yesterday, nothing was recorded yet: the same question gets the empty record.
-    let yesterday = today - Days::new(1);
+    // At an earlier position: the log as it stood then, only the CPTS's first events.
     let body = ask(
         auditor.clone(),
-        json!({ "asOf": yesterday, "format": "JSON" }),
+        json!({ "asOf": yesterday, "position": 10, "format": "JSON" }),
     )
     .await;
     assert!(body.get("errors").is_none(), "{body}");
     let before: Value =
         serde_json::from_str(body["data"]["report"].as_str().expect("a report")).expect("JSON");
-    assert_eq!(before["ledger"]["position"], 0);
+    assert_eq!(before["ledger"]["position"], 10);
     assert_eq!(before["decisions"].as_array().map(Vec::len), Some(0));
 
-    // Markdown in French by default, with the seal a later reader checks.
+    // Beyond the head, or a day to come: refused, saying why.
+    for variables in [
+        json!({ "asOf": yesterday, "position": 118 }),
+        json!({ "asOf": today + Days::new(1) }),
+    ] {
+        let refused = ask(auditor.clone(), variables).await;
+        assert_eq!(
+            refused["errors"][0]["extensions"]["code"], "INVALID_INPUT",
+            "{refused}"
+        );
+    }
+
+    // Markdown in French by default, with the seal a later reader checks; as of today, a day
+    // that has not ended, provisional.
     let body = ask(auditor.clone(), json!({ "asOf": today })).await;
     let markdown = body["data"]["report"].as_str().expect("a report");
     assert!(markdown.contains("## 7. Le registre"), "{markdown}");
     assert!(markdown.contains(&digest));
+    assert!(markdown.starts_with("# Rapport à l'assemblée générale (provisoire)"));
 
     // Asked twice, the same bytes.
     let again = ask(auditor, json!({ "asOf": today })).await;
