@@ -362,7 +362,7 @@ pub async fn influence_trails(
     for row in rows {
         entries.entry(row.decision_id).or_default().push(row.entry);
     }
-    Ok(decisions
+    decisions
         .into_iter()
         .map(|d| {
             let trail = trail(
@@ -372,10 +372,10 @@ pub async fn influence_trails(
                 consultations.remove(&d.decision_id).unwrap_or_default(),
                 entries.remove(&d.decision_id).unwrap_or_default(),
                 as_of,
-            );
-            (d.decision_id, trail)
+            )?;
+            Ok((d.decision_id, trail))
         })
-        .collect())
+        .collect()
 }
 
 /// Puts a trail together: where each contribution stands by this decision's answer
@@ -388,7 +388,7 @@ fn trail(
     consultations: Vec<TrailConsultation>,
     mut entries: Vec<TrailEntry>,
     as_of: NaiveDate,
-) -> InfluenceTrail {
+) -> crate::queries::Result<InfluenceTrail> {
     let mut counts = BTreeMap::new();
     for entry in &mut entries {
         let answer = entry.disposition.is_some().then(|| {
@@ -398,6 +398,7 @@ fn trail(
                 &entry.published_on,
             )
         });
+        let answer = answer.transpose()?;
         let standing = rules::standing(
             &contribution_facts(
                 &entry.submitted_on,
@@ -405,7 +406,7 @@ fn trail(
                 &entry.rung,
                 &entry.answer_deadline,
                 answer,
-            ),
+            )?,
             as_of,
         );
         let published = answer.and_then(|a| a.published_as_of(as_of));
@@ -432,7 +433,7 @@ fn trail(
     let retained = counts.get("retained").copied().unwrap_or(0)
         + counts.get("partly_retained").copied().unwrap_or(0);
     let share_retained = (answered > 0).then(|| retained as f64 / answered as f64);
-    InfluenceTrail {
+    Ok(InfluenceTrail {
         decision_id,
         title,
         status,
@@ -440,7 +441,7 @@ fn trail(
         entries,
         counts,
         share_retained,
-    }
+    })
 }
 
 /// A step of a decision's follow-up.

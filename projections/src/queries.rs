@@ -18,8 +18,21 @@ use crate::report::texts;
 /// A read failed.
 pub type Result<T> = std::result::Result<T, sqlx::Error>;
 
-fn date(text: &Option<String>) -> Option<NaiveDate> {
-    text.as_deref().and_then(|t| t.parse().ok())
+/// A stored value that does not decode: the read fails, it never becomes a default.
+pub(crate) fn undecodable(what: &str, text: &str) -> sqlx::Error {
+    sqlx::Error::Decode(
+        format!("the read model holds {what} “{text}”, which cannot be decoded").into(),
+    )
+}
+
+/// A stored date.
+pub(crate) fn stored_day(text: &str) -> Result<NaiveDate> {
+    text.parse().map_err(|_| undecodable("a date", text))
+}
+
+/// A stored date that may be absent.
+pub(crate) fn date(text: &Option<String>) -> Result<Option<NaiveDate>> {
+    text.as_deref().map(stored_day).transpose()
 }
 
 /// The facts of an answer, from its row's dates.
@@ -27,30 +40,30 @@ pub(crate) fn answer_facts(
     first_published_on: &Option<String>,
     revised_on: &Option<String>,
     published_on: &Option<String>,
-) -> AnswerFacts {
-    AnswerFacts {
-        first_published_on: date(first_published_on),
-        revised_on: date(revised_on),
-        last_published_on: date(published_on),
-    }
+) -> Result<AnswerFacts> {
+    Ok(AnswerFacts {
+        first_published_on: date(first_published_on)?,
+        revised_on: date(revised_on)?,
+        last_published_on: date(published_on)?,
+    })
 }
 
 /// The facts of a contribution, from its row's dates and its consultation's rung and deadline.
-/// An unreadable deadline reads as never passed; an unknown rung as one that owes answers.
+/// A date or a rung that cannot be read fails the read.
 pub(crate) fn contribution_facts(
     submitted_on: &str,
     withdrawn_on: &Option<String>,
     rung: &str,
     answer_deadline: &str,
     answer: Option<AnswerFacts>,
-) -> ContributionFacts {
-    ContributionFacts {
-        submitted_on: submitted_on.parse().unwrap_or(NaiveDate::MIN),
-        withdrawn_on: date(withdrawn_on),
-        rung: Rung::from_wire_name(rung).unwrap_or(Rung::Consult),
-        answer_deadline: answer_deadline.parse().unwrap_or(NaiveDate::MAX),
+) -> Result<ContributionFacts> {
+    Ok(ContributionFacts {
+        submitted_on: stored_day(submitted_on)?,
+        withdrawn_on: date(withdrawn_on)?,
+        rung: Rung::from_wire_name(rung).ok_or_else(|| undecodable("a rung", rung))?,
+        answer_deadline: stored_day(answer_deadline)?,
         answer,
-    }
+    })
 }
 
 pub(crate) fn promise(rung: &str, lang: Lang) -> String {
@@ -223,21 +236,21 @@ struct OwedRow {
 fn by_contribution<R>(
     rows: Vec<R>,
     id: impl Fn(&R) -> &str,
-    answer: impl Fn(&R) -> Option<AnswerFacts>,
+    answer: impl Fn(&R) -> Result<Option<AnswerFacts>>,
     as_of: NaiveDate,
-) -> Vec<(R, Option<AnswerFacts>)> {
+) -> Result<Vec<(R, Option<AnswerFacts>)>> {
     let mut grouped: Vec<(R, Vec<AnswerFacts>)> = Vec::new();
     for row in rows {
-        let facts = answer(&row);
+        let facts = answer(&row)?;
         match grouped.last_mut() {
             Some((first, answers)) if id(first) == id(&row) => answers.extend(facts),
             _ => grouped.push((row, facts.into_iter().collect())),
         }
     }
-    grouped
+    Ok(grouped
         .into_iter()
         .map(|(row, answers)| (row, AnswerFacts::first_answer(answers, as_of)))
-        .collect()
+        .collect())
 }
 
 /// Promise keeping of one consultation, as of a date.
@@ -289,9 +302,10 @@ pub async fn promise_keeping(
             r.first_published_on
                 .is_some()
                 .then(|| answer_facts(&r.first_published_on, &r.revised_on, &r.published_on))
+                .transpose()
         },
         as_of,
-    );
+    )?;
     for (row, answer) in rows {
         let facts = contribution_facts(
             &row.submitted_on,
@@ -299,7 +313,7 @@ pub async fn promise_keeping(
             &keeping.rung,
             &keeping.answer_deadline,
             answer,
-        );
+        )?;
         let standing = rules::standing(&facts, as_of);
         match standing.promise() {
             PromiseOutcome::NotCounted => {}
@@ -404,48 +418,51 @@ pub async fn contributor_follow_up(
             _ => grouped.push(vec![row]),
         }
     }
-    Ok(grouped
-        .into_iter()
-        .map(|group| {
-            let facts = |r: &FollowUpRow| {
-                answer_facts(&r.first_published_on, &r.revised_on, &r.published_on)
-            };
-            let first = AnswerFacts::first_answer(group.iter().map(facts), as_of);
-            let row = group
-                .into_iter()
-                .find(|r| r.decision_id.is_none() || Some(facts(r)) == first)
-                .expect("a group has a row");
-            let answer = row.decision_id.is_some().then(|| facts(&row));
-            let standing = rules::standing(
-                &contribution_facts(
-                    &row.submitted_on,
-                    &row.withdrawn_on,
-                    &row.rung,
-                    &row.answer_deadline,
-                    answer,
-                ),
-                as_of,
-            );
-            let published = answer.and_then(|a| a.published_as_of(as_of));
-            let first_published = answer
-                .and_then(|a| a.first_published_on)
-                .filter(|p| *p <= as_of);
-            let submitted = row.submitted_on.parse::<NaiveDate>().ok();
-            FollowUp {
-                days_to_answer: first_published
-                    .zip(submitted)
-                    .map(|(p, s)| (p - s).num_days()),
-                decision: published.and(row.decision_id.zip(row.title)),
-                disposition: published.and(row.disposition),
-                rationale: published.and(row.rationale),
-                contribution_id: row.contribution_id,
-                subject: row.subject,
-                text: row.text,
-                status: follow_up_status(&standing).to_owned(),
-                standing,
-            }
-        })
-        .collect())
+    let mut follow_up = Vec::with_capacity(grouped.len());
+    for group in grouped {
+        let facts =
+            |r: &FollowUpRow| answer_facts(&r.first_published_on, &r.revised_on, &r.published_on);
+        let mut answers = Vec::with_capacity(group.len());
+        for r in &group {
+            answers.push(facts(r)?);
+        }
+        let first = AnswerFacts::first_answer(answers.iter().copied(), as_of);
+        let Some((row, facts)) = group
+            .into_iter()
+            .zip(answers)
+            .find(|(r, f)| r.decision_id.is_none() || Some(*f) == first)
+        else {
+            continue;
+        };
+        let answer = row.decision_id.is_some().then_some(facts);
+        let standing = rules::standing(
+            &contribution_facts(
+                &row.submitted_on,
+                &row.withdrawn_on,
+                &row.rung,
+                &row.answer_deadline,
+                answer,
+            )?,
+            as_of,
+        );
+        let published = answer.and_then(|a| a.published_as_of(as_of));
+        let first_published = answer
+            .and_then(|a| a.first_published_on)
+            .filter(|p| *p <= as_of);
+        let submitted = stored_day(&row.submitted_on)?;
+        follow_up.push(FollowUp {
+            days_to_answer: first_published.map(|p| (p - submitted).num_days()),
+            decision: published.and(row.decision_id.zip(row.title)),
+            disposition: published.and(row.disposition),
+            rationale: published.and(row.rationale),
+            contribution_id: row.contribution_id,
+            subject: row.subject,
+            text: row.text,
+            status: follow_up_status(&standing).to_owned(),
+            standing,
+        });
+    }
+    Ok(follow_up)
 }
 
 /// One compliance check of the register, with what to do when it fails.
@@ -597,39 +614,40 @@ pub async fn register(db: &ReadDb, community_id: &str, as_of: NaiveDate) -> Resu
         )
         .await?;
     for r in &mut representatives {
-        r.active = match (date(&r.mandate_start), date(&r.mandate_end)) {
+        r.active = match (date(&r.mandate_start)?, date(&r.mandate_end)?) {
             (Some(start), Some(end)) => MandateFacts {
                 start,
                 end,
-                ended_on: date(&r.mandate_ended_on),
-                departed_on: date(&r.departed_on),
+                ended_on: date(&r.mandate_ended_on)?,
+                departed_on: date(&r.departed_on)?,
             }
             .in_force_on(as_of),
             _ => false,
         };
     }
 
-    let associations = db
+    let mut associations = Vec::new();
+    for a in db
         .fetch::<AssociationRow>(
             "SELECT association_id, name, approval_granted_on, approval_expires_on, withdrawn_on \
              FROM proj_associations WHERE community_id = $1 ORDER BY name",
             std::slice::from_ref(&cpts),
         )
         .await?
-        .into_iter()
-        .filter(|a| date(&a.withdrawn_on).is_none_or(|w| as_of < w))
-        .map(|a| {
-            let granted = date(&a.approval_granted_on).zip(date(&a.approval_expires_on));
-            let standing = rules::approval(granted, as_of);
-            AssociationStatus {
-                association_id: a.association_id,
-                name: a.name,
-                approval: standing.code().to_owned(),
-                next_step_fr: texts::approval_next_step(&standing, Lang::Fr).to_owned(),
-                next_step_en: texts::approval_next_step(&standing, Lang::En).to_owned(),
-            }
-        })
-        .collect();
+    {
+        if date(&a.withdrawn_on)?.is_some_and(|w| w <= as_of) {
+            continue;
+        }
+        let granted = date(&a.approval_granted_on)?.zip(date(&a.approval_expires_on)?);
+        let standing = rules::approval(granted, as_of);
+        associations.push(AssociationStatus {
+            association_id: a.association_id,
+            name: a.name,
+            approval: standing.code().to_owned(),
+            next_step_fr: texts::approval_next_step(&standing, Lang::Fr).to_owned(),
+            next_step_en: texts::approval_next_step(&standing, Lang::En).to_owned(),
+        });
+    }
 
     let users_college_seated = db
         .fetch::<Count>(
@@ -656,10 +674,12 @@ pub async fn register(db: &ReadDb, community_id: &str, as_of: NaiveDate) -> Resu
             std::slice::from_ref(&cpts),
         )
         .await?;
-    let travel_expenses_reimbursed = rules_row
-        .first()
-        .filter(|r| date(&r.rules_adopted_on).is_some_and(|d| d <= as_of))
-        .map(|r| r.travel_expenses_reimbursed == Some(1));
+    let travel_expenses_reimbursed = match rules_row.first() {
+        Some(r) if date(&r.rules_adopted_on)?.is_some_and(|d| d <= as_of) => {
+            Some(r.travel_expenses_reimbursed == Some(1))
+        }
+        _ => None,
+    };
     let representative_contributions = db
         .fetch::<MomentRow>(
             "SELECT DISTINCT c.moment, k.submitted_on FROM proj_contributions k \
@@ -670,13 +690,14 @@ pub async fn register(db: &ReadDb, community_id: &str, as_of: NaiveDate) -> Resu
         )
         .await?
         .into_iter()
-        .filter_map(|m| {
-            Some((
-                Moment::from_wire_name(&m.moment)?,
-                m.submitted_on.parse().ok()?,
+        .map(|m| {
+            Ok((
+                Moment::from_wire_name(&m.moment)
+                    .ok_or_else(|| undecodable("a moment", &m.moment))?,
+                stored_day(&m.submitted_on)?,
             ))
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let representative_board_seats = db
         .fetch::<SeatRow>(
             "SELECT s.since, s.left_on FROM proj_seats s JOIN proj_bodies b ON b.body_id = s.body_id \
@@ -686,8 +707,8 @@ pub async fn register(db: &ReadDb, community_id: &str, as_of: NaiveDate) -> Resu
         )
         .await?
         .into_iter()
-        .filter_map(|s| Some((s.since.parse().ok()?, date(&s.left_on))))
-        .collect();
+        .map(|s| Ok((stored_day(&s.since)?, date(&s.left_on)?)))
+        .collect::<Result<_>>()?;
     let outcomes = rules::compliance(&ComplianceFacts {
         representatives_in_office: representatives
             .iter()
