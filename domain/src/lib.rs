@@ -24,6 +24,7 @@ pub mod error;
 pub mod ids;
 pub mod member;
 pub mod personal;
+pub mod texts;
 pub mod values;
 
 pub use error::{DomainError, ErrorKind};

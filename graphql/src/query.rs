@@ -170,8 +170,8 @@ fn page_size(first: i32) -> Result<u32> {
         Ok(first.unsigned_abs())
     } else {
         Err(invalid_input(
-            format!("`first` doit être compris entre 1 et {MAX_PAGE_SIZE}."),
-            format!("`first` must be between 1 and {MAX_PAGE_SIZE}."),
+            "api-page-size",
+            &[("max", MAX_PAGE_SIZE.into())],
         ))
     }
 }
@@ -199,12 +199,7 @@ fn reader(ctx: &Context<'_>, named: Option<CommunityId>) -> Result<(CommunityId,
             Ok((community, visibility))
         }
         Caller::Trusted(_) | Caller::Public => {
-            let community = named.ok_or_else(|| {
-                invalid_input(
-                    "Sans jeton, précisez la CPTS (`communityId`).",
-                    "Without a token, name the CPTS (`communityId`).",
-                )
-            })?;
+            let community = named.ok_or_else(|| invalid_input("api-name-the-community", &[]))?;
             Ok((community, Visibility::Published))
         }
     }
@@ -395,10 +390,7 @@ impl QueryRoot {
             to.unwrap_or_else(|| NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(as_of)),
         );
         if period.0 > period.1 {
-            return Err(invalid_input(
-                "La période se termine avant de commencer.",
-                "The period ends before it starts.",
-            ));
+            return Err(invalid_input("api-period-ends-before-start", &[]));
         }
         let report = ledger(ctx)?
             .report(principal.community, period, as_of, lang.into())
@@ -457,12 +449,8 @@ impl QueryRoot {
         let first = page_size(first)?;
         let after = after
             .map(|cursor| {
-                listing::DecisionCursor::decode(&cursor).ok_or_else(|| {
-                    invalid_input(
-                        "Le curseur `after` n'est pas un curseur de cette liste.",
-                        "The `after` cursor is not a cursor of this list.",
-                    )
-                })
+                listing::DecisionCursor::decode(&cursor)
+                    .ok_or_else(|| invalid_input("api-bad-list-cursor", &[]))
             })
             .transpose()?;
         let mut filter = filter
@@ -561,12 +549,9 @@ impl QueryRoot {
         as_of: Option<NaiveDate>,
     ) -> Result<Vec<FollowUp>> {
         let principal = guard::principal(ctx)?;
-        let member = principal.member.ok_or_else(|| {
-            invalid_input(
-                "Ce jeton ne désigne aucun membre : il n'a pas de contributions propres.",
-                "This token names no member: it has no contributions of its own.",
-            )
-        })?;
+        let member = principal
+            .member
+            .ok_or_else(|| invalid_input("api-token-names-no-member", &[]))?;
         let follow_up = queries::contributor_follow_up(
             read_db(ctx)?,
             &member.to_string(),
@@ -671,12 +656,9 @@ impl QueryRoot {
         let first = page_size(first)?;
         let after = after
             .map(|cursor| {
-                cursor.parse::<u64>().map_err(|_| {
-                    invalid_input(
-                        "Le curseur `after` n'est pas un curseur du journal.",
-                        "The `after` cursor is not a cursor of the timeline.",
-                    )
-                })
+                cursor
+                    .parse::<u64>()
+                    .map_err(|_| invalid_input("api-bad-timeline-cursor", &[]))
             })
             .transpose()?;
         let page = listing::timeline_page(

@@ -14,8 +14,6 @@ use cpts_projections::listing::{self, DecisionSummary};
 use cpts_projections::queries;
 use cpts_projections::ReadDb;
 
-use crate::errors::{coded, codes};
-
 /// Who sees what in a view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Visibility {
@@ -28,11 +26,7 @@ pub enum Visibility {
 /// A failed read of the projections: logged, shown as an internal error.
 pub(crate) fn read_failed(error: impl std::fmt::Display) -> async_graphql::Error {
     tracing::error!(%error, "reading the projections failed");
-    coded(
-        codes::INTERNAL,
-        "Erreur interne du registre.",
-        "Internal error of the ledger.",
-    )
+    crate::errors::internal()
 }
 
 /// The read models behind the schema.

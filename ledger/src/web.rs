@@ -12,6 +12,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use cpts_domain::texts;
+use cpts_domain::values::Lang;
 
 /// One embedded file: its name under its router's assets path, its media type and its content.
 struct Asset {
@@ -76,10 +78,15 @@ const GRAPHIQL_CSP: &str = "default-src 'self'; connect-src 'self'; img-src 'sel
                             script-src 'self'; frame-ancestors 'none'; base-uri 'none'; \
                             form-action 'self'";
 
-/// `GET /` (the dashboard's single page) and `GET /assets/{name}` (its scripts and styles).
+/// `GET /` (the dashboard's single page), `GET /assets/{name}` (its scripts and styles) and
+/// `GET /texts/{lang}.json` (the text catalogue the pages read their words from).
 pub fn router() -> Router {
     Router::new()
         .route("/", get(|| async { page(HTML, INDEX, CSP) }))
+        .route(
+            "/texts/{file}",
+            get(|Path(file): Path<String>| async move { catalogue(&file) }),
+        )
         .route(
             "/assets/{name}",
             get(|Path(name): Path<String>| async move { asset(ASSETS, &name, CSP) }),
@@ -111,6 +118,29 @@ fn page(media_type: &'static str, content: &'static str, csp: &'static str) -> R
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(csp),
+    );
+    response
+}
+
+/// The text catalogue of `fr.json` or `en.json`: `[key, text]` pairs in the catalogue's order,
+/// a text's arguments left as `{name}`.
+fn catalogue(file: &str) -> Response {
+    let lang = match file {
+        "fr.json" => Lang::Fr,
+        "en.json" => Lang::En,
+        _ => return (StatusCode::NOT_FOUND, "not found\n").into_response(),
+    };
+    let body = serde_json::to_string(&texts::for_pages(lang)).unwrap_or_default();
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
     );
     response
 }

@@ -1,7 +1,9 @@
 //! The fixed texts of the report: the compliance checks and the next steps of associations,
-//! worded exactly as [`crate::queries::register`] words them, and the labels the domain's
-//! vocabularies do not carry (member kinds, decision statuses, section headings).
+//! worded exactly as [`crate::queries::register`] words them (they move to the text catalogue
+//! with the rule module), and the look-up of the labels the domain's vocabularies do not carry
+//! (member kinds, decision statuses, approvals, engagements) in the catalogue.
 
+use cpts_domain::texts::t;
 use cpts_domain::values::Lang;
 
 /// A text in both languages.
@@ -59,17 +61,17 @@ pub(crate) const MOMENTS_TODO: Both = (
 
 /// The label of a member kind (its wire name), or of an anonymous inhabitant.
 pub(crate) fn author_category(code: &str, lang: Lang) -> String {
-    let both: Both = match code {
-        "health_professional" => ("Professionnel de santé", "Health professional"),
-        "establishment" => ("Établissement", "Establishment"),
-        "social_body" => ("Structure sociale", "Social body"),
-        "medico_social_body" => ("Structure médico-sociale", "Medico-social body"),
-        "association_representative" => ("Représentant associatif", "Association representative"),
-        "coordinator" => ("Coordination", "Coordinator"),
-        "anonymous_inhabitant" => ("Habitant anonyme", "Anonymous inhabitant"),
-        _ => ("Membre", "Member"),
+    let key = match code {
+        "health_professional" => "member-kind-health_professional",
+        "establishment" => "member-kind-establishment",
+        "social_body" => "member-kind-social_body",
+        "medico_social_body" => "member-kind-medico_social_body",
+        "association_representative" => "member-kind-association_representative",
+        "coordinator" => "member-kind-coordinator",
+        "anonymous_inhabitant" => "member-kind-anonymous_inhabitant",
+        _ => "member-kind-other",
     };
-    pick(lang, both).to_owned()
+    t(lang, key).to_owned()
 }
 
 /// Every author category, in the order the report lists them.
@@ -85,36 +87,36 @@ pub(crate) const AUTHOR_CATEGORIES: [&str; 7] = [
 
 /// The label of a decision's status.
 pub(crate) fn decision_status(code: &str, lang: Lang) -> String {
-    let both: Both = match code {
-        "proposed" => ("Proposée", "Proposed"),
-        "adopted" => ("Adoptée", "Adopted"),
-        "rejected" => ("Rejetée", "Rejected"),
-        "deferred" => ("Ajournée", "Deferred"),
-        "withdrawn" => ("Retirée", "Withdrawn"),
-        _ => ("Inconnu", "Unknown"),
+    let key = match code {
+        "proposed" => "decision-status-proposed",
+        "adopted" => "decision-status-adopted",
+        "rejected" => "decision-status-rejected",
+        "deferred" => "decision-status-deferred",
+        "withdrawn" => "decision-status-withdrawn",
+        _ => return code.to_owned(),
     };
-    pick(lang, both).to_owned()
+    t(lang, key).to_owned()
 }
 
 /// The label of an association's approval status.
 pub(crate) fn approval(code: &str, lang: Lang) -> String {
-    let both: Both = match code {
-        "approved" => ("Agréée", "Approved"),
-        "expired" => ("Agrément expiré", "Approval expired"),
-        _ => ("Non agréée", "Not approved"),
+    let key = match code {
+        "approved" => "approval-status-approved",
+        "expired" => "approval-status-expired",
+        _ => "approval-status-not_approved",
     };
-    pick(lang, both).to_owned()
+    t(lang, key).to_owned()
 }
 
 /// The label of an association's form of engagement.
 pub(crate) fn engagement(code: &str, lang: Lang) -> String {
-    let both: Both = match code {
-        "participation" => ("Participation", "Participation"),
-        "partnership" => ("Partenariat", "Partnership"),
-        "governance" => ("Gouvernance", "Governance"),
-        _ => ("—", "—"),
+    let key = match code {
+        "participation" => "engagement-participation",
+        "partnership" => "engagement-partnership",
+        "governance" => "engagement-governance",
+        _ => return "—".to_owned(),
     };
-    pick(lang, both).to_owned()
+    t(lang, key).to_owned()
 }
 
 /// The name of a compliance check, by its code.

@@ -22,5 +22,6 @@ mod report_api;
 mod scenario;
 mod scenario_over_graphql;
 mod tamper;
+mod texts;
 mod viewer;
 mod websocket_limits;
