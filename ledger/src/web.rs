@@ -176,6 +176,20 @@ mod tests {
     }
 
     #[test]
+    fn the_pages_get_the_catalogue_in_both_languages_and_nothing_else() {
+        assert_eq!(catalogue("fr.json").status(), StatusCode::OK);
+        assert_eq!(catalogue("en.json").status(), StatusCode::OK);
+        assert_eq!(catalogue("de.json").status(), StatusCode::NOT_FOUND);
+        let pairs = texts::for_pages(Lang::Fr);
+        assert!(pairs
+            .iter()
+            .any(|(k, v)| *k == "web-signed-in-as" && v.contains("{a0}")));
+        assert!(pairs
+            .iter()
+            .any(|(k, v)| *k == "mission-care_pathways" && v == "Parcours pluriprofessionnels"));
+    }
+
+    #[test]
     fn graphiql_loads_only_what_is_embedded() {
         let mut referenced = 0;
         for piece in GRAPHIQL_PAGE.split('"') {
