@@ -52,18 +52,17 @@ impl Role {
         Self::ALL.into_iter().find(|r| r.wire_name() == name)
     }
 
-    /// The role's name for people.
+    /// The role's name for people, from the text catalogue.
     pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (Role::Coordinator, Lang::Fr) => "coordinateur ou coordinatrice",
-            (Role::Coordinator, Lang::En) => "coordinator",
-            (Role::BoardMember, Lang::Fr) => "membre du bureau ou du conseil d'administration",
-            (Role::BoardMember, Lang::En) => "board member",
-            (Role::Representative, Lang::Fr) => "représentant·e des usagers",
-            (Role::Representative, Lang::En) => "users' representative",
-            (Role::Auditor, Lang::Fr) => "auditeur ou auditrice",
-            (Role::Auditor, Lang::En) => "auditor",
-        }
+        crate::texts::t(
+            lang,
+            match self {
+                Role::Coordinator => "role-coordinator",
+                Role::BoardMember => "role-board_member",
+                Role::Representative => "role-representative",
+                Role::Auditor => "role-auditor",
+            },
+        )
     }
 
     /// Whether the role reads everything of its CPTS: names, unpublished answers, the timeline.
@@ -134,43 +133,39 @@ impl Caller {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AccessError {
     /// The command needs a token and none was given.
-    #[error("Cette opération demande d'être identifié : présentez un jeton d'accès.")]
     Unauthenticated,
     /// The token's role does not allow the command.
-    #[error("Votre rôle ({}) ne permet pas cette opération.", .role.label(Lang::Fr))]
     RoleForbids {
         /// The caller's role.
         role: Role,
     },
     /// A representative may contribute only in their own name.
-    #[error("Un représentant ne peut contribuer qu'en son propre nom.")]
     NotInOwnName,
     /// The record belongs to another CPTS (or does not exist): the caller cannot tell which.
-    #[error("Aucun enregistrement de votre CPTS ne porte cet identifiant.")]
     OutsideCommunity,
 }
 
 impl AccessError {
-    /// The message in the given language.
+    /// The message in the given language, from the text catalogue.
     pub fn message(&self, lang: Lang) -> String {
-        match lang {
-            Lang::Fr => self.to_string(),
-            Lang::En => match self {
-                AccessError::Unauthenticated => {
-                    "This operation needs you to identify yourself: present an API token.".into()
-                }
-                AccessError::RoleForbids { role } => {
-                    format!(
-                        "Your role ({}) does not allow this operation.",
-                        role.label(Lang::En)
-                    )
-                }
-                AccessError::NotInOwnName => {
-                    "A representative may contribute only in their own name.".into()
-                }
-                AccessError::OutsideCommunity => "No record of your CPTS has this id.".into(),
-            },
+        use crate::texts::{t, t_args};
+        match self {
+            AccessError::Unauthenticated => t(lang, "access-unauthenticated").to_owned(),
+            AccessError::RoleForbids { role } => t_args(
+                lang,
+                "access-role-forbids",
+                &[("role", role.label(lang).into())],
+            ),
+            AccessError::NotInOwnName => t(lang, "access-not-in-own-name").to_owned(),
+            AccessError::OutsideCommunity => t(lang, "access-outside-community").to_owned(),
         }
+    }
+}
+
+/// French; [`AccessError::message`] gives either language.
+impl std::fmt::Display for AccessError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::Fr))
     }
 }
 

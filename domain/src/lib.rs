@@ -25,6 +25,7 @@ pub mod ids;
 pub mod member;
 pub mod personal;
 pub mod rules;
+pub mod texts;
 pub mod values;
 
 pub use error::{DomainError, ErrorKind};

@@ -19,12 +19,13 @@ pub enum Lang {
     En,
 }
 
-/// Generates a vocabulary enum with its stable wire name and its French and English labels.
+/// Generates a vocabulary enum with its stable wire name; its labels are in the text catalogue
+/// under `family-wire_name`.
 macro_rules! vocabulary {
     (
         $(#[$doc:meta])*
-        $name:ident {
-            $($(#[$vdoc:meta])* $variant:ident => $wire:literal, $fr:literal, $en:literal;)+
+        $name:ident in $family:literal {
+            $($(#[$vdoc:meta])* $variant:ident => $wire:literal;)+
         }
     ) => {
         $(#[$doc])*
@@ -45,12 +46,16 @@ macro_rules! vocabulary {
                 }
             }
 
-            /// The label shown to people.
-            pub const fn label(self, lang: Lang) -> &'static str {
-                match (self, lang) {
-                    $(($name::$variant, Lang::Fr) => $fr,
-                      ($name::$variant, Lang::En) => $en,)+
+            /// The key of its label in the text catalogue (`family-wire_name`).
+            pub const fn label_key(self) -> &'static str {
+                match self {
+                    $($name::$variant => concat!($family, "-", $wire),)+
                 }
+            }
+
+            /// The label shown to people, from the text catalogue.
+            pub fn label(self, lang: Lang) -> &'static str {
+                crate::texts::t(lang, self.label_key())
             }
 
             /// Parses a stable name, as stored in events.
@@ -66,66 +71,66 @@ macro_rules! vocabulary {
 
 vocabulary!(
     /// The four moments where users act in a CPTS (recommendations 1 to 4).
-    Moment {
+    Moment in "moment" {
         /// Territorial diagnosis.
-        Diagnosis => "diagnosis", "Diagnostic du territoire", "Territorial diagnosis";
+        Diagnosis => "diagnosis";
         /// Prioritising the actions of the health project.
-        Prioritisation => "prioritisation", "Priorisation des actions", "Prioritisation of actions";
+        Prioritisation => "prioritisation";
         /// Adjusting and evaluating actions.
-        Evaluation => "evaluation", "Ajustement et évaluation des actions", "Adjustment and evaluation";
+        Evaluation => "evaluation";
         /// Governance of the CPTS.
-        Governance => "governance", "Gouvernance", "Governance";
+        Governance => "governance";
     }
 );
 
 vocabulary!(
     /// The missions of a CPTS: three core ones, two optional ones, and the response to crises.
-    Mission {
+    Mission in "mission" {
         /// Access to care (médecin traitant, unscheduled care).
-        AccessToCare => "access_to_care", "Accès aux soins", "Access to care";
+        AccessToCare => "access_to_care";
         /// Multi-professional care pathways.
-        CarePathways => "care_pathways", "Parcours pluriprofessionnels", "Care pathways";
+        CarePathways => "care_pathways";
         /// Prevention.
-        Prevention => "prevention", "Prévention", "Prevention";
+        Prevention => "prevention";
         /// Quality and relevance of care.
-        Quality => "quality", "Qualité et pertinence des soins", "Quality and relevance of care";
+        Quality => "quality";
         /// Support to health professionals.
-        SupportToProfessionals => "support_to_professionals", "Accompagnement des professionnels de santé", "Support to health professionals";
+        SupportToProfessionals => "support_to_professionals";
         /// Response to health crises.
-        Crisis => "crisis", "Réponse aux crises sanitaires", "Health crisis response";
+        Crisis => "crisis";
     }
 );
 
 vocabulary!(
     /// A rung of the participation ladder; each rung is a promise to the people consulted.
-    Rung {
+    Rung in "rung" {
         /// Give reliable information.
-        Inform => "inform", "Informer", "Inform";
+        Inform => "inform";
         /// Get opinions on a prepared decision.
-        Consult => "consult", "Consulter", "Consult";
+        Consult => "consult";
         /// Needs heard all along the process.
-        Involve => "involve", "Impliquer", "Involve";
+        Involve => "involve";
         /// Partnership on every aspect.
-        Collaborate => "collaborate", "Collaborer / co-construire", "Collaborate";
+        Collaborate => "collaborate";
         /// Final decision delegated.
-        Empower => "empower", "Habiliter / co-décider", "Empower";
+        Empower => "empower";
     }
 );
 
 impl Rung {
-    /// The promise this rung makes to the people consulted.
-    pub const fn promise(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (Rung::Inform, Lang::Fr) => "Nous vous tiendrons informés.",
-            (Rung::Inform, Lang::En) => "We will keep you informed.",
-            (Rung::Consult, Lang::Fr) => "Nous vous écouterons et vous dirons comment vos commentaires ont, ou non, influencé la décision.",
-            (Rung::Consult, Lang::En) => "We will listen, and tell you how your comments did or did not influence the decision.",
-            (Rung::Involve, Lang::Fr) => "Les propositions refléteront vos besoins ; nous vous dirons comment vos avis ont influencé la décision.",
-            (Rung::Involve, Lang::En) => "Proposals will reflect your needs; we will tell you how your advice influenced the decision.",
-            (Rung::Collaborate, Lang::Fr) => "Nous construirons les solutions avec vous et intégrerons vos avis autant que possible.",
-            (Rung::Collaborate, Lang::En) => "We will build solutions with you and include your advice as far as possible.",
-            (Rung::Empower, Lang::Fr) => "Nous mettrons en œuvre ce que vous déciderez (ou ce que nous aurons décidé ensemble par consensus).",
-            (Rung::Empower, Lang::En) => "We will implement what you decide (or what we decided together by consensus).",
+    /// The promise this rung makes to the people consulted, in the seeds' own words.
+    pub fn promise(self, lang: Lang) -> &'static str {
+        crate::texts::t(lang, self.promise_key())
+    }
+
+    /// The key of its promise in the text catalogue.
+    pub const fn promise_key(self) -> &'static str {
+        match self {
+            Rung::Inform => "promise-inform",
+            Rung::Consult => "promise-consult",
+            Rung::Involve => "promise-involve",
+            Rung::Collaborate => "promise-collaborate",
+            Rung::Empower => "promise-empower",
         }
     }
 
@@ -137,51 +142,51 @@ impl Rung {
 
 vocabulary!(
     /// How a consultation gathers contributions.
-    Method {
+    Method in "method" {
         /// A participatory workshop.
-        Workshop => "workshop", "Atelier", "Workshop";
+        Workshop => "workshop";
         /// A questionnaire, on paper or online.
-        Questionnaire => "questionnaire", "Questionnaire", "Questionnaire";
+        Questionnaire => "questionnaire";
         /// Interviews.
-        Interview => "interview", "Entretien", "Interview";
+        Interview => "interview";
         /// A meeting.
-        Meeting => "meeting", "Réunion", "Meeting";
+        Meeting => "meeting";
         /// A document submitted for comments.
-        Document => "document", "Document soumis à avis", "Document";
+        Document => "document";
     }
 );
 
 vocabulary!(
     /// What a contribution is.
-    ContributionKind {
+    ContributionKind in "contribution-kind" {
         /// An opinion.
-        Opinion => "opinion", "Avis", "Opinion";
+        Opinion => "opinion";
         /// A proposal.
-        Proposal => "proposal", "Proposition", "Proposal";
+        Proposal => "proposal";
         /// Data: a survey, figures, a dataset.
-        Data => "data", "Données", "Data";
+        Data => "data";
         /// A testimony of lived experience.
-        Testimony => "testimony", "Témoignage", "Testimony";
+        Testimony => "testimony";
         /// A proposal to add a missing member to the CPTS.
-        MissingMember => "missing_member", "Proposition d'un membre manquant", "Missing member proposed";
+        MissingMember => "missing_member";
         /// A remark on the perimeter of the territory.
-        PerimeterRemark => "perimeter_remark", "Remarque sur le périmètre", "Perimeter remark";
+        PerimeterRemark => "perimeter_remark";
     }
 );
 
 vocabulary!(
     /// What became of a contribution in a decision.
-    Disposition {
+    Disposition in "disposition" {
         /// Retained.
-        Retained => "retained", "Retenue", "Retained";
+        Retained => "retained";
         /// Partly retained.
-        PartlyRetained => "partly_retained", "Partiellement retenue", "Partly retained";
+        PartlyRetained => "partly_retained";
         /// Not retained.
-        NotRetained => "not_retained", "Non retenue", "Not retained";
+        NotRetained => "not_retained";
         /// Deferred to a later decision.
-        Deferred => "deferred", "Reportée", "Deferred";
+        Deferred => "deferred";
         /// Outside the scope of the decision.
-        OutOfScope => "out_of_scope", "Hors champ", "Out of scope";
+        OutOfScope => "out_of_scope";
     }
 );
 
@@ -194,37 +199,37 @@ impl Disposition {
 
 vocabulary!(
     /// The kind of a body of the association.
-    BodyKind {
+    BodyKind in "body-kind" {
         /// Assemblée générale.
-        GeneralAssembly => "general_assembly", "Assemblée générale", "General assembly";
+        GeneralAssembly => "general_assembly";
         /// Conseil d'administration.
-        Board => "board", "Conseil d'administration", "Board";
+        Board => "board";
         /// Bureau.
-        Bureau => "bureau", "Bureau", "Bureau";
+        Bureau => "bureau";
         /// Commission or working group.
-        WorkingGroup => "working_group", "Groupe de travail", "Working group";
+        WorkingGroup => "working_group";
     }
 );
 
 vocabulary!(
     /// The level at which an association was approved (agréée).
-    ApprovalLevel {
+    ApprovalLevel in "approval-level" {
         /// National approval.
-        National => "national", "Nationale", "National";
+        National => "national";
         /// Regional approval.
-        Regional => "regional", "Régionale", "Regional";
+        Regional => "regional";
     }
 );
 
 vocabulary!(
     /// The outcome of a vote.
-    VoteOutcome {
+    VoteOutcome in "vote-outcome" {
         /// Adopted.
-        Adopted => "adopted", "Adoptée", "Adopted";
+        Adopted => "adopted";
         /// Rejected.
-        Rejected => "rejected", "Rejetée", "Rejected";
+        Rejected => "rejected";
         /// Deferred to a later meeting.
-        Deferred => "deferred", "Ajournée", "Deferred";
+        Deferred => "deferred";
     }
 );
 

@@ -8,34 +8,32 @@ use async_graphql::{Result, SimpleObject, ID};
 use chrono::NaiveDate;
 use cpts_domain::decision;
 
-use crate::views::read_failed;
-
-/// The error for a stored value that does not decode.
-fn undecodable(what: &str, value: &str) -> async_graphql::Error {
-    read_failed(format!(
-        "the read model holds {what} “{value}”, which cannot be decoded"
-    ))
+/// The error for a stored value that does not decode: logged with the value and the type it
+/// should have been, shown as an internal error.
+fn undecodable(expected: &'static str, value: &str) -> async_graphql::Error {
+    tracing::error!(
+        expected,
+        value,
+        "a value of the read models cannot be decoded"
+    );
+    crate::errors::internal()
 }
 
 /// A stored date.
-pub(crate) fn day(what: &str, text: &str) -> Result<NaiveDate> {
-    text.parse().map_err(|_| undecodable(what, text))
+pub(crate) fn day(text: &str) -> Result<NaiveDate> {
+    text.parse().map_err(|_| undecodable("date", text))
 }
 
 /// A stored date that may be absent.
-pub(crate) fn maybe_day(what: &str, text: Option<&str>) -> Result<Option<NaiveDate>> {
-    text.map(|t| day(what, t)).transpose()
+pub(crate) fn maybe_day(text: Option<&str>) -> Result<Option<NaiveDate>> {
+    text.map(day).transpose()
 }
 
 /// A stored wire name of a vocabulary, as the API's enum `G` mirroring the domain's `D`.
-pub(crate) fn vocab<D, G: From<D>>(
-    what: &str,
-    text: &str,
-    from_wire_name: fn(&str) -> Option<D>,
-) -> Result<G> {
+pub(crate) fn vocab<D, G: From<D>>(text: &str, from_wire_name: fn(&str) -> Option<D>) -> Result<G> {
     from_wire_name(text)
         .map(G::from)
-        .ok_or_else(|| undecodable(what, text))
+        .ok_or_else(|| undecodable(std::any::type_name::<D>(), text))
 }
 
 /// How a decision was voted.
@@ -66,7 +64,7 @@ pub(crate) fn tally(text: Option<&str>) -> Result<Option<Tally>> {
         return Ok(None);
     };
     let tally: decision::Tally =
-        serde_json::from_str(text).map_err(|_| undecodable("the tally", text))?;
+        serde_json::from_str(text).map_err(|_| undecodable("tally", text))?;
     Ok(Some(match tally {
         decision::Tally::Consensus => Tally {
             consensus: true,
@@ -95,23 +93,20 @@ mod tests {
 
     #[test]
     fn a_date_that_cannot_be_read_is_an_error_not_1970() {
-        assert!(day("the date", "2026-13-40").is_err());
-        assert!(day("the date", "").is_err());
+        assert!(day("2026-13-40").is_err());
+        assert!(day("").is_err());
         assert_eq!(
-            day("the date", "2026-03-02").expect("decodes"),
+            day("2026-03-02").expect("decodes"),
             NaiveDate::from_ymd_opt(2026, 3, 2).expect("a date")
         );
-        assert_eq!(maybe_day("the date", None).expect("decodes"), None);
+        assert_eq!(maybe_day(None).expect("decodes"), None);
     }
 
     #[test]
     fn an_unknown_wire_name_is_an_error() {
-        let known: Moment =
-            vocab("the moment", "diagnosis", values::Moment::from_wire_name).expect("decodes");
+        let known: Moment = vocab("diagnosis", values::Moment::from_wire_name).expect("decodes");
         assert_eq!(known, Moment::Diagnosis);
-        assert!(
-            vocab::<_, Moment>("the moment", "diagnostic", values::Moment::from_wire_name).is_err()
-        );
+        assert!(vocab::<_, Moment>("diagnostic", values::Moment::from_wire_name).is_err());
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! The one place where failures become GraphQL errors: a French message, its English text in
-//! `extensions.messageEn`, and an `extensions.code` a client can switch on.
+//! `extensions.messageEn`, and an `extensions.code` a client can switch on. Every message comes
+//! from the text catalogue ([`cpts_domain::texts`]): [`catalogued`] takes a key and its arguments.
 
 use async_graphql::{Error, ErrorExtensions};
 use cpts_domain::access::AccessError;
+use cpts_domain::texts::{t, t_args, Arg};
 use cpts_domain::values::Lang;
 use cpts_domain::ErrorKind;
 
@@ -52,9 +54,19 @@ pub fn coded(code: &'static str, french: impl Into<String>, english: impl Into<S
     })
 }
 
-/// An input the API refuses before anything reaches the ledger.
-pub fn invalid_input(french: impl Into<String>, english: impl Into<String>) -> Error {
-    coded(codes::INVALID_INPUT, french, english)
+/// An error with a code and the text of a catalogue key, in both languages.
+pub fn catalogued(code: &'static str, key: &'static str, args: &[(&str, Arg<'_>)]) -> Error {
+    coded(
+        code,
+        t_args(Lang::Fr, key, args),
+        t_args(Lang::En, key, args),
+    )
+}
+
+/// An input the API refuses before anything reaches the ledger, with the text of a catalogue
+/// key.
+pub fn invalid_input(key: &'static str, args: &[(&str, Arg<'_>)]) -> Error {
+    catalogued(codes::INVALID_INPUT, key, args)
 }
 
 /// Maps a refusal of access.
@@ -80,35 +92,26 @@ pub fn from_ledger(error: LedgerError) -> Error {
             coded(code, domain.message(Lang::Fr), domain.message(Lang::En))
         }
         LedgerError::Access(access) => from_access(&access),
-        LedgerError::MismatchedIds => invalid_input(
-            error.to_string(),
-            "The id inside the command does not match the record it is addressed to.",
-        ),
-        LedgerError::CommandIdReused => coded(
-            codes::CONFLICT,
-            error.to_string(),
-            "This command id was already used by another command.",
-        ),
-        LedgerError::BadDigest(ref text) => invalid_input(
-            error.to_string(),
-            format!("“{text}” is not a digest of the ledger (cpts-ledger:v1:<position>:<hash>)."),
-        ),
-        LedgerError::Refused { fr, en } => invalid_input(fr, en),
-        LedgerError::Contended => coded(
-            codes::CONFLICT,
-            error.to_string(),
-            "The record is being changed by others right now; try again.",
-        ),
+        LedgerError::MismatchedIds => invalid_input("api-mismatched-ids", &[]),
+        LedgerError::CommandIdReused => catalogued(codes::CONFLICT, "api-command-id-reused", &[]),
+        LedgerError::BadDigest(text) => invalid_input("api-bad-digest", &[("text", text.into())]),
+        LedgerError::Refused { fr, en } => coded(codes::INVALID_INPUT, fr, en),
+        LedgerError::Contended => catalogued(codes::CONFLICT, "api-contended", &[]),
         LedgerError::Internal(cause) => {
             tracing::error!(
                 error = format!("{cause:#}"),
                 "internal error behind a GraphQL request"
             );
-            coded(
-                codes::INTERNAL,
-                "Erreur interne du registre.",
-                "Internal error of the ledger.",
-            )
+            internal()
         }
     }
+}
+
+/// The error a client sees when something failed inside the service (its cause is logged).
+pub fn internal() -> Error {
+    coded(
+        codes::INTERNAL,
+        t(Lang::Fr, "api-internal"),
+        t(Lang::En, "api-internal"),
+    )
 }

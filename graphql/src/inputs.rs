@@ -26,14 +26,8 @@ type Result<T> = std::result::Result<T, async_graphql::Error>;
 pub fn parse_id(field: &str, id: &ID) -> Result<Uuid> {
     Uuid::parse_str(id.as_str()).map_err(|_| {
         invalid_input(
-            format!(
-                "L'identifiant « {} » du champ {field} n'est pas un UUID valide.",
-                id.as_str()
-            ),
-            format!(
-                "The id “{}” of the field {field} is not a valid UUID.",
-                id.as_str()
-            ),
+            "api-invalid-uuid",
+            &[("id", id.as_str().into()), ("field", field.into())],
         )
     })
 }
@@ -368,8 +362,8 @@ impl IntoCommand for EngageAssociationInput {
             },
             (_, Some(_)) => {
                 return Err(invalid_input(
-                    "Une référence de convention ne s'indique que pour un partenariat.",
-                    "A convention reference is given for a partnership only.",
+                    "api-convention-reference-for-partnership",
+                    &[],
                 ))
             }
             (EngagementForm::Participation, None) => Engagement::Participation,
@@ -434,10 +428,7 @@ impl IntoCommand for AdmitMemberInput {
                 profession: profession.unwrap_or_default(),
             },
             (_, Some(_)) => {
-                return Err(invalid_input(
-                    "La profession ne s'indique que pour un professionnel de santé.",
-                    "A profession is given for a health professional only.",
-                ))
+                return Err(invalid_input("api-profession-for-health-professional", &[]))
             }
             (MemberKindInput::Establishment, None) => MemberKind::Establishment,
             (MemberKindInput::SocialBody, None) => MemberKind::SocialBody,
@@ -752,13 +743,10 @@ impl IntoCommand for SubmitContributionInput {
             self.contribution_id.as_ref(),
         )?);
         let author = match (self.member_id, self.anonymous_commune) {
-            (Some(_), Some(_)) => {
-                return Err(invalid_input(
-                    "Une contribution est soit d'un membre (memberId), soit d'un habitant anonyme (anonymousCommune), pas des deux.",
-                    "A contribution is either a member's (memberId) or an anonymous inhabitant's (anonymousCommune), not both.",
-                ))
-            }
-            (Some(member), None) => Author::Member { member_id: MemberId(parse_id("memberId", &member)?) },
+            (Some(_), Some(_)) => return Err(invalid_input("api-member-or-anonymous", &[])),
+            (Some(member), None) => Author::Member {
+                member_id: MemberId(parse_id("memberId", &member)?),
+            },
             (None, commune) => Author::Anonymous { commune },
         };
         let command = ConsultationCommand::Submit {
@@ -1109,12 +1097,7 @@ impl IntoCommand for RecordVoteInput {
                     })
                     .collect::<Result<_>>()?,
             },
-            _ => {
-                return Err(invalid_input(
-                    "Indiquez soit les voix par collège (colleges), soit un consensus (consensus: true).",
-                    "Give either the votes per college (colleges) or a consensus (consensus: true).",
-                ))
-            }
+            _ => return Err(invalid_input("api-votes-or-consensus", &[])),
         };
         let command = DecisionCommand::RecordVote {
             on: self.on,

@@ -11,7 +11,7 @@ use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Pos, ServerError, ServerResult, ValidationResult, Variables};
 use cpts_domain::access::Caller;
 
-use crate::errors::{coded, codes};
+use crate::errors::{catalogued, codes};
 use crate::shape::check_shape;
 
 /// What one influence trail costs on top of its fields: it reads every contribution of the
@@ -69,16 +69,13 @@ impl Extension for RequestGuard {
         let caller = ctx.data_opt::<Caller>().copied().unwrap_or(Caller::Public);
         let budget = complexity_budget(&caller);
         if result.complexity > budget {
-            let error = coded(
+            let error = catalogued(
                 codes::QUERY_LIMIT,
-                format!(
-                    "La requête est trop complexe pour ce rôle ({} points, au plus {budget}) : demandez moins de parcours ou des pages plus petites.",
-                    result.complexity
-                ),
-                format!(
-                    "The query is too complex for this role ({} points, at most {budget}): ask for fewer trails or smaller pages.",
-                    result.complexity
-                ),
+                "api-too-complex",
+                &[
+                    ("points", result.complexity.into()),
+                    ("budget", budget.into()),
+                ],
             );
             return Err(vec![error.into_server_error(Pos::default())]);
         }

@@ -16,6 +16,9 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use cpts_domain::texts::{t_args, Arg};
+use cpts_domain::values::Lang;
+
 use crate::errors::codes;
 
 /// The limits of the GraphQL routes.
@@ -124,7 +127,14 @@ impl Drop for CallerSlot {
     }
 }
 
-fn refusal(status: StatusCode, code: &str, french: &str, english: &str, retry: bool) -> Response {
+fn refusal(
+    status: StatusCode,
+    code: &str,
+    key: &'static str,
+    args: &[(&str, Arg<'_>)],
+    retry: bool,
+) -> Response {
+    let (french, english) = (t_args(Lang::Fr, key, args), t_args(Lang::En, key, args));
     let body = serde_json::json!({
         "errors": [{ "message": french, "extensions": { "code": code, "messageEn": english } }]
     });
@@ -147,26 +157,22 @@ pub async fn shed(State(shedder): State<LoadShedder>, request: Request, next: Ne
         return refusal(
             StatusCode::TOO_MANY_REQUESTS,
             codes::TOO_MANY_REQUESTS,
-            &format!(
-                "Vous avez déjà {} requêtes en cours : attendez leur réponse avant d'en envoyer d'autres.",
-                shedder.limits.max_concurrent_per_caller
-            ),
-            &format!(
-                "You already have {} requests in progress: wait for their answers before sending more.",
-                shedder.limits.max_concurrent_per_caller
-            ),
+            "api-too-many-requests",
+            &[("count", shedder.limits.max_concurrent_per_caller.into())],
             true,
         );
     };
     let _permit: OwnedSemaphorePermit = match shedder.global.clone().try_acquire_owned() {
         Ok(permit) => permit,
-        Err(_) => return refusal(
-            StatusCode::SERVICE_UNAVAILABLE,
-            codes::OVERLOADED,
-            "Le registre traite déjà autant de requêtes qu'il le peut : réessayez dans un instant.",
-            "The ledger is already serving as many requests as it can: try again in a moment.",
-            true,
-        ),
+        Err(_) => {
+            return refusal(
+                StatusCode::SERVICE_UNAVAILABLE,
+                codes::OVERLOADED,
+                "api-overloaded",
+                &[],
+                true,
+            )
+        }
     };
     let timeout = shedder.limits.timeout;
     match tokio::time::timeout(timeout, next.run(request)).await {
@@ -179,14 +185,8 @@ pub async fn shed(State(shedder): State<LoadShedder>, request: Request, next: Ne
             refusal(
                 StatusCode::SERVICE_UNAVAILABLE,
                 codes::TIMEOUT,
-                &format!(
-                    "La requête a dépassé le temps maximal de traitement ({} s) et a été abandonnée : demandez moins à la fois.",
-                    timeout.as_secs_f64()
-                ),
-                &format!(
-                    "The request took longer than the time limit ({} s) and was abandoned: ask for less at once.",
-                    timeout.as_secs_f64()
-                ),
+                "api-timeout",
+                &[("seconds", timeout.as_secs_f64().into())],
                 false,
             )
         }

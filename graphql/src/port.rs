@@ -104,14 +104,14 @@ pub enum LedgerError {
     #[error(transparent)]
     Access(#[from] AccessError),
     /// The id inside a creating command is not the id it is addressed to.
-    #[error("L'identifiant de la commande ne correspond pas à l'enregistrement visé.")]
+    #[error("the id inside the command is not the id of the record it is addressed to")]
     MismatchedIds,
     /// A command id already used by another command: to another record, by another sender,
     /// or with other content. Nothing was written.
-    #[error("Cet identifiant de commande a déjà servi pour une autre commande.")]
+    #[error("the command id was already used by another command")]
     CommandIdReused,
-    /// A digest that is not one of this ledger's.
-    #[error("{0}")]
+    /// A digest that is not one of this ledger's (the text received).
+    #[error("not a digest of this ledger: {0}")]
     BadDigest(String),
     /// A question the record cannot answer as asked (a report as of a day to come, at a
     /// position beyond the head): the caller's to correct, said in both languages.
@@ -123,10 +123,10 @@ pub enum LedgerError {
         en: String,
     },
     /// Other writers kept changing the same record; the command was retried and gave up.
-    #[error("L'enregistrement est modifié par d'autres en ce moment ; réessayez.")]
+    #[error("the record kept being changed by other writers")]
     Contended,
     /// The store failed; the cause is logged, not shown.
-    #[error("Erreur interne du registre.")]
+    #[error("internal error of the ledger")]
     Internal(#[source] anyhow::Error),
 }
 

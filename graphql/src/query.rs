@@ -171,8 +171,8 @@ fn page_size(first: i32) -> Result<u32> {
         Ok(first.unsigned_abs())
     } else {
         Err(invalid_input(
-            format!("`first` doit être compris entre 1 et {MAX_PAGE_SIZE}."),
-            format!("`first` must be between 1 and {MAX_PAGE_SIZE}."),
+            "api-page-size",
+            &[("max", MAX_PAGE_SIZE.into())],
         ))
     }
 }
@@ -196,12 +196,7 @@ fn reader(ctx: &Context<'_>, named: Option<CommunityId>) -> Result<(CommunityId,
             Ok((community, visibility))
         }
         Caller::Trusted(_) | Caller::Public => {
-            let community = named.ok_or_else(|| {
-                invalid_input(
-                    "Sans jeton, précisez la CPTS (`communityId`).",
-                    "Without a token, name the CPTS (`communityId`).",
-                )
-            })?;
+            let community = named.ok_or_else(|| invalid_input("api-name-the-community", &[]))?;
             Ok((community, Visibility::Published))
         }
     }
@@ -216,23 +211,23 @@ async fn consultation(
     let keeping = queries::promise_keeping(db, &c.consultation_id, as_of)
         .await
         .map_err(read_failed)?;
-    let opens_on = day("an opening date", &c.opens_on)?;
-    let closes_on = day("a closing date", &c.closes_on)?;
-    let closed_on = maybe_day("a closing date", c.closed_on.as_deref())?;
+    let opens_on = day(&c.opens_on)?;
+    let closes_on = day(&c.closes_on)?;
+    let closed_on = maybe_day(c.closed_on.as_deref())?;
     Ok(Consultation {
         id: ID(c.consultation_id),
         subject: c.subject,
-        moment: vocab("a moment", &c.moment, values::Moment::from_wire_name)?,
-        mission: vocab("a mission", &c.mission, values::Mission::from_wire_name)?,
-        rung: vocab("a rung", &c.rung, values::Rung::from_wire_name)?,
-        method: vocab("a method", &c.method, values::Method::from_wire_name)?,
+        moment: vocab(&c.moment, values::Moment::from_wire_name)?,
+        mission: vocab(&c.mission, values::Mission::from_wire_name)?,
+        rung: vocab(&c.rung, values::Rung::from_wire_name)?,
+        method: vocab(&c.method, values::Method::from_wire_name)?,
         open: opens_on <= as_of
             && as_of <= closes_on
             && closed_on.is_none_or(|d: NaiveDate| d > as_of),
         opens_on,
         closes_on,
         closed_on,
-        answer_deadline: day("an answer deadline", &c.answer_deadline)?,
+        answer_deadline: day(&c.answer_deadline)?,
         contributions: c.contributions,
         promise_keeping: keeping.map(PromiseKeeping::from),
     })
@@ -394,10 +389,7 @@ impl QueryRoot {
         let year = cpts_domain::rules::Period::calendar_year_of(as_of);
         let period = (from.unwrap_or(year.from), to.unwrap_or(year.to));
         if period.0 > period.1 {
-            return Err(invalid_input(
-                "La période se termine avant de commencer.",
-                "The period ends before it starts.",
-            ));
+            return Err(invalid_input("api-period-ends-before-start", &[]));
         }
         let report = ledger(ctx)?
             .report(
@@ -463,12 +455,8 @@ impl QueryRoot {
         let first = page_size(first)?;
         let after = after
             .map(|cursor| {
-                listing::DecisionCursor::decode(&cursor).ok_or_else(|| {
-                    invalid_input(
-                        "Le curseur `after` n'est pas un curseur de cette liste.",
-                        "The `after` cursor is not a cursor of this list.",
-                    )
-                })
+                listing::DecisionCursor::decode(&cursor)
+                    .ok_or_else(|| invalid_input("api-bad-list-cursor", &[]))
             })
             .transpose()?;
         let mut filter = filter
@@ -565,12 +553,9 @@ impl QueryRoot {
         as_of: Option<NaiveDate>,
     ) -> Result<Vec<FollowUp>> {
         let principal = guard::principal(ctx)?;
-        let member = principal.member.ok_or_else(|| {
-            invalid_input(
-                "Ce jeton ne désigne aucun membre : il n'a pas de contributions propres.",
-                "This token names no member: it has no contributions of its own.",
-            )
-        })?;
+        let member = principal
+            .member
+            .ok_or_else(|| invalid_input("api-token-names-no-member", &[]))?;
         let follow_up = queries::contributor_follow_up(
             read_db(ctx)?,
             &member.to_string(),
@@ -678,12 +663,9 @@ impl QueryRoot {
         let first = page_size(first)?;
         let after = after
             .map(|cursor| {
-                cursor.parse::<u64>().map_err(|_| {
-                    invalid_input(
-                        "Le curseur `after` n'est pas un curseur du journal.",
-                        "The `after` cursor is not a cursor of the timeline.",
-                    )
-                })
+                cursor
+                    .parse::<u64>()
+                    .map_err(|_| invalid_input("api-bad-timeline-cursor", &[]))
             })
             .transpose()?;
         let page = listing::timeline_page(

@@ -13,6 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use cpts_domain::access::Caller;
+use cpts_domain::texts::{t, t_args};
+use cpts_domain::values::Lang;
 
 use crate::errors::{codes, from_ledger};
 use crate::load::{LoadLimits, LoadShedder};
@@ -83,17 +85,23 @@ pub(crate) fn explain(error: &mut async_graphql::ServerError) {
     let english = error.message.clone();
     let lower = english.to_lowercase();
     let french = if lower.contains("nested too deep") || lower.contains("recursion depth") {
-        format!(
-            "La requête est trop profonde : au plus {} niveaux d'imbrication.",
-            crate::MAX_DEPTH
+        t_args(
+            Lang::Fr,
+            "api-too-deep",
+            &[("most", crate::MAX_DEPTH.into())],
         )
     } else if lower.contains("too complex") {
-        format!(
-            "La requête est trop complexe (au plus {} points) : demandez moins de champs ou des pages plus petites.",
-            crate::MAX_COMPLEXITY
+        t_args(
+            Lang::Fr,
+            "api-too-complex-for-service",
+            &[("most", crate::MAX_COMPLEXITY.into())],
         )
     } else {
-        format!("La requête GraphQL n'est pas valide : {english}")
+        t_args(
+            Lang::Fr,
+            "api-invalid-query",
+            &[("detail", english.as_str().into())],
+        )
     };
     error.message = french;
     let extensions = error.extensions.get_or_insert_with(Default::default);
@@ -129,10 +137,8 @@ pub(crate) async fn caller_of(
     }
 }
 
-pub(crate) const BAD_TOKEN_FR: &str =
-    "Jeton d'accès inconnu, révoqué ou mal formé (attendu : « Authorization: Bearer cpts_… »).";
-pub(crate) const BAD_TOKEN_EN: &str =
-    "Unknown, revoked or malformed API token (expected “Authorization: Bearer cpts_…”).";
+/// The catalogue key of the refusal of a token that is unknown, revoked or malformed.
+pub(crate) const BAD_TOKEN: &str = "api-bad-token";
 
 /// `GET /graphql/ws`: GraphQL over WebSocket (graphql-transport-ws and graphql-ws). The token
 /// goes in the `connection_init` payload as `{"Authorization": "Bearer cpts_…"}`, or in the
@@ -155,8 +161,7 @@ async fn subscriptions(
         return refusal(
             StatusCode::BAD_REQUEST,
             codes::BAD_REQUEST,
-            "Protocole WebSocket attendu : graphql-transport-ws ou graphql-ws.",
-            "Expected WebSocket protocol: graphql-transport-ws or graphql-ws.",
+            "api-websocket-protocol",
         );
     };
     let header_value = headers
@@ -170,8 +175,7 @@ async fn subscriptions(
         return refusal(
             StatusCode::TOO_MANY_REQUESTS,
             codes::TOO_MANY_CONNECTIONS,
-            "Trop de connexions WebSocket ouvertes depuis cette adresse.",
-            "Too many WebSocket connections open from this address.",
+            "api-too-many-connections-from-address",
         );
     };
     upgrade
@@ -191,7 +195,8 @@ async fn subscriptions(
         })
 }
 
-fn refusal(status: StatusCode, code: &str, french: &str, english: &str) -> Response {
+fn refusal(status: StatusCode, code: &str, key: &'static str) -> Response {
+    let (french, english) = (t(Lang::Fr, key), t(Lang::En, key));
     let body = serde_json::json!({
         "errors": [{ "message": french, "extensions": { "code": code, "messageEn": english } }]
     });
@@ -205,8 +210,7 @@ async fn graphql(State(api): State<Api>, headers: HeaderMap, body: Body) -> Resp
             return refusal(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 codes::PAYLOAD_TOO_LARGE,
-                "La requête dépasse la taille maximale autorisée (2 Mio).",
-                "The request exceeds the maximum size allowed (2 MiB).",
+                "api-payload-too-large",
             )
         }
     };
@@ -216,8 +220,7 @@ async fn graphql(State(api): State<Api>, headers: HeaderMap, body: Body) -> Resp
             return refusal(
                 StatusCode::BAD_REQUEST,
                 codes::BAD_REQUEST,
-                "La requête n'est pas une requête GraphQL en JSON.",
-                "The request is not a GraphQL request in JSON.",
+                "api-not-graphql",
             )
         }
     };
@@ -227,12 +230,7 @@ async fn graphql(State(api): State<Api>, headers: HeaderMap, body: Body) -> Resp
     let caller = match caller_of(api.ledger.as_ref(), authorization).await {
         Ok(caller) => caller,
         Err(Refused::BadToken) => {
-            return refusal(
-                StatusCode::UNAUTHORIZED,
-                codes::UNAUTHENTICATED,
-                BAD_TOKEN_FR,
-                BAD_TOKEN_EN,
-            )
+            return refusal(StatusCode::UNAUTHORIZED, codes::UNAUTHENTICATED, BAD_TOKEN)
         }
         Err(Refused::Failed(error)) => {
             let response = async_graphql::Response::from_errors(vec![

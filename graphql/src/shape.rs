@@ -15,6 +15,9 @@ use async_graphql::parser::types::{
 };
 use async_graphql::{Positioned, Value};
 
+use cpts_domain::texts::{t, t_args};
+use cpts_domain::values::Lang;
+
 use crate::errors::{coded, codes};
 
 /// The largest query text accepted, in bytes (variables are not counted: they are bounded by
@@ -96,67 +99,51 @@ pub enum ShapeError {
 }
 
 impl ShapeError {
+    /// The refusal in a language, from the text catalogue.
+    pub fn message(&self, lang: Lang) -> String {
+        let most = |key, most: usize| t_args(lang, key, &[("most", most.into())]);
+        match self {
+            ShapeError::TooLong(bytes) => t_args(
+                lang,
+                "api-query-too-long",
+                &[("bytes", (*bytes).into()), ("most", MAX_QUERY_BYTES.into())],
+            ),
+            ShapeError::TooManyTokens => most("api-query-too-many-tokens", MAX_TOKENS),
+            ShapeError::TooNested => most("api-query-too-nested", MAX_NESTING),
+            ShapeError::Syntax(detail) => {
+                t_args(lang, "api-query-syntax", &[("detail", detail.into())])
+            }
+            ShapeError::TooManyOperations(n) => t_args(
+                lang,
+                "api-query-too-many-operations",
+                &[("count", (*n).into()), ("most", MAX_OPERATIONS.into())],
+            ),
+            ShapeError::TooManyFragments(n) => t_args(
+                lang,
+                "api-query-too-many-fragments",
+                &[("count", (*n).into()), ("most", MAX_FRAGMENTS.into())],
+            ),
+            ShapeError::FragmentCycle(name) => {
+                t_args(lang, "api-query-fragment-cycle", &[("name", name.into())])
+            }
+            ShapeError::SpreadsTooDeep => most("api-query-spreads-too-deep", MAX_SPREAD_DEPTH),
+            ShapeError::TooManyFields => most("api-query-too-many-fields", MAX_EXPANDED_FIELDS),
+            ShapeError::TooManyAliases => most("api-query-too-many-aliases", MAX_ALIASES),
+            ShapeError::TooManyDirectives => most("api-query-too-many-directives", MAX_DIRECTIVES),
+            ShapeError::TooManyArguments => most("api-query-too-many-arguments", MAX_ARGUMENTS),
+            ShapeError::ListTooLong => most("api-query-list-too-long", MAX_LIST_ITEMS),
+            ShapeError::TooManyWholeLogReads => t(lang, "api-query-whole-log-reads").to_owned(),
+        }
+    }
+
     /// The refusal in French.
     pub fn french(&self) -> String {
-        match self {
-            ShapeError::TooLong(bytes) => format!(
-                "La requête fait {bytes} octets : au plus {MAX_QUERY_BYTES} (passez les valeurs en variables)."
-            ),
-            ShapeError::TooManyTokens => {
-                format!("La requête compte plus de {MAX_TOKENS} éléments.")
-            }
-            ShapeError::TooNested => {
-                format!("La requête imbrique plus de {MAX_NESTING} accolades, crochets ou parenthèses.")
-            }
-            ShapeError::Syntax(detail) => {
-                format!("La requête GraphQL n'est pas lisible : {detail}")
-            }
-            ShapeError::TooManyOperations(n) => {
-                format!("Le document contient {n} opérations : au plus {MAX_OPERATIONS}.")
-            }
-            ShapeError::TooManyFragments(n) => {
-                format!("Le document définit {n} fragments : au plus {MAX_FRAGMENTS}.")
-            }
-            ShapeError::FragmentCycle(name) => {
-                format!("Le fragment « {name} » s'inclut lui-même.")
-            }
-            ShapeError::SpreadsTooDeep => format!(
-                "Les fragments s'incluent les uns les autres sur plus de {MAX_SPREAD_DEPTH} niveaux."
-            ),
-            ShapeError::TooManyFields => format!(
-                "La requête demande plus de {MAX_EXPANDED_FIELDS} champs une fois ses fragments développés."
-            ),
-            ShapeError::TooManyAliases => {
-                format!("La requête utilise plus de {MAX_ALIASES} alias.")
-            }
-            ShapeError::TooManyDirectives => {
-                format!("La requête utilise plus de {MAX_DIRECTIVES} directives.")
-            }
-            ShapeError::TooManyArguments => {
-                format!("Un champ reçoit plus de {MAX_ARGUMENTS} arguments.")
-            }
-            ShapeError::ListTooLong => format!(
-                "Une liste écrite dans la requête dépasse {MAX_LIST_ITEMS} éléments (passez-la en variable)."
-            ),
-            ShapeError::TooManyWholeLogReads => "La requête demande plus d'une fois `report` ou `verifyLedger`, qui relisent tout le registre : un seul par requête.".to_owned(),
-        }
+        self.message(Lang::Fr)
     }
 
     /// The refusal in English.
     pub fn english(&self) -> String {
-        match self {
-            ShapeError::TooLong(bytes) => format!(
-                "The query is {bytes} bytes long: at most {MAX_QUERY_BYTES} (pass values as variables)."
-            ),
-            ShapeError::TooManyWholeLogReads => "The query asks for `report` or `verifyLedger`, which read the whole ledger, more than once: one per request.".to_owned(),
-            other => {
-                let mut text = other.to_string();
-                if let Some(first) = text.get(..1) {
-                    text = format!("{}{}.", first.to_uppercase(), &text[1..]);
-                }
-                text
-            }
-        }
+        self.message(Lang::En)
     }
 
     /// The refusal as a GraphQL error, coded [`codes::QUERY_LIMIT`].

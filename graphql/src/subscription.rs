@@ -15,7 +15,7 @@ use cpts_projections::notifications::MemberNotification;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::broadcast::Receiver;
 
-use crate::errors::{coded, codes, from_ledger};
+use crate::errors::{catalogued, codes, from_ledger};
 use crate::guard;
 use crate::port::{FeedItem, LedgerPort};
 use crate::query::Notification;
@@ -190,11 +190,7 @@ impl SubscriptionRoot {
         let principal = guard::principal(ctx)?;
         let member = principal.member.unwrap_or(MemberId(uuid::Uuid::nil()));
         let Some(receiver) = ledger(ctx)?.notification_feed(member) else {
-            return Err(coded(
-                codes::UNAVAILABLE,
-                "Les notifications en direct ne sont pas disponibles sur ce service.",
-                "Live notifications are not available on this service.",
-            ));
+            return Err(catalogued(codes::UNAVAILABLE, "api-live-unavailable", &[]));
         };
         let member = principal
             .member

@@ -16,7 +16,6 @@ use cpts_projections::queries;
 use cpts_projections::ReadDb;
 
 use crate::decode::{self, day, maybe_day, vocab, Tally};
-use crate::errors::{coded, codes};
 use crate::inputs::{ContributionKind, Disposition, Method, Mission, Moment, Rung};
 use cpts_domain::values;
 
@@ -32,11 +31,7 @@ pub enum Visibility {
 /// A failed read of the projections: logged, shown as an internal error.
 pub(crate) fn read_failed(error: impl std::fmt::Display) -> async_graphql::Error {
     tracing::error!(%error, "reading the projections failed");
-    coded(
-        codes::INTERNAL,
-        "Erreur interne du registre.",
-        "Internal error of the ledger.",
-    )
+    crate::errors::internal()
 }
 
 /// The read models behind the schema.
@@ -306,18 +301,14 @@ impl Decision {
             body_name: summary.body_name,
             title: summary.title,
             text: summary.text,
-            moment: vocab("a moment", &summary.moment, values::Moment::from_wire_name)?,
-            mission: vocab(
-                "a mission",
-                &summary.mission,
-                values::Mission::from_wire_name,
-            )?,
-            proposed_on: day("a proposal date", &summary.proposed_on)?,
+            moment: vocab(&summary.moment, values::Moment::from_wire_name)?,
+            mission: vocab(&summary.mission, values::Mission::from_wire_name)?,
+            proposed_on: day(&summary.proposed_on)?,
             status: DecisionStatus::from_stored(&summary.status),
-            voted_on: maybe_day("a vote date", summary.voted_on.as_deref())?,
+            voted_on: maybe_day(summary.voted_on.as_deref())?,
             tally: decode::tally(summary.tally.as_deref())?,
             amendments: summary.amendments,
-            withdrawn_on: maybe_day("a withdrawal date", summary.withdrawn_on.as_deref())?,
+            withdrawn_on: maybe_day(summary.withdrawn_on.as_deref())?,
             visibility,
             as_of,
         })
@@ -350,7 +341,7 @@ impl Decision {
             .unwrap_or_default();
         let mut milestones = Vec::new();
         for m in found {
-            let happened_on = day("a milestone date", &m.happened_on)?;
+            let happened_on = day(&m.happened_on)?;
             if happened_on <= self.as_of {
                 milestones.push(Milestone {
                     happened_on,
@@ -371,7 +362,7 @@ impl Decision {
             .unwrap_or_default();
         let mut reports = Vec::new();
         for i in found {
-            let reported_on = day("an indicator's report date", &i.reported_on)?;
+            let reported_on = day(&i.reported_on)?;
             if reported_on <= self.as_of {
                 reports.push(IndicatorReport {
                     indicator: i.indicator,
@@ -496,10 +487,10 @@ impl InfluenceTrail {
                 Ok(TrailConsultation {
                     id: ID(c.consultation_id),
                     subject: c.subject,
-                    rung: vocab("a rung", &c.rung, values::Rung::from_wire_name)?,
+                    rung: vocab(&c.rung, values::Rung::from_wire_name)?,
                     promise: c.promise_fr,
                     promise_en: c.promise_en,
-                    answer_deadline: day("an answer deadline", &c.answer_deadline)?,
+                    answer_deadline: day(&c.answer_deadline)?,
                 })
             })
             .collect::<Result<_>>()?;
@@ -516,22 +507,18 @@ impl InfluenceTrail {
                     anonymous: e.author_member_id.is_none(),
                     author_name: e.author_name.filter(|_| everything),
                     anonymous_commune: e.anonymous_commune.filter(|_| everything),
-                    kind: vocab(
-                        "a contribution kind",
-                        &e.kind,
-                        values::ContributionKind::from_wire_name,
-                    )?,
+                    kind: vocab(&e.kind, values::ContributionKind::from_wire_name)?,
                     text: e.text,
-                    submitted_on: day("a submission date", &e.submitted_on)?,
-                    withdrawn_on: maybe_day("a withdrawal date", e.withdrawn_on.as_deref())?,
+                    submitted_on: day(&e.submitted_on)?,
+                    withdrawn_on: maybe_day(e.withdrawn_on.as_deref())?,
                     disposition: e
                         .disposition
                         .filter(|_| shown)
-                        .map(|d| vocab("a disposition", &d, values::Disposition::from_wire_name))
+                        .map(|d| vocab(&d, values::Disposition::from_wire_name))
                         .transpose()?,
                     rationale: e.rationale.filter(|_| shown),
-                    published_on: maybe_day("a publication date", e.published_on.as_deref())?,
-                    answer_deadline: day("an answer deadline", &e.answer_deadline)?,
+                    published_on: maybe_day(e.published_on.as_deref())?,
+                    answer_deadline: day(&e.answer_deadline)?,
                     on_time: e.on_time,
                     standing: e
                         .standing
@@ -545,11 +532,7 @@ impl InfluenceTrail {
             .into_iter()
             .map(|(disposition, count)| {
                 Ok(DispositionCount {
-                    disposition: vocab(
-                        "a disposition",
-                        &disposition,
-                        values::Disposition::from_wire_name,
-                    )?,
+                    disposition: vocab(&disposition, values::Disposition::from_wire_name)?,
                     count,
                 })
             })
@@ -816,12 +799,9 @@ impl TryFrom<queries::Register> for Register {
                         member_id: ID(p.member_id),
                         name: p.name,
                         association: p.association,
-                        mandate_start: maybe_day("a mandate's start", p.mandate_start.as_deref())?,
-                        mandate_end: maybe_day("a mandate's end", p.mandate_end.as_deref())?,
-                        mandate_ended_on: maybe_day(
-                            "a mandate's early end",
-                            p.mandate_ended_on.as_deref(),
-                        )?,
+                        mandate_start: maybe_day(p.mandate_start.as_deref())?,
+                        mandate_end: maybe_day(p.mandate_end.as_deref())?,
+                        mandate_ended_on: maybe_day(p.mandate_ended_on.as_deref())?,
                         lives_in_territory: p.lives_in_territory.map(|v| v != 0),
                         commune: p.commune,
                         cadre_intervention: p.cadre_intervention,
@@ -890,12 +870,12 @@ impl TryFrom<listing::MemberSummary> for Member {
             name: m.name,
             kind: m.kind,
             profession: m.profession,
-            admitted_on: day("an admission date", &m.admitted_on)?,
-            departed_on: maybe_day("a departure date", m.departed_on.as_deref())?,
+            admitted_on: day(&m.admitted_on)?,
+            departed_on: maybe_day(m.departed_on.as_deref())?,
             college_id: m.college_id.map(ID),
             mandate_association_id: m.mandate_association_id.map(ID),
-            mandate_start: maybe_day("a mandate's start", m.mandate_start.as_deref())?,
-            mandate_end: maybe_day("a mandate's end", m.mandate_end.as_deref())?,
+            mandate_start: maybe_day(m.mandate_start.as_deref())?,
+            mandate_end: maybe_day(m.mandate_end.as_deref())?,
         })
     }
 }
@@ -929,14 +909,11 @@ impl TryFrom<listing::AssociationSummary> for Association {
             id: ID(a.association_id),
             name: a.name,
             approval_level: a.approval_level,
-            approval_granted_on: maybe_day("an approval date", a.approval_granted_on.as_deref())?,
-            approval_expires_on: maybe_day(
-                "an approval's expiry",
-                a.approval_expires_on.as_deref(),
-            )?,
+            approval_granted_on: maybe_day(a.approval_granted_on.as_deref())?,
+            approval_expires_on: maybe_day(a.approval_expires_on.as_deref())?,
             engagement_form: a.engagement_form,
-            engaged_since: maybe_day("an engagement date", a.engaged_since.as_deref())?,
-            withdrawn_on: maybe_day("a withdrawal date", a.withdrawn_on.as_deref())?,
+            engaged_since: maybe_day(a.engaged_since.as_deref())?,
+            withdrawn_on: maybe_day(a.withdrawn_on.as_deref())?,
         })
     }
 }

@@ -28,9 +28,9 @@ use cpts_projections::ReadDb;
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use crate::errors::{coded, codes};
+use crate::errors::{catalogued, codes};
 use crate::port::LedgerPort;
-use crate::server::{caller_of, explain, Refused, BAD_TOKEN_EN, BAD_TOKEN_FR};
+use crate::server::{caller_of, explain, Refused, BAD_TOKEN};
 use crate::views::DecisionLoader;
 use crate::LedgerSchema;
 
@@ -335,14 +335,10 @@ impl Checked {
         let guard = Running(self.state.clone());
         if running >= self.limits.operations_per_connection {
             let most = self.limits.operations_per_connection;
-            return Err(coded(
+            return Err(catalogued(
                 codes::TOO_MANY_SUBSCRIPTIONS,
-                format!(
-                    "Trop d'opérations en cours sur cette connexion (au plus {most}) : arrêtez-en une ou ouvrez une autre connexion."
-                ),
-                format!(
-                    "Too many operations running on this connection (at most {most}): stop one or open another connection."
-                ),
+                "api-too-many-operations",
+                &[("most", most.into())],
             ));
         }
         Ok(guard)
@@ -362,7 +358,7 @@ impl Checked {
                     Ok(caller) => caller,
                     Err(Refused::BadToken) => {
                         self.state.close.send_replace(Some(Closing::TokenWithdrawn));
-                        return Err(coded(codes::UNAUTHENTICATED, BAD_TOKEN_FR, BAD_TOKEN_EN));
+                        return Err(catalogued(codes::UNAUTHENTICATED, BAD_TOKEN, &[]));
                     }
                     Err(Refused::Failed(error)) => return Err(error),
                 }
@@ -497,7 +493,7 @@ pub(crate) async fn serve(
             let caller = match caller_of(ledger.as_ref(), authorization.as_deref()).await {
                 Ok(caller) => caller,
                 Err(Refused::BadToken) => {
-                    return Err(coded(codes::UNAUTHENTICATED, BAD_TOKEN_FR, BAD_TOKEN_EN))
+                    return Err(catalogued(codes::UNAUTHENTICATED, BAD_TOKEN, &[]))
                 }
                 Err(Refused::Failed(error)) => return Err(error),
             };
@@ -507,10 +503,10 @@ pub(crate) async fn serve(
                         .refusal
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner) = Some(Closing::TooManyForToken);
-                    return Err(coded(
+                    return Err(catalogued(
                         codes::TOO_MANY_CONNECTIONS,
-                        "Trop de connexions ouvertes avec ce jeton.",
-                        "Too many connections open with this token.",
+                        "api-too-many-connections-for-token",
+                        &[],
                     ));
                 }
                 let secret = authorization

@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use cpts_domain::texts::t;
 use cpts_domain::values::Lang;
 use cpts_graphql::load::LoadLimits;
 use cpts_graphql::port::LedgerPort;
@@ -173,42 +174,59 @@ async fn readyz(State(ledger): State<Arc<Ledger>>) -> Response {
     (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response()
 }
 
+/// A short page of the unsubscribe links: the text of `key` in `first`, and in the other
+/// language after it unless `first` alone is meant.
+fn unsubscribe_page(key: &'static str, first: Lang, both: bool) -> String {
+    let (code, other, other_code) = match first {
+        Lang::Fr => ("fr", Lang::En, "en"),
+        Lang::En => ("en", Lang::Fr, "fr"),
+    };
+    let second = if both {
+        format!(" <span lang=\"{other_code}\">{}</span>", t(other, key))
+    } else {
+        String::new()
+    };
+    format!(
+        "<!doctype html><html lang=\"{code}\"><meta charset=\"utf-8\"><p>{}{second}</p></html>",
+        t(first, key)
+    )
+}
+
 /// The page an unsubscribe link opens: a button, so that a mail scanner following links does
 /// not unsubscribe anyone.
 async fn unsubscribe_form(Path(token): Path<String>) -> Html<String> {
     let token: String = token.chars().filter(char::is_ascii_hexdigit).collect();
     Html(format!(
-        "<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Désabonnement</title>\
-         <p>Ne plus recevoir de messages sur la suite donnée à votre contribution, et effacer \
-         votre adresse ?<br><span lang=\"en\">Receive no more messages about what became of \
-         your contribution, and erase your address?</span></p>\
+        "<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>{}</title>\
+         <p>{}<br><span lang=\"en\">{}</span></p>\
          <form method=\"post\" action=\"/unsubscribe/{token}\">\
-         <button>Me désabonner / Unsubscribe</button></form></html>"
+         <button>{} / {}</button></form></html>",
+        t(Lang::Fr, "unsubscribe-title"),
+        t(Lang::Fr, "unsubscribe-question"),
+        t(Lang::En, "unsubscribe-question"),
+        t(Lang::Fr, "unsubscribe-button"),
+        t(Lang::En, "unsubscribe-button"),
     ))
 }
 
 async fn unsubscribe(
     State(ledger): State<Arc<Ledger>>,
     Path(token): Path<String>,
-) -> (StatusCode, Html<&'static str>) {
+) -> (StatusCode, Html<String>) {
     match notify::unsubscribe(ledger.repository(), ledger.projector().db(), &token).await {
-        Ok(Unsubscribed::Done(Lang::Fr)) => (
+        Ok(Unsubscribed::Done(lang)) => (
             StatusCode::OK,
-            Html("<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><p>C'est fait : votre adresse est effacée, vous ne recevrez plus de messages.</p></html>"),
-        ),
-        Ok(Unsubscribed::Done(Lang::En)) => (
-            StatusCode::OK,
-            Html("<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><p>Done: your address is erased, you will receive no more messages.</p></html>"),
+            Html(unsubscribe_page("unsubscribe-done", lang, false)),
         ),
         Ok(Unsubscribed::Unknown) => (
             StatusCode::NOT_FOUND,
-            Html("<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><p>Lien inconnu ou déjà utilisé. <span lang=\"en\">Unknown or already used link.</span></p></html>"),
+            Html(unsubscribe_page("unsubscribe-unknown", Lang::Fr, true)),
         ),
         Err(error) => {
             tracing::error!(error = format!("{error:#}"), "unsubscribing failed");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Html("<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><p>Erreur, réessayez plus tard. <span lang=\"en\">Error, try again later.</span></p></html>"),
+                Html(unsubscribe_page("unsubscribe-failed", Lang::Fr, true)),
             )
         }
     }

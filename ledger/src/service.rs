@@ -646,7 +646,7 @@ impl LedgerPort for Ledger {
         let digest = digest
             .map(|text| {
                 text.parse::<Digest>()
-                    .map_err(|e| LedgerError::BadDigest(e.to_string()))
+                    .map_err(|e| LedgerError::BadDigest(e.0))
             })
             .transpose()?;
         let key = (

@@ -12,6 +12,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use cpts_domain::texts;
+use cpts_domain::values::Lang;
 
 /// One embedded file: its name under its router's assets path, its media type and its content.
 struct Asset {
@@ -76,10 +78,15 @@ const GRAPHIQL_CSP: &str = "default-src 'self'; connect-src 'self'; img-src 'sel
                             script-src 'self'; frame-ancestors 'none'; base-uri 'none'; \
                             form-action 'self'";
 
-/// `GET /` (the dashboard's single page) and `GET /assets/{name}` (its scripts and styles).
+/// `GET /` (the dashboard's single page), `GET /assets/{name}` (its scripts and styles) and
+/// `GET /texts/{lang}.json` (the text catalogue the pages read their words from).
 pub fn router() -> Router {
     Router::new()
         .route("/", get(|| async { page(HTML, INDEX, CSP) }))
+        .route(
+            "/texts/{file}",
+            get(|Path(file): Path<String>| async move { catalogue(&file) }),
+        )
         .route(
             "/assets/{name}",
             get(|Path(name): Path<String>| async move { asset(ASSETS, &name, CSP) }),
@@ -115,6 +122,29 @@ fn page(media_type: &'static str, content: &'static str, csp: &'static str) -> R
     response
 }
 
+/// The text catalogue of `fr.json` or `en.json`: `[key, text]` pairs in the catalogue's order,
+/// a text's arguments left as `{name}`.
+fn catalogue(file: &str) -> Response {
+    let lang = match file {
+        "fr.json" => Lang::Fr,
+        "en.json" => Lang::En,
+        _ => return (StatusCode::NOT_FOUND, "not found\n").into_response(),
+    };
+    let body = serde_json::to_string(&texts::for_pages(lang)).unwrap_or_default();
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
 fn asset(assets: &[Asset], name: &str, csp: &'static str) -> Response {
     match assets.iter().find(|a| a.name == name) {
         Some(asset) => page(asset.media_type, asset.content, csp),
@@ -143,6 +173,20 @@ mod tests {
             );
         }
         assert!(INDEX.contains("/assets/app.js") && INDEX.contains("lang=\"fr\""));
+    }
+
+    #[test]
+    fn the_pages_get_the_catalogue_in_both_languages_and_nothing_else() {
+        assert_eq!(catalogue("fr.json").status(), StatusCode::OK);
+        assert_eq!(catalogue("en.json").status(), StatusCode::OK);
+        assert_eq!(catalogue("de.json").status(), StatusCode::NOT_FOUND);
+        let pairs = texts::for_pages(Lang::Fr);
+        assert!(pairs
+            .iter()
+            .any(|(k, v)| *k == "web-signed-in-as" && v.contains("{a0}")));
+        assert!(pairs
+            .iter()
+            .any(|(k, v)| *k == "mission-care_pathways" && v == "Parcours pluriprofessionnels"));
     }
 
     #[test]

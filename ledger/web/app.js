@@ -45,7 +45,7 @@ function select(id, name, options, { required = false, selected = '' } = {}) {
   return `<select id="${id}" name="${name}"${required ? ' required' : ''}>${opts}</select>`;
 }
 const vocabulary = (name, withAny = false) =>
-  [...(withAny ? [['', t('any')]] : []), ...values(name).map((v) => [v.toUpperCase(), label(name, v)])];
+  [...(withAny ? [['', t('web-any')]] : []), ...values(name).map((v) => [v.toUpperCase(), label(name, v)])];
 
 function table(caption, headers, rows, { numeric = [] } = {}) {
   if (!rows.length) return '';
@@ -68,9 +68,9 @@ function onSubmit(form, send) {
     try {
       await send(new FormData(form));
       form.dataset.dirty = '';
-      out.textContent = t('saved');
+      out.textContent = t('web-saved');
       await render({ keepFocus: true });
-      document.getElementById('live-status').textContent = t('saved');
+      document.getElementById('live-status').textContent = t('web-saved');
     } catch (error) {
       out.textContent = errorText(error);
       out.className = 'form-result error';
@@ -131,8 +131,8 @@ async function dashboardPage() {
     decisions(first: 20) { edges { node { id title status votedOn trail { shareRetained
       entries { contributionId consultationId kind text publishedOn answerDeadline onTime disposition standing } } } } } }`);
   const checks = data.register.checks.map((c) => `<li class="card"><h3>${c.ok
-    ? `<span class="status-ok">✓ ${esc(t('checkOk'))}</span>` : `<span class="status-bad">✗ ${esc(t('checkFails'))}</span>`} — ${esc(pick(c.detail, c.detailEn))}</h3>
-    ${c.ok ? '' : `<p>${esc(t('whatToDo', pick(c.whatToDo, c.whatToDoEn)))}</p>`}</li>`).join('');
+    ? `<span class="status-ok">✓ ${esc(t('web-check-ok'))}</span>` : `<span class="status-bad">✗ ${esc(t('web-check-fails'))}</span>`} — ${esc(pick(c.detail, c.detailEn))}</h3>
+    ${c.ok ? '' : `<p>${esc(t('web-what-to-do', pick(c.whatToDo, c.whatToDoEn)))}</p>`}</li>`).join('');
   const totals = { onTime: 0, late: 0, overdue: 0, notDue: 0 };
   for (const c of data.consultations) {
     const p = c.promiseKeeping;
@@ -168,21 +168,21 @@ async function dashboardPage() {
   const open = data.consultations.filter((c) => c.open);
   const latest = data.decisions.edges.slice(0, 5).map(({ node }) =>
     `<li><a href="#/decision/${esc(node.id)}">${esc(node.title)}</a> — ${esc(label('status', node.status))}${node.votedOn ? `, ${esc(fmtDate(node.votedOn))}` : ''}</li>`).join('');
-  return `<h1>${esc(t('dashboardTitle'))}</h1>
-    <section aria-labelledby="h-checks"><h2 id="h-checks">${esc(t('checksTitle'))}</h2><ul class="cards">${checks}</ul></section>
-    <section aria-labelledby="h-promise"><h2 id="h-promise">${esc(t('promiseTitle'))}</h2>
+  return `<h1>${esc(t('web-dashboard-title'))}</h1>
+    <section aria-labelledby="h-checks"><h2 id="h-checks">${esc(t('web-checks-title'))}</h2><ul class="cards">${checks}</ul></section>
+    <section aria-labelledby="h-promise"><h2 id="h-promise">${esc(t('web-promise-title'))}</h2>
       <ul class="cards" id="promise-figures">
-        <li class="card"><h3>${esc(t('onTime'))}</h3><p class="figure status-ok">${totals.onTime}</p></li>
-        <li class="card"><h3>${esc(t('late'))}</h3><p class="figure status-late">${totals.late}</p></li>
-        <li class="card"><h3>${esc(t('overdue'))}</h3><p class="figure status-bad">${totals.overdue}</p></li>
-        <li class="card"><h3>${esc(t('notDue'))}</h3><p class="figure">${totals.notDue}</p></li>
+        <li class="card"><h3>${esc(t('standing-answered_on_time'))}</h3><p class="figure status-ok">${totals.onTime}</p></li>
+        <li class="card"><h3>${esc(t('standing-answered_late'))}</h3><p class="figure status-late">${totals.late}</p></li>
+        <li class="card"><h3>${esc(t('standing-overdue'))}</h3><p class="figure status-bad">${totals.overdue}</p></li>
+        <li class="card"><h3>${esc(t('standing-pending'))}</h3><p class="figure">${totals.notDue}</p></li>
       </ul>
-      ${lateRows.length ? table(t('lateTitle'), [t('contribution'), t('consultation'), t('deadline'), t('status'), t('decision')], lateRows) : `<p>${esc(t('noLate'))}</p>`}
+      ${lateRows.length ? table(t('web-late-title'), [t('contribution'), t('consultation'), t('deadline'), t('status'), t('decision')], lateRows) : `<p>${esc(t('web-no-late'))}</p>`}
     </section>
-    <section aria-labelledby="h-open"><h2 id="h-open">${esc(t('openTitle'))}</h2>
-      ${open.length ? `<ul id="open-consultations">${open.map((c) => `<li><a href="#/consultations">${esc(c.subject)}</a> — ${esc(label('rung', c.rung))}, ${esc(t('closesOn'))} ${esc(fmtDate(c.closesOn))} — <span class="contribution-count">${esc(t('contributions'))} : ${c.contributions}</span></li>`).join('')}</ul>` : `<p>${esc(t('noneOpen'))}</p>`}
+    <section aria-labelledby="h-open"><h2 id="h-open">${esc(t('web-open-title'))}</h2>
+      ${open.length ? `<ul id="open-consultations">${open.map((c) => `<li><a href="#/consultations">${esc(c.subject)}</a> — ${esc(label('rung', c.rung))}, ${esc(t('web-closes-on'))} ${esc(fmtDate(c.closesOn))} — <span class="contribution-count">${esc(t('contributions'))} : ${c.contributions}</span></li>`).join('')}</ul>` : `<p>${esc(t('web-none-open'))}</p>`}
     </section>
-    <section aria-labelledby="h-latest"><h2 id="h-latest">${esc(t('latestTitle'))}</h2><ul>${latest}</ul></section>`;
+    <section aria-labelledby="h-latest"><h2 id="h-latest">${esc(t('web-latest-title'))}</h2><ul>${latest}</ul></section>`;
 }
 
 let pageCursors = [null];
@@ -211,35 +211,35 @@ async function decisionsPage(params = new URLSearchParams()) {
   };
   if (page === 0) pageCursors = [null];
   pageCursors[page + 1] = data.decisions.pageInfo.endCursor;
-  const prev = page > 0 ? `<a href="${link({ page: page - 1, after: pageCursors[page - 1] })}">${esc(t('previous'))}</a>` : '';
-  const next = data.decisions.pageInfo.hasNextPage ? `<a href="${link({ page: page + 1, after: data.decisions.pageInfo.endCursor })}">${esc(t('next'))}</a>` : '';
-  return `<h1>${esc(publicView ? t('publicHeading') : t('decisionsTitle'))}</h1>
-    ${publicView || role() === 'representative' ? `<p class="notice">${esc(t('publicNote'))}</p>` : ''}
-    <form id="decision-filters" role="search" aria-label="${esc(t('filters'))}"><fieldset><legend>${esc(t('filters'))}</legend>
+  const prev = page > 0 ? `<a href="${link({ page: page - 1, after: pageCursors[page - 1] })}">${esc(t('web-previous'))}</a>` : '';
+  const next = data.decisions.pageInfo.hasNextPage ? `<a href="${link({ page: page + 1, after: data.decisions.pageInfo.endCursor })}">${esc(t('web-next'))}</a>` : '';
+  return `<h1>${esc(publicView ? t('web-public-heading') : t('web-decisions-title'))}</h1>
+    ${publicView || role() === 'representative' ? `<p class="notice">${esc(t('web-public-note'))}</p>` : ''}
+    <form id="decision-filters" role="search" aria-label="${esc(t('web-filters'))}"><fieldset><legend>${esc(t('web-filters'))}</legend>
       ${field('f-status', t('status'), select('f-status', 'status', vocabulary('status', true), { selected: filter.status || '' }))}
       ${field('f-moment', t('moment'), select('f-moment', 'moment', vocabulary('moment', true), { selected: filter.moment || '' }))}
       ${field('f-mission', t('mission'), select('f-mission', 'mission', vocabulary('mission', true), { selected: filter.mission || '' }))}
-      ${bodies.length ? field('f-body', t('body'), select('f-body', 'bodyId', [['', t('any')], ...bodies], { selected: filter.bodyId || '' })) : ''}
-      ${field('f-from', t('proposedFrom'), `<input type="date" id="f-from" name="proposedFrom" value="${esc(filter.proposedFrom || '')}">`)}
-      ${field('f-to', t('proposedTo'), `<input type="date" id="f-to" name="proposedTo" value="${esc(filter.proposedTo || '')}">`)}
-      <button type="submit">${esc(t('apply'))}</button></fieldset></form>
-    <p id="decision-total">${esc(t('totalDecisions', data.decisions.totalCount))}</p>
-    ${rows.length ? table(t('decisionsTitle'), [t('title'), t('body'), t('status'), t('moment'), t('proposedOn'), t('shareRetained')], rows) : `<p>${esc(t('noDecision'))}</p>`}
+      ${bodies.length ? field('f-body', t('body'), select('f-body', 'bodyId', [['', t('web-any')], ...bodies], { selected: filter.bodyId || '' })) : ''}
+      ${field('f-from', t('web-proposed-from'), `<input type="date" id="f-from" name="proposedFrom" value="${esc(filter.proposedFrom || '')}">`)}
+      ${field('f-to', t('web-proposed-to'), `<input type="date" id="f-to" name="proposedTo" value="${esc(filter.proposedTo || '')}">`)}
+      <button type="submit">${esc(t('web-apply'))}</button></fieldset></form>
+    <p id="decision-total">${esc(t('web-total-decisions', data.decisions.totalCount))}</p>
+    ${rows.length ? table(t('web-decisions-title'), [t('web-title'), t('body'), t('status'), t('moment'), t('proposed-on'), t('web-share-retained')], rows) : `<p>${esc(t('no-decision'))}</p>`}
     <p class="pager">${prev} ${next}</p>
     ${canWrite() ? proposeForm(data.consultations) : ''}`;
 }
 
 function proposeForm(consultations) {
   const bodies = (viewer?.bodies || []).map((b) => [b.id, b.name]);
-  return `<form id="propose-decision"><h2>${esc(t('proposeTitle'))}</h2>
-    ${field('pd-title', t('title'), '<input type="text" id="pd-title" name="title" required>')}
-    ${field('pd-text', t('decisionText'), '<textarea id="pd-text" name="text" required></textarea>')}
-    ${field('pd-body', t('decidingBody'), select('pd-body', 'bodyId', bodies, { required: true }))}
-    ${field('pd-moment', t('momentOfParticipation'), select('pd-moment', 'moment', vocabulary('moment'), { required: true }))}
-    ${field('pd-mission', t('missionServed'), select('pd-mission', 'mission', vocabulary('mission'), { required: true }))}
-    ${field('pd-on', t('proposedOn'), `<input type="date" id="pd-on" name="proposedOn" required value="${today()}">`)}
-    ${field('pd-consultation', t('drawsOn'), select('pd-consultation', 'consultationId', [['', t('noConsultationLinked')], ...consultations.map((c) => [c.id, c.subject])]))}
-    <button type="submit">${esc(t('proposeButton'))}</button>${resultSlot}</form>`;
+  return `<form id="propose-decision"><h2>${esc(t('web-propose-title'))}</h2>
+    ${field('pd-title', t('web-title'), '<input type="text" id="pd-title" name="title" required>')}
+    ${field('pd-text', t('web-decision-text'), '<textarea id="pd-text" name="text" required></textarea>')}
+    ${field('pd-body', t('web-deciding-body'), select('pd-body', 'bodyId', bodies, { required: true }))}
+    ${field('pd-moment', t('web-moment-of-participation'), select('pd-moment', 'moment', vocabulary('moment'), { required: true }))}
+    ${field('pd-mission', t('web-mission-served'), select('pd-mission', 'mission', vocabulary('mission'), { required: true }))}
+    ${field('pd-on', t('proposed-on'), `<input type="date" id="pd-on" name="proposedOn" required value="${today()}">`)}
+    ${field('pd-consultation', t('web-draws-on'), select('pd-consultation', 'consultationId', [['', t('web-no-consultation-linked')], ...consultations.map((c) => [c.id, c.subject])]))}
+    <button type="submit">${esc(t('web-propose-button'))}</button>${resultSlot}</form>`;
 }
 
 function afterDecisions() {
@@ -274,70 +274,70 @@ async function decisionPage(id) {
   const subjects = Object.fromEntries((trail?.consultations || []).map((c) => [c.id, c.subject]));
   const entries = (trail?.entries || []).map((e) => [
     esc(e.text),
-    esc(e.authorName || (e.anonymous ? `${t('anonymousInhabitant')}${e.anonymousCommune ? ` (${e.anonymousCommune})` : ''}` : '')),
+    esc(e.authorName || (e.anonymous ? `${t('member-kind-anonymous_inhabitant')}${e.anonymousCommune ? ` (${e.anonymousCommune})` : ''}` : '')),
     esc(label('kind', e.kind)),
     esc(label('disposition', e.disposition)),
     esc(e.rationale || ''),
-    e.publishedOn ? esc(fmtDate(e.publishedOn)) : esc(t('notPublished')),
-    e.onTime == null ? esc(label('standing', e.standing)) : e.onTime ? `<span class="status-ok">${esc(t('yesOnTime'))}</span>` : `<span class="status-late">${esc(t('noLateShort'))}</span>`,
+    e.publishedOn ? esc(fmtDate(e.publishedOn)) : esc(t('web-not-published')),
+    e.onTime == null ? esc(label('standing', e.standing)) : e.onTime ? `<span class="status-ok">${esc(t('web-yes-on-time'))}</span>` : `<span class="status-late">${esc(t('web-no-late-short'))}</span>`,
   ]);
   const chart = trail?.counts?.length
-    ? barChart(t('chartTitle'), values('disposition').flatMap((v) => trail.counts.filter((c) => c.disposition.toLowerCase() === v)
+    ? barChart(t('web-chart-title'), values('disposition').flatMap((v) => trail.counts.filter((c) => c.disposition.toLowerCase() === v)
       .map((c) => ({ label: label('disposition', c.disposition), value: c.count, colour: DISPOSITION_COLOURS[v] })))) : '';
   const consultations = (trail?.consultations || []).map((c) =>
-    `<li><strong>${esc(c.subject)}</strong> — ${esc(label('rung', c.rung))}. ${esc(t('promise'))} : « ${esc(pick(c.promise, c.promiseEn))} » ${esc(t('answerDeadline'))} ${esc(fmtDate(c.answerDeadline))}.</li>`).join('');
-  let vote = `<p>${esc(t('notVoted'))}</p>`;
+    `<li><strong>${esc(c.subject)}</strong> — ${esc(label('rung', c.rung))}. ${esc(t('promise'))} : « ${esc(pick(c.promise, c.promiseEn))} » ${esc(t('web-answer-deadline'))} ${esc(fmtDate(c.answerDeadline))}.</li>`).join('');
+  let vote = `<p>${esc(t('web-not-voted'))}</p>`;
   if (d.tally) {
     const tally = d.tally;
     const names = Object.fromEntries((viewer?.colleges || []).map((c) => [c.id, c.name]));
-    vote = tally.consensus ? `<p>${esc(label('status', d.status))}, ${esc(t('consensus'))}, ${esc(fmtDate(d.votedOn))}.</p>`
+    vote = tally.consensus ? `<p>${esc(label('status', d.status))}, ${esc(t('web-consensus'))}, ${esc(fmtDate(d.votedOn))}.</p>`
       : `<p>${esc(label('status', d.status))}, ${esc(fmtDate(d.votedOn))}.</p>`
-        + table(t('voteTitle'), [t('college'), t('votesFor'), t('votesAgainst'), t('abstentions')],
+        + table(t('web-vote-title'), [t('college'), t('votes-for'), t('votes-against'), t('abstentions')],
           tally.colleges.map((c) => [esc(names[c.collegeId] || t('college')), c.votesFor, c.votesAgainst, c.abstentions]), { numeric: [1, 2, 3] });
   }
   const milestones = d.milestones.length
-    ? `<ol>${d.milestones.map((m) => `<li>${esc(fmtDate(m.happenedOn))} : ${esc(m.milestone)}</li>`).join('')}</ol>` : `<p>${esc(t('noMilestone'))}</p>`;
+    ? `<ol>${d.milestones.map((m) => `<li>${esc(fmtDate(m.happenedOn))} : ${esc(m.milestone)}</li>`).join('')}</ol>` : `<p>${esc(t('web-no-milestone'))}</p>`;
   const indicators = d.indicators.length
-    ? table(t('indicatorsTitle'), [t('indicator'), t('period'), t('value'), t('target'), t('reportedOn')],
+    ? table(t('web-indicators-title'), [t('indicator'), t('period'), t('value'), t('target'), t('reported-on')],
       d.indicators.map((i) => [esc(i.indicator), esc(i.period), i.value, i.target ?? '', esc(fmtDate(i.reportedOn))]), { numeric: [2, 3] })
-    : `<p>${esc(t('noIndicator'))}</p>`;
+    : `<p>${esc(t('web-no-indicator'))}</p>`;
   const community = communityParam();
-  return `<p><a href="#/${token() ? 'decisions' : `public?cpts=${esc(community || '')}`}">← ${esc(t('back'))}</a></p>
+  return `<p><a href="#/${token() ? 'decisions' : `public?cpts=${esc(community || '')}`}">← ${esc(t('web-back'))}</a></p>
     <h1>${esc(d.title)}</h1>
-    <p>${esc(d.bodyName)} — ${esc(label('status', d.status))} — ${esc(label('moment', d.moment))}, ${esc(label('mission', d.mission))} — ${esc(t('proposedOn'))} ${esc(fmtDate(d.proposedOn))}</p>
+    <p>${esc(d.bodyName)} — ${esc(label('status', d.status))} — ${esc(label('moment', d.moment))}, ${esc(label('mission', d.mission))} — ${esc(t('proposed-on'))} ${esc(fmtDate(d.proposedOn))}</p>
     <p>${esc(d.text)}</p>
-    <section aria-labelledby="h-trail"><h2 id="h-trail">${esc(t('trailTitle'))}</h2>
-      <p>${esc(t('trailIntro'))} ${esc(t('shareRetained'))} : ${esc(percent(trail?.shareRetained))}.</p>
+    <section aria-labelledby="h-trail"><h2 id="h-trail">${esc(t('web-trail-title'))}</h2>
+      <p>${esc(t('web-trail-intro'))} ${esc(t('web-share-retained'))} : ${esc(percent(trail?.shareRetained))}.</p>
       <ul>${consultations}</ul>
       ${chart}
-      ${table(t('trailTitle'), [t('contribution'), t('author'), t('kind'), t('disposition'), t('rationale'), t('publishedOn'), t('onTimeShort')], entries)}
+      ${table(t('web-trail-title'), [t('contribution'), t('web-author'), t('kind'), t('disposition'), t('web-rationale'), t('web-published-on'), t('web-on-time-short')], entries)}
     </section>
-    <section aria-labelledby="h-vote"><h2 id="h-vote">${esc(t('voteTitle'))}</h2>${vote}</section>
-    <section aria-labelledby="h-impl"><h2 id="h-impl">${esc(t('implementationTitle'))}</h2>${milestones}</section>
-    <section aria-labelledby="h-ind"><h2 id="h-ind">${esc(t('indicatorsTitle'))}</h2>${indicators}</section>
+    <section aria-labelledby="h-vote"><h2 id="h-vote">${esc(t('web-vote-title'))}</h2>${vote}</section>
+    <section aria-labelledby="h-impl"><h2 id="h-impl">${esc(t('web-implementation-title'))}</h2>${milestones}</section>
+    <section aria-labelledby="h-ind"><h2 id="h-ind">${esc(t('web-indicators-title'))}</h2>${indicators}</section>
     ${canAnswer() ? decisionForms(d) : ''}`;
 }
 
 function decisionForms(d) {
   const pending = (d.trail?.entries || []).filter((e) => !e.disposition && !e.withdrawnOn);
   const drafted = (d.trail?.entries || []).some((e) => e.disposition && !e.publishedOn);
-  const draft = (pending.length ? `<form id="draft-answer" data-decision="${esc(d.id)}"><h2>${esc(t('draftTitle'))}</h2>
+  const draft = (pending.length ? `<form id="draft-answer" data-decision="${esc(d.id)}"><h2>${esc(t('web-draft-title'))}</h2>
       ${field('da-contribution', t('contribution'), select('da-contribution', 'contribution', pending.map((e) => [`${e.consultationId}|${e.contributionId}`, e.text.slice(0, 90)]), { required: true }))}
       ${field('da-disposition', t('disposition'), select('da-disposition', 'disposition', vocabulary('disposition'), { required: true }))}
-      ${field('da-rationale', t('rationale'), '<textarea id="da-rationale" name="rationale"></textarea>')}
-      ${field('da-on', t('date'), `<input type="date" id="da-on" name="on" required value="${today()}">`)}
-      <button type="submit">${esc(t('draftButton'))}</button>${resultSlot}</form>` : '')
-    + (drafted ? `<form id="publish-answers" data-decision="${esc(d.id)}"><h2>${esc(t('publishAllTitle'))}</h2>
-      ${field('pa-on', t('date'), `<input type="date" id="pa-on" name="on" required value="${today()}">`)}
-      <button type="submit">${esc(t('publishAllButton'))}</button>${resultSlot}</form>` : '');
+      ${field('da-rationale', t('web-rationale'), '<textarea id="da-rationale" name="rationale"></textarea>')}
+      ${field('da-on', t('web-date'), `<input type="date" id="da-on" name="on" required value="${today()}">`)}
+      <button type="submit">${esc(t('web-draft-button'))}</button>${resultSlot}</form>` : '')
+    + (drafted ? `<form id="publish-answers" data-decision="${esc(d.id)}"><h2>${esc(t('web-publish-all-title'))}</h2>
+      ${field('pa-on', t('web-date'), `<input type="date" id="pa-on" name="on" required value="${today()}">`)}
+      <button type="submit">${esc(t('web-publish-all-button'))}</button>${resultSlot}</form>` : '');
   const colleges = viewer?.colleges || [];
-  const vote = d.status === 'PROPOSED' ? `<form id="record-vote" data-decision="${esc(d.id)}"><h2>${esc(t('recordVoteTitle'))}</h2>
-      ${field('rv-outcome', t('outcome'), select('rv-outcome', 'outcome', vocabulary('outcome'), { required: true }))}
-      ${field('rv-on', t('date'), `<input type="date" id="rv-on" name="on" required value="${today()}">`)}
-      <div class="field inline"><input type="checkbox" id="rv-consensus" name="consensus"><label for="rv-consensus">${esc(t('consensus'))}</label></div>
+  const vote = d.status === 'PROPOSED' ? `<form id="record-vote" data-decision="${esc(d.id)}"><h2>${esc(t('web-record-vote-title'))}</h2>
+      ${field('rv-outcome', t('web-outcome'), select('rv-outcome', 'outcome', vocabulary('outcome'), { required: true }))}
+      ${field('rv-on', t('web-date'), `<input type="date" id="rv-on" name="on" required value="${today()}">`)}
+      <div class="field inline"><input type="checkbox" id="rv-consensus" name="consensus"><label for="rv-consensus">${esc(t('web-consensus'))}</label></div>
       ${colleges.map((c, i) => `<fieldset><legend>${esc(c.name)}</legend>
-        ${['votesFor', 'votesAgainst', 'abstentions'].map((k) => field(`rv-${i}-${k}`, t(k), `<input type="number" min="0" id="rv-${i}-${k}" name="${k}-${esc(c.id)}" value="0">`)).join('')}</fieldset>`).join('')}
-      <button type="submit">${esc(t('voteButton'))}</button>${resultSlot}</form>` : '';
+        ${[['votesFor', 'votes-for'], ['votesAgainst', 'votes-against'], ['abstentions', 'abstentions']].map(([k, key]) => field(`rv-${i}-${k}`, t(key), `<input type="number" min="0" id="rv-${i}-${k}" name="${k}-${esc(c.id)}" value="0">`)).join('')}</fieldset>`).join('')}
+      <button type="submit">${esc(t('web-vote-button'))}</button>${resultSlot}</form>` : '';
   return draft + vote;
 }
 
@@ -373,42 +373,42 @@ async function consultationsPage() {
     return [
       `<strong>${esc(c.subject)}</strong><br>${esc(label('moment', c.moment))}, ${esc(label('mission', c.mission))}, ${esc(label('method', c.method))}`,
       `${esc(label('rung', c.rung))}${p ? `<br><span class="hint">« ${esc(pick(p.promise, p.promiseEn))} »</span>` : ''}`,
-      `${esc(fmtDate(c.opensOn))} → ${esc(fmtDate(c.closesOn))}<br>${c.open ? `<span class="tag status-ok">${esc(t('openNow'))}</span>` : esc(t('closed'))}`,
+      `${esc(fmtDate(c.opensOn))} → ${esc(fmtDate(c.closesOn))}<br>${c.open ? `<span class="tag status-ok">${esc(t('web-open-now'))}</span>` : esc(t('web-closed'))}`,
       esc(fmtDate(c.answerDeadline)),
       `<span class="contribution-count" data-consultation="${esc(c.id)}">${c.contributions}</span>`,
-      p ? `${esc(t('onTime'))} : ${p.answeredOnTime}<br>${esc(t('late'))} : ${p.answeredLate}<br>${esc(t('overdue'))} : ${p.unansweredOverdue}<br>${esc(t('notDue'))} : ${p.unansweredNotDue}` : '',
+      p ? `${esc(t('standing-answered_on_time'))} : ${p.answeredOnTime}<br>${esc(t('standing-answered_late'))} : ${p.answeredLate}<br>${esc(t('standing-overdue'))} : ${p.unansweredOverdue}<br>${esc(t('standing-pending'))} : ${p.unansweredNotDue}` : '',
     ];
   });
   const open = data.consultations.filter((c) => c.open);
   let forms = '';
   if (canWrite()) {
-    forms += `<form id="open-consultation"><h2>${esc(t('openConsultationTitle'))}</h2>
+    forms += `<form id="open-consultation"><h2>${esc(t('web-open-consultation-title'))}</h2>
       ${field('oc-subject', t('subject'), '<input type="text" id="oc-subject" name="subject" required>')}
       ${field('oc-moment', t('moment'), select('oc-moment', 'moment', vocabulary('moment'), { required: true }))}
       ${field('oc-mission', t('mission'), select('oc-mission', 'mission', vocabulary('mission'), { required: true }))}
       ${field('oc-rung', t('rung'), select('oc-rung', 'rung', vocabulary('rung'), { required: true, selected: 'CONSULT' }))}
-      ${field('oc-audience', t('audience'), '<input type="text" id="oc-audience" name="audience" required>')}
+      ${field('oc-audience', t('web-audience'), '<input type="text" id="oc-audience" name="audience" required>')}
       ${field('oc-method', t('method'), select('oc-method', 'method', vocabulary('method'), { required: true }))}
-      ${field('oc-opens', t('opensOn'), `<input type="date" id="oc-opens" name="opensOn" required value="${today()}">`)}
-      ${field('oc-closes', t('closesOn'), `<input type="date" id="oc-closes" name="closesOn" required value="${addDays(today(), 30)}">`)}
-      ${field('oc-days', t('answerWithinDays'), '<input type="number" id="oc-days" name="answerWithinDays" min="1" required value="30">')}
-      <button type="submit">${esc(t('openButton'))}</button>${resultSlot}</form>`;
+      ${field('oc-opens', t('web-opens-on'), `<input type="date" id="oc-opens" name="opensOn" required value="${today()}">`)}
+      ${field('oc-closes', t('web-closes-on'), `<input type="date" id="oc-closes" name="closesOn" required value="${addDays(today(), 30)}">`)}
+      ${field('oc-days', t('web-answer-within-days'), '<input type="number" id="oc-days" name="answerWithinDays" min="1" required value="30">')}
+      <button type="submit">${esc(t('web-open-button'))}</button>${resultSlot}</form>`;
   }
   if (canWrite() || (role() === 'representative' && viewer?.memberId)) {
     const members = (data.members || []).filter((m) => !m.departedOn).map((m) => [m.id, m.name]);
-    forms += `<form id="record-contribution"><h2>${esc(canWrite() ? t('recordContributionTitle') : t('submitOwnTitle'))}</h2>
+    forms += `<form id="record-contribution"><h2>${esc(canWrite() ? t('web-record-contribution-title') : t('web-submit-own-title'))}</h2>
       ${open.length ? `
       ${field('rc-consultation', t('consultation'), select('rc-consultation', 'consultationId', open.map((c) => [c.id, c.subject]), { required: true }))}
-      ${canWrite() ? field('rc-author', t('authorMember'), select('rc-author', 'memberId', [['', t('anonymousOption')], ...members])) : ''}
-      ${canWrite() ? field('rc-commune', t('commune'), '<input type="text" id="rc-commune" name="anonymousCommune">') : ''}
+      ${canWrite() ? field('rc-author', t('web-author-member'), select('rc-author', 'memberId', [['', t('member-kind-anonymous_inhabitant')], ...members])) : ''}
+      ${canWrite() ? field('rc-commune', t('web-commune'), '<input type="text" id="rc-commune" name="anonymousCommune">') : ''}
       ${field('rc-kind', t('kind'), select('rc-kind', 'kind', vocabulary('kind'), { required: true }))}
-      ${field('rc-text', t('text'), '<textarea id="rc-text" name="text" required></textarea>')}
-      ${field('rc-date', t('submittedOn'), `<input type="date" id="rc-date" name="submittedOn" required value="${today()}">`)}
-      ${field('rc-attachment', t('attachment'), '<input type="text" id="rc-attachment" name="attachment">')}
-      <button type="submit">${esc(t('recordButton'))}</button>${resultSlot}` : `<p>${esc(t('noOpenForForm'))}</p>`}</form>`;
+      ${field('rc-text', t('web-text'), '<textarea id="rc-text" name="text" required></textarea>')}
+      ${field('rc-date', t('web-submitted-on'), `<input type="date" id="rc-date" name="submittedOn" required value="${today()}">`)}
+      ${field('rc-attachment', t('web-attachment'), '<input type="text" id="rc-attachment" name="attachment">')}
+      <button type="submit">${esc(t('web-record-button'))}</button>${resultSlot}` : `<p>${esc(t('web-no-open-for-form'))}</p>`}</form>`;
   }
-  return `<h1>${esc(t('consultationsTitle'))}</h1>
-    ${rows.length ? table(t('consultationsTitle'), [t('subject'), t('rung'), `${t('opensOn')} / ${t('closesOn')}`, t('answerDeadline'), t('contributions'), t('promiseTitle')], rows, { numeric: [4] }) : `<p>${esc(t('noConsultation'))}</p>`}
+  return `<h1>${esc(t('consultations'))}</h1>
+    ${rows.length ? table(t('consultations'), [t('subject'), t('rung'), `${t('web-opens-on')} / ${t('web-closes-on')}`, t('web-answer-deadline'), t('contributions'), t('web-promise-title')], rows, { numeric: [4] }) : `<p>${esc(t('web-no-consultation'))}</p>`}
     ${forms}`;
 }
 
@@ -428,15 +428,15 @@ function afterConsultations() {
 }
 
 async function minePage() {
-  if (!viewer?.memberId) return `<h1>${esc(t('mineTitle'))}</h1><p>${esc(t('mineNeedsMember'))}</p>`;
+  if (!viewer?.memberId) return `<h1>${esc(t('web-mine-title'))}</h1><p>${esc(t('web-mine-needs-member'))}</p>`;
   const data = await gql('{ myContributions { contributionId subject text standing decisionId decisionTitle disposition rationale daysToAnswer } }');
   const rows = data.myContributions.map((c) => [
     esc(c.text), esc(c.subject), esc(label('standing', c.standing)),
     c.decisionId ? `<a href="#/decision/${esc(c.decisionId)}">${esc(c.decisionTitle)}</a>` : '',
     esc(label('disposition', c.disposition)), esc(c.rationale || ''), c.daysToAnswer ?? '']);
-  return `<h1>${esc(t('mineTitle'))}</h1><p>${esc(t('mineIntro'))}</p>
-    ${rows.length ? table(t('mineTitle'), [t('contribution'), t('consultation'), t('status'), t('decision'), t('disposition'), t('rationale'), t('daysToAnswer')], rows, { numeric: [6] })
-    : `<p>${esc(t('noMine'))}</p>`}`;
+  return `<h1>${esc(t('web-mine-title'))}</h1><p>${esc(t('web-mine-intro'))}</p>
+    ${rows.length ? table(t('web-mine-title'), [t('contribution'), t('consultation'), t('status'), t('decision'), t('disposition'), t('web-rationale'), t('web-days-to-answer')], rows, { numeric: [6] })
+    : `<p>${esc(t('web-no-mine'))}</p>`}`;
 }
 
 async function membersPage() {
@@ -446,19 +446,19 @@ async function membersPage() {
     members { id name kind profession admittedOn departedOn collegeId } }`);
   const r = data.register;
   const colleges = Object.fromEntries((viewer?.colleges || []).map((c) => [c.id, c.name]));
-  return `<h1>${esc(t('membersTitle'))}</h1>
-    <section aria-labelledby="h-reps"><h2 id="h-reps">${esc(t('representativesTitle'))}</h2>
-    ${table(t('representativesTitle'), [t('name'), t('association'), t('mandate'), t('livesIn'), t('cadre')], r.representatives.map((p) => [
-      esc(p.name), esc(p.association || ''), `${esc(fmtDate(p.mandateStart))} → ${esc(fmtDate(p.mandateEnd))}${p.active ? '' : ` (${esc(t('closed'))})`}`,
+  return `<h1>${esc(t('web-members-title'))}</h1>
+    <section aria-labelledby="h-reps"><h2 id="h-reps">${esc(t('web-representatives-title'))}</h2>
+    ${table(t('web-representatives-title'), [t('name'), t('association'), t('mandate'), t('lives-in-territory'), t('cadre-intervention')], r.representatives.map((p) => [
+      esc(p.name), esc(p.association || ''), `${esc(fmtDate(p.mandateStart))} → ${esc(fmtDate(p.mandateEnd))}${p.active ? '' : ` (${esc(t('web-closed'))})`}`,
       `${p.livesInTerritory ? esc(t('yes')) : `<span class="status-late">${esc(t('no'))}</span>`}${p.commune ? ` (${esc(p.commune)})` : ''}`,
-      p.cadreIntervention ? esc(p.cadreIntervention) : `<span class="status-bad">${esc(t('none'))}</span>`]))}</section>
-    <section aria-labelledby="h-assoc"><h2 id="h-assoc">${esc(t('associationsTitle'))}</h2>
-    ${table(t('associationsTitle'), [t('association'), t('approval'), t('nextStep')], r.associations.map((a) => [
+      p.cadreIntervention ? esc(p.cadreIntervention) : `<span class="status-bad">${esc(t('web-none'))}</span>`]))}</section>
+    <section aria-labelledby="h-assoc"><h2 id="h-assoc">${esc(t('web-associations-title'))}</h2>
+    ${table(t('web-associations-title'), [t('association'), t('approval'), t('next-step')], r.associations.map((a) => [
       esc(a.name), esc(label('approval', a.approval)), esc(pick(a.nextStep, a.nextStepEn))]))}</section>
-    <section aria-labelledby="h-register"><h2 id="h-register">${esc(t('registerTitle'))}</h2>
-    ${table(t('byKind'), [t('kind'), t('count')], r.membersByKind.map((k) => [esc(label('memberKind', k.name)), k.count]), { numeric: [1] })}
-    ${table(t('byCollege'), [t('college'), t('count')], r.membersByCollege.map((k) => [esc(k.name), k.count]), { numeric: [1] })}
-    ${table(t('registerTitle'), [t('name'), t('kind'), t('profession'), t('college'), t('admittedOn'), t('departedOn')], data.members.map((m) => [
+    <section aria-labelledby="h-register"><h2 id="h-register">${esc(t('web-register-title'))}</h2>
+    ${table(t('web-by-kind'), [t('kind'), t('count')], r.membersByKind.map((k) => [esc(label('memberKind', k.name)), k.count]), { numeric: [1] })}
+    ${table(t('web-by-college'), [t('college'), t('count')], r.membersByCollege.map((k) => [esc(k.name), k.count]), { numeric: [1] })}
+    ${table(t('web-register-title'), [t('name'), t('kind'), t('web-profession'), t('college'), t('web-admitted-on'), t('web-departed-on')], data.members.map((m) => [
       esc(m.name), esc(label('memberKind', m.kind)), esc(m.profession || ''), esc(colleges[m.collegeId] || ''), esc(fmtDate(m.admittedOn)), esc(fmtDate(m.departedOn))]))}</section>`;
 }
 
@@ -468,18 +468,18 @@ async function journalPage(params) {
     timeline(first: 50, after: $after) { hasNextPage endCursor entries { position aggregateType aggregateId eventType actor recordedAt } } }`, { after });
   const h = data.ledgerHead;
   const rows = data.timeline.entries.map((e) => [e.position, `<code>${esc(e.eventType)}</code>`, esc(e.aggregateType), `<code>${esc(e.actor)}</code>`, esc(e.recordedAt.replace('T', ' ').slice(0, 19))]);
-  return `<h1>${esc(t('journalTitle'))}</h1>
-    <section aria-labelledby="h-verify"><h2 id="h-verify">${esc(t('verifyTitle'))}</h2>
-      <p>${esc(t('head', h.position))} — <span class="digest">${esc(h.hash)}</span></p>
+  return `<h1>${esc(t('web-journal-title'))}</h1>
+    <section aria-labelledby="h-verify"><h2 id="h-verify">${esc(t('web-verify-title'))}</h2>
+      <p>${esc(t('web-head', h.position))} — <span class="digest">${esc(h.hash)}</span></p>
       <form id="verify-ledger">
-        ${field('vl-digest', t('digestLabel'), '<input type="text" id="vl-digest" name="digest" class="digest" size="60">')}
-        <button type="submit">${esc(t('verifyButton'))}</button>
+        ${field('vl-digest', t('web-digest-label'), '<input type="text" id="vl-digest" name="digest" class="digest" size="60">')}
+        <button type="submit">${esc(t('web-verify-button'))}</button>
         <div id="verify-result" role="status" aria-live="polite"></div></form>
-      ${table(t('projectionsTitle'), [t('projectionsTitle'), t('position'), t('behind')], h.projections.map((p) => [esc(p.name), p.position, p.behind]), { numeric: [1, 2] })}
+      ${table(t('web-projections-title'), [t('web-projections-title'), t('web-position'), t('web-behind')], h.projections.map((p) => [esc(p.name), p.position, p.behind]), { numeric: [1, 2] })}
     </section>
-    <section aria-labelledby="h-timeline"><h2 id="h-timeline">${esc(t('timelineTitle'))}</h2>
-      ${table(t('timelineTitle'), [t('position'), t('event'), t('record'), t('actor'), t('recordedAt')], rows, { numeric: [0] })}
-      <p class="pager">${after ? `<a href="#/journal">${esc(t('previous'))}</a>` : ''} ${data.timeline.hasNextPage ? `<a href="#/journal?after=${esc(data.timeline.endCursor)}">${esc(t('next'))}</a>` : ''}</p>
+    <section aria-labelledby="h-timeline"><h2 id="h-timeline">${esc(t('web-timeline-title'))}</h2>
+      ${table(t('web-timeline-title'), [t('web-position'), t('web-event'), t('web-record'), t('web-actor'), t('web-recorded-at')], rows, { numeric: [0] })}
+      <p class="pager">${after ? `<a href="#/journal">${esc(t('web-previous'))}</a>` : ''} ${data.timeline.hasNextPage ? `<a href="#/journal?after=${esc(data.timeline.endCursor)}">${esc(t('web-next'))}</a>` : ''}</p>
     </section>`;
 }
 
@@ -489,13 +489,13 @@ function afterJournal() {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const out = document.getElementById('verify-result');
-    out.textContent = t('loading');
+    out.textContent = t('web-loading');
     try {
       const digest = new FormData(form).get('digest') || null;
       const { verifyLedger: v } = await gql('query($d: String) { verifyLedger(digest: $d) { intact eventsChecked digest firstBrokenPosition problem problemEn } }', { d: digest });
       out.innerHTML = v.intact
-        ? `<p class="status-ok" id="verify-status">${esc(t('intact', v.eventsChecked))}</p><p>${esc(t('digest'))} : <span class="digest" id="verify-digest">${esc(v.digest)}</span></p>`
-        : `<p class="status-bad" id="verify-status">${esc(t('altered', v.firstBrokenPosition ?? '?', pick(v.problem, v.problemEn)))}</p>`;
+        ? `<p class="status-ok" id="verify-status">${esc(t('web-intact', v.eventsChecked))}</p><p>${esc(t('digest'))} : <span class="digest" id="verify-digest">${esc(v.digest)}</span></p>`
+        : `<p class="status-bad" id="verify-status">${esc(t('web-altered', v.firstBrokenPosition ?? '?', pick(v.problem, v.problemEn)))}</p>`;
     } catch (error) {
       out.innerHTML = `<p class="error">${esc(errorText(error))}</p>`;
     }
@@ -504,14 +504,14 @@ function afterJournal() {
 
 async function reportPage() {
   const year = today().slice(0, 4);
-  return `<h1>${esc(t('reportTitle'))}</h1><p>${esc(t('reportIntro'))}</p>
+  return `<h1>${esc(t('web-report-title'))}</h1><p>${esc(t('web-report-intro'))}</p>
     <form id="report-form">
-      ${field('rp-asof', t('asOf'), `<input type="date" id="rp-asof" name="asOf" required value="${today()}">`)}
-      ${field('rp-from', t('from'), `<input type="date" id="rp-from" name="from" value="${year}-01-01">`)}
-      ${field('rp-to', t('to'), `<input type="date" id="rp-to" name="to" value="${year}-12-31">`)}
-      ${field('rp-lang', t('language'), select('rp-lang', 'lang', [['FR', 'Français'], ['EN', 'English']], { selected: lang().toUpperCase() }))}
-      ${field('rp-format', t('format'), select('rp-format', 'format', [['HTML', 'HTML'], ['MARKDOWN', 'Markdown'], ['JSON', 'JSON']]))}
-      <button type="submit">${esc(t('generate'))}</button>
+      ${field('rp-asof', t('web-as-of'), `<input type="date" id="rp-asof" name="asOf" required value="${today()}">`)}
+      ${field('rp-from', t('web-from'), `<input type="date" id="rp-from" name="from" value="${year}-01-01">`)}
+      ${field('rp-to', t('web-to'), `<input type="date" id="rp-to" name="to" value="${year}-12-31">`)}
+      ${field('rp-lang', t('web-language'), select('rp-lang', 'lang', [['FR', 'Français'], ['EN', 'English']], { selected: lang().toUpperCase() }))}
+      ${field('rp-format', t('web-format'), select('rp-format', 'format', [['HTML', 'HTML'], ['MARKDOWN', 'Markdown'], ['JSON', 'JSON']]))}
+      <button type="submit">${esc(t('web-generate'))}</button>
       <div id="report-result" role="status" aria-live="polite"></div></form>`;
 }
 
@@ -522,7 +522,7 @@ function afterReport() {
     event.preventDefault();
     const f = new FormData(form);
     const out = document.getElementById('report-result');
-    out.textContent = t('loading');
+    out.textContent = t('web-loading');
     try {
       const { report } = await gql('query($a: NaiveDate!, $f: NaiveDate, $t: NaiveDate, $l: Lang!, $fmt: ReportFormat!) { report(asOf: $a, from: $f, to: $t, lang: $l, format: $fmt) }',
         { a: f.get('asOf'), f: f.get('from') || null, t: f.get('to') || null, l: f.get('lang'), fmt: f.get('format') });
@@ -530,7 +530,7 @@ function afterReport() {
       const type = { html: 'text/html', md: 'text/markdown', json: 'application/json' }[ext];
       const name = `${f.get('lang') === 'EN' ? 'report-ga' : 'rapport-ag'}-${f.get('asOf')}.${ext}`;
       const url = URL.createObjectURL(new Blob([report], { type: `${type};charset=utf-8` }));
-      out.innerHTML = `<p><a id="report-download" href="${url}" download="${esc(name)}">${esc(t('download', name))}</a> (${Math.round(report.length / 1024)} Kio)</p>`;
+      out.innerHTML = `<p><a id="report-download" href="${url}" download="${esc(name)}">${esc(t('web-download', name))}</a> (${Math.round(report.length / 1024)} Kio)</p>`;
     } catch (error) {
       out.innerHTML = `<p class="error">${esc(errorText(error))}</p>`;
     }
@@ -538,13 +538,13 @@ function afterReport() {
 }
 
 function signinPage() {
-  return `<h1>${esc(t('signinTitle'))}</h1>
-    <form id="signin-form"><p>${esc(t('signinIntro'))}</p>
-      ${field('si-token', t('tokenLabel'), '<input type="password" id="si-token" name="token" autocomplete="off" required>')}
-      <button type="submit">${esc(t('signinButton'))}</button>${resultSlot}</form>
-    <section aria-labelledby="h-public"><h2 id="h-public">${esc(t('publicTitle'))}</h2><p>${esc(t('publicIntro'))}</p>
-    <form id="public-form">${field('si-community', t('communityIdLabel'), `<input type="text" id="si-community" name="cpts" required value="${esc(communityParam() || '')}">`)}
-      <button type="submit" class="secondary">${esc(t('browsePublic'))}</button></form></section>`;
+  return `<h1>${esc(t('web-signin-title'))}</h1>
+    <form id="signin-form"><p>${esc(t('web-signin-intro'))}</p>
+      ${field('si-token', t('web-token-label'), '<input type="password" id="si-token" name="token" autocomplete="off" required>')}
+      <button type="submit">${esc(t('web-signin-button'))}</button>${resultSlot}</form>
+    <section aria-labelledby="h-public"><h2 id="h-public">${esc(t('web-public-title'))}</h2><p>${esc(t('web-public-intro'))}</p>
+    <form id="public-form">${field('si-community', t('web-community-id-label'), `<input type="text" id="si-community" name="cpts" required value="${esc(communityParam() || '')}">`)}
+      <button type="submit" class="secondary">${esc(t('web-browse-public'))}</button></form></section>`;
 }
 
 function afterSignin() {
@@ -574,16 +574,16 @@ function afterSignin() {
 // ---------------------------------------------------------------- routing
 
 const ROUTES = {
-  '': { page: dashboardPage, nav: 'nav_dashboard', staff: true },
-  decisions: { page: decisionsPage, after: afterDecisions, nav: 'nav_decisions', signedIn: true },
+  '': { page: dashboardPage, nav: 'web-nav-dashboard', staff: true },
+  decisions: { page: decisionsPage, after: afterDecisions, nav: 'web-nav-decisions', signedIn: true },
   decision: { page: decisionPage, after: afterDecision },
-  consultations: { page: consultationsPage, after: afterConsultations, nav: 'nav_consultations', signedIn: true },
-  'mes-contributions': { page: minePage, nav: 'nav_mine', member: true },
-  membres: { page: membersPage, nav: 'nav_members', staff: true },
-  journal: { page: journalPage, after: afterJournal, nav: 'nav_journal', staff: true },
-  rapport: { page: reportPage, after: afterReport, nav: 'nav_report', staff: true },
-  public: { page: decisionsPage, after: afterDecisions, nav: 'nav_public', public: true },
-  connexion: { page: signinPage, after: afterSignin, nav: 'nav_signin', public: true },
+  consultations: { page: consultationsPage, after: afterConsultations, nav: 'web-nav-consultations', signedIn: true },
+  'mes-contributions': { page: minePage, nav: 'web-nav-mine', member: true },
+  membres: { page: membersPage, nav: 'web-nav-members', staff: true },
+  journal: { page: journalPage, after: afterJournal, nav: 'web-nav-journal', staff: true },
+  rapport: { page: reportPage, after: afterReport, nav: 'web-nav-report', staff: true },
+  public: { page: decisionsPage, after: afterDecisions, nav: 'web-nav-public', public: true },
+  connexion: { page: signinPage, after: afterSignin, nav: 'web-nav-signin', public: true },
 };
 
 function allowed(route) {
@@ -603,20 +603,20 @@ function parseHash() {
 function renderChrome() {
   document.documentElement.lang = lang();
   const cptsName = viewer?.communityName || publicCommunityName;
-  document.title = `${cptsName ? `${cptsName} — ` : ''}${t('appTitle')}`;
-  document.getElementById('site-title').textContent = t('appTitle');
-  document.getElementById('skip-link').textContent = t('skip');
-  document.getElementById('nav').setAttribute('aria-label', t('navLabel'));
-  document.getElementById('footer-text').textContent = t('footer');
+  document.title = `${cptsName ? `${cptsName} — ` : ''}${t('web-app-title')}`;
+  document.getElementById('site-title').textContent = t('web-app-title');
+  document.getElementById('skip-link').textContent = t('web-skip');
+  document.getElementById('nav').setAttribute('aria-label', t('web-nav-label'));
+  document.getElementById('footer-text').textContent = t('web-footer');
   document.getElementById('community-name').textContent = viewer?.communityName || publicCommunityName;
   const switcher = document.getElementById('lang-switch');
-  switcher.textContent = t('switchTo');
+  switcher.textContent = t('web-switch-to');
   switcher.lang = lang() === 'fr' ? 'en' : 'fr';
   const out = document.getElementById('sign-out');
-  out.textContent = t('signOut');
+  out.textContent = t('web-sign-out');
   out.hidden = !token();
   document.getElementById('who').textContent = viewer && viewer.role !== 'public'
-    ? t('signedInAs', t(`role_${viewer.role}`)) : t('publicVisitor');
+    ? t('web-signed-in-as', t(`role-${viewer.role}`)) : t('web-public-visitor');
   const { name } = parseHash();
   const current = name === 'decision' ? (token() ? 'decisions' : 'public') : name;
   const community = communityParam();
@@ -639,14 +639,14 @@ async function render({ keepFocus = false, fromLive = false } = {}) {
   let html;
   let after;
   try {
-    if (!route) html = `<h1>${esc(t('notFound'))}</h1>`;
-    else if (!allowed(route) && name !== 'decision') html = `<h1>${esc(t('forbidden'))}</h1>`;
+    if (!route) html = `<h1>${esc(t('web-not-found'))}</h1>`;
+    else if (!allowed(route) && name !== 'decision') html = `<h1>${esc(t('web-forbidden'))}</h1>`;
     else {
       html = await route.page(name === 'decision' ? arg : params);
       after = route.after;
     }
   } catch (error) {
-    html = `<h1>${esc(t(route?.nav || 'notFound'))}</h1><p class="error">${esc(errorText(error))}</p>`;
+    html = `<h1>${esc(t(route?.nav || 'web-not-found'))}</h1><p class="error">${esc(errorText(error))}</p>`;
   }
   if (seq !== renderSeq) return;
   if (fromLive && formBusy()) return; // never wipe a form being filled in
@@ -672,7 +672,7 @@ function onLiveEvent(event) {
   clearTimeout(liveTimer);
   liveTimer = setTimeout(() => {
     const status = document.getElementById('live-status');
-    status.textContent = t('liveUpdated', event.eventType);
+    status.textContent = t('web-live-updated', event.eventType);
     if (!formBusy()) render({ fromLive: true });
   }, 250);
 }

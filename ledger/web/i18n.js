@@ -1,274 +1,18 @@
-// User-facing texts: French first, English on demand. Each entry is [français, English].
+// User-facing texts: French first, English on demand. They are not written here: the service
+// serves its one text catalogue (domain/locales/*.ftl) at /texts/{lang}.json, as [key, text]
+// pairs, a text's arguments left as {a0}, {a1}…
 
-const TEXTS = {
-  appTitle: ['Registre de gouvernance', 'Governance ledger'],
-  skip: ['Aller au contenu', 'Skip to content'],
-  navLabel: ['Navigation principale', 'Main navigation'],
-  footer: ['cpts-ledger : chaque contribution reçoit une réponse, et le registre le prouve.',
-    'cpts-ledger: every contribution gets an answer, and the ledger proves it.'],
-  loading: ['Chargement…', 'Loading…'],
-  switchTo: ['English', 'Français'],
-  signOut: ['Se déconnecter', 'Sign out'],
-  signedInAs: ['Connecté·e : {0}', 'Signed in: {0}'],
-  publicVisitor: ['Consultation publique', 'Public view'],
-  role_coordinator: ['coordination', 'coordinator'],
-  role_board_member: ['membre du conseil', 'board member'],
-  role_representative: ['représentant·e associatif·ve', 'association representative'],
-  role_auditor: ['auditeur·rice', 'auditor'],
-  role_public: ['public', 'public'],
-  nav_dashboard: ['Tableau de bord', 'Dashboard'],
-  nav_decisions: ['Décisions', 'Decisions'],
-  nav_consultations: ['Consultations', 'Consultations'],
-  nav_mine: ['Mes contributions', 'My contributions'],
-  nav_members: ['Membres et associations', 'Members and associations'],
-  nav_journal: ['Journal', 'Log'],
-  nav_report: ['Rapport AG', 'GA report'],
-  nav_signin: ['Connexion', 'Sign in'],
-  nav_public: ['Décisions publiées', 'Published decisions'],
-  signinTitle: ['Connexion', 'Sign in'],
-  signinIntro: ['Saisissez le jeton d’accès remis par la coordination (il commence par « cpts_ »). Il reste dans cet onglet seulement.',
-    'Enter the API token given by the coordination (it starts with “cpts_”). It stays in this tab only.'],
-  tokenLabel: ['Jeton d’accès', 'API token'],
-  signinButton: ['Se connecter', 'Sign in'],
-  publicTitle: ['Sans jeton : les décisions publiées', 'Without a token: published decisions'],
-  publicIntro: ['Tout le monde peut lire les décisions votées et les réponses publiées, sans aucun nom.',
-    'Anyone may read voted decisions and published answers, without any name.'],
-  communityIdLabel: ['Identifiant de la CPTS', 'CPTS id'],
-  browsePublic: ['Voir les décisions publiées', 'See published decisions'],
-  publicHeading: ['Décisions publiées', 'Published decisions'],
-  publicNote: ['Vue publique : seules les décisions votées et les réponses publiées apparaissent, sans nom de personne.',
-    'Public view: only voted decisions and published answers appear, with no person’s name.'],
-  needCommunity: ['Indiquez l’identifiant de la CPTS pour voir ses décisions publiées.', 'Give the CPTS id to see its published decisions.'],
-  dashboardTitle: ['Tableau de bord', 'Dashboard'],
-  checksTitle: ['Conformité de la gouvernance', 'Governance compliance'],
-  checkOk: ['Conforme', 'Holds'],
-  checkFails: ['À faire', 'To do'],
-  whatToDo: ['Que faire : {0}', 'What to do: {0}'],
-  promiseTitle: ['Tenue de la promesse de réponse', 'Keeping the promise to answer'],
-  onTime: ['Répondu à temps', 'Answered on time'],
-  late: ['Répondu en retard', 'Answered late'],
-  overdue: ['En souffrance (échéance dépassée)', 'Overdue (deadline passed)'],
-  notDue: ['En attente (dans les délais)', 'Awaiting (within the deadline)'],
-  lateTitle: ['Réponses en retard ou en souffrance', 'Answers late or overdue'],
-  noLate: ['Aucune réponse en retard.', 'No late answer.'],
-  deadline: ['Échéance', 'Deadline'],
-  publishedOn: ['Publiée le', 'Published on'],
-  openTitle: ['Consultations ouvertes', 'Open consultations'],
-  noneOpen: ['Aucune consultation ouverte aujourd’hui.', 'No consultation is open today.'],
-  latestTitle: ['Dernières décisions', 'Latest decisions'],
-  liveOn: ['Mises à jour en direct', 'Live updates on'],
-  liveUpdated: ['Mis à jour : {0}', 'Updated: {0}'],
-  liveWaiting: ['De nouvelles données sont arrivées.', 'New data arrived.'],
-  refresh: ['Actualiser', 'Refresh'],
-  decisionsTitle: ['Décisions', 'Decisions'],
-  filters: ['Filtres', 'Filters'],
-  status: ['Statut', 'Status'],
-  moment: ['Moment', 'Moment'],
-  mission: ['Mission', 'Mission'],
-  body: ['Instance', 'Body'],
-  proposedFrom: ['Proposée à partir du', 'Proposed from'],
-  proposedTo: ['Proposée jusqu’au', 'Proposed until'],
-  any: ['Tous', 'Any'],
-  apply: ['Filtrer', 'Filter'],
-  totalDecisions: ['{0} décision(s)', '{0} decision(s)'],
-  next: ['Page suivante', 'Next page'],
-  previous: ['Page précédente', 'Previous page'],
-  title: ['Titre', 'Title'],
-  proposedOn: ['Proposée le', 'Proposed on'],
-  votedOn: ['Votée le', 'Voted on'],
-  shareRetained: ['Part retenue', 'Share retained'],
-  noDecision: ['Aucune décision.', 'No decision.'],
-  trailTitle: ['Trace d’influence', 'Influence trail'],
-  trailIntro: ['Chaque contribution, sa réponse et sa justification.', 'Each contribution, its answer and its rationale.'],
-  chartTitle: ['Réponses publiées par disposition', 'Published answers by disposition'],
-  contribution: ['Contribution', 'Contribution'],
-  author: ['Auteur·rice', 'Author'],
-  anonymousInhabitant: ['Habitant·e anonyme', 'Anonymous inhabitant'],
-  kind: ['Nature', 'Kind'],
-  disposition: ['Suite donnée', 'Disposition'],
-  rationale: ['Justification', 'Rationale'],
-  onTimeShort: ['Délai', 'Timing'],
-  yesOnTime: ['à temps', 'on time'],
-  noLateShort: ['en retard', 'late'],
-  notPublished: ['non publiée', 'not published'],
-  promise: ['Promesse', 'Promise'],
-  voteTitle: ['Vote', 'Vote'],
-  consensus: ['Par consensus', 'By consensus'],
-  college: ['Collège', 'Collège'],
-  votesFor: ['Pour', 'For'],
-  votesAgainst: ['Contre', 'Against'],
-  abstentions: ['Abstentions', 'Abstentions'],
-  notVoted: ['Pas encore votée.', 'Not voted yet.'],
-  implementationTitle: ['Mise en œuvre', 'Implementation'],
-  noMilestone: ['Aucune étape enregistrée.', 'No milestone recorded.'],
-  indicatorsTitle: ['Indicateurs', 'Indicators'],
-  noIndicator: ['Aucun indicateur déclaré.', 'No indicator reported.'],
-  indicator: ['Indicateur', 'Indicator'],
-  period: ['Période', 'Period'],
-  value: ['Valeur', 'Value'],
-  target: ['Cible', 'Target'],
-  reportedOn: ['Déclaré le', 'Reported on'],
-  proposeTitle: ['Proposer une décision', 'Propose a decision'],
-  decisionText: ['Texte de la décision', 'Text of the decision'],
-  decidingBody: ['Instance qui décide', 'Deciding body'],
-  momentOfParticipation: ['Moment de la participation', 'Moment of participation'],
-  missionServed: ['Mission servie', 'Mission served'],
-  drawsOn: ['Consultation dont elle tient compte', 'Consultation it draws on'],
-  noConsultationLinked: ['Aucune', 'None'],
-  proposeButton: ['Proposer la décision', 'Propose the decision'],
-  draftTitle: ['Rédiger une réponse', 'Draft an answer'],
-  draftButton: ['Enregistrer le projet de réponse', 'Save the draft answer'],
-  publishAllTitle: ['Publier les réponses', 'Publish the answers'],
-  publishAllButton: ['Publier toutes les réponses rédigées', 'Publish every drafted answer'],
-  recordVoteTitle: ['Enregistrer le vote', 'Record the vote'],
-  outcome: ['Résultat', 'Outcome'],
-  voteButton: ['Enregistrer le vote', 'Record the vote'],
-  date: ['Date', 'Date'],
-  consultationsTitle: ['Consultations', 'Consultations'],
-  subject: ['Objet', 'Subject'],
-  rung: ['Échelon', 'Rung'],
-  method: ['Modalité', 'Method'],
-  opensOn: ['Ouverture', 'Opens'],
-  closesOn: ['Clôture', 'Closes'],
-  answerDeadline: ['Réponses dues le', 'Answers due by'],
-  contributions: ['Contributions', 'Contributions'],
-  openNow: ['ouverte', 'open'],
-  closed: ['close', 'closed'],
-  owed: ['Dues', 'Owed'],
-  noConsultation: ['Aucune consultation.', 'No consultation.'],
-  openConsultationTitle: ['Ouvrir une consultation', 'Open a consultation'],
-  audience: ['Public consulté', 'Who is consulted'],
-  answerWithinDays: ['Délai de réponse après clôture (jours)', 'Days to answer after closing'],
-  openButton: ['Ouvrir la consultation', 'Open the consultation'],
-  recordContributionTitle: ['Enregistrer une contribution (papier, atelier)', 'Record a contribution (paper, workshop)'],
-  submitOwnTitle: ['Contribuer en mon nom', 'Contribute in my name'],
-  consultation: ['Consultation', 'Consultation'],
-  authorMember: ['Auteur·rice membre', 'Member author'],
-  anonymousOption: ['Habitant·e anonyme', 'Anonymous inhabitant'],
-  commune: ['Commune (habitant·e anonyme)', 'Commune (anonymous inhabitant)'],
-  text: ['Texte', 'Text'],
-  submittedOn: ['Reçue le', 'Received on'],
-  attachment: ['Pièce jointe (nom du fichier)', 'Attachment (file name)'],
-  recordButton: ['Enregistrer la contribution', 'Record the contribution'],
-  noOpenForForm: ['Aucune consultation ouverte : ouvrez-en une pour enregistrer des contributions.', 'No open consultation: open one to record contributions.'],
-  saved: ['Enregistré.', 'Saved.'],
-  mineTitle: ['Mes contributions', 'My contributions'],
-  mineIntro: ['Ce que vous avez dit, et ce qu’il en est advenu.', 'What you said, and what became of it.'],
-  noMine: ['Aucune contribution.', 'No contribution.'],
-  mineNeedsMember: ['Ce jeton ne désigne aucun membre : il n’a pas de contributions propres.', 'This token names no member: it has no contributions of its own.'],
-  decision: ['Décision', 'Decision'],
-  daysToAnswer: ['Jours pour répondre', 'Days to answer'],
-  membersTitle: ['Membres et associations', 'Members and associations'],
-  representativesTitle: ['Représentant·es associatif·ves et mandats', 'Association representatives and mandates'],
-  name: ['Nom', 'Name'],
-  association: ['Association', 'Association'],
-  mandate: ['Mandat', 'Mandate'],
-  livesIn: ['Habite le territoire', 'Lives in the territory'],
-  cadre: ['Cadre d’intervention', 'Cadre d’intervention'],
-  none: ['aucun', 'none'],
-  yes: ['oui', 'yes'],
-  no: ['non', 'no'],
-  associationsTitle: ['Associations et agréments', 'Associations and approvals'],
-  approval: ['Agrément', 'Approval'],
-  nextStep: ['Étape suivante', 'Next step'],
-  registerTitle: ['Registre des membres', 'Register of members'],
-  byKind: ['Membres actifs par nature', 'Active members by kind'],
-  byCollege: ['Membres actifs par collège', 'Active members by collège'],
-  count: ['Nombre', 'Count'],
-  profession: ['Profession', 'Profession'],
-  admittedOn: ['Admis·e le', 'Admitted on'],
-  departedOn: ['Parti·e le', 'Left on'],
-  journalTitle: ['Journal', 'Log'],
-  verifyTitle: ['Intégrité du registre', 'Integrity of the ledger'],
-  verifyButton: ['Vérifier la chaîne d’empreintes', 'Verify the hash chain'],
-  digestLabel: ['Empreinte à confirmer (facultatif)', 'Digest to confirm (optional)'],
-  intact: ['Registre intact : {0} événements vérifiés.', 'The ledger is intact: {0} events checked.'],
-  altered: ['Registre ALTÉRÉ à la position {0} : {1}', 'Ledger ALTERED at position {0}: {1}'],
-  digest: ['Empreinte', 'Digest'],
-  head: ['Tête du journal : position {0}', 'Head of the log: position {0}'],
-  projectionsTitle: ['Modèles de lecture', 'Read models'],
-  behind: ['En retard de', 'Behind by'],
-  timelineTitle: ['Chronologie des événements', 'Timeline of events'],
-  position: ['Position', 'Position'],
-  event: ['Événement', 'Event'],
-  record: ['Enregistrement', 'Record'],
-  actor: ['Acteur', 'Actor'],
-  recordedAt: ['Enregistré le', 'Recorded at'],
-  reportTitle: ['Rapport de l’assemblée générale', 'General assembly report'],
-  reportIntro: ['Le rapport de la période, tel que le registre l’établit à la date choisie : les mêmes paramètres donnent toujours le même fichier.',
-    'The report of the period, as the ledger stands at the chosen date: the same parameters always give the same file.'],
-  asOf: ['Arrêté au', 'As of'],
-  from: ['Du', 'From'],
-  to: ['Au', 'To'],
-  language: ['Langue', 'Language'],
-  format: ['Format', 'Format'],
-  generate: ['Générer le rapport', 'Generate the report'],
-  download: ['Télécharger {0}', 'Download {0}'],
-  forbidden: ['Votre rôle ne donne pas accès à cette page.', 'Your role does not give access to this page.'],
-  notFound: ['Page introuvable.', 'Page not found.'],
-  back: ['Retour aux décisions', 'Back to decisions'],
+const load = async (code) => {
+  const response = await fetch(`/texts/${code}.json`);
+  return new Map(await response.json());
 };
+const CATALOGUES = { fr: await load('fr'), en: await load('en') };
 
-const LABELS = {
-  rung: {
-    inform: ['Informer', 'Inform'], consult: ['Consulter', 'Consult'], involve: ['Impliquer', 'Involve'],
-    collaborate: ['Collaborer', 'Collaborate'], empower: ['Habiliter / co-décider', 'Empower'],
-  },
-  disposition: {
-    retained: ['Retenue', 'Retained'], partly_retained: ['Partiellement retenue', 'Partly retained'],
-    not_retained: ['Non retenue', 'Not retained'], deferred: ['Reportée', 'Deferred'],
-    out_of_scope: ['Hors champ', 'Out of scope'],
-  },
-  status: {
-    proposed: ['Proposée', 'Proposed'], adopted: ['Adoptée', 'Adopted'], rejected: ['Rejetée', 'Rejected'],
-    deferred: ['Ajournée', 'Deferred'], withdrawn: ['Retirée', 'Withdrawn'],
-  },
-  moment: {
-    diagnosis: ['Diagnostic du territoire', 'Territorial diagnosis'],
-    prioritisation: ['Priorisation des actions', 'Prioritisation'],
-    evaluation: ['Ajustement et évaluation', 'Evaluation'], governance: ['Gouvernance', 'Governance'],
-  },
-  mission: {
-    access_to_care: ['Accès aux soins', 'Access to care'], care_pathways: ['Parcours de soins', 'Care pathways'],
-    prevention: ['Prévention', 'Prevention'], quality: ['Qualité et pertinence', 'Quality'],
-    support_to_professionals: ['Accompagnement des professionnels', 'Support to professionals'],
-    crisis: ['Crises sanitaires', 'Health crises'],
-  },
-  method: {
-    workshop: ['Atelier', 'Workshop'], questionnaire: ['Questionnaire', 'Questionnaire'],
-    interview: ['Entretien', 'Interview'], meeting: ['Réunion', 'Meeting'], document: ['Document', 'Document'],
-  },
-  kind: {
-    opinion: ['Avis', 'Opinion'], proposal: ['Proposition', 'Proposal'], data: ['Données', 'Data'],
-    testimony: ['Témoignage', 'Testimony'], missing_member: ['Membre manquant', 'Missing member'],
-    perimeter_remark: ['Remarque sur le périmètre', 'Perimeter remark'],
-  },
-  followUp: {
-    awaiting: ['En attente de réponse', 'Awaiting an answer'], answered: ['Répondue', 'Answered'],
-    overdue: ['Réponse en retard', 'Answer overdue'], withdrawn: ['Retirée', 'Withdrawn'],
-  },
-  // The API's ContributionStanding, as the report words it.
-  standing: {
-    not_owed: ['Pas de réponse due', 'No answer owed'],
-    pending: ['En attente de réponse', 'Awaiting an answer'],
-    overdue: ['En attente, échéance dépassée', 'Waiting, deadline passed'],
-    answered_on_time: ['Répondue dans le délai', 'Answered on time'],
-    answered_late: ['Répondue en retard', 'Answered late'],
-    withdrawn: ['Retirée', 'Withdrawn'],
-    revised_awaiting_republication: ['Réponse révisée, à republier', 'Answer revised, awaiting republication'],
-  },
-  outcome: { adopted: ['Adoptée', 'Adopted'], rejected: ['Rejetée', 'Rejected'], deferred: ['Ajournée', 'Deferred'] },
-  memberKind: {
-    health_professional: ['Professionnel·le de santé', 'Health professional'],
-    establishment: ['Établissement', 'Establishment'], social_body: ['Structure sociale', 'Social body'],
-    medico_social_body: ['Structure médico-sociale', 'Medico-social body'],
-    association_representative: ['Représentant·e associatif·ve', 'Association representative'],
-    coordinator: ['Coordination', 'Coordinator'],
-  },
-  approval: {
-    approved: ['Agréée', 'Approved'], expired: ['Agrément expiré', 'Approval expired'],
-    not_approved: ['Non agréée', 'Not approved'],
-  },
+// The catalogue's family of each vocabulary the pages name.
+const FAMILIES = {
+  rung: 'rung', disposition: 'disposition', status: 'decision-status', moment: 'moment',
+  mission: 'mission', method: 'method', kind: 'contribution-kind', followUp: 'follow-up',
+  outcome: 'vote-outcome', memberKind: 'member-kind', approval: 'approval-status', standing: 'standing',
 };
 
 let current = localStorage.getItem('cpts-ledger-lang') === 'en' ? 'en' : 'fr';
@@ -285,23 +29,23 @@ export function setLang(value) {
   document.documentElement.lang = current;
 }
 
-/** The text of `key` in the current language, with `{0}`, `{1}`… replaced. */
+/** The text of `key` in the current language, with `{a0}`, `{a1}`… replaced. */
 export function t(key, ...args) {
-  const entry = TEXTS[key];
-  const text = entry ? entry[current === 'en' ? 1 : 0] : key;
-  return text.replace(/\{(\d)\}/g, (_, i) => String(args[Number(i)] ?? ''));
+  const text = CATALOGUES[current].get(key) ?? key;
+  return text.replace(/\{a(\d)\}/g, (_, i) => String(args[Number(i)] ?? ''));
 }
 
 /** The label of a value of a vocabulary (`rung`, `disposition`, …), lower- or upper-case. */
 export function label(vocabulary, value) {
   if (value == null) return '';
-  const entry = LABELS[vocabulary]?.[String(value).toLowerCase()];
-  return entry ? entry[current === 'en' ? 1 : 0] : String(value);
+  const key = `${FAMILIES[vocabulary]}-${String(value).toLowerCase()}`;
+  return CATALOGUES[current].get(key) ?? String(value);
 }
 
-/** The values of a vocabulary, for select lists. */
+/** The values of a vocabulary, for select lists, in the catalogue's order. */
 export function values(vocabulary) {
-  return Object.keys(LABELS[vocabulary] || {});
+  const prefix = `${FAMILIES[vocabulary]}-`;
+  return [...CATALOGUES.fr.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
 }
 
 /** Picks the French or English one of two texts from the API. */

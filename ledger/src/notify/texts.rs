@@ -1,5 +1,8 @@
-//! What the notifications say: French first, English for those who chose it.
+//! What the notifications say: French first, English for those who chose it. The words are
+//! in the text catalogue ([`cpts_domain::texts`], keys `mail-*`); dates are written out.
 
+use chrono::NaiveDate;
+use cpts_domain::texts::{date, t, t_args};
 use cpts_domain::values::{Disposition, Lang};
 
 /// What became of one contribution, as told to its author.
@@ -28,6 +31,13 @@ impl AnswerNews {
     }
 }
 
+/// An ISO day (as the outbox stores it) as the texts of `lang` write it; kept as is if it is
+/// not one.
+fn day(iso: &str, lang: Lang) -> String {
+    iso.parse::<NaiveDate>()
+        .map_or_else(|_| iso.to_owned(), |d| date(lang, d))
+}
+
 /// The subject line and body of the e-mail (or in-service notice) telling an author what
 /// became of their contribution; with an unsubscribe link when one is given.
 pub fn answer_message(
@@ -35,55 +45,44 @@ pub fn answer_message(
     lang: Lang,
     unsubscribe: Option<&str>,
 ) -> (String, String) {
-    let disposition = news.disposition_label(lang);
-    match lang {
-        Lang::Fr => {
-            let subject = format!("{} : suite donnée à votre contribution", news.community);
-            let mut body = format!(
-                "Bonjour,\n\n\
-                 Vous avez contribué à la consultation « {} ». La {} a publié le {} sa réponse \
-                 à votre contribution.\n\n\
-                 Suite donnée : {}\n",
-                news.consultation, news.community, news.published_on, disposition
-            );
-            if let Some(rationale) = &news.rationale {
-                body.push_str(&format!("Justification : {rationale}\n"));
-            }
-            body.push_str(&format!(
-                "Décision : {}\n\nMerci de votre participation.\n",
-                news.decision
-            ));
-            if let Some(link) = unsubscribe {
-                body.push_str(&format!(
-                    "\nPour ne plus recevoir ces messages et effacer votre adresse : {link}\n"
-                ));
-            }
-            (subject, body)
-        }
-        Lang::En => {
-            let subject = format!("{}: what became of your contribution", news.community);
-            let mut body = format!(
-                "Hello,\n\n\
-                 You contributed to the consultation “{}”. On {}, the {} published its answer \
-                 to your contribution.\n\n\
-                 Outcome: {}\n",
-                news.consultation, news.published_on, news.community, disposition
-            );
-            if let Some(rationale) = &news.rationale {
-                body.push_str(&format!("Rationale: {rationale}\n"));
-            }
-            body.push_str(&format!(
-                "Decision: {}\n\nThank you for taking part.\n",
-                news.decision
-            ));
-            if let Some(link) = unsubscribe {
-                body.push_str(&format!(
-                    "\nTo receive no more messages and erase your address: {link}\n"
-                ));
-            }
-            (subject, body)
-        }
+    let subject = t_args(
+        lang,
+        "mail-answer-subject",
+        &[("community", news.community.as_str().into())],
+    );
+    let mut body = t_args(
+        lang,
+        "mail-answer-body",
+        &[
+            ("community", news.community.as_str().into()),
+            ("consultation", news.consultation.as_str().into()),
+            ("published", day(&news.published_on, lang).into()),
+            ("disposition", news.disposition_label(lang).into()),
+        ],
+    );
+    body.push('\n');
+    if let Some(rationale) = &news.rationale {
+        body.push_str(&t_args(
+            lang,
+            "mail-answer-rationale",
+            &[("rationale", rationale.into())],
+        ));
+        body.push('\n');
     }
+    body.push_str(&t_args(
+        lang,
+        "mail-answer-decision",
+        &[("decision", news.decision.as_str().into())],
+    ));
+    body.push_str("\n\n");
+    body.push_str(t(lang, "mail-answer-thanks"));
+    body.push('\n');
+    if let Some(link) = unsubscribe {
+        body.push('\n');
+        body.push_str(&t_args(lang, "mail-unsubscribe", &[("link", link.into())]));
+        body.push('\n');
+    }
+    (subject, body)
 }
 
 /// One contribution still waiting for its answer, for the coordinator's digest.
@@ -107,71 +106,52 @@ pub fn digest_message(
     lang: Lang,
 ) -> (String, String) {
     use cpts_domain::rules::ContributionStanding as S;
-    let late: Vec<&Waiting> = waiting
-        .iter()
-        .filter(|w| matches!(w.standing, S::Overdue { .. }))
-        .collect();
-    let near: Vec<&Waiting> = waiting
-        .iter()
-        .filter(|w| matches!(w.standing, S::Pending { .. }))
-        .collect();
-    let revised: Vec<&Waiting> = waiting
-        .iter()
-        .filter(|w| matches!(w.standing, S::RevisedAwaitingRepublication { .. }))
-        .collect();
-    let line = |w: &&Waiting| {
-        format!(
-            "- {} ({}) : {}\n",
-            w.consultation, w.contribution_id, w.deadline
-        )
+    let of = |keep: fn(&S) -> bool| -> Vec<&Waiting> {
+        waiting.iter().filter(|w| keep(&w.standing)).collect()
     };
-    match lang {
-        Lang::Fr => {
-            let mut body = format!(
-                "Bonjour,\n\nAu {as_of}, {} contribution(s) attendent encore leur réponse publiée.\n",
-                waiting.len()
-            );
-            body.push_str(&format!("\nÉchéance dépassée ({}) :\n", late.len()));
-            late.iter().for_each(|w| body.push_str(&line(w)));
-            body.push_str(&format!("\nÉchéance proche ({}) :\n", near.len()));
-            near.iter().for_each(|w| body.push_str(&line(w)));
-            if !revised.is_empty() {
-                body.push_str(&format!(
-                    "\nRéponse révisée, à republier ({}) :\n",
-                    revised.len()
-                ));
-                revised.iter().for_each(|w| body.push_str(&line(w)));
-            }
-            (
-                format!("{community} : réponses en attente au {as_of}"),
-                body,
-            )
+    let late = of(|s| matches!(s, S::Overdue { .. }));
+    let near = of(|s| matches!(s, S::Pending { .. }));
+    let revised = of(|s| matches!(s, S::RevisedAwaitingRepublication { .. }));
+    let as_of_text = day(as_of, lang);
+    let mut body = t_args(
+        lang,
+        "mail-digest-intro",
+        &[
+            ("date", as_of_text.as_str().into()),
+            ("count", waiting.len().into()),
+        ],
+    );
+    body.push('\n');
+    for (key, list) in [
+        ("mail-digest-overdue", &late),
+        ("mail-digest-near", &near),
+        ("mail-digest-revised", &revised),
+    ] {
+        if key == "mail-digest-revised" && list.is_empty() {
+            continue;
         }
-        Lang::En => {
-            let line = |w: &&Waiting| {
-                format!(
-                    "- {} ({}): {}\n",
-                    w.consultation, w.contribution_id, w.deadline
-                )
-            };
-            let mut body = format!(
-                "Hello,\n\nAs of {as_of}, {} contribution(s) still wait for their published answer.\n",
-                waiting.len()
-            );
-            body.push_str(&format!("\nDeadline passed ({}):\n", late.len()));
-            late.iter().for_each(|w| body.push_str(&line(w)));
-            body.push_str(&format!("\nDeadline near ({}):\n", near.len()));
-            near.iter().for_each(|w| body.push_str(&line(w)));
-            if !revised.is_empty() {
-                body.push_str(&format!(
-                    "\nAnswer revised, awaiting republication ({}):\n",
-                    revised.len()
-                ));
-                revised.iter().for_each(|w| body.push_str(&line(w)));
-            }
-            (format!("{community}: answers waiting as of {as_of}"), body)
+        body.push('\n');
+        body.push_str(&t_args(lang, key, &[("count", list.len().into())]));
+        body.push('\n');
+        for w in list {
+            body.push_str(&t_args(
+                lang,
+                "mail-digest-line",
+                &[
+                    ("consultation", w.consultation.as_str().into()),
+                    ("contribution", w.contribution_id.as_str().into()),
+                    ("deadline", day(&w.deadline, lang).into()),
+                ],
+            ));
+            body.push('\n');
         }
     }
+    let subject = t_args(
+        lang,
+        "mail-digest-subject",
+        &[("community", community.into()), ("date", as_of_text.into())],
+    );
+    (subject, body)
 }
 
 #[cfg(test)]
@@ -194,6 +174,7 @@ mod tests {
         let (subject, body) = answer_message(&news(), Lang::Fr, Some("http://x/unsubscribe/t"));
         assert!(subject.contains("suite donnée"));
         assert!(body.contains("Suite donnée : Partiellement retenue"));
+        assert!(body.contains("le 7 avril 2026"));
         assert!(body.contains("Justification : Frontignan reste rattachée par convention."));
         assert!(body.contains("Décision : Périmètre de la CPTS"));
         assert!(body.contains("http://x/unsubscribe/t"));
@@ -202,7 +183,7 @@ mod tests {
     #[test]
     fn english_when_chosen() {
         let (_, body) = answer_message(&news(), Lang::En, None);
-        assert!(body.contains("Outcome: Partly retained"));
+        assert!(body.contains("Disposition: Partly retained"));
         assert!(body.contains("Rationale: Frontignan"));
         assert!(!body.contains("unsubscribe"));
     }

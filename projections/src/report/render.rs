@@ -4,10 +4,10 @@
 use std::fmt::Write;
 
 use chrono::NaiveDate;
+use cpts_domain::texts;
 use cpts_domain::values::Lang;
 
 use super::model::{PromiseCounts, Report};
-use super::texts::{self, pick};
 
 /// The report as pretty JSON, fields in their declared order, ending with a line break.
 pub fn json(report: &Report) -> String {
@@ -19,20 +19,9 @@ pub fn json(report: &Report) -> String {
     text
 }
 
-/// A text in the report's language.
-fn tr<'a>(lang: Lang, fr: &'a str, en: &'a str) -> &'a str {
-    match lang {
-        Lang::Fr => fr,
-        Lang::En => en,
-    }
-}
-
-/// A day as its readers write it.
+/// A day as its readers write it ("2 décembre 2026").
 pub(crate) fn day(d: NaiveDate, lang: Lang) -> String {
-    match lang {
-        Lang::Fr => d.format("%d/%m/%Y").to_string(),
-        Lang::En => d.format("%Y-%m-%d").to_string(),
-    }
+    texts::date(lang, d)
 }
 
 fn opt_day(d: Option<NaiveDate>, lang: Lang) -> String {
@@ -58,12 +47,7 @@ pub(crate) fn number(value: f64) -> String {
 }
 
 fn yes_no(value: bool, lang: Lang) -> &'static str {
-    match (value, lang) {
-        (true, Lang::Fr) => "oui",
-        (false, Lang::Fr) => "non",
-        (true, Lang::En) => "yes",
-        (false, Lang::En) => "no",
-    }
+    texts::t(lang, if value { "yes" } else { "no" })
 }
 
 /// A table cell: pipes escaped, line breaks flattened, empty shown as a dash.
@@ -107,8 +91,11 @@ fn promise_row(label: String, rung: String, deadline: String, c: &PromiseCounts)
 /// every list.
 pub fn markdown(report: &Report) -> String {
     let l = report.lang;
-    let t = |fr, en| tr(l, fr, en);
-    let sep = t(" : ", ": ");
+    let t = |key: &'static str| texts::t(l, key);
+    let sep = match l {
+        Lang::Fr => " : ",
+        Lang::En => ": ",
+    };
     let mut out = String::new();
     let o = &mut out;
 
@@ -117,12 +104,9 @@ pub fn markdown(report: &Report) -> String {
     let _ = writeln!(
         o,
         "# {}{} — {}\n",
-        t(
-            "Rapport à l'assemblée générale",
-            "Report to the general assembly"
-        ),
+        t("report-report-to-the-general-assembly"),
         if provisional {
-            format!(" ({})", pick(l, texts::PROVISIONAL))
+            format!(" ({})", t("report-provisional"))
         } else {
             String::new()
         },
@@ -131,20 +115,20 @@ pub fn markdown(report: &Report) -> String {
     let _ = writeln!(
         o,
         "{} {} {} {} · {} {} · {} {}\n",
-        t("Période : du", "Period: from"),
+        t("report-period-from"),
         day(report.period.from, l),
-        t("au", "to"),
+        t("report-to"),
         day(report.period.to, l),
-        t("situation au", "as of"),
+        t("report-as-of"),
         day(report.as_of, l),
-        t("journal lu jusqu'à la position", "log read up to position"),
+        t("report-log-read-up-to-position"),
         report.log_position,
     );
     if !report.community.territory.is_empty() {
         let _ = writeln!(
             o,
             "{} ({}){sep}{}\n",
-            t("Territoire", "Territory"),
+            t("territory"),
             report.community.territory.len(),
             report.community.territory.join(", ")
         );
@@ -152,32 +136,22 @@ pub fn markdown(report: &Report) -> String {
 
     // 1. Representation.
     let r = &report.representation;
-    let _ = writeln!(
-        o,
-        "## 1. {}\n",
-        t("Représentation des usagers", "Users' representation")
-    );
+    let _ = writeln!(o, "## 1. {}\n", t("report-users-representation"));
     let _ = writeln!(
         o,
         "{}\n",
-        match l {
-            Lang::Fr => format!(
-                "{} représentant(s) en mandat, dont {} hors du territoire ; {} contrôle(s) sur {} à corriger.",
-                r.active_representatives,
-                r.living_outside_territory,
-                r.failing_checks,
-                r.checks.len()
-            ),
-            Lang::En => format!(
-                "{} representative(s) in office, {} of them living outside the territory; {} of {} check(s) to put right.",
-                r.active_representatives,
-                r.living_outside_territory,
-                r.failing_checks,
-                r.checks.len()
-            ),
-        }
+        texts::t_args(
+            l,
+            "report-representation-summary",
+            &[
+                ("active", r.active_representatives.into()),
+                ("outside", r.living_outside_territory.into()),
+                ("failing", r.failing_checks.into()),
+                ("checks", r.checks.len().into()),
+            ],
+        )
     );
-    let _ = writeln!(o, "### {}\n", t("Représentants", "Representatives"));
+    let _ = writeln!(o, "### {}\n", t("representatives"));
     let rows: Vec<Vec<String>> = r
         .representatives
         .iter()
@@ -196,17 +170,17 @@ pub fn markdown(report: &Report) -> String {
     table(
         o,
         &[
-            t("Nom", "Name"),
-            t("Association", "Association"),
-            t("Mandat", "Mandate"),
-            t("En mandat", "In office"),
-            t("Habite le territoire", "Lives in the territory"),
-            t("Commune", "Commune"),
-            t("Cadre d'intervention", "Cadre d'intervention"),
+            t("name"),
+            t("association"),
+            t("mandate"),
+            t("report-in-office"),
+            t("lives-in-territory"),
+            t("commune"),
+            t("cadre-intervention"),
         ],
         &rows,
     );
-    let _ = writeln!(o, "### {}\n", t("Associations", "Associations"));
+    let _ = writeln!(o, "### {}\n", t("associations"));
     let rows: Vec<Vec<String>> = r
         .associations
         .iter()
@@ -226,19 +200,15 @@ pub fn markdown(report: &Report) -> String {
     table(
         o,
         &[
-            t("Association", "Association"),
-            t("Agrément", "Approval"),
-            t("Expire le", "Expires on"),
-            t("Engagement", "Engagement"),
-            t("Prochaine étape", "Next step"),
+            t("association"),
+            t("approval"),
+            t("expires-on"),
+            t("engagement"),
+            t("next-step"),
         ],
         &rows,
     );
-    let _ = writeln!(
-        o,
-        "### {}\n",
-        t("Contrôles de conformité", "Compliance checks")
-    );
+    let _ = writeln!(o, "### {}\n", t("report-compliance-checks"));
     let rows: Vec<Vec<String>> = r
         .checks
         .iter()
@@ -246,9 +216,9 @@ pub fn markdown(report: &Report) -> String {
             vec![
                 c.label.clone(),
                 if c.ok {
-                    t("conforme", "ok").to_owned()
+                    t("report-ok").to_owned()
                 } else {
-                    t("à corriger", "to put right").to_owned()
+                    t("report-to-put-right").to_owned()
                 },
                 c.detail.clone(),
                 c.what_to_do.clone(),
@@ -258,24 +228,24 @@ pub fn markdown(report: &Report) -> String {
     table(
         o,
         &[
-            t("Contrôle", "Check"),
-            t("Statut", "Status"),
-            t("Constat", "Finding"),
-            t("À faire", "What to do"),
+            t("check"),
+            t("status"),
+            t("report-finding"),
+            t("what-to-do"),
         ],
         &rows,
     );
 
     // 2. Consultations.
     let c = &report.consultations;
-    let _ = writeln!(o, "## 2. {}\n", t("Consultations", "Consultations"));
+    let _ = writeln!(o, "## 2. {}\n", t("consultations"));
     let _ = writeln!(
         o,
         "{}{sep}{}\n",
-        t("Consultations de la période", "Consultations of the period"),
+        t("report-consultations-of-the-period"),
         c.total
     );
-    let _ = writeln!(o, "### {}\n", t("Par temps", "By moment"));
+    let _ = writeln!(o, "### {}\n", t("report-by-moment"));
     let rows: Vec<Vec<String>> = c
         .by_moment
         .iter()
@@ -291,14 +261,14 @@ pub fn markdown(report: &Report) -> String {
     table(
         o,
         &[
-            t("Temps", "Moment"),
-            t("Consultations", "Consultations"),
-            t("Contributions", "Contributions"),
-            t("dont représentants", "by representatives"),
+            t("moment"),
+            t("consultations"),
+            t("contributions"),
+            t("report-by-representatives"),
         ],
         &rows,
     );
-    let _ = writeln!(o, "### {}\n", t("Par échelon", "By rung"));
+    let _ = writeln!(o, "### {}\n", t("report-by-rung"));
     let rows: Vec<Vec<String>> = c
         .by_rung
         .iter()
@@ -314,14 +284,14 @@ pub fn markdown(report: &Report) -> String {
     table(
         o,
         &[
-            t("Échelon", "Rung"),
-            t("Promesse", "Promise"),
-            t("Consultations", "Consultations"),
-            t("Contributions", "Contributions"),
+            t("rung"),
+            t("promise"),
+            t("consultations"),
+            t("contributions"),
         ],
         &rows,
     );
-    let _ = writeln!(o, "### {}\n", t("Liste", "List"));
+    let _ = writeln!(o, "### {}\n", t("report-list"));
     let rows: Vec<Vec<String>> = c
         .list
         .iter()
@@ -340,78 +310,56 @@ pub fn markdown(report: &Report) -> String {
     table(
         o,
         &[
-            t("Sujet", "Subject"),
-            t("Temps", "Moment"),
-            t("Échelon", "Rung"),
-            t("Méthode", "Method"),
-            t("Ouverte", "Open"),
-            t("Réponses promises pour le", "Answers promised by"),
-            t("Contributions", "Contributions"),
+            t("subject"),
+            t("moment"),
+            t("rung"),
+            t("method"),
+            t("report-open"),
+            t("report-answers-promised-by"),
+            t("contributions"),
         ],
         &rows,
     );
 
     // 3. Contributions.
     let k = &report.contributions;
-    let _ = writeln!(o, "## 3. {}\n", t("Contributions", "Contributions"));
+    let _ = writeln!(o, "## 3. {}\n", t("contributions"));
     let _ = writeln!(
         o,
         "{}\n",
-        match l {
-            Lang::Fr => format!(
-                "{} contribution(s) reçue(s), {} retirée(s). Les contributions sont comptées, jamais attribuées.",
-                k.total, k.withdrawn
-            ),
-            Lang::En => format!(
-                "{} contribution(s) received, {} withdrawn. Contributions are counted, never attributed.",
-                k.total, k.withdrawn
-            ),
-        }
+        texts::t_args(
+            l,
+            "report-contributions-summary",
+            &[("total", k.total.into()), ("withdrawn", k.withdrawn.into())],
+        )
     );
-    let _ = writeln!(o, "### {}\n", t("Par nature", "By kind"));
+    let _ = writeln!(o, "### {}\n", t("report-by-kind"));
     let rows: Vec<Vec<String>> = k
         .by_kind
         .iter()
         .map(|x| vec![x.label.clone(), x.count.to_string()])
         .collect();
-    table(o, &[t("Nature", "Kind"), t("Nombre", "Count")], &rows);
-    let _ = writeln!(o, "### {}\n", t("Par auteur", "By author"));
+    table(o, &[t("kind"), t("count")], &rows);
+    let _ = writeln!(o, "### {}\n", t("report-by-author"));
     let rows: Vec<Vec<String>> = k
         .by_author
         .iter()
         .map(|x| vec![x.label.clone(), x.count.to_string()])
         .collect();
-    table(
-        o,
-        &[
-            t("Catégorie d'auteur", "Author category"),
-            t("Nombre", "Count"),
-        ],
-        &rows,
-    );
+    table(o, &[t("report-author-category"), t("count")], &rows);
 
     // 4. Dispositions.
     let d = &report.dispositions;
-    let _ = writeln!(
-        o,
-        "## 4. {}\n",
-        t(
-            "Ce que sont devenues les contributions",
-            "What became of contributions"
-        )
-    );
+    let _ = writeln!(o, "## 4. {}\n", t("report-what-became-of-contributions"));
     let _ = writeln!(
         o,
         "{}{sep}{} · {}{sep}{}\n",
-        t("Réponses publiées", "Published answers"),
+        t("report-published-answers"),
         d.answered,
-        t(
-            "retenues totalement ou partiellement",
-            "retained fully or partly"
-        ),
+        t("report-retained-fully-or-partly"),
         percent(d.share_retained, l)
     );
-    let mut headers = vec![t("Décision", "Decision")];
+    let mut headers = vec![t("decision")];
     headers.extend(d.overall.iter().map(|x| x.label.as_str()));
     let mut rows: Vec<Vec<String>> = d
         .per_decision
@@ -422,17 +370,14 @@ pub fn markdown(report: &Report) -> String {
             row
         })
         .collect();
-    let mut all = vec![t("Ensemble", "All decisions").to_owned()];
+    let mut all = vec![t("report-all-decisions").to_owned()];
     all.extend(d.overall.iter().map(|c| c.count.to_string()));
     rows.push(all);
     table(o, &headers, &rows);
     let _ = writeln!(
         o,
         "### {}\n",
-        t(
-            "Contributions non retenues et leurs raisons",
-            "Contributions not retained and why"
-        )
+        t("report-contributions-not-retained-and-why")
     );
     let rows: Vec<Vec<String>> = d
         .not_retained
@@ -450,25 +395,18 @@ pub fn markdown(report: &Report) -> String {
     table(
         o,
         &[
-            t("Décision", "Decision"),
-            t("Nature", "Kind"),
-            t("Contribution", "Contribution"),
-            t("Sort", "Disposition"),
-            t("Raison", "Reason"),
+            t("decision"),
+            t("kind"),
+            t("contribution"),
+            t("disposition"),
+            t("report-reason"),
         ],
         &rows,
     );
 
     // 5. Promise keeping.
     let p = &report.promise_keeping;
-    let _ = writeln!(
-        o,
-        "## 5. {}\n",
-        t(
-            "Tenue de la promesse de réponse",
-            "Keeping the promise to answer"
-        )
-    );
+    let _ = writeln!(o, "## 5. {}\n", t("report-keeping-the-promise-to-answer"));
     let mut rows: Vec<Vec<String>> = p
         .per_consultation
         .iter()
@@ -482,7 +420,7 @@ pub fn markdown(report: &Report) -> String {
         })
         .collect();
     rows.push(promise_row(
-        t("Total", "Total").to_owned(),
+        t("total").to_owned(),
         String::new(),
         String::new(),
         &p.totals,
@@ -490,25 +428,18 @@ pub fn markdown(report: &Report) -> String {
     table(
         o,
         &[
-            t("Consultation", "Consultation"),
-            t("Échelon", "Rung"),
-            t("Échéance", "Deadline"),
-            t("Réponses dues", "Answers owed"),
-            t("À temps", "On time"),
-            t("En retard", "Late"),
-            t("En attente, dans les délais", "Awaiting, not due"),
-            t("En attente, échéance dépassée", "Awaiting, overdue"),
+            t("consultation"),
+            t("rung"),
+            t("deadline"),
+            t("report-answers-owed"),
+            t("standing-answered_on_time"),
+            t("standing-answered_late"),
+            t("standing-pending"),
+            t("standing-overdue"),
         ],
         &rows,
     );
-    let _ = writeln!(
-        o,
-        "### {}\n",
-        t(
-            "Réponses en retard ou manquantes",
-            "Answers late or missing"
-        )
-    );
+    let _ = writeln!(o, "### {}\n", t("report-answers-late-or-missing"));
     let subject = |id: &str| {
         report
             .consultations
@@ -528,7 +459,7 @@ pub fn markdown(report: &Report) -> String {
                 day(x.submitted_on, l),
                 day(x.answer_deadline, l),
                 x.answered_on
-                    .map_or_else(|| t("sans réponse", "unanswered").to_owned(), |d| day(d, l)),
+                    .map_or_else(|| t("report-unanswered").to_owned(), |d| day(d, l)),
                 x.days_late.to_string(),
             ]
         })
@@ -536,24 +467,20 @@ pub fn markdown(report: &Report) -> String {
     table(
         o,
         &[
-            t("Consultation", "Consultation"),
-            t("Nature", "Kind"),
-            t("Déposée le", "Submitted on"),
-            t("Échéance", "Deadline"),
-            t("Répondue le", "Answered on"),
-            t("Jours de retard", "Days late"),
+            t("consultation"),
+            t("kind"),
+            t("report-submitted-on"),
+            t("deadline"),
+            t("report-answered-on"),
+            t("report-days-late"),
         ],
         &rows,
     );
 
     // 6. Decisions.
-    let _ = writeln!(
-        o,
-        "## 6. {}\n",
-        t("Décisions de la période", "Decisions of the period")
-    );
+    let _ = writeln!(o, "## 6. {}\n", t("report-decisions-of-the-period"));
     if report.decisions.is_empty() {
-        let _ = writeln!(o, "{}\n", t("Aucune décision.", "No decision."));
+        let _ = writeln!(o, "{}\n", t("no-decision"));
     }
     for x in &report.decisions {
         let _ = writeln!(o, "### {}\n", x.title);
@@ -561,66 +488,57 @@ pub fn markdown(report: &Report) -> String {
         let _ = writeln!(
             o,
             "- {}{sep}{}\n- {}{sep}{} · {}{sep}{}\n- {}{sep}{}\n- {}{sep}{}",
-            t("Instance", "Body"),
+            t("body"),
             x.body,
-            t("Temps", "Moment"),
+            t("moment"),
             x.moment.label,
-            t("Mission", "Mission"),
+            t("mission"),
             x.mission.label,
-            t("Proposée le", "Proposed on"),
+            t("proposed-on"),
             day(x.proposed_on, l),
-            t("Statut", "Status"),
+            t("status"),
             x.status.label,
         );
         if !x.consultations.is_empty() {
             let _ = writeln!(
                 o,
                 "- {}{sep}{}",
-                t("Consultations", "Consultations"),
+                t("consultations"),
                 x.consultations.join(" ; ")
             );
         }
         if x.amendments > 0 {
-            let _ = writeln!(
-                o,
-                "- {}{sep}{}",
-                t("Amendements", "Amendments"),
-                x.amendments
-            );
+            let _ = writeln!(o, "- {}{sep}{}", t("report-amendments"), x.amendments);
         }
         let tr_ = &x.trail;
         let _ = writeln!(
             o,
             "- {}{sep}{} · {}{sep}{} · {}{sep}{} · {}{sep}{}\n",
-            t("Contributions", "Contributions"),
+            t("contributions"),
             tr_.contributions,
-            t("réponses publiées", "answers published"),
+            t("report-answers-published"),
             tr_.answered,
-            t("sans réponse", "unanswered"),
+            t("report-unanswered"),
             tr_.unanswered,
-            t("retenues", "retained"),
+            t("report-retained"),
             percent(tr_.share_retained, l),
         );
         if let Some(v) = &x.vote {
             let _ = writeln!(
                 o,
                 "{} {}{sep}{} ({} {}, {} {}, {} {}).\n",
-                t("Vote du", "Vote of"),
+                t("report-vote-of"),
                 day(v.on, l),
                 v.outcome.label,
-                t("pour", "for"),
+                t("report-for"),
                 v.votes_for,
-                t("contre", "against"),
+                t("report-against"),
                 v.votes_against,
-                t("abstentions", "abstentions"),
+                t("report-abstentions"),
                 v.abstentions,
             );
             if v.consensus {
-                let _ = writeln!(
-                    o,
-                    "{}\n",
-                    t("Décidé par consensus.", "Decided by consensus.")
-                );
+                let _ = writeln!(o, "{}\n", t("report-decided-by-consensus"));
             } else {
                 let rows: Vec<Vec<String>> = v
                     .colleges
@@ -637,17 +555,17 @@ pub fn markdown(report: &Report) -> String {
                 table(
                     o,
                     &[
-                        t("Collège", "College"),
-                        t("Pour", "For"),
-                        t("Contre", "Against"),
-                        t("Abstentions", "Abstentions"),
+                        t("college"),
+                        t("votes-for"),
+                        t("votes-against"),
+                        t("abstentions"),
                     ],
                     &rows,
                 );
             }
         }
         if !x.milestones.is_empty() {
-            let _ = writeln!(o, "{}\n", t("Mise en œuvre :", "Implementation:"));
+            let _ = writeln!(o, "{}\n", t("report-implementation"));
             for m in &x.milestones {
                 let _ = writeln!(
                     o,
@@ -675,58 +593,46 @@ pub fn markdown(report: &Report) -> String {
             table(
                 o,
                 &[
-                    t("Indicateur", "Indicator"),
-                    t("Période", "Period"),
-                    t("Valeur", "Value"),
-                    t("Cible", "Target"),
-                    t("Déclaré le", "Reported on"),
+                    t("indicator"),
+                    t("period"),
+                    t("value"),
+                    t("target"),
+                    t("reported-on"),
                 ],
                 &rows,
             );
         }
     }
     if let Some(seal) = &report.ledger {
-        let _ = writeln!(o, "## {}\n", t("7. Le registre", "7. The ledger"));
+        let _ = writeln!(o, "## {}\n", t("report-7-the-ledger"));
         if seal.provisional {
-            let _ = writeln!(o, "{}\n", pick(l, texts::PROVISIONAL_NOTE));
+            let _ = writeln!(o, "{}\n", t("report-provisional-note"));
         }
         let _ = writeln!(
             o,
             "- {}{sep}{}",
-            pick(l, texts::SEAL_AS_OF),
+            t("report-seal-as-of"),
             day(report.as_of, l)
         );
-        let _ = writeln!(
-            o,
-            "- {}{sep}{}",
-            pick(l, texts::SEAL_POSITION),
-            seal.position
-        );
+        let _ = writeln!(o, "- {}{sep}{}", t("report-seal-position"), seal.position);
         if let Some(at) = &seal.recorded_at {
-            let _ = writeln!(o, "- {}{sep}{at}", pick(l, texts::SEAL_RECORDED_AT));
+            let _ = writeln!(o, "- {}{sep}{at}", t("report-seal-recorded-at"));
         }
-        let _ = writeln!(o, "- {}{sep}{}", t("Empreinte", "Digest"), seal.digest);
+        let _ = writeln!(o, "- {}{sep}{}", t("digest"), seal.digest);
         let _ = writeln!(
             o,
             "- {}{sep}{}\n",
-            t("Vérification de la chaîne", "Hash chain check"),
+            t("report-hash-chain-check"),
             if seal.intact {
-                t("intacte", "intact")
+                t("report-intact")
             } else {
-                t("ALTÉRÉE", "ALTERED")
+                t("report-altered")
             }
         );
-        let _ = writeln!(
-            o,
-            "{}\n",
-            t(
-                "Pour vérifier plus tard que le registre n'a pas été modifié depuis : `cpts-ledger verify --digest` suivi de l'empreinte ci-dessus.",
-                "To check later that the record was not altered since: `cpts-ledger verify --digest` followed by the digest above."
-            )
-        );
-        let _ = writeln!(o, "{}\n", pick(l, texts::SEAL_SAME_BYTES));
+        let _ = writeln!(o, "{}\n", t("report-to-check-later-that-the-record"));
+        let _ = writeln!(o, "{}\n", t("report-seal-same-bytes"));
     }
-    let _ = writeln!(o, "---\n\n{}", pick(l, texts::FOOTER));
+    let _ = writeln!(o, "---\n\n{}", t("report-footer"));
     out
 }
 
@@ -845,17 +751,14 @@ fn stacked_bars(
 /// The charts of the report, placed after the heading of their section (by its number).
 fn charts(report: &Report) -> [(&'static str, String); 3] {
     let l = report.lang;
-    let t = |fr, en| tr(l, fr, en);
+    let t = |key: &'static str| texts::t(l, key);
     let moments = stacked_bars(
         "participation",
-        t("Participation par temps", "Participation by moment"),
-        t(
-            "Contributions des consultations de la période par temps, en distinguant celles des représentants.",
-            "Contributions to the period's consultations by moment, those of representatives apart.",
-        ),
+        t("report-participation-by-moment"),
+        t("report-contributions-to-the-periods-consultations-by"),
         &[
-            t("Représentants", "Representatives").to_owned(),
-            t("Autres contributeurs", "Other contributors").to_owned(),
+            t("representatives").to_owned(),
+            t("report-other-contributors").to_owned(),
         ],
         &report
             .consultations
@@ -872,12 +775,12 @@ fn charts(report: &Report) -> [(&'static str, String); 3] {
     let d = &report.dispositions;
     let dispositions = stacked_bars(
         "dispositions",
-        t("Sort des contributions par décision", "Dispositions per decision"),
-        t(
-            "Réponses publiées de chaque décision, par sort : retenue, partiellement retenue, non retenue, reportée, hors champ.",
-            "Published answers of each decision by disposition: retained, partly retained, not retained, deferred, out of scope.",
-        ),
-        &d.overall.iter().map(|x| x.label.clone()).collect::<Vec<_>>(),
+        t("report-dispositions-per-decision"),
+        t("report-published-answers-of-each-decision-by"),
+        &d.overall
+            .iter()
+            .map(|x| x.label.clone())
+            .collect::<Vec<_>>(),
         &d.per_decision
             .iter()
             .map(|x| (x.title.clone(), x.counts.iter().map(|c| c.count).collect()))
@@ -885,16 +788,13 @@ fn charts(report: &Report) -> [(&'static str, String); 3] {
     );
     let promise = stacked_bars(
         "promise",
-        t("Réponses à temps et en retard", "Answers on time and late"),
-        t(
-            "Pour chaque consultation : réponses publiées à temps, en retard, en attente dans les délais, en attente après l'échéance.",
-            "For each consultation: answers published on time, late, awaiting before the deadline, awaiting past it.",
-        ),
+        t("report-answers-on-time-and-late"),
+        t("report-for-each-consultation-answers-published-on"),
         &[
-            t("À temps", "On time").to_owned(),
-            t("En attente, dans les délais", "Awaiting, not due").to_owned(),
-            t("En retard", "Late").to_owned(),
-            t("En attente, échéance dépassée", "Awaiting, overdue").to_owned(),
+            t("standing-answered_on_time").to_owned(),
+            t("standing-pending").to_owned(),
+            t("standing-answered_late").to_owned(),
+            t("standing-overdue").to_owned(),
         ],
         &report
             .promise_keeping
@@ -959,7 +859,10 @@ pub fn html(report: &Report) -> String {
         .unwrap_or_default();
     let mut out = format!(
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
-        tr(l, "fr", "en"),
+        match l {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        },
         esc(&title)
     );
     let lines: Vec<&str> = md.lines().collect();
@@ -1060,9 +963,11 @@ fn csv(headers: &[&str], rows: &[Vec<String>]) -> String {
 }
 
 /// The open data of the period, as French public bodies publish it: CSV files in UTF-8, comma
-/// separated, one header row, dates in ISO 8601, codes beside labels. No personal data: no
-/// name, no contribution text, no commune of an inhabitant. Returns `(file name, content)`.
+/// separated, one header row (its names in the catalogue, `csv-*`), dates in ISO 8601, codes
+/// beside labels. No personal data: no name, no contribution text, no commune of an
+/// inhabitant. Returns `(file name, content)`.
 pub fn open_data(report: &Report) -> Vec<(&'static str, String)> {
+    let t = |key: &'static str| texts::t(report.lang, key);
     let decisions: Vec<Vec<String>> = report
         .decisions
         .iter()
@@ -1142,19 +1047,19 @@ pub fn open_data(report: &Report) -> Vec<(&'static str, String)> {
             "decisions.csv",
             csv(
                 &[
-                    "decision_id",
-                    "titre",
-                    "instance",
-                    "temps",
-                    "mission",
-                    "proposee_le",
-                    "statut",
-                    "votee_le",
-                    "issue_du_vote",
-                    "voix_pour",
-                    "voix_contre",
-                    "abstentions",
-                    "consultations",
+                    t("csv-decision-id"),
+                    t("csv-titre"),
+                    t("csv-instance"),
+                    t("csv-temps"),
+                    t("csv-mission"),
+                    t("csv-proposee-le"),
+                    t("csv-statut"),
+                    t("csv-votee-le"),
+                    t("csv-issue-du-vote"),
+                    t("csv-voix-pour"),
+                    t("csv-voix-contre"),
+                    t("csv-abstentions"),
+                    t("csv-consultations"),
                 ],
                 &decisions,
             ),
@@ -1163,16 +1068,16 @@ pub fn open_data(report: &Report) -> Vec<(&'static str, String)> {
             "consultations.csv",
             csv(
                 &[
-                    "consultation_id",
-                    "sujet",
-                    "temps",
-                    "mission",
-                    "echelon",
-                    "methode",
-                    "ouverture",
-                    "cloture",
-                    "reponses_promises_le",
-                    "contributions",
+                    t("csv-consultation-id"),
+                    t("csv-sujet"),
+                    t("csv-temps"),
+                    t("csv-mission"),
+                    t("csv-echelon"),
+                    t("csv-methode"),
+                    t("csv-ouverture"),
+                    t("csv-cloture"),
+                    t("csv-reponses-promises-le"),
+                    t("csv-contributions"),
                 ],
                 &consultations,
             ),
@@ -1181,13 +1086,13 @@ pub fn open_data(report: &Report) -> Vec<(&'static str, String)> {
             "reponses.csv",
             csv(
                 &[
-                    "decision_id",
-                    "contribution_id",
-                    "type_de_contribution",
-                    "suite_donnee",
-                    "suite_donnee_libelle",
-                    "motif",
-                    "publiee_le",
+                    t("csv-decision-id"),
+                    t("csv-contribution-id"),
+                    t("csv-type-de-contribution"),
+                    t("csv-suite-donnee"),
+                    t("csv-suite-donnee-libelle"),
+                    t("csv-motif"),
+                    t("csv-publiee-le"),
                 ],
                 &answers,
             ),
@@ -1196,13 +1101,13 @@ pub fn open_data(report: &Report) -> Vec<(&'static str, String)> {
             "contributions.csv",
             csv(
                 &[
-                    "contribution_id",
-                    "consultation_id",
-                    "type_de_contribution",
-                    "soumise_le",
-                    "reponse_promise_le",
-                    "statut",
-                    "statut_libelle",
+                    t("csv-contribution-id"),
+                    t("csv-consultation-id"),
+                    t("csv-type-de-contribution"),
+                    t("csv-soumise-le"),
+                    t("csv-reponse-promise-le"),
+                    t("csv-statut"),
+                    t("csv-statut-libelle"),
                 ],
                 &standings,
             ),

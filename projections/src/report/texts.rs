@@ -1,9 +1,10 @@
 //! The fixed texts of the report and the register: the sentences of the compliance checks
 //! ([`check_sentences`], the one place they are made from a check's outcome), the next steps
-//! of associations, and the labels the domain's vocabularies do not carry (member kinds,
-//! decision statuses, standings, section headings).
+//! of associations, and the look-up in the catalogue of the labels the domain's vocabularies
+//! do not carry (member kinds, decision statuses, approvals, engagements, standings).
 
 use cpts_domain::rules::{ApprovalStanding, CheckOutcome};
+use cpts_domain::texts::t;
 use cpts_domain::values::Lang;
 
 /// A text in both languages.
@@ -61,17 +62,17 @@ pub(crate) const MOMENTS_TODO: Both = (
 
 /// The label of a member kind (its wire name), or of an anonymous inhabitant.
 pub(crate) fn author_category(code: &str, lang: Lang) -> String {
-    let both: Both = match code {
-        "health_professional" => ("Professionnel de santé", "Health professional"),
-        "establishment" => ("Établissement", "Establishment"),
-        "social_body" => ("Structure sociale", "Social body"),
-        "medico_social_body" => ("Structure médico-sociale", "Medico-social body"),
-        "association_representative" => ("Représentant associatif", "Association representative"),
-        "coordinator" => ("Coordination", "Coordinator"),
-        "anonymous_inhabitant" => ("Habitant anonyme", "Anonymous inhabitant"),
-        _ => ("Membre", "Member"),
+    let key = match code {
+        "health_professional" => "member-kind-health_professional",
+        "establishment" => "member-kind-establishment",
+        "social_body" => "member-kind-social_body",
+        "medico_social_body" => "member-kind-medico_social_body",
+        "association_representative" => "member-kind-association_representative",
+        "coordinator" => "member-kind-coordinator",
+        "anonymous_inhabitant" => "member-kind-anonymous_inhabitant",
+        _ => "member-kind-other",
     };
-    pick(lang, both).to_owned()
+    t(lang, key).to_owned()
 }
 
 /// Every author category, in the order the report lists them.
@@ -87,36 +88,36 @@ pub(crate) const AUTHOR_CATEGORIES: [&str; 7] = [
 
 /// The label of a decision's status.
 pub(crate) fn decision_status(code: &str, lang: Lang) -> String {
-    let both: Both = match code {
-        "proposed" => ("Proposée", "Proposed"),
-        "adopted" => ("Adoptée", "Adopted"),
-        "rejected" => ("Rejetée", "Rejected"),
-        "deferred" => ("Ajournée", "Deferred"),
-        "withdrawn" => ("Retirée", "Withdrawn"),
-        _ => ("Inconnu", "Unknown"),
+    let key = match code {
+        "proposed" => "decision-status-proposed",
+        "adopted" => "decision-status-adopted",
+        "rejected" => "decision-status-rejected",
+        "deferred" => "decision-status-deferred",
+        "withdrawn" => "decision-status-withdrawn",
+        _ => return code.to_owned(),
     };
-    pick(lang, both).to_owned()
+    t(lang, key).to_owned()
 }
 
 /// The label of an association's approval status.
 pub(crate) fn approval(code: &str, lang: Lang) -> String {
-    let both: Both = match code {
-        "approved" => ("Agréée", "Approved"),
-        "expired" => ("Agrément expiré", "Approval expired"),
-        _ => ("Non agréée", "Not approved"),
+    let key = match code {
+        "approved" => "approval-status-approved",
+        "expired" => "approval-status-expired",
+        _ => "approval-status-not_approved",
     };
-    pick(lang, both).to_owned()
+    t(lang, key).to_owned()
 }
 
 /// The label of an association's form of engagement.
 pub(crate) fn engagement(code: &str, lang: Lang) -> String {
-    let both: Both = match code {
-        "participation" => ("Participation", "Participation"),
-        "partnership" => ("Partenariat", "Partnership"),
-        "governance" => ("Gouvernance", "Governance"),
-        _ => ("—", "—"),
+    let key = match code {
+        "participation" => "engagement-participation",
+        "partnership" => "engagement-partnership",
+        "governance" => "engagement-governance",
+        _ => return "—".to_owned(),
     };
-    pick(lang, both).to_owned()
+    t(lang, key).to_owned()
 }
 
 /// The name of a compliance check, by its code.
@@ -146,43 +147,6 @@ pub(crate) fn check_label(code: &str, lang: Lang) -> String {
     };
     pick(lang, both).to_owned()
 }
-
-/// The mark, in the title, of a report whose as-of day had not ended in the CPTS's time zone.
-pub(crate) const PROVISIONAL: Both = ("provisoire", "provisional");
-
-/// The seal's warning on a provisional report.
-pub(crate) const PROVISIONAL_NOTE: Both = (
-    "Rapport provisoire : la journée de la date de situation n'était pas terminée dans le fuseau horaire de la CPTS ; des faits de cette journée peuvent encore être enregistrés.",
-    "Provisional report: the as-of day had not ended in the CPTS's time zone; facts of that day may still be recorded.",
-);
-
-/// The seal's line for the as-of date.
-pub(crate) const SEAL_AS_OF: Both = (
-    "Situation au (faits datés de ce jour ou d'avant)",
-    "As of (facts dated on or before this day)",
-);
-
-/// The seal's line for the position the log was read up to.
-pub(crate) const SEAL_POSITION: Both =
-    ("Journal lu jusqu'à la position", "Log read up to position");
-
-/// The seal's line for the time the log stood at that position.
-pub(crate) const SEAL_RECORDED_AT: Both = (
-    "Journal tel qu'enregistré au (heure de l'événement à cette position, UTC)",
-    "Log as recorded at (time of the event at that position, UTC)",
-);
-
-/// The seal's line on what the same arguments give.
-pub(crate) const SEAL_SAME_BYTES: Both = (
-    "La même période, la même date de situation et la même position donnent toujours le même rapport, octet pour octet.",
-    "The same period, as-of date and position always give the same report, byte for byte.",
-);
-
-/// The last line of the report: which facts it speaks of.
-pub(crate) const FOOTER: Both = (
-    "Rapport établi à partir des faits datés au plus tard de la date de situation, tels que le journal de la CPTS les contenait à la position indiquée ; les mêmes données donnent le même rapport.",
-    "Report built from the facts dated on or before the as-of date, as the CPTS's log held them at the position given; the same data give the same report.",
-);
 
 /// The sentences of a compliance check's outcome in a language: what it checks, what was
 /// found, and what to do (empty when it holds). The register and the report both word their
@@ -315,20 +279,16 @@ pub fn approval_next_step(standing: &ApprovalStanding, lang: Lang) -> &'static s
 /// The label of a contribution's standing (its code, see
 /// [`cpts_domain::rules::ContributionStanding::code`]).
 pub fn standing_label(code: &str, lang: Lang) -> &'static str {
-    let both: Both = match code {
-        "not_owed" => ("Pas de réponse due", "No answer owed"),
-        "pending" => ("En attente de réponse", "Awaiting an answer"),
-        "overdue" => ("En attente, échéance dépassée", "Waiting, deadline passed"),
-        "answered_on_time" => ("Répondue dans le délai", "Answered on time"),
-        "answered_late" => ("Répondue en retard", "Answered late"),
-        "withdrawn" => ("Retirée", "Withdrawn"),
-        "revised_awaiting_republication" => (
-            "Réponse révisée, à republier",
-            "Answer revised, awaiting republication",
-        ),
-        _ => ("—", "—"),
+    let key = match code {
+        "not_owed" => "standing-not_owed",
+        "pending" => "standing-pending",
+        "overdue" => "standing-overdue",
+        "answered_on_time" => "standing-answered_on_time",
+        "answered_late" => "standing-answered_late",
+        "withdrawn" => "standing-withdrawn",
+        _ => "standing-revised_awaiting_republication",
     };
-    pick(lang, both)
+    t(lang, key)
 }
 
 #[cfg(test)]

@@ -261,7 +261,7 @@ async fn bad_input_gets_a_clear_error_and_writes_nothing() {
         error["message"]
             .as_str()
             .unwrap_or("")
-            .contains("2026-05-11"),
+            .contains("11 mai 2026"),
         "{error}"
     );
 
@@ -274,7 +274,7 @@ async fn bad_input_gets_a_clear_error_and_writes_nothing() {
         error["message"]
             .as_str()
             .unwrap_or("")
-            .contains("trop long"),
+            .contains("Trop de caractères"),
         "{error}"
     );
     let before = service.head().await;

@@ -24,6 +24,7 @@ mod scenario_over_graphql;
 mod schema;
 mod standings;
 mod tamper;
+mod texts;
 mod time_axes;
 mod viewer;
 mod websocket_limits;

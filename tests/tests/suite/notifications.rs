@@ -95,7 +95,7 @@ fn check_contents(mails: &[Mail], expected: &[ExpectedMail]) {
                 "CPTS du Val de l'Étang : suite donnée à votre contribution",
             ),
             Lang::En => (
-                format!("Outcome: {}\n", want.disposition),
+                format!("Disposition: {}\n", want.disposition),
                 want.rationale.as_ref().map(|r| format!("Rationale: {r}\n")),
                 format!("Decision: {}\n", want.decision),
                 "CPTS du Val de l'Étang: what became of your contribution",
@@ -645,10 +645,10 @@ async fn the_coordinator_gets_a_digest_of_answers_near_or_past_their_deadline_on
     assert_eq!(mail.to, "sophie.marty@example.org");
     assert_eq!(
         mail.subject,
-        "CPTS du Val de l'Étang : réponses en attente au 2026-04-20"
+        "CPTS du Val de l'Étang : réponses en attente au 20 avril 2026"
     );
     assert!(
-        mail.body.contains("Échéance dépassée (14)"),
+        mail.body.contains("Sans réponse, échéance dépassée (14)"),
         "{}",
         mail.body
     );

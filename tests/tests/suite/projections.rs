@@ -176,7 +176,7 @@ async fn the_scenario_reads_back_from_the_projections(url: &str) {
     );
     let moments = status("representatives_in_each_moment");
     assert!(
-        !moments.0 && moments.1.ends_with("Adjustment and evaluation"),
+        !moments.0 && moments.1.ends_with("Adjustment and evaluation of actions"),
         "{moments:?}"
     );
 
