@@ -258,7 +258,7 @@ const others = scenario.consultations.flatMap((c) => c.contributions).filter((c)
 check(mine.length === own.length, `the representative sees her ${own.length} contributions (${mine.length} rows)`);
 check(own.every((t) => mine.some((row) => row.includes(t))), 'each of her contributions is listed with what became of it');
 check(!others.some((t) => mine.some((row) => row.includes(t))), 'no one else’s contribution is listed');
-check(mine.every((row) => /Répondue|En attente|retard|Retirée/.test(row)), 'each says where it stands');
+check(mine.every((row) => /Répondu|En attente|retard|Retirée|Sans réponse|Pas de réponse due|Réponse révisée/.test(row)), 'each says where it stands');
 const repNav = await martine.locator('nav').innerText();
 check(!repNav.includes('Journal') && !repNav.includes('Membres') && !repNav.includes('Rapport AG'), 'a representative is not offered staff pages');
 await accessible(martine, 'my contributions');
