@@ -4,61 +4,8 @@
 //! do not carry (member kinds, decision statuses, approvals, engagements, standings).
 
 use cpts_domain::rules::{ApprovalStanding, CheckOutcome};
-use cpts_domain::texts::t;
+use cpts_domain::texts::{date, t, t_args};
 use cpts_domain::values::Lang;
-
-/// A text in both languages.
-pub(crate) type Both = (&'static str, &'static str);
-
-/// Picks the text of a language.
-pub(crate) fn pick<T>(lang: Lang, (fr, en): (T, T)) -> T {
-    match lang {
-        Lang::Fr => fr,
-        Lang::En => en,
-    }
-}
-
-/// The next step of an association whose approval expired.
-pub(crate) const EXPIRED_NEXT_STEP: Both = (
-    "Agrément expiré : demander son renouvellement.",
-    "Approval expired: apply for its renewal.",
-);
-
-/// The next step of an association that is not approved.
-pub(crate) const NOT_APPROVED_NEXT_STEP: Both = (
-    "Association non agréée : contacter la délégation régionale de France Assos Santé.",
-    "Association not approved: contact the regional delegation of France Assos Santé.",
-);
-
-/// What to do when fewer than two representatives are in office.
-pub(crate) const TWO_REPRESENTATIVES_TODO: Both = (
-    "Mandater au moins deux représentants d'associations d'usagers.",
-    "Mandate at least two representatives of users' associations.",
-);
-
-/// What to do when the collège usagers is missing or empty.
-pub(crate) const USERS_COLLEGE_TODO: Both = (
-    "Prévoir un collège des usagers dans les statuts et y faire siéger les représentants.",
-    "Provide a users' college in the statutes and seat the representatives in it.",
-);
-
-/// What to do when the internal rules do not reimburse travel expenses.
-pub(crate) const TRAVEL_EXPENSES_TODO: Both = (
-    "Inscrire au règlement intérieur le remboursement des frais de déplacement des représentants.",
-    "Provide in the internal rules for the reimbursement of representatives' travel expenses.",
-);
-
-/// What to do when a representative has no cadre d'intervention.
-pub(crate) const CADRE_TODO: Both = (
-    "Le conseil d'administration rédige le cadre d'intervention de chaque représentant.",
-    "The board writes each representative's cadre d'intervention.",
-);
-
-/// What to do when representatives missed a moment.
-pub(crate) const MOMENTS_TODO: Both = (
-    "Associer les représentants aux consultations de chaque temps (diagnostic, priorisation, évaluation, gouvernance).",
-    "Involve the representatives in consultations of every moment (diagnosis, prioritisation, evaluation, governance).",
-);
 
 /// The label of a member kind (its wire name), or of an anonymous inhabitant.
 pub(crate) fn author_category(code: &str, lang: Lang) -> String {
@@ -122,137 +69,90 @@ pub(crate) fn engagement(code: &str, lang: Lang) -> String {
 
 /// The name of a compliance check, by its code.
 pub(crate) fn check_label(code: &str, lang: Lang) -> String {
-    let both: Both = match code {
-        "at_least_two_active_representatives" => (
-            "Au moins deux représentants en mandat",
-            "At least two representatives in office",
-        ),
-        "users_college_exists_and_seated" => (
-            "Collège des usagers prévu et pourvu",
-            "Users' college provided and seated",
-        ),
-        "travel_expenses_rule_adopted" => (
-            "Frais de déplacement remboursés",
-            "Travel expenses reimbursed",
-        ),
-        "cadre_intervention_for_each_representative" => (
-            "Cadre d'intervention de chaque représentant",
-            "Cadre d'intervention for each representative",
-        ),
-        "representatives_in_each_moment" => (
-            "Représentants impliqués dans les quatre temps",
-            "Representatives involved in the four moments",
-        ),
-        _ => ("Contrôle", "Check"),
+    let key = match code {
+        "at_least_two_active_representatives" => "check-two-representatives",
+        "users_college_exists_and_seated" => "check-users-college",
+        "travel_expenses_rule_adopted" => "check-travel-expenses",
+        "cadre_intervention_for_each_representative" => "check-cadre",
+        "representatives_in_each_moment" => "check-moments",
+        _ => "check-other",
     };
-    pick(lang, both).to_owned()
+    t(lang, key).to_owned()
 }
 
 /// The sentences of a compliance check's outcome in a language: what it checks, what was
 /// found, and what to do (empty when it holds). The register and the report both word their
-/// checks here.
+/// checks here, from the catalogue.
 pub fn check_sentences(outcome: &CheckOutcome, lang: Lang) -> CheckSentences {
-    let fr = lang == Lang::Fr;
     let detail = match outcome {
-        CheckOutcome::AtLeastTwoActiveRepresentatives { in_office: n } => pick(
+        CheckOutcome::AtLeastTwoActiveRepresentatives { in_office } => t_args(
             lang,
-            (
-                format!("{n} représentant(s) en mandat"),
-                format!("{n} representative(s) in office"),
-            ),
+            "check-two-representatives-found",
+            &[("count", (*in_office).into())],
         ),
         CheckOutcome::UsersCollegeExistsAndSeated { defined, seated } => {
             match (*defined, *seated) {
-                (false, _) => pick(
-                    lang,
-                    (
-                        "Aucun collège des usagers dans les statuts",
-                        "No users' college in the statutes",
-                    ),
-                )
-                .to_owned(),
-                (true, 0) => pick(
-                    lang,
-                    (
-                        "Collège des usagers sans membre",
-                        "Users' college without members",
-                    ),
-                )
-                .to_owned(),
-                (true, n) => pick(
-                    lang,
-                    (
-                        format!("Collège des usagers : {n} membre(s)"),
-                        format!("Users' college: {n} member(s)"),
-                    ),
-                ),
+                (false, _) => t(lang, "check-users-college-none").to_owned(),
+                (true, 0) => t(lang, "check-users-college-empty").to_owned(),
+                (true, n) => t_args(lang, "check-users-college-found", &[("count", n.into())]),
             }
         }
-        CheckOutcome::TravelExpensesRuleAdopted { reimbursed: true } => pick(
-            lang,
-            (
-                "Le règlement intérieur prévoit le remboursement des frais de déplacement",
-                "The internal rules reimburse travel expenses",
-            ),
-        )
-        .to_owned(),
-        CheckOutcome::TravelExpensesRuleAdopted { reimbursed: false } => pick(
-            lang,
-            (
-                "Pas de remboursement des frais de déplacement au règlement intérieur",
-                "No reimbursement of travel expenses in the internal rules",
-            ),
-        )
-        .to_owned(),
-        CheckOutcome::CadreInterventionForEachRepresentative { lacking } if lacking.is_empty() => {
-            pick(
-                lang,
-                (
-                    "Chaque représentant a un cadre d'intervention écrit",
-                    "Every representative has a written cadre d'intervention",
-                ),
-            )
-            .to_owned()
+        CheckOutcome::TravelExpensesRuleAdopted { reimbursed: true } => {
+            t(lang, "check-travel-expenses-found").to_owned()
         }
-        CheckOutcome::CadreInterventionForEachRepresentative { lacking } => pick(
+        CheckOutcome::TravelExpensesRuleAdopted { reimbursed: false } => {
+            t(lang, "check-travel-expenses-none").to_owned()
+        }
+        CheckOutcome::CadreInterventionForEachRepresentative { lacking } if lacking.is_empty() => {
+            t(lang, "check-cadre-found").to_owned()
+        }
+        CheckOutcome::CadreInterventionForEachRepresentative { lacking } => t_args(
             lang,
-            (
-                format!("Sans cadre d'intervention : {}", lacking.join(", ")),
-                format!("Without a cadre d'intervention: {}", lacking.join(", ")),
-            ),
+            "check-cadre-lacking",
+            &[("names", lacking.join(", ").into())],
         ),
         CheckOutcome::RepresentativesInEachMoment { period, missing } => {
             let when = match period.calendar_year() {
-                Some(year) if fr => format!("en {year}"),
-                Some(year) => format!("in {year}"),
-                None if fr => format!("du {} au {}", period.from, period.to),
-                None => format!("from {} to {}", period.from, period.to),
+                Some(year) => t_args(lang, "check-in-year", &[("year", year.to_string().into())]),
+                None => t_args(
+                    lang,
+                    "check-in-period",
+                    &[
+                        ("from", date(lang, period.from).into()),
+                        ("to", date(lang, period.to).into()),
+                    ],
+                ),
             };
-            let names = missing
-                .iter()
-                .map(|m| m.label(lang))
-                .collect::<Vec<_>>()
-                .join(", ");
-            match (missing.is_empty(), fr) {
-                (true, true) => format!("Représentants impliqués dans les quatre temps {when}"),
-                (true, false) => format!("Representatives involved in all four moments {when}"),
-                (false, true) => format!("Sans représentant {when} : {names}"),
-                (false, false) => format!("No representative {when}: {names}"),
+            if missing.is_empty() {
+                t_args(lang, "check-moments-found", &[("when", when.into())])
+            } else {
+                let names = missing
+                    .iter()
+                    .map(|m| m.label(lang))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                t_args(
+                    lang,
+                    "check-moments-missing",
+                    &[("when", when.into()), ("moments", names.into())],
+                )
             }
         }
     };
     let todo = match outcome {
-        _ if outcome.ok() => ("", ""),
-        CheckOutcome::AtLeastTwoActiveRepresentatives { .. } => TWO_REPRESENTATIVES_TODO,
-        CheckOutcome::UsersCollegeExistsAndSeated { .. } => USERS_COLLEGE_TODO,
-        CheckOutcome::TravelExpensesRuleAdopted { .. } => TRAVEL_EXPENSES_TODO,
-        CheckOutcome::CadreInterventionForEachRepresentative { .. } => CADRE_TODO,
-        CheckOutcome::RepresentativesInEachMoment { .. } => MOMENTS_TODO,
+        _ if outcome.ok() => "",
+        CheckOutcome::AtLeastTwoActiveRepresentatives { .. } => {
+            t(lang, "check-two-representatives-todo")
+        }
+        CheckOutcome::UsersCollegeExistsAndSeated { .. } => t(lang, "check-users-college-todo"),
+        CheckOutcome::TravelExpensesRuleAdopted { .. } => t(lang, "check-travel-expenses-todo"),
+        CheckOutcome::CadreInterventionForEachRepresentative { .. } => t(lang, "check-cadre-todo"),
+        CheckOutcome::RepresentativesInEachMoment { .. } => t(lang, "check-moments-todo"),
     };
     CheckSentences {
         label: check_label(outcome.code(), lang),
         detail,
-        what_to_do: pick(lang, todo).to_owned(),
+        what_to_do: todo.to_owned(),
     }
 }
 
@@ -271,8 +171,8 @@ pub struct CheckSentences {
 pub fn approval_next_step(standing: &ApprovalStanding, lang: Lang) -> &'static str {
     match standing {
         ApprovalStanding::Approved { .. } => "",
-        ApprovalStanding::Expired { .. } => pick(lang, EXPIRED_NEXT_STEP),
-        ApprovalStanding::NotApproved => pick(lang, NOT_APPROVED_NEXT_STEP),
+        ApprovalStanding::Expired { .. } => t(lang, "approval-next-step-expired"),
+        ApprovalStanding::NotApproved => t(lang, "approval-next-step-not-approved"),
     }
 }
 
@@ -350,7 +250,7 @@ mod tests {
         let moments = &compliance(&facts(false))[4];
         assert_eq!(
             check_sentences(moments, Lang::Fr).detail,
-            "Sans représentant en 2026 : Diagnostic du territoire, Priorisation des actions, \
+            "Sans représentant associatif en 2026 : Diagnostic du territoire, Priorisation des actions, \
              Ajustement et évaluation des actions"
         );
     }

@@ -166,7 +166,7 @@ async fn the_scenario_reads_back_from_the_projections(url: &str) {
     };
     assert_eq!(
         status("at_least_two_active_representatives"),
-        (true, "2 representative(s) in office".into())
+        (true, "2 association representative(s) in office".into())
     );
     assert!(status("users_college_exists_and_seated").0);
     assert!(status("travel_expenses_rule_adopted").0);
