@@ -11,7 +11,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use crate::values::{Moment, Rung};
+use crate::values::{Disposition, Moment, Rung};
 
 // ----- Periods -----
 
@@ -518,6 +518,24 @@ pub fn compliance(facts: &ComplianceFacts) -> Vec<CheckOutcome> {
     ]
 }
 
+/// The share of published answers that retained the contribution, fully or partly, from 0 to
+/// 1: what the trail, the dashboard and the report call "part retenue". `None` with no answer.
+pub fn share_retained(published: impl IntoIterator<Item = (Disposition, u64)>) -> Option<f64> {
+    let (mut answered, mut retained) = (0u64, 0u64);
+    for (disposition, count) in published {
+        answered += count;
+        if matches!(
+            disposition,
+            Disposition::Retained | Disposition::PartlyRetained
+        ) {
+            retained += count;
+        }
+    }
+    // Counts of a CPTS are far below 2^53.
+    #[allow(clippy::cast_precision_loss)]
+    (answered > 0).then(|| retained as f64 / answered as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -877,5 +895,20 @@ mod tests {
                 ],
             }
         );
+    }
+
+    #[test]
+    fn the_share_retained_counts_partly_retained_answers_and_nothing_without_answers() {
+        use crate::values::Disposition as D;
+        assert_eq!(share_retained([]), None);
+        assert_eq!(
+            share_retained([
+                (D::Retained, 9),
+                (D::PartlyRetained, 3),
+                (D::NotRetained, 4)
+            ]),
+            Some(0.75)
+        );
+        assert_eq!(share_retained([(D::OutOfScope, 2)]), Some(0.0));
     }
 }

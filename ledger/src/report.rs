@@ -51,14 +51,10 @@ impl ReportRequest {
     /// The calendar year of the as-of date, in French, at the head: the report of an ordinary
     /// assembly.
     pub fn year_of(community: CommunityId, as_of: NaiveDate, today: NaiveDate) -> Self {
-        use chrono::Datelike;
-        let year = as_of.year();
+        let year = cpts_domain::rules::Period::calendar_year_of(as_of);
         Self {
             community,
-            period: (
-                NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(as_of),
-                NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(as_of),
-            ),
+            period: (year.from, year.to),
             as_of,
             position: None,
             today,

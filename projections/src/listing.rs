@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
-use cpts_domain::values::Lang;
+use cpts_domain::values::{Disposition, Lang};
 use serde::Serialize;
 
 use crate::db::{Param, ReadDb};
@@ -429,10 +429,13 @@ fn trail(
             *counts.entry(disposition.clone()).or_insert(0) += 1;
         }
     }
-    let answered: u64 = counts.values().sum();
-    let retained = counts.get("retained").copied().unwrap_or(0)
-        + counts.get("partly_retained").copied().unwrap_or(0);
-    let share_retained = (answered > 0).then(|| retained as f64 / answered as f64);
+    let mut published = Vec::with_capacity(counts.len());
+    for (disposition, count) in &counts {
+        let disposition = Disposition::from_wire_name(disposition)
+            .ok_or_else(|| crate::queries::undecodable("a disposition", disposition))?;
+        published.push((disposition, *count));
+    }
+    let share_retained = rules::share_retained(published);
     Ok(InfluenceTrail {
         decision_id,
         title,

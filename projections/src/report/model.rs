@@ -990,13 +990,7 @@ fn dispositions(counts: &BTreeMap<Disposition, u64>, lang: Lang) -> Vec<Tallied>
 }
 
 fn share_retained(counts: &BTreeMap<Disposition, u64>) -> Option<f64> {
-    let answered: u64 = counts.values().sum();
-    let retained = counts.get(&Disposition::Retained).copied().unwrap_or(0)
-        + counts
-            .get(&Disposition::PartlyRetained)
-            .copied()
-            .unwrap_or(0);
-    (answered > 0).then(|| retained as f64 / answered as f64)
+    rules::share_retained(counts.iter().map(|(d, n)| (*d, *n)))
 }
 
 fn check(outcome: &CheckOutcome, lang: Lang) -> CheckPart {
