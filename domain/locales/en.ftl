@@ -348,7 +348,7 @@ report-days-late = Days late
 report-decisions-of-the-period = Decisions of the period
 report-amendments = Amendments
 report-answers-published = answers published
-report-retained = retained
+report-retained = retained fully or partly
 report-vote-of = Vote of
 report-for = for
 report-against = against
@@ -586,3 +586,14 @@ check-in-period = from { $from } to { $to }
 check-other = Check
 approval-next-step-expired = Approval expired: apply for its renewal.
 approval-next-step-not-approved = Association not approved: contact the regional delegation of France Assos Santé.
+
+## The report in brief
+summary-title = In brief
+summary-promises-none-owed = Promise to answer: no answer was owed by this date.
+summary-promises-kept = Promise to answer kept: the { $owed } answers owed were published on time, or are awaited within their deadline.
+summary-promises-late = Promise to answer partly kept: every answer due was published, { $late } of them after the deadline.
+summary-promises-overdue = Promise to answer not kept: { $overdue } contribution(s) still wait for an answer whose deadline has passed.
+summary-promises-counts = Answers owed: { $owed }; answered on time: { $on_time }; answered late: { $late }; unanswered, deadline passed: { $overdue }; awaiting, within the deadline: { $pending }.
+summary-received = Contributions: { $received } received, of which { $withdrawn } withdrawn; { $not_owed } owed no answer (Inform rung).
+summary-intact = Record intact: the hash chain was verified up to the seal's position (section 7). Anyone can check it again from the dashboard, Log page, "Verify the hash chain", pasting the seal's digest.
+summary-altered = Record ALTERED: the hash chain does not verify; this report covers only the intact part of the log (section 7).

@@ -351,7 +351,7 @@ report-days-late = Jours de retard
 report-decisions-of-the-period = Décisions de la période
 report-amendments = Amendements
 report-answers-published = réponses publiées
-report-retained = retenues
+report-retained = retenues totalement ou en partie
 report-vote-of = Vote du
 report-for = pour
 report-against = contre
@@ -589,3 +589,14 @@ check-in-period = du { $from } au { $to }
 check-other = Contrôle
 approval-next-step-expired = Agrément expiré : demander son renouvellement.
 approval-next-step-not-approved = Association non agréée : contacter la délégation régionale de France Assos Santé.
+
+## Le rapport en bref
+summary-title = En bref
+summary-promises-none-owed = Promesse de réponse : aucune réponse n'était due à cette date.
+summary-promises-kept = Promesse de réponse tenue : les { $owed } réponses dues ont été publiées à temps, ou sont attendues dans le délai.
+summary-promises-late = Promesse de réponse tenue en partie : toutes les réponses échues ont été publiées, dont { $late } après l'échéance.
+summary-promises-overdue = Promesse de réponse non tenue : { $overdue } contribution(s) attendent encore une réponse dont l'échéance est passée.
+summary-promises-counts = Réponses dues : { $owed } ; répondu à temps : { $on_time } ; répondu en retard : { $late } ; sans réponse, échéance dépassée : { $overdue } ; en attente, dans le délai : { $pending }.
+summary-received = Contributions : { $received } reçues, dont { $withdrawn } retirée(s) ; { $not_owed } sans réponse due (échelon Informer).
+summary-intact = Registre intact : la chaîne d'empreintes a été vérifiée jusqu'à la position du sceau (section 7). Chacun peut le revérifier depuis le tableau de bord, page Journal, « Vérifier la chaîne d'empreintes », en y collant l'empreinte du sceau.
+summary-altered = Registre ALTÉRÉ : la chaîne d'empreintes ne se vérifie pas ; ce rapport ne couvre que la partie intacte du journal (section 7).

@@ -106,6 +106,49 @@ pub struct LedgerSeal {
     pub intact: bool,
 }
 
+/// The report's opening answers, read from its own parts: were the promises kept, what was
+/// received, is the record intact. Counts add up: `received = standing + withdrawn`, and every
+/// contribution owed an answer is on time, late, overdue or still within its deadline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Contributions submitted by the date, withdrawn ones included.
+    pub received: u64,
+    /// Of which withdrawn by the date.
+    pub withdrawn: u64,
+    /// Of the others, those on a rung that owes no answer.
+    pub not_owed: u64,
+    /// The promise keeping of every consultation of the period, added up.
+    pub promises: PromiseCounts,
+    /// Whether the hash chain verified, when the report was read from the log.
+    pub intact: Option<bool>,
+}
+
+impl Summary {
+    /// Whether every answer owed by now came by its deadline.
+    pub fn promises_kept(&self) -> bool {
+        self.promises.answered_late == 0 && self.promises.unanswered_overdue == 0
+    }
+}
+
+impl Report {
+    /// The opening answers of the report.
+    pub fn summary(&self) -> Summary {
+        let not_owed = self
+            .promise_keeping
+            .standings
+            .iter()
+            .filter(|s| s.standing.code == "not_owed")
+            .count() as u64;
+        Summary {
+            received: self.contributions.total + self.contributions.withdrawn,
+            withdrawn: self.contributions.withdrawn,
+            not_owed,
+            promises: self.promise_keeping.totals,
+            intact: self.ledger.as_ref().map(|seal| seal.intact),
+        }
+    }
+}
+
 /// The CPTS reported on.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CommunityPart {
@@ -1601,5 +1644,51 @@ fn vote(s: &State, on: NaiveDate, tally: &Tally, outcome: VoteOutcome, lang: Lan
         votes_against: colleges.iter().map(|c| c.votes_against).sum(),
         abstentions: colleges.iter().map(|c| c.abstentions).sum(),
         colleges,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, d).expect("a day")
+    }
+
+    #[test]
+    fn the_summary_adds_up_what_the_sections_count() {
+        let mut report = build(&[], "cpts", (day(1, 1), day(12, 31)), day(12, 31), Lang::Fr);
+        let empty = report.summary();
+        assert_eq!((empty.received, empty.intact), (0, None));
+        assert!(empty.promises_kept(), "nothing owed, nothing broken");
+
+        report.contributions.total = 24;
+        report.contributions.withdrawn = 1;
+        report.promise_keeping.totals = PromiseCounts {
+            owed: 20,
+            answered_on_time: 17,
+            answered_late: 1,
+            unanswered_not_due: 0,
+            unanswered_overdue: 2,
+        };
+        report.ledger = Some(LedgerSeal {
+            position: 9,
+            recorded_at: None,
+            provisional: false,
+            digest: "cpts-ledger:v1:9:00".into(),
+            intact: true,
+        });
+        let summary = report.summary();
+        assert_eq!(
+            (summary.received, summary.withdrawn),
+            (25, 1),
+            "25 reçues dont 1 retirée"
+        );
+        assert!(!summary.promises_kept(), "two answers are overdue");
+        assert_eq!(summary.intact, Some(true));
+
+        report.promise_keeping.totals.unanswered_overdue = 0;
+        report.promise_keeping.totals.answered_late = 0;
+        assert!(report.summary().promises_kept());
     }
 }

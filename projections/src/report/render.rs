@@ -19,6 +19,74 @@ pub fn json(report: &Report) -> String {
     text
 }
 
+/// The opening section: were the promises kept, what was received, is the record intact, in
+/// words an assembly member reads without the tables.
+fn summary(o: &mut String, report: &Report, l: Lang) {
+    let n = report.summary();
+    let p = &n.promises;
+    let _ = writeln!(o, "## {}\n", texts::t(l, "summary-title"));
+    let verdict = if p.owed == 0 {
+        "summary-promises-none-owed"
+    } else if n.promises_kept() {
+        "summary-promises-kept"
+    } else if p.unanswered_overdue == 0 {
+        "summary-promises-late"
+    } else {
+        "summary-promises-overdue"
+    };
+    let _ = writeln!(
+        o,
+        "- {}",
+        texts::t_args(
+            l,
+            verdict,
+            &[
+                ("owed", p.owed.into()),
+                ("late", p.answered_late.into()),
+                ("overdue", p.unanswered_overdue.into()),
+            ]
+        )
+    );
+    let _ = writeln!(
+        o,
+        "- {}",
+        texts::t_args(
+            l,
+            "summary-promises-counts",
+            &[
+                ("owed", p.owed.into()),
+                ("on_time", p.answered_on_time.into()),
+                ("late", p.answered_late.into()),
+                ("overdue", p.unanswered_overdue.into()),
+                ("pending", p.unanswered_not_due.into()),
+            ]
+        )
+    );
+    let _ = writeln!(
+        o,
+        "- {}",
+        texts::t_args(
+            l,
+            "summary-received",
+            &[
+                ("received", n.received.into()),
+                ("withdrawn", n.withdrawn.into()),
+                ("not_owed", n.not_owed.into()),
+            ]
+        )
+    );
+    match n.intact {
+        Some(true) => {
+            let _ = writeln!(o, "- {}", texts::t(l, "summary-intact"));
+        }
+        Some(false) => {
+            let _ = writeln!(o, "- {}", texts::t(l, "summary-altered"));
+        }
+        None => {}
+    }
+    let _ = writeln!(o);
+}
+
 /// A day as its readers write it ("2 décembre 2026").
 pub(crate) fn day(d: NaiveDate, lang: Lang) -> String {
     texts::date(lang, d)
@@ -133,6 +201,8 @@ pub fn markdown(report: &Report) -> String {
             report.community.territory.join(", ")
         );
     }
+
+    summary(o, report, l);
 
     // 1. Representation.
     let r = &report.representation;
