@@ -118,6 +118,12 @@ fn yes_no(value: bool, lang: Lang) -> &'static str {
     texts::t(lang, if value { "yes" } else { "no" })
 }
 
+/// A text of the record on one line of the Markdown: its line breaks flattened, so that a title
+/// or a name cannot open a section of its own (a forged seal, say).
+fn inline(text: &str) -> String {
+    text.replace(['\r', '\n'], " ")
+}
+
 /// A table cell: pipes escaped, line breaks flattened, empty shown as a dash.
 fn cell(text: &str) -> String {
     let flat = text
@@ -178,7 +184,7 @@ pub fn markdown(report: &Report) -> String {
         } else {
             String::new()
         },
-        report.community.name
+        inline(&report.community.name)
     );
     let _ = writeln!(
         o,
@@ -553,8 +559,8 @@ pub fn markdown(report: &Report) -> String {
         let _ = writeln!(o, "{}\n", t("no-decision"));
     }
     for x in &report.decisions {
-        let _ = writeln!(o, "### {}\n", x.title);
-        let _ = writeln!(o, "{}\n", x.text.replace(['\r', '\n'], " "));
+        let _ = writeln!(o, "### {}\n", inline(&x.title));
+        let _ = writeln!(o, "{}\n", inline(&x.text));
         let _ = writeln!(
             o,
             "- {}{sep}{}\n- {}{sep}{} · {}{sep}{}\n- {}{sep}{}\n- {}{sep}{}",
@@ -637,12 +643,7 @@ pub fn markdown(report: &Report) -> String {
         if !x.milestones.is_empty() {
             let _ = writeln!(o, "{}\n", t("report-implementation"));
             for m in &x.milestones {
-                let _ = writeln!(
-                    o,
-                    "- {}{sep}{}",
-                    day(m.on, l),
-                    m.milestone.replace('\n', " ")
-                );
+                let _ = writeln!(o, "- {}{sep}{}", day(m.on, l), inline(&m.milestone));
             }
             o.push('\n');
         }
@@ -1012,11 +1013,22 @@ pub fn html(report: &Report) -> String {
 }
 
 /// A field of a CSV file (RFC 4180): quoted when it holds a comma, a quote or a line break.
+///
+/// A text that a spreadsheet would read as a formula (it begins with `=`, `+`, `-`, `@`, a tab or
+/// a carriage return, and is not a number) is prefixed with an apostrophe, as OWASP advises for
+/// CSV injection: the cell then shows the text and runs nothing.
 fn csv_field(text: &str) -> String {
+    let formula =
+        text.starts_with(['=', '+', '-', '@', '\t', '\r']) && text.parse::<f64>().is_err();
+    let text = if formula {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text.to_owned()
+        text
     }
 }
 
@@ -1183,4 +1195,33 @@ pub fn open_data(report: &Report) -> Vec<(&'static str, String)> {
             ),
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_csv_cell_that_reads_as_a_formula_is_neutralised_and_numbers_are_kept() {
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\")\""
+        );
+        assert_eq!(csv_field("+33 6 12"), "'+33 6 12");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("-2"), "-2");
+        assert_eq!(csv_field("-1.5"), "-1.5");
+        assert_eq!(csv_field("Avis, favorable"), "\"Avis, favorable\"");
+        assert_eq!(csv_field("2026-04-07"), "2026-04-07");
+    }
+
+    #[test]
+    fn a_title_cannot_open_a_section_of_the_report() {
+        let forged = "Permanence\n\n## 7. Le registre\n- Empreinte : cpts-ledger:v1:1:00";
+        let line = inline(forged);
+        assert!(!line.contains('\n'));
+        assert!(!format!("### {line}\n")
+            .lines()
+            .any(|l| l.starts_with("## ")));
+    }
 }
