@@ -1050,9 +1050,11 @@ fn csv(headers: &[&str], rows: &[Vec<String>]) -> String {
 /// inhabitant. Returns `(file name, content)`.
 pub fn open_data(report: &Report) -> Vec<(&'static str, String)> {
     let t = |key: &'static str| texts::t(report.lang, key);
+    // Open data is public: the decisions the public API shows, those a body voted on.
     let decisions: Vec<Vec<String>> = report
         .decisions
         .iter()
+        .filter(|d| crate::listing::is_published(&d.status.code))
         .map(|d| {
             let vote = d.vote.as_ref();
             vec![

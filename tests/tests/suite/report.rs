@@ -10,7 +10,8 @@ use chrono::NaiveDate;
 use cpts_domain::access::Caller;
 use cpts_domain::command::{Actor, AddressedCommand};
 use cpts_domain::consultation::{Author, ConsultationCommand, ConsultationTerms};
-use cpts_domain::ids::{CommunityId, ConsultationId, ContributionId};
+use cpts_domain::decision::{DecisionCommand, Proposal};
+use cpts_domain::ids::{BodyId, CommunityId, ConsultationId, ContributionId, DecisionId};
 use cpts_domain::values::{ContributionKind, Lang, Method, Mission, Moment, Rung};
 use cpts_graphql::port::{CommandContext, LedgerPort};
 use cpts_ledger::demo::{self, id_of};
@@ -466,4 +467,46 @@ async fn the_same_log_prefix_gives_the_same_bytes() {
         first[0].0,
         "the later events do change a report that includes them"
     );
+}
+
+#[tokio::test]
+async fn open_data_lists_only_the_decisions_a_body_voted_on() {
+    let (_db, repo, ledger) = recorded().await;
+    let decision = DecisionId(Uuid::from_u128(0x0020_2611_2001));
+    let title = "Projet de permanence du samedi, pas encore voté";
+    let propose = AddressedCommand::Decision {
+        id: decision,
+        command: DecisionCommand::Propose {
+            decision_id: decision,
+            community_id: CommunityId(id_of("community", "cpts-val-de-letang")),
+            proposal: Proposal {
+                body_id: BodyId(id_of("body", "ca")),
+                title: title.into(),
+                text: "Une permanence le samedi matin à Mèze.".into(),
+                moment: Moment::Prioritisation,
+                mission: Mission::AccessToCare,
+                proposed_on: date("2026-11-20"),
+            },
+        },
+    };
+    let context = CommandContext {
+        caller: Caller::Trusted(Actor::System),
+        command_id: Uuid::new_v4(),
+    };
+    ledger.execute(propose, context).await.expect("proposed");
+    let report = report_2026(&log(&repo).await, Lang::Fr);
+    assert!(
+        report.decisions.iter().any(|d| d.title == title),
+        "the assembly's report names the proposal"
+    );
+    let files = render::open_data(&report);
+    let (_, decisions) = files
+        .iter()
+        .find(|(name, _)| *name == "decisions.csv")
+        .expect("decisions.csv");
+    assert!(
+        !decisions.contains(title),
+        "a proposal the public API hides is not published as open data either"
+    );
+    assert!(decisions.contains("Lancer un dépistage du pied diabétique"));
 }
