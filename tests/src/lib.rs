@@ -122,6 +122,19 @@ impl Drop for TestDb {
     }
 }
 
+/// The whole log of a test's store, typed, in log order (a test's log is a few thousand
+/// events at most: one read).
+pub async fn log_envelopes(
+    repo: &cpts_ledger::store::EventRepository,
+) -> Vec<cpts_projections::Envelope> {
+    let events = repo.read_log(0, 10_000).await.expect("the log reads");
+    assert!(events.len() < 10_000, "the whole log in one read");
+    events
+        .into_iter()
+        .map(|e| cpts_ledger::projector::envelope(e).expect("a readable event"))
+        .collect()
+}
+
 /// Opens and migrates the store at `url`, as the service does at start-up.
 pub async fn open_store(url: &str) -> anyhow::Result<cpts_ledger::store::EventRepository> {
     let repo = cpts_ledger::store::EventRepository::connect(url).await?;

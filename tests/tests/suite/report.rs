@@ -15,7 +15,6 @@ use cpts_domain::ids::{BodyId, CommunityId, ConsultationId, ContributionId, Deci
 use cpts_domain::values::{ContributionKind, Lang, Method, Mission, Moment, Rung};
 use cpts_graphql::port::{CommandContext, LedgerPort};
 use cpts_ledger::demo::{self, id_of};
-use cpts_ledger::projector::envelope;
 use cpts_ledger::service::Ledger;
 use cpts_ledger::store::EventRepository;
 use cpts_ledger_tests::{open_store, sqlite_db};
@@ -28,12 +27,7 @@ fn date(text: &str) -> NaiveDate {
 }
 
 async fn log(repo: &EventRepository) -> Vec<Envelope> {
-    let events = repo.read_log(0, 10_000).await.expect("the log reads");
-    assert!(events.len() < 10_000, "the whole log in one read");
-    events
-        .into_iter()
-        .map(|e| envelope(e).expect("a readable event"))
-        .collect()
+    cpts_ledger_tests::log_envelopes(repo).await
 }
 
 fn community() -> String {

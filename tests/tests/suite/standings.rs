@@ -22,7 +22,6 @@ use cpts_domain::values::{ContributionKind, Disposition, Lang, Method, Mission, 
 use cpts_graphql::port::{CommandContext, LedgerPort};
 use cpts_ledger::demo::{self, id_of};
 use cpts_ledger::notify::digest;
-use cpts_ledger::projector::envelope;
 use cpts_ledger::service::Ledger;
 use cpts_ledger_tests::{open_store, sqlite_db};
 use cpts_projections::report::{self, render};
@@ -405,13 +404,7 @@ async fn every_reader_gives_each_contribution_the_same_standing() {
     assert_eq!(in_digest, awaiting, "digest");
 
     // The general assembly's report of the year, as of the day, and its open data.
-    let events: Vec<_> = repo
-        .read_log(0, 10_000)
-        .await
-        .expect("the log reads")
-        .into_iter()
-        .map(|e| envelope(e).expect("a readable event"))
-        .collect();
+    let events: Vec<_> = cpts_ledger_tests::log_envelopes(&repo).await;
     let built = report::build(
         &events,
         &community,
@@ -541,13 +534,7 @@ async fn before_its_revision_an_answer_reads_as_published_everywhere() {
         .find(|f| f.contribution_id == revised)
         .map(|f| f.standing.code());
     assert_eq!(in_mine, Some("answered_on_time"));
-    let events: Vec<_> = repo
-        .read_log(0, 10_000)
-        .await
-        .expect("the log reads")
-        .into_iter()
-        .map(|e| envelope(e).expect("a readable event"))
-        .collect();
+    let events: Vec<_> = cpts_ledger_tests::log_envelopes(&repo).await;
     let community = id_of("community", "cpts-val-de-letang").to_string();
     let built = report::build(
         &events,
