@@ -180,6 +180,20 @@ pub fn authorize(caller: &Caller, command: &AddressedCommand) -> Result<(), Acce
     let forbidden = Err(AccessError::RoleForbids {
         role: principal.role,
     });
+    // The unsubscribe link is the person's own act, sent by the service on their behalf: no
+    // token sends it, a coordinator included (staff withdraw an address instead).
+    if matches!(
+        command,
+        AddressedCommand::Member {
+            command: MemberCommand::Unsubscribe,
+            ..
+        } | AddressedCommand::Consultation {
+            command: ConsultationCommand::UnsubscribeInhabitant { .. },
+            ..
+        }
+    ) {
+        return forbidden;
+    }
     match principal.role {
         Role::Coordinator => Ok(()),
         Role::Auditor => forbidden,
@@ -193,10 +207,10 @@ pub fn authorize(caller: &Caller, command: &AddressedCommand) -> Result<(), Acce
                     | DecisionCommand::RecordVote { .. },
                 ..
             } => Ok(()),
-            // Everyone sets their own contact details.
+            // Everyone sets, or withdraws, their own contact details.
             AddressedCommand::Member {
                 id,
-                command: MemberCommand::SetContact { .. },
+                command: MemberCommand::SetContact { .. } | MemberCommand::WithdrawContact,
             } if Some(*id) == principal.member => Ok(()),
             _ => forbidden,
         },
@@ -210,7 +224,7 @@ pub fn authorize(caller: &Caller, command: &AddressedCommand) -> Result<(), Acce
             },
             AddressedCommand::Member {
                 id,
-                command: MemberCommand::SetContact { .. },
+                command: MemberCommand::SetContact { .. } | MemberCommand::WithdrawContact,
             } if Some(*id) == principal.member => Ok(()),
             _ => forbidden,
         },
@@ -385,5 +399,45 @@ mod tests {
             Ok(())
         );
         assert!(authorize(&principal(Role::Auditor, None), &set(me)).is_err());
+    }
+
+    #[test]
+    fn members_withdraw_their_own_address_and_only_the_service_unsubscribes() {
+        let me = MemberId(Uuid::new_v4());
+        let member = |id, command| AddressedCommand::Member { id, command };
+        for role in [Role::Representative, Role::BoardMember] {
+            let caller = principal(role, Some(me));
+            assert_eq!(
+                authorize(&caller, &member(me, MemberCommand::WithdrawContact)),
+                Ok(())
+            );
+            assert_eq!(
+                authorize(
+                    &caller,
+                    &member(MemberId(Uuid::new_v4()), MemberCommand::WithdrawContact)
+                ),
+                Err(AccessError::RoleForbids { role })
+            );
+        }
+        let coordinator = principal(Role::Coordinator, None);
+        assert_eq!(
+            authorize(&coordinator, &member(me, MemberCommand::WithdrawContact)),
+            Ok(())
+        );
+        let unsubscribe_inhabitant = AddressedCommand::Consultation {
+            id: ConsultationId(Uuid::new_v4()),
+            command: ConsultationCommand::UnsubscribeInhabitant {
+                contribution_id: ContributionId(Uuid::new_v4()),
+            },
+        };
+        for command in [
+            member(me, MemberCommand::Unsubscribe),
+            unsubscribe_inhabitant,
+        ] {
+            for role in Role::ALL {
+                assert!(authorize(&principal(role, Some(me)), &command).is_err());
+            }
+            assert_eq!(authorize(&Caller::Trusted(Actor::System), &command), Ok(()));
+        }
     }
 }

@@ -134,6 +134,18 @@ pub enum ConsultationCommand {
         /// The language of the messages.
         language: Lang,
     },
+    /// Withdraws the address an anonymous inhabitant left (staff, at their request): no e-mail
+    /// is sent to it any more and its key is destroyed. Nothing is recorded when none is held.
+    WithdrawInhabitantContact {
+        /// The contribution the address was left with.
+        contribution_id: ContributionId,
+    },
+    /// The inhabitant followed the unsubscribe link of an e-mail: as a withdrawal, sent by the
+    /// service itself (the link needs no login). Nothing is recorded when no address is held.
+    UnsubscribeInhabitant {
+        /// The contribution the address was left with.
+        contribution_id: ContributionId,
+    },
 }
 
 /// A fact recorded about a consultation.
@@ -205,6 +217,17 @@ pub enum ConsultationEvent {
         /// The language of the messages.
         language: Lang,
     },
+    /// The address an anonymous inhabitant left was withdrawn by staff; its key is destroyed.
+    InhabitantContactWithdrawn {
+        /// The contribution.
+        contribution_id: ContributionId,
+    },
+    /// The anonymous inhabitant unsubscribed from the link of an e-mail; the address's key is
+    /// destroyed.
+    InhabitantUnsubscribed {
+        /// The contribution.
+        contribution_id: ContributionId,
+    },
 }
 
 domain_event!(ConsultationEvent {
@@ -215,6 +238,8 @@ domain_event!(ConsultationEvent {
     ConsultationClosed,
     SynthesisPublished,
     ContactLeft,
+    InhabitantContactWithdrawn,
+    InhabitantUnsubscribed,
 });
 
 /// A contribution as it stands.
@@ -245,6 +270,9 @@ pub struct Consultation {
     contributions: Vec<Contribution>,
     closed_on: Option<NaiveDate>,
     synthesis: Option<(String, NaiveDate)>,
+    /// The contributions whose anonymous author left an address still held.
+    #[serde(default)]
+    contacts: Vec<ContributionId>,
 }
 
 impl Consultation {
@@ -475,6 +503,26 @@ impl Consultation {
                     language,
                 }])
             }
+            ConsultationCommand::WithdrawInhabitantContact { contribution_id } => {
+                self.opened()?;
+                self.contribution(contribution_id)
+                    .ok_or(DomainError::NotFound(Record::Contribution))?;
+                Ok(if self.contacts.contains(&contribution_id) {
+                    vec![ConsultationEvent::InhabitantContactWithdrawn { contribution_id }]
+                } else {
+                    vec![]
+                })
+            }
+            ConsultationCommand::UnsubscribeInhabitant { contribution_id } => {
+                self.opened()?;
+                self.contribution(contribution_id)
+                    .ok_or(DomainError::NotFound(Record::Contribution))?;
+                Ok(if self.contacts.contains(&contribution_id) {
+                    vec![ConsultationEvent::InhabitantUnsubscribed { contribution_id }]
+                } else {
+                    vec![]
+                })
+            }
         }
     }
 }
@@ -567,8 +615,19 @@ impl Aggregate for Consultation {
             }
             ConsultationEvent::ConsultationClosed { on } => self.closed_on = Some(on),
             ConsultationEvent::SynthesisPublished { text, on } => self.synthesis = Some((text, on)),
-            // Contact details are for the notifications, not for any rule of the consultation.
-            ConsultationEvent::ContactLeft { .. } => {}
+            // Contact details are for the notifications; the consultation only knows which
+            // addresses are held, so that a second unsubscription records nothing.
+            ConsultationEvent::ContactLeft {
+                contribution_id, ..
+            } => {
+                if !self.contacts.contains(&contribution_id) {
+                    self.contacts.push(contribution_id);
+                }
+            }
+            ConsultationEvent::InhabitantContactWithdrawn { contribution_id }
+            | ConsultationEvent::InhabitantUnsubscribed { contribution_id } => {
+                self.contacts.retain(|c| *c != contribution_id)
+            }
         }
     }
 }
@@ -1054,5 +1113,49 @@ mod tests {
             .given(vec![opened(Rung::Consult), submitted()])
             .when(leave("martine@example.org"))
             .then_expect_error(DomainError::ContactOfMember);
+    }
+
+    #[test]
+    fn an_inhabitant_unsubscribes_once() {
+        let anonymous = ConsultationEvent::ContributionSubmitted {
+            contribution_id: P01,
+            author: Author::Anonymous { commune: None },
+            kind: ContributionKind::Testimony,
+            text: "Pas de médecin traitant depuis deux ans.".into(),
+            submitted_on: date(2026, 2, 5),
+            attachment: None,
+        };
+        let left = ConsultationEvent::ContactLeft {
+            contribution_id: P01,
+            email: "resident@example.org".into(),
+            language: Lang::Fr,
+        };
+        let unsubscribe = ConsultationCommand::UnsubscribeInhabitant {
+            contribution_id: P01,
+        };
+        let unsubscribed = ConsultationEvent::InhabitantUnsubscribed {
+            contribution_id: P01,
+        };
+        given()
+            .given(vec![opened(Rung::Consult), anonymous.clone(), left.clone()])
+            .when(unsubscribe.clone())
+            .then_expect_events(vec![unsubscribed.clone()]);
+        given()
+            .given(vec![
+                opened(Rung::Consult),
+                anonymous.clone(),
+                left.clone(),
+                unsubscribed,
+            ])
+            .when(unsubscribe)
+            .then_expect_events(vec![]);
+        given()
+            .given(vec![opened(Rung::Consult), anonymous, left])
+            .when(ConsultationCommand::WithdrawInhabitantContact {
+                contribution_id: P01,
+            })
+            .then_expect_events(vec![ConsultationEvent::InhabitantContactWithdrawn {
+                contribution_id: P01,
+            }]);
     }
 }

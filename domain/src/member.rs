@@ -159,6 +159,14 @@ pub enum MemberCommand {
         /// The language of the messages.
         language: Lang,
     },
+    /// Withdraws the member's address (the member, or staff at their request): no e-mail is
+    /// sent to it any more and it can no longer be read, in any copy of the record. Nothing is
+    /// recorded when no address is held.
+    WithdrawContact,
+    /// The member followed the unsubscribe link of an e-mail: as a withdrawal, sent by the
+    /// service itself on their behalf (the link needs no login). Nothing is recorded when no
+    /// address is held, so a second click changes nothing.
+    Unsubscribe,
 }
 
 /// A fact recorded about a member.
@@ -245,6 +253,11 @@ pub enum MemberEvent {
         /// The language of the messages.
         language: Lang,
     },
+    /// The member's address was withdrawn (by them, or by staff): consent to be written to is
+    /// withdrawn, and the address's key is destroyed with it.
+    ContactWithdrawn,
+    /// The member unsubscribed from the link of an e-mail: as a withdrawal.
+    Unsubscribed,
 }
 
 domain_event!(MemberEvent {
@@ -258,6 +271,8 @@ domain_event!(MemberEvent {
     MemberDeparted,
     PersonalDataErased,
     ContactSet,
+    ContactWithdrawn,
+    Unsubscribed,
 });
 
 /// The current state of a member.
@@ -273,6 +288,9 @@ pub struct Member {
     bodies: Vec<(BodyId, NaiveDate)>,
     departed_on: Option<NaiveDate>,
     erased_on: Option<NaiveDate>,
+    /// Whether an address is held (set, and neither withdrawn nor erased since).
+    #[serde(default)]
+    contact_held: bool,
 }
 
 impl Member {
@@ -514,7 +532,31 @@ impl Member {
                     return Err(DomainError::AlreadyErased);
                 }
                 let email = optional_email(email.as_deref())?;
-                Ok(vec![MemberEvent::ContactSet { email, language }])
+                // Removing the address is withdrawing it: recorded as such, so its key goes.
+                let mut events = Vec::new();
+                if email.is_none() && self.contact_held {
+                    events.push(MemberEvent::ContactWithdrawn);
+                }
+                events.push(MemberEvent::ContactSet { email, language });
+                Ok(events)
+            }
+            MemberCommand::WithdrawContact => {
+                self.admitted_on
+                    .ok_or(DomainError::NotFound(Record::Member))?;
+                Ok(if self.contact_held {
+                    vec![MemberEvent::ContactWithdrawn]
+                } else {
+                    vec![]
+                })
+            }
+            MemberCommand::Unsubscribe => {
+                self.admitted_on
+                    .ok_or(DomainError::NotFound(Record::Member))?;
+                Ok(if self.contact_held {
+                    vec![MemberEvent::Unsubscribed]
+                } else {
+                    vec![]
+                })
             }
         }
     }
@@ -604,10 +646,13 @@ impl Aggregate for Member {
                 }
                 self.bodies.clear();
             }
-            // Contact details are for the notifications, not for any rule of the member.
-            MemberEvent::ContactSet { .. } => {}
+            // Contact details are for the notifications; the member only knows whether an
+            // address is held, so that withdrawing twice records nothing the second time.
+            MemberEvent::ContactSet { email, .. } => self.contact_held = email.is_some(),
+            MemberEvent::ContactWithdrawn | MemberEvent::Unsubscribed => self.contact_held = false,
             MemberEvent::PersonalDataErased { on } => {
                 self.erased_on = Some(on);
+                self.contact_held = false;
                 self.name = crate::personal::ERASED.to_owned();
                 if let Some(mandate) = self.mandate.as_mut() {
                     mandate.commune = None;
@@ -1127,5 +1172,64 @@ mod tests {
                 language: Lang::Fr,
             })
             .then_expect_error(DomainError::AlreadyErased);
+    }
+
+    #[test]
+    fn a_withdrawn_or_unsubscribed_address_is_recorded_once() {
+        let set = MemberEvent::ContactSet {
+            email: Some("m@example.org".into()),
+            language: Lang::Fr,
+        };
+        for (command, event) in [
+            (
+                MemberCommand::WithdrawContact,
+                MemberEvent::ContactWithdrawn,
+            ),
+            (MemberCommand::Unsubscribe, MemberEvent::Unsubscribed),
+        ] {
+            given()
+                .given(vec![
+                    admitted(MemberKind::AssociationRepresentative),
+                    set.clone(),
+                ])
+                .when(command.clone())
+                .then_expect_events(vec![event.clone()]);
+            // A second click, or a withdrawal of nothing, records nothing.
+            given()
+                .given(vec![
+                    admitted(MemberKind::AssociationRepresentative),
+                    set.clone(),
+                    event,
+                ])
+                .when(command.clone())
+                .then_expect_events(vec![]);
+            given()
+                .given(vec![admitted(MemberKind::AssociationRepresentative)])
+                .when(command)
+                .then_expect_events(vec![]);
+        }
+    }
+
+    #[test]
+    fn removing_the_address_withdraws_it() {
+        given()
+            .given(vec![
+                admitted(MemberKind::AssociationRepresentative),
+                MemberEvent::ContactSet {
+                    email: Some("m@example.org".into()),
+                    language: Lang::Fr,
+                },
+            ])
+            .when(MemberCommand::SetContact {
+                email: None,
+                language: Lang::En,
+            })
+            .then_expect_events(vec![
+                MemberEvent::ContactWithdrawn,
+                MemberEvent::ContactSet {
+                    email: None,
+                    language: Lang::En,
+                },
+            ]);
     }
 }

@@ -20,6 +20,10 @@ pub enum Whose {
     /// The anonymous inhabitant who left an address with a contribution: keyed by the
     /// contribution (its id is the subject), so unsubscribing can erase the address.
     AnonymousContact,
+    /// The member's e-mail address: under a key of its own (subject `<member id>.contact`),
+    /// destroyed when the address is withdrawn or unsubscribed, so that no copy of the record
+    /// reads it any more while their name and texts stay readable.
+    MemberContact,
 }
 
 /// A personal field of an event's payload.
@@ -58,7 +62,7 @@ pub const PERSONAL_FIELDS: &[PersonalField] = &[
     ),
     field("ContributionAmended", "text", Whose::ContributionAuthor),
     field("ContributionWithdrawn", "reason", Whose::ContributionAuthor),
-    field("ContactSet", "email", Whose::Member),
+    field("ContactSet", "email", Whose::MemberContact),
     field("ContactLeft", "email", Whose::AnonymousContact),
 ];
 

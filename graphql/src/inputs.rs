@@ -662,6 +662,23 @@ addressed!(
     }
 );
 
+/// Withdraws a member's e-mail address: nothing more is sent to it, and no copy of the record
+/// reads it any more. A member withdraws their own; a coordinator anyone's of their CPTS.
+#[derive(InputObject, Debug)]
+pub struct WithdrawContactInput {
+    /// The member.
+    pub member_id: ID,
+}
+
+addressed!(
+    WithdrawContactInput,
+    Member,
+    MemberId,
+    member_id,
+    "memberId",
+    |_s| { MemberCommand::WithdrawContact }
+);
+
 /// Opens a consultation.
 #[derive(InputObject, Debug)]
 pub struct OpenConsultationInput {
@@ -836,6 +853,25 @@ impl IntoCommand for LeaveContactInput {
             email: self.email,
             language: self.language.map(Into::into).unwrap_or_default(),
         };
+        Ok(AddressedCommand::Consultation { id, command })
+    }
+}
+
+/// Withdraws the address an anonymous inhabitant left with their contribution, at their
+/// request: nothing more is sent to it and its key is destroyed. Coordinators only.
+#[derive(InputObject, Debug)]
+pub struct WithdrawInhabitantContactInput {
+    /// The consultation.
+    pub consultation_id: ID,
+    /// The contribution the address was left with.
+    pub contribution_id: ID,
+}
+
+impl IntoCommand for WithdrawInhabitantContactInput {
+    fn into_command(self) -> Result<AddressedCommand> {
+        let id = ConsultationId(parse_id("consultationId", &self.consultation_id)?);
+        let contribution_id = ContributionId(parse_id("contributionId", &self.contribution_id)?);
+        let command = ConsultationCommand::WithdrawInhabitantContact { contribution_id };
         Ok(AddressedCommand::Consultation { id, command })
     }
 }

@@ -208,6 +208,28 @@ impl MutationRoot {
         crate::types::execute(ctx, input.into_command()?, command_id).await
     }
 
+    /// Withdraws a member's e-mail address: recorded in the log, its key destroyed, nothing
+    /// more sent to it. A member withdraws their own; a coordinator anyone's. Records nothing
+    /// when no address is held.
+    async fn withdraw_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: WithdrawContactInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Withdraws the address an anonymous inhabitant left, at their request. Coordinators only.
+    async fn withdraw_inhabitant_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: WithdrawInhabitantContactInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
     /// Records the e-mail address an anonymous inhabitant left with their contribution.
     async fn leave_contact(
         &self,

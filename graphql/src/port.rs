@@ -172,6 +172,11 @@ pub trait LedgerPort: Send + Sync {
     /// How far each read model is behind the log.
     async fn projection_lag(&self) -> Result<Vec<ProjectionLag>, LedgerError>;
 
+    /// Everything the ledger holds about one member (right of access): the document
+    /// `cpts-ledger-personal-data/1` described in `docs/personal-data.md`, the same that
+    /// `cpts-ledger export-person` writes. The caller has checked who may read it.
+    async fn personal_data(&self, member: MemberId) -> Result<serde_json::Value, LedgerError>;
+
     /// The holder of an API token, if the token is valid and not revoked.
     async fn authenticate(&self, token: &str) -> Result<Option<Principal>, LedgerError>;
 

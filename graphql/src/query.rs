@@ -3,7 +3,7 @@
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::NaiveDate;
 use cpts_domain::access::{AccessError, Caller};
-use cpts_domain::ids::CommunityId;
+use cpts_domain::ids::{CommunityId, MemberId};
 use cpts_domain::values;
 use cpts_projections::{listing, queries};
 
@@ -590,6 +590,31 @@ impl QueryRoot {
                 created_at: n.created_at,
             })
             .collect())
+    }
+
+    /// Everything the ledger holds about one member of the caller's CPTS (right of access,
+    /// GDPR article 15): the JSON document `cpts-ledger-personal-data/1` described in
+    /// `docs/personal-data.md`, the same that `cpts-ledger export-person` writes. For the
+    /// coordinator of that member's CPTS only.
+    #[graphql(complexity = "crate::limits::WHOLE_LOG_COMPLEXITY + child_complexity")]
+    async fn personal_data(
+        &self,
+        ctx: &Context<'_>,
+        member_id: ID,
+    ) -> Result<async_graphql::Json<serde_json::Value>> {
+        let id = parse_id("memberId", &member_id)?;
+        let principal = guard::principal(ctx)?;
+        if principal.role != cpts_domain::access::Role::Coordinator {
+            return Err(from_access(&AccessError::RoleForbids {
+                role: principal.role,
+            }));
+        }
+        guard::record_in_scope(ctx, &principal, "member", id).await?;
+        let document = ledger(ctx)?
+            .personal_data(MemberId(id))
+            .await
+            .map_err(from_ledger)?;
+        Ok(async_graphql::Json(document))
     }
 
     /// The e-mails and webhooks of the caller's CPTS that could not be delivered: given up

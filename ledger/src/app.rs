@@ -213,7 +213,7 @@ async fn unsubscribe(
     State(ledger): State<Arc<Ledger>>,
     Path(token): Path<String>,
 ) -> (StatusCode, Html<String>) {
-    match notify::unsubscribe(ledger.repository(), ledger.projector().db(), &token).await {
+    match notify::unsubscribe(&ledger, &token).await {
         Ok(Unsubscribed::Done(lang)) => (
             StatusCode::OK,
             Html(unsubscribe_page("unsubscribe-done", lang, false)),

@@ -17,65 +17,160 @@ use crate::service::Ledger;
 use crate::store::{EventRepository, StoredEvent};
 use crate::tokens;
 
+/// The name of the document [`export_person`] writes, and of its version: a reader checks it
+/// before anything else. Described key by key in `docs/personal-data.md`.
+pub const FORMAT: &str = "cpts-ledger-personal-data/1";
+
+/// How many events one read of the log covers while gathering a person's data.
+const PAGE: u32 = 1_000;
+
+/// The event types of a member's record that say how they consent to be written to.
+const CONSENT: &[&str] = &[
+    "ContactSet",
+    "ContactWithdrawn",
+    "Unsubscribed",
+    "PersonalDataErased",
+];
+
 fn event_json(event: &StoredEvent) -> Value {
     json!({
         "position": event.position,
         "record": { "type": event.aggregate_type, "id": event.aggregate_id },
+        "sequence": event.sequence,
         "event_type": event.event_type,
         "recorded_at": event.recorded_at_text,
+        "actor": event.metadata.get("actor"),
         "payload": event.payload,
         "metadata": event.metadata,
     })
 }
 
-/// Everything the ledger holds about one member: the events of their record, the
-/// contributions they wrote with every event about them (answers included), and the API tokens
-/// that name them. Personal fields are decrypted; once erased they read as erased.
+/// A contribution the person wrote, and every event about it.
+struct Written {
+    contribution_id: String,
+    consultation_id: String,
+    events: Vec<Value>,
+}
+
+/// One notification of the outbox, as sent (or as queued, or cancelled).
+#[derive(Debug, sqlx::FromRow)]
+struct Notification {
+    notification_key: String,
+    position: i64,
+    channel: String,
+    status: String,
+    lang: String,
+    title: String,
+    body: String,
+    attempts: i64,
+    created_at: String,
+    sent_at: Option<String>,
+}
+
+/// The contact as the outbox derived it from the log.
+#[derive(Debug, sqlx::FromRow)]
+struct ContactRow {
+    email: Option<String>,
+    lang: String,
+    unsubscribed_at: Option<String>,
+}
+
+/// Everything the ledger holds about one member (right of access, GDPR article 15), as the
+/// document [`FORMAT`]: the events they performed (their actor in the metadata), the events
+/// about them (their record, the contributions they wrote with every event about those,
+/// answers included, and every other event naming them), their contact details and the
+/// history of their consent, the notifications addressed to them and their API tokens
+/// (never a secret). Personal fields are decrypted; once erased or withdrawn they read as
+/// erased. The same function answers `cpts-ledger export-person` and the `personalData` query.
 pub async fn export_person(ledger: &Ledger, member: MemberId) -> anyhow::Result<Value> {
     let repo = ledger.repository();
     let id = member.to_string();
-    let about_them = repo
-        .events_mentioning(&id)
-        .await
-        .context("reading the events about the person")?;
-    anyhow::ensure!(
-        about_them
-            .iter()
-            .any(|e| e.aggregate_type == "member" && e.aggregate_id == id),
-        "no member {id} in this ledger"
-    );
-    // Their contributions, and through them the answers they received.
-    let contributions: Vec<String> = about_them
-        .iter()
-        .filter(|e| e.event_type == "ContributionSubmitted")
-        .filter_map(|e| {
-            let body = &e.payload["ContributionSubmitted"];
-            (body["author"]["member_id"].as_str() == Some(id.as_str()))
-                .then(|| body["contribution_id"].as_str().map(str::to_owned))
-                .flatten()
-        })
-        .collect();
-    let mut contribution_events = Vec::new();
-    for contribution in &contributions {
-        for event in repo
-            .events_mentioning(contribution)
+    let actor = Actor::Member(member).to_metadata();
+    let mut performed = Vec::new();
+    let mut record = Vec::new();
+    let mut consent = Vec::new();
+    let mut written: Vec<Written> = Vec::new();
+    let mut naming_them = Vec::new();
+    let mut community_id = None;
+    let mut after = 0;
+    loop {
+        let page = repo
+            .read_log(after, PAGE)
             .await
-            .context("reading the events about a contribution")?
-        {
-            contribution_events.push(event_json(&event));
+            .context("reading the log")?;
+        let Some(last) = page.last() else {
+            break;
+        };
+        after = last.position;
+        for event in &page {
+            if event.metadata.get("actor").and_then(Value::as_str) == Some(actor.as_str()) {
+                performed.push(event_json(event));
+            }
+            if event.aggregate_type == "member" && event.aggregate_id == id {
+                community_id = community_id.or_else(|| event.community_id.clone());
+                if CONSENT.contains(&event.event_type.as_str()) {
+                    let body = event.payload.get(&event.event_type);
+                    consent.push(json!({
+                        "position": event.position,
+                        "recorded_at": event.recorded_at_text,
+                        "event_type": event.event_type,
+                        "actor": event.metadata.get("actor"),
+                        "email": body.and_then(|b| b.get("email")),
+                        "language": body.and_then(|b| b.get("language")),
+                    }));
+                }
+                record.push(event_json(event));
+                continue;
+            }
+            let text = event.payload.to_string();
+            if event.event_type == "ContributionSubmitted" {
+                let body = &event.payload["ContributionSubmitted"];
+                if body["author"]["member_id"].as_str() == Some(id.as_str()) {
+                    if let Some(contribution) = body["contribution_id"].as_str() {
+                        written.push(Written {
+                            contribution_id: contribution.to_owned(),
+                            consultation_id: event.aggregate_id.clone(),
+                            events: vec![event_json(event)],
+                        });
+                        continue;
+                    }
+                }
+            }
+            let mut about_theirs = false;
+            for contribution in written.iter_mut() {
+                if text.contains(&contribution.contribution_id) {
+                    contribution.events.push(event_json(event));
+                    about_theirs = true;
+                }
+            }
+            if !about_theirs && text.contains(&id) {
+                naming_them.push(event_json(event));
+            }
+        }
+        if page.len() < PAGE as usize {
+            break;
         }
     }
-    let record: Vec<Value> = about_them
-        .iter()
-        .filter(|e| e.aggregate_type == "member" && e.aggregate_id == id)
-        .map(event_json)
-        .collect();
-    let mentioned: Vec<Value> = about_them
-        .iter()
-        .filter(|e| !(e.aggregate_type == "member" && e.aggregate_id == id))
-        .filter(|e| e.event_type != "ContributionSubmitted")
-        .map(event_json)
-        .collect();
+    anyhow::ensure!(!record.is_empty(), "no member {id} in this ledger");
+    let db = repo.db();
+    let contact: Option<ContactRow> = db
+        .fetch_uncounted(
+            "SELECT email, lang, unsubscribed_at FROM notify_contacts WHERE subject_id = $1",
+            &[id.as_str().into()],
+        )
+        .await
+        .context("reading the contact details")?
+        .into_iter()
+        .next();
+    let notifications: Vec<Notification> = db
+        .fetch_uncounted(
+            "SELECT notification_key, position, channel, status, lang, title, body, attempts, \
+             created_at, sent_at FROM notify_outbox WHERE member_id = $1 OR subject_id = $1 \
+             ORDER BY position, created_at, notification_key",
+            &[id.as_str().into()],
+        )
+        .await
+        .context("reading the notifications")?;
     let tokens: Vec<Value> = tokens::list(repo)
         .await?
         .into_iter()
@@ -83,16 +178,45 @@ pub async fn export_person(ledger: &Ledger, member: MemberId) -> anyhow::Result<
         .map(|t| {
             json!({
                 "token_id": t.token_id, "role": t.role, "label": t.label,
-                "created_at": t.created_at, "revoked_at": t.revoked_at,
+                "created_at": t.created_at, "expires_at": t.expires_at,
+                "revoked_at": t.revoked_at,
             })
         })
         .collect();
+    let (position, hash) = ledger.head().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(json!({
+        "format": FORMAT,
         "member_id": id,
+        "community_id": community_id,
+        "generated_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "log_head": { "position": position, "hash": hash },
+        "events_performed": performed,
         "member_record": record,
-        "contributions": contributions,
-        "contribution_events": contribution_events,
-        "other_events_naming_them": mentioned,
+        "contributions": written.into_iter().map(|w| json!({
+            "contribution_id": w.contribution_id,
+            "consultation_id": w.consultation_id,
+            "events": w.events,
+        })).collect::<Vec<_>>(),
+        "events_naming_them": naming_them,
+        "contact": contact.map(|c| json!({
+            "email": c.email,
+            "language": c.lang,
+            "subscribed": c.email.is_some() && c.unsubscribed_at.is_none(),
+            "withdrawn_at": c.unsubscribed_at,
+        })),
+        "consent_history": consent,
+        "notifications": notifications.into_iter().map(|n| json!({
+            "key": n.notification_key,
+            "position": n.position,
+            "channel": n.channel,
+            "status": n.status,
+            "language": n.lang,
+            "title": n.title,
+            "body": n.body,
+            "attempts": n.attempts,
+            "created_at": n.created_at,
+            "sent_at": n.sent_at,
+        })).collect::<Vec<_>>(),
         "api_tokens": tokens,
     }))
 }

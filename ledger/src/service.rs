@@ -713,6 +713,12 @@ impl LedgerPort for Ledger {
         Ok(report)
     }
 
+    async fn personal_data(&self, member: MemberId) -> Result<serde_json::Value, LedgerError> {
+        crate::personal::export_person(self, member)
+            .await
+            .map_err(|e| internal("gathering a person's data", e))
+    }
+
     async fn projection_lag(&self) -> Result<Vec<ProjectionLag>, LedgerError> {
         let lag = self
             .projector

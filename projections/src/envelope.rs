@@ -106,9 +106,10 @@ impl Fact {
                 | MemberEvent::LeftBody { on, .. }
                 | MemberEvent::MemberDeparted { on, .. }
                 | MemberEvent::PersonalDataErased { on } => Some(*on),
-                MemberEvent::CadreInterventionWritten { .. } | MemberEvent::ContactSet { .. } => {
-                    None
-                }
+                MemberEvent::CadreInterventionWritten { .. }
+                | MemberEvent::ContactSet { .. }
+                | MemberEvent::ContactWithdrawn
+                | MemberEvent::Unsubscribed => None,
             },
             Fact::Consultation(fact) => match fact {
                 ConsultationEvent::ConsultationOpened { terms, .. } => Some(terms.opens_on),
@@ -119,7 +120,9 @@ impl Fact {
                 | ConsultationEvent::ContributionWithdrawn { on, .. }
                 | ConsultationEvent::ConsultationClosed { on }
                 | ConsultationEvent::SynthesisPublished { on, .. } => Some(*on),
-                ConsultationEvent::ContactLeft { .. } => None,
+                ConsultationEvent::ContactLeft { .. }
+                | ConsultationEvent::InhabitantContactWithdrawn { .. }
+                | ConsultationEvent::InhabitantUnsubscribed { .. } => None,
             },
             Fact::Decision(fact) => match fact {
                 DecisionEvent::DecisionProposed { proposal, .. } => Some(proposal.proposed_on),

@@ -327,7 +327,9 @@ fn member(event: &Envelope, fact: &MemberEvent) -> Vec<Statement> {
         )],
         // What a rebuild would read once the key is gone: every personal field erased.
         // Contact details are the notifications' business (ledger/src/notify), not a read model's.
-        MemberEvent::ContactSet { .. } => vec![],
+        MemberEvent::ContactSet { .. }
+        | MemberEvent::ContactWithdrawn
+        | MemberEvent::Unsubscribed => vec![],
         MemberEvent::PersonalDataErased { .. } => vec![stmt!(
             "UPDATE proj_members SET name = $2, \
              commune = CASE WHEN commune IS NULL THEN NULL ELSE $2 END, \
@@ -419,7 +421,9 @@ fn consultation(event: &Envelope, fact: &ConsultationEvent) -> Vec<Statement> {
             id,
             *on,
         ),
-        ConsultationEvent::ContactLeft { .. } => return vec![],
+        ConsultationEvent::ContactLeft { .. }
+        | ConsultationEvent::InhabitantContactWithdrawn { .. }
+        | ConsultationEvent::InhabitantUnsubscribed { .. } => return vec![],
         ConsultationEvent::SynthesisPublished { text, .. } => stmt!(
             "UPDATE proj_consultations SET synthesis = $2 WHERE consultation_id = $1",
             id,

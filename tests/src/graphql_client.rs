@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use cpts_domain::access::Principal;
 use cpts_domain::command::AddressedCommand;
 use cpts_domain::error::Record;
-use cpts_domain::ids::CommunityId;
+use cpts_domain::ids::{CommunityId, MemberId};
 use cpts_domain::DomainError;
 use cpts_graphql::port::{
     CommandContext, FeedItem, LedgerError, LedgerPort, ProjectionLag, Receipt, RecordedEvent,
@@ -319,6 +319,10 @@ impl LedgerPort for GraphqlClient {
     }
 
     async fn verify(&self, _: Option<&str>) -> Result<VerificationReport, LedgerError> {
+        Err(not_over_http())
+    }
+
+    async fn personal_data(&self, _: MemberId) -> Result<Value, LedgerError> {
         Err(not_over_http())
     }
 

@@ -394,6 +394,10 @@ impl LedgerPort for WithContacts<'_> {
         self.ledger.verify(digest).await
     }
 
+    async fn personal_data(&self, member: MemberId) -> Result<serde_json::Value, LedgerError> {
+        self.ledger.personal_data(member).await
+    }
+
     async fn report(
         &self,
         community: CommunityId,

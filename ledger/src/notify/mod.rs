@@ -29,10 +29,17 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use cpts_domain::values::Lang;
-use cpts_projections::{stmt, ReadDb};
+
+use cpts_domain::access::Caller;
+use cpts_domain::command::{Actor, AddressedCommand};
+use cpts_domain::consultation::ConsultationCommand;
+use cpts_domain::ids::{ConsultationId, ContributionId, MemberId};
+use cpts_domain::member::MemberCommand;
+use cpts_graphql::port::{CommandContext, LedgerPort};
+use uuid::Uuid;
 
 use crate::config::redact_password;
-use crate::store::EventRepository;
+use crate::service::Ledger;
 
 /// The settings of notifications: where e-mails and webhooks go, and how hard to try.
 #[derive(Clone)]
@@ -135,31 +142,32 @@ pub fn now_text(at: DateTime<Utc>) -> String {
 /// What an unsubscribe link did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unsubscribed {
-    /// The address is forgotten and no more e-mail will be sent to it.
+    /// The address is forgotten and no more e-mail will be sent to it (now, or already).
     Done(Lang),
-    /// The link is unknown (or was already used).
+    /// The link is unknown (or its person was erased).
     Unknown,
 }
 
-/// Follows an unsubscribe link: the address is forgotten, its queued e-mails are cancelled,
-/// and for an anonymous inhabitant the key of the address is destroyed, so the log's copy reads
-/// as erased too. A member's own record stays; they may set a new address.
-pub async fn unsubscribe(
-    repo: &EventRepository,
-    db: &ReadDb,
-    token: &str,
-) -> anyhow::Result<Unsubscribed> {
+/// Follows an unsubscribe link: records the unsubscription, as the service acting for the
+/// person (a member's record, or for an anonymous inhabitant the consultation's, whose subject
+/// is the contribution). The append that records it destroys the address's key; the queued
+/// e-mails are cancelled at once, as the outbox will again when it reaches the event. A second
+/// click finds the address already gone, records nothing and says it is done.
+pub async fn unsubscribe(ledger: &Ledger, token: &str) -> anyhow::Result<Unsubscribed> {
     if token.len() != 64 || !token.chars().all(|c| c.is_ascii_hexdigit()) {
         return Ok(Unsubscribed::Unknown);
     }
+    let db = ledger.projector().db();
     let rows: Vec<(String, String)> = db
         .fetch(
-            "SELECT subject_id, lang FROM notify_contacts WHERE unsubscribe_token = $1 \
-             AND email IS NOT NULL",
+            "SELECT subject_id, lang FROM notify_contacts WHERE unsubscribe_token = $1",
             &[token.into()],
         )
         .await?;
     let Some((subject, lang)) = rows.into_iter().next() else {
+        return Ok(Unsubscribed::Unknown);
+    };
+    let Ok(id) = Uuid::parse_str(&subject) else {
         return Ok(Unsubscribed::Unknown);
     };
     let is_member: Vec<(String,)> = db
@@ -168,23 +176,47 @@ pub async fn unsubscribe(
             &[subject.as_str().into()],
         )
         .await?;
-    let mut tx = db.begin().await?;
-    tx.execute(&stmt!(
-        "UPDATE notify_contacts SET email = NULL, unsubscribed_at = $2 WHERE subject_id = $1",
-        subject.as_str(),
-        now_text(Utc::now()),
-    ))
-    .await?;
-    tx.execute(&stmt!(
-        "UPDATE notify_outbox SET recipient = NULL, \
-         status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END \
-         WHERE subject_id = $1 AND channel = 'email'",
-        subject.as_str(),
-    ))
-    .await?;
-    tx.commit().await?;
-    if is_member.is_empty() {
-        repo.forget_anonymous_contact(&subject).await?;
+    let command = if is_member.is_empty() {
+        let consultation: Vec<(String,)> = db
+            .fetch(
+                "SELECT consultation_id FROM proj_contributions WHERE contribution_id = $1",
+                &[subject.as_str().into()],
+            )
+            .await?;
+        let Some(Ok(consultation)) = consultation
+            .into_iter()
+            .next()
+            .map(|(c,)| Uuid::parse_str(&c))
+        else {
+            return Ok(Unsubscribed::Unknown);
+        };
+        AddressedCommand::Consultation {
+            id: ConsultationId(consultation),
+            command: ConsultationCommand::UnsubscribeInhabitant {
+                contribution_id: ContributionId(id),
+            },
+        }
+    } else {
+        AddressedCommand::Member {
+            id: MemberId(id),
+            command: MemberCommand::Unsubscribe,
+        }
+    };
+    let context = CommandContext {
+        caller: Caller::Trusted(Actor::System),
+        command_id: Uuid::new_v4(),
+    };
+    let receipt = ledger
+        .execute(command, context)
+        .await
+        .map_err(|e| anyhow::anyhow!("recording the unsubscription: {e}"))?;
+    if let Some(event) = receipt.events.first() {
+        let at = now_text(event.recorded_at);
+        let mut tx = db.begin().await?;
+        for statement in outbox::forget_address(&subject, &at) {
+            tx.execute(&statement).await?;
+        }
+        tx.commit().await?;
     }
     Ok(Unsubscribed::Done(outbox::parse_lang(&lang)))
 }

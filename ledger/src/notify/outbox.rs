@@ -9,6 +9,11 @@
 //!
 //! The outbox only reads events the read models have applied: the answer's disposition and
 //! rationale, the decision's title and the contribution's author come from them.
+//!
+//! `notify_contacts` is derived from the log alone: an address set or left, withdrawn or
+//! unsubscribed, each an event; the unsubscribe link is a MAC under a key of the store (see
+//! `store::vault`). A store imported from an export therefore rebuilds the same contacts, and
+//! someone who unsubscribed stays unsubscribed.
 
 use std::collections::HashMap;
 
@@ -21,7 +26,6 @@ use cpts_domain::personal::ERASED;
 use cpts_domain::values::Lang;
 use cpts_projections::db::{Param, Statement, Tx};
 use cpts_projections::{projector, stmt, Envelope, Fact, ReadDb};
-use rand::RngCore;
 use uuid::Uuid;
 
 use super::texts::{answer_message, AnswerNews};
@@ -138,11 +142,12 @@ async fn feed_with(
         if events.is_empty() {
             return Ok(done);
         }
-        apply(db, &events, config, announce).await?;
+        apply(repo, db, &events, config, announce).await?;
     }
 }
 
 async fn apply(
+    repo: &EventRepository,
     db: &ReadDb,
     events: &[Envelope],
     config: &NotifyConfig,
@@ -151,6 +156,15 @@ async fn apply(
     let Some(last) = events.last() else {
         return Ok(());
     };
+    // The links of the contacts set in this batch, before the transaction: their keys may have
+    // to be created, which on SQLite cannot wait for the write lock this transaction holds.
+    let mut links = HashMap::new();
+    for subject in events.iter().filter_map(contact_set_subject) {
+        if let std::collections::hash_map::Entry::Vacant(entry) = links.entry(subject) {
+            let link = repo.unsubscribe_token(entry.key()).await?;
+            entry.insert(link);
+        }
+    }
     let mut tx = db.begin_write().await?;
     let checkpoint = locked_checkpoint(&mut tx).await?;
     let pending = events.iter().filter(|e| e.position > checkpoint);
@@ -162,7 +176,7 @@ async fn apply(
             "the outbox is at {checkpoint} but was handed position {}",
             event.position
         );
-        for statement in statements(db, event, config, &mut contacts, announce).await? {
+        for statement in statements(db, event, config, &mut contacts, &links, announce).await? {
             tx.execute(&statement).await?;
         }
     }
@@ -175,12 +189,6 @@ async fn apply(
     }
     tx.commit().await?;
     Ok(())
-}
-
-fn token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
 }
 
 async fn contact_of(
@@ -201,14 +209,16 @@ async fn contact_of(
     Ok(rows.into_iter().next())
 }
 
+/// What an address set or left does: the contact is (again) subscribed, with the link the
+/// store derives for that subject. `None` once the subject's link key is gone (erased).
 fn set_contact(
+    links: &HashMap<String, Option<String>>,
     contacts: &mut HashMap<String, Option<Contact>>,
-    previous: Option<Contact>,
     subject: &str,
     email: Option<String>,
     lang: Lang,
-) -> Statement {
-    let token = previous.map(|c| c.unsubscribe_token).unwrap_or_else(token);
+) -> Option<Statement> {
+    let token = links.get(subject).cloned().flatten()?;
     contacts.insert(
         subject.to_owned(),
         Some(Contact {
@@ -218,15 +228,62 @@ fn set_contact(
             unsubscribed_at: None,
         }),
     );
-    stmt!(
+    Some(stmt!(
         "INSERT INTO notify_contacts (subject_id, email, lang, unsubscribe_token) \
          VALUES ($1, $2, $3, $4) ON CONFLICT (subject_id) DO UPDATE SET email = $2, lang = $3, \
-         unsubscribed_at = NULL",
+         unsubscribe_token = $4, unsubscribed_at = NULL",
         subject,
         email,
         lang_name(lang),
         token,
-    )
+    ))
+}
+
+/// The subject whose address an event sets (a member, or an anonymous inhabitant's
+/// contribution), if it sets one.
+fn contact_set_subject(event: &Envelope) -> Option<String> {
+    match &event.fact {
+        Fact::Member(MemberEvent::ContactSet { .. }) => Some(event.aggregate_id.clone()),
+        Fact::Consultation(ConsultationEvent::ContactLeft {
+            contribution_id, ..
+        }) => Some(contribution_id.0.to_string()),
+        _ => None,
+    }
+}
+
+/// What a withdrawal or an unsubscription does: the address is forgotten (its key is already
+/// destroyed in the store), the contact stays with the time consent was withdrawn, and the
+/// e-mails still queued for it are cancelled. The unsubscribe route runs the same statements
+/// at once, so nothing is sent between its page and the outbox reaching the event.
+pub(super) fn forget_address(subject: &str, at: &str) -> Vec<Statement> {
+    vec![
+        stmt!(
+            "UPDATE notify_contacts SET email = NULL, unsubscribed_at = $2 WHERE subject_id = $1",
+            subject,
+            at,
+        ),
+        stmt!(
+            "UPDATE notify_outbox SET recipient = NULL, \
+             status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END \
+             WHERE subject_id = $1 AND channel = 'email'",
+            subject,
+        ),
+    ]
+}
+
+/// The subject whose address an event withdraws (a member, or an anonymous inhabitant's
+/// contribution), if it withdraws one.
+pub(super) fn withdrawn_subject(event: &Envelope) -> Option<String> {
+    match &event.fact {
+        Fact::Member(MemberEvent::ContactWithdrawn | MemberEvent::Unsubscribed) => {
+            Some(event.aggregate_id.clone())
+        }
+        Fact::Consultation(
+            ConsultationEvent::InhabitantContactWithdrawn { contribution_id }
+            | ConsultationEvent::InhabitantUnsubscribed { contribution_id },
+        ) => Some(contribution_id.0.to_string()),
+        _ => None,
+    }
 }
 
 /// Row of the read models describing a published answer.
@@ -248,15 +305,18 @@ async fn statements(
     event: &Envelope,
     config: &NotifyConfig,
     contacts: &mut HashMap<String, Option<Contact>>,
+    links: &HashMap<String, Option<String>>,
     announce: bool,
 ) -> anyhow::Result<Vec<Statement>> {
     Ok(match &event.fact {
         Fact::Member(MemberEvent::ContactSet { email, language }) => {
             let subject = event.aggregate_id.as_str();
-            let previous = contact_of(db, contacts, subject).await?;
-            // An address that reads as erased is no address.
+            // An address that reads as erased (withdrawn since, or its person erased) is no
+            // address.
             let email = email.clone().filter(|e| e != ERASED);
-            vec![set_contact(contacts, previous, subject, email, *language)]
+            set_contact(links, contacts, subject, email, *language)
+                .into_iter()
+                .collect()
         }
         Fact::Consultation(ConsultationEvent::ContactLeft {
             contribution_id,
@@ -264,9 +324,31 @@ async fn statements(
             language,
         }) => {
             let subject = contribution_id.0.to_string();
-            let previous = contact_of(db, contacts, &subject).await?;
             let email = Some(email.clone()).filter(|e| e != ERASED);
-            vec![set_contact(contacts, previous, &subject, email, *language)]
+            set_contact(links, contacts, &subject, email, *language)
+                .into_iter()
+                .collect()
+        }
+        Fact::Member(MemberEvent::ContactWithdrawn | MemberEvent::Unsubscribed)
+        | Fact::Consultation(
+            ConsultationEvent::InhabitantContactWithdrawn { .. }
+            | ConsultationEvent::InhabitantUnsubscribed { .. },
+        ) => {
+            let Some(subject) = withdrawn_subject(event) else {
+                return Ok(vec![]);
+            };
+            let at = now_text(event.recorded_at);
+            if let Some(contact) = contact_of(db, contacts, &subject).await? {
+                contacts.insert(
+                    subject.clone(),
+                    Some(Contact {
+                        email: None,
+                        unsubscribed_at: Some(at.clone()),
+                        ..contact
+                    }),
+                );
+            }
+            forget_address(&subject, &at)
         }
         Fact::Member(MemberEvent::PersonalDataErased { .. }) => {
             let subject = event.aggregate_id.as_str();

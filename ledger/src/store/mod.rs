@@ -774,19 +774,6 @@ impl EventRepository {
         Ok(events)
     }
 
-    /// Every event of an aggregate, or whose payload names `id` (a member, a contribution), in
-    /// log order: what the log holds about someone.
-    pub async fn events_mentioning(&self, id: &str) -> Result<Vec<StoredEvent>, PersistenceError> {
-        let sql = format!(
-            "SELECT {} FROM events WHERE aggregate_id = $1 OR payload LIKE $2 \
-             ORDER BY position",
-            self.columns()
-        );
-        let pattern = format!("%{}%", id.replace(['%', '_'], ""));
-        self.select(&sql, &[Param::from(id), Param::from(pattern.as_str())])
-            .await
-    }
-
     /// The command recorded under this id, if any.
     pub async fn command(
         &self,

@@ -9,7 +9,12 @@
 //! moved to another field or person does not decrypt.
 //!
 //! The key is destroyed by the append that records `PersonalDataErased`, before that event is
-//! written: once the erasure is in the log, the key is gone.
+//! written: once the erasure is in the log, the key is gone. A member's e-mail address has keys
+//! of its own (one per `ContactSet`, subject `<member>.contact.<sequence>`), destroyed likewise
+//! by the append that records its withdrawal or unsubscription (and by the erasure); an
+//! anonymous inhabitant's address, keyed by the contribution, by theirs. The unsubscribe link
+//! of a contact is a MAC under a key of its own (`<subject>.unsubscribe`), so it is the same
+//! in every copy of the record, and no copy without the keys yields it.
 
 use std::collections::{HashMap, HashSet};
 
@@ -27,6 +32,25 @@ use super::{map_sqlx, timestamp_text, unknown, EventRepository, StoredEvent};
 const PREFIX: &str = "enc:v1:";
 /// The event that destroys its member's key.
 const ERASURE: &str = "PersonalDataErased";
+
+/// The subjects whose keys an event destroys, before it is written: the member's own key and
+/// their addresses' on erasure, the addresses' on a withdrawal or an unsubscription. A subject
+/// ending in `.` stands for every key under that prefix.
+fn shredded_by(event: &SerializedEvent) -> Vec<String> {
+    let id = &event.aggregate_id;
+    match (event.aggregate_type.as_str(), event.event_type.as_str()) {
+        ("member", ERASURE) => vec![id.clone(), format!("{id}.contact.")],
+        ("member", "ContactWithdrawn" | "Unsubscribed") => vec![format!("{id}.contact.")],
+        ("consultation", "InhabitantContactWithdrawn" | "InhabitantUnsubscribed") => event
+            .payload
+            .get(&event.event_type)
+            .and_then(|body| body.get("contribution_id"))
+            .and_then(Value::as_str)
+            .map(|c| vec![c.to_owned()])
+            .unwrap_or_default(),
+        _ => vec![],
+    }
+}
 
 /// A person's key, or `None` once erased.
 type Keys = HashMap<String, Option<[u8; 32]>>;
@@ -93,8 +117,15 @@ impl EventRepository {
         &self,
         events: &[SerializedEvent],
     ) -> Result<Vec<SerializedEvent>, PersistenceError> {
-        for event in events.iter().filter(|e| e.event_type == ERASURE) {
-            self.destroy_key(&event.aggregate_id).await?;
+        for subject in events.iter().flat_map(shredded_by) {
+            match subject.strip_suffix('.') {
+                Some(prefix) => {
+                    for (subject,) in self.subjects_under(prefix).await? {
+                        self.destroy_key(&subject).await?;
+                    }
+                }
+                None => self.destroy_key(&subject).await?,
+            }
         }
         let mut sealed = Vec::with_capacity(events.len());
         // Authors of contributions submitted in this very batch.
@@ -109,6 +140,7 @@ impl EventRepository {
             }
             let event_type = event.event_type.clone();
             let aggregate_id = event.aggregate_id.clone();
+            let sequence = event.sequence;
             let Some(body) = body_mut(&mut event.payload, &event_type) else {
                 sealed.push(event);
                 continue;
@@ -137,6 +169,7 @@ impl EventRepository {
                 }
                 let subject = match field.whose {
                     Whose::Member => Some(aggregate_id.clone()),
+                    Whose::MemberContact => Some(format!("{aggregate_id}.contact.{sequence}")),
                     Whose::ContributionAuthor => match &contribution {
                         Some(c) => match authors.get(c) {
                             Some(author) => author.clone(),
@@ -262,13 +295,32 @@ impl EventRepository {
         Ok(keys)
     }
 
-    /// Erases what the log holds about an anonymous inhabitant who left an address with a
-    /// contribution (they unsubscribed): the key of that contribution's contact is destroyed, so
-    /// the address reads as erased from then on. Members are erased by their own command.
-    pub async fn forget_anonymous_contact(&self, contribution_id: &str) -> anyhow::Result<()> {
-        self.destroy_key(contribution_id)
+    /// The subjects of the keys under a prefix (a member's addresses).
+    async fn subjects_under(&self, prefix: &str) -> Result<Vec<(String,)>, PersistenceError> {
+        const SQL: &str = "SELECT subject_id FROM person_keys WHERE subject_id LIKE $1";
+        self.db
+            .fetch_uncounted(SQL, &[format!("{prefix}.%").into()])
             .await
-            .map_err(|e| anyhow::anyhow!("destroying a contact's key: {e}"))
+            .map_err(map_sqlx)
+    }
+
+    /// The secret of a contact's unsubscribe link (a member, or an anonymous inhabitant's
+    /// contribution): a MAC of the subject under a key of its own, created on first use. The
+    /// same in every copy that holds the keys, so the outbox rebuilds the same link from an
+    /// import; `None` once that key is destroyed.
+    pub async fn unsubscribe_token(&self, subject: &str) -> anyhow::Result<Option<String>> {
+        use hmac::{Hmac, Mac};
+        let Some(key) = self
+            .key_for(&format!("{subject}.unsubscribe"))
+            .await
+            .map_err(|e| anyhow::anyhow!("reading a contact's link key: {e}"))?
+        else {
+            return Ok(None);
+        };
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&key)
+            .map_err(|e| anyhow::anyhow!("a link key: {e}"))?;
+        mac.update(format!("cpts-ledger:unsubscribe:{subject}").as_bytes());
+        Ok(Some(hex::encode(mac.finalize().into_bytes())))
     }
 
     /// Destroys a person's key (keeping a row that says they were erased).

@@ -803,7 +803,9 @@ impl State {
         match fact {
             MemberEvent::MemberAdmitted { .. }
             | MemberEvent::PersonalDataErased { .. }
-            | MemberEvent::ContactSet { .. } => {}
+            | MemberEvent::ContactSet { .. }
+            | MemberEvent::ContactWithdrawn
+            | MemberEvent::Unsubscribed => {}
             MemberEvent::MandateGranted {
                 association_id,
                 start,
@@ -880,7 +882,9 @@ impl State {
         match fact {
             ConsultationEvent::ConsultationOpened { .. }
             | ConsultationEvent::SynthesisPublished { .. }
-            | ConsultationEvent::ContactLeft { .. } => {}
+            | ConsultationEvent::ContactLeft { .. }
+            | ConsultationEvent::InhabitantContactWithdrawn { .. }
+            | ConsultationEvent::InhabitantUnsubscribed { .. } => {}
             ConsultationEvent::ContributionSubmitted {
                 contribution_id,
                 author,
