@@ -259,7 +259,7 @@ unsubscribe-title = Unsubscribe
 unsubscribe-question = Receive no more messages about what became of your contribution, and erase your address?
 unsubscribe-button = Unsubscribe
 unsubscribe-done = Done: your address is erased, you will receive no more messages.
-unsubscribe-unknown = Unknown or already used link.
+unsubscribe-unknown = Unknown link, or no longer in use.
 unsubscribe-failed = Error, try again later.
 
 ## Words shared by tables (report, dashboard, CSV)

@@ -262,7 +262,7 @@ unsubscribe-title = Désabonnement
 unsubscribe-question = Ne plus recevoir de messages sur la suite donnée à votre contribution, et effacer votre adresse ?
 unsubscribe-button = Me désabonner
 unsubscribe-done = C'est fait : votre adresse est effacée, vous ne recevrez plus de messages.
-unsubscribe-unknown = Lien inconnu ou déjà utilisé.
+unsubscribe-unknown = Lien inconnu, ou qui ne sert plus.
 unsubscribe-failed = Erreur, réessayez plus tard.
 
 ## Les mots communs aux tableaux (rapport, tableau de bord, CSV)

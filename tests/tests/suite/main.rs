@@ -6,6 +6,7 @@ mod access;
 mod backup;
 mod command_ids;
 mod concurrency;
+mod consent;
 mod dashboard;
 mod erasure;
 mod existence;
