@@ -16,6 +16,7 @@
 
 mod append;
 pub mod chain;
+pub mod keyring;
 mod postgres;
 mod vault;
 mod verify;
@@ -585,7 +586,7 @@ impl EventRepository {
                 .connect(url)
                 .await
                 .context("connecting to PostgreSQL")?;
-            let db = ReadDb::Postgres(pool.clone());
+            let db = ReadDb::postgres(pool.clone());
             Ok(Self {
                 group: Some(std::sync::Arc::new(postgres::GroupCommit::start(
                     db.clone(),
@@ -602,6 +603,9 @@ impl EventRepository {
                 // FULL: a commit that returned survives a power cut; the ledger is an audit record.
                 .synchronous(sqlx::sqlite::SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(30))
+                // What is deleted or overwritten (a destroyed key, an erased person's rows) is
+                // zeroed in the file, not left in a free page.
+                .pragma("secure_delete", "ON")
                 .foreign_keys(true);
             if !in_memory {
                 if let Some(parent) = options.get_filename().parent() {
@@ -619,7 +623,7 @@ impl EventRepository {
                 .await
                 .context("opening the SQLite database")?;
             Ok(Self {
-                db: ReadDb::Sqlite(pool),
+                db: ReadDb::sqlite(pool),
                 group: None,
             })
         } else {
@@ -632,9 +636,12 @@ impl EventRepository {
 
     /// Creates or updates the tables of this backend.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        match &self.db {
-            ReadDb::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await,
-            ReadDb::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await,
+        if let Some(pool) = self.db.pg_pool() {
+            sqlx::migrate!("../migrations/postgres").run(pool).await
+        } else if let Some(pool) = self.db.sqlite_pool() {
+            sqlx::migrate!("../migrations/sqlite").run(pool).await
+        } else {
+            Ok(())
         }
         .context("applying the migrations")
     }
@@ -652,18 +659,12 @@ impl EventRepository {
 
     /// The PostgreSQL pool, on that backend (for tests that look under the hood).
     pub fn pg_pool(&self) -> Option<&PgPool> {
-        match &self.db {
-            ReadDb::Postgres(pool) => Some(pool),
-            ReadDb::Sqlite(_) => None,
-        }
+        self.db.pg_pool()
     }
 
     /// The SQLite pool, on that backend (for tests that look under the hood).
     pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
-        match &self.db {
-            ReadDb::Sqlite(pool) => Some(pool),
-            ReadDb::Postgres(_) => None,
-        }
+        self.db.sqlite_pool()
     }
 
     /// The last event of the log.
