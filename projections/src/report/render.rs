@@ -118,10 +118,38 @@ fn yes_no(value: bool, lang: Lang) -> &'static str {
     texts::t(lang, if value { "yes" } else { "no" })
 }
 
-/// A text of the record on one line of the Markdown: its line breaks flattened, so that a title
-/// or a name cannot open a section of its own (a forged seal, say).
+/// A text of the record on one line of the Markdown: its line breaks flattened, and a first
+/// character that would open a block (a heading, a list, a table, a rule, a quote) escaped, so
+/// that a title, a text or a name cannot open a section of its own (a forged seal, say).
 fn inline(text: &str) -> String {
-    text.replace(['\r', '\n'], " ")
+    let flat = text.replace(['\r', '\n'], " ");
+    let body = flat.trim_start();
+    if body.starts_with(['#', '-', '*', '+', '>', '|', '=', '~', '`', '\\']) {
+        return format!("\\{body}");
+    }
+    // `1. …` or `1) …` would open a numbered list: its mark is escaped instead.
+    let digits = body.len() - body.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    match body[digits..].chars().next() {
+        Some(mark @ ('.' | ')')) if digits > 0 => {
+            format!("{}\\{mark}{}", &body[..digits], &body[digits + 1..])
+        }
+        _ => body.to_owned(),
+    }
+}
+
+/// The text of a line of [`inline`] Markdown as a reader sees it: its escape removed.
+fn unescaped(text: &str) -> std::borrow::Cow<'_, str> {
+    if let Some(rest) = text.strip_prefix('\\') {
+        if rest.starts_with(|c: char| c.is_ascii_punctuation()) {
+            return rest.into();
+        }
+    }
+    let digits = text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let rest = &text[digits..];
+    if digits > 0 && (rest.starts_with("\\.") || rest.starts_with("\\)")) {
+        return format!("{}{}", &text[..digits], &rest[1..]).into();
+    }
+    text.into()
 }
 
 /// A table cell: pipes escaped, line breaks flattened, empty shown as a dash.
@@ -947,7 +975,7 @@ pub fn html(report: &Report) -> String {
             in_list = false;
         }
         if let Some(h) = line.strip_prefix("# ") {
-            out.push_str(&format!("<h1>{}</h1>\n", esc(h)));
+            out.push_str(&format!("<h1>{}</h1>\n", esc(&unescaped(h))));
         } else if let Some(h) = line.strip_prefix("## ") {
             if in_section {
                 out.push_str("</section>\n");
@@ -958,7 +986,7 @@ pub fn html(report: &Report) -> String {
                 out.push_str(chart);
             }
         } else if let Some(h) = line.strip_prefix("### ") {
-            out.push_str(&format!("<h3>{}</h3>\n", esc(h)));
+            out.push_str(&format!("<h3>{}</h3>\n", esc(&unescaped(h))));
         } else if line.starts_with("| ") {
             let headers = cells(line);
             out.push_str("<table>\n<thead><tr>");
@@ -986,7 +1014,7 @@ pub fn html(report: &Report) -> String {
                 out.push_str("<ul>\n");
                 in_list = true;
             }
-            out.push_str(&format!("<li>{}</li>\n", esc(item)));
+            out.push_str(&format!("<li>{}</li>\n", esc(&unescaped(item))));
         } else if line == "---" {
             if in_section {
                 out.push_str("</section>\n");
@@ -998,7 +1026,7 @@ pub fn html(report: &Report) -> String {
             out.push_str("</footer>\n</body>\n</html>\n");
             return out;
         } else if !line.trim().is_empty() {
-            out.push_str(&format!("<p>{}</p>\n", esc(line)));
+            out.push_str(&format!("<p>{}</p>\n", esc(&unescaped(line))));
         }
         i += 1;
     }
@@ -1225,5 +1253,23 @@ mod tests {
         assert!(!format!("### {line}\n")
             .lines()
             .any(|l| l.starts_with("## ")));
+    }
+
+    #[test]
+    fn a_text_that_begins_like_a_block_is_escaped_and_reads_as_written() {
+        for text in [
+            "# Faux rapport",
+            "---",
+            "- Empreinte",
+            "| a | b |",
+            "1. Un",
+            "\\# x",
+        ] {
+            let line = inline(text);
+            assert!(line.contains('\\'), "{text} → {line}");
+            assert_eq!(unescaped(&line), text.trim_start());
+        }
+        assert_eq!(inline("  Permanence\n du samedi"), "Permanence  du samedi");
+        assert_eq!(inline("2026 en chiffres"), "2026 en chiffres");
     }
 }

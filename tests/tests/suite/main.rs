@@ -19,6 +19,7 @@ mod poison;
 mod projections;
 mod report;
 mod report_api;
+mod safe_outputs;
 mod scenario;
 mod scenario_over_graphql;
 mod schema;
