@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use cpts_domain::texts;
 use cpts_domain::values::Lang;
 
-use super::model::{PromiseCounts, Report};
+use super::model::{DecisionPart, PromiseCounts, Report};
 
 /// The report as pretty JSON, fields in their declared order, ending with a line break.
 pub fn json(report: &Report) -> String {
@@ -1075,14 +1075,27 @@ fn csv(headers: &[&str], rows: &[Vec<String>]) -> String {
 /// The open data of the period, as French public bodies publish it: CSV files in UTF-8, comma
 /// separated, one header row (its names in the catalogue, `csv-*`), dates in ISO 8601, codes
 /// beside labels. No personal data: no name, no contribution text, no commune of an
-/// inhabitant. Returns `(file name, content)`.
+/// inhabitant. Nothing the public API would not show: only the decisions a body voted on, and
+/// what their trails show (their consultations, those consultations' contributions, the answers
+/// they gave). Returns `(file name, content)`.
 pub fn open_data(report: &Report) -> Vec<(&'static str, String)> {
     let t = |key: &'static str| texts::t(report.lang, key);
-    // Open data is public: the decisions the public API shows, those a body voted on.
-    let decisions: Vec<Vec<String>> = report
+    // Open data is public: it shows what the public API shows, no more. That is the decisions
+    // a body voted on, and through their trails the consultations they drew on, those
+    // consultations' contributions and the answers those decisions gave.
+    let public: Vec<&DecisionPart> = report
         .decisions
         .iter()
         .filter(|d| crate::listing::is_published(&d.status.code))
+        .collect();
+    let public_decision = |id: &str| public.iter().any(|d| d.decision_id == id);
+    let public_consultation = |id: &str| {
+        public
+            .iter()
+            .any(|d| d.consultation_ids.iter().any(|c| c == id))
+    };
+    let decisions: Vec<Vec<String>> = public
+        .iter()
         .map(|d| {
             let vote = d.vote.as_ref();
             vec![
@@ -1107,6 +1120,7 @@ pub fn open_data(report: &Report) -> Vec<(&'static str, String)> {
         .consultations
         .list
         .iter()
+        .filter(|c| public_consultation(&c.consultation_id))
         .map(|c| {
             vec![
                 c.consultation_id.clone(),
@@ -1126,6 +1140,7 @@ pub fn open_data(report: &Report) -> Vec<(&'static str, String)> {
         .dispositions
         .published
         .iter()
+        .filter(|a| public_decision(&a.decision_id))
         .map(|a| {
             vec![
                 a.decision_id.clone(),
@@ -1142,6 +1157,7 @@ pub fn open_data(report: &Report) -> Vec<(&'static str, String)> {
         .promise_keeping
         .standings
         .iter()
+        .filter(|k| public_consultation(&k.consultation_id))
         .map(|k| {
             vec![
                 k.contribution_id.clone(),
