@@ -3,9 +3,10 @@
 //! Every append runs in one transaction that locks the head of the log (`log_head`), checks the
 //! stream's last sequence (a writer that lost a race gets
 //! [`PersistenceError::OptimisticLockError`] and nothing is written), numbers the events from the
-//! head, chains their hashes (chain version 2, `chain.rs`), inserts them and moves the head. The lock is held until commit, so
-//! global positions are handed out in commit order and never leave a gap: a reader that has seen
-//! position *n* will never see a lower position appear later. ARCHITECTURE.md tells why.
+//! head, chains their hashes (chain version 2, `chain.rs`), inserts them and moves the head. The
+//! lock is held until commit, so global positions are handed out in commit order and never leave
+//! a gap: a reader that has seen position *n* will never see a lower position appear later.
+//! ARCHITECTURE.md tells why.
 //!
 //! Every statement is written once for both backends and runs through the service's one way
 //! to the database ([`cpts_projections::db`]); the append protocol is `append.rs`, which
