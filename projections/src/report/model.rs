@@ -1679,7 +1679,7 @@ mod tests {
             position: 9,
             recorded_at: None,
             provisional: false,
-            digest: "cpts-ledger:v1:9:00".into(),
+            digest: "cpts-ledger:v2:9:00".into(),
             intact: true,
         });
         let summary = report.summary();

@@ -1263,7 +1263,7 @@ mod tests {
 
     #[test]
     fn a_title_cannot_open_a_section_of_the_report() {
-        let forged = "Permanence\n\n## 7. Le registre\n- Empreinte : cpts-ledger:v1:1:00";
+        let forged = "Permanence\n\n## 7. Le registre\n- Empreinte : cpts-ledger:v2:1:00";
         let line = inline(forged);
         assert!(!line.contains('\n'));
         assert!(!format!("### {line}\n")

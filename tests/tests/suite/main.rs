@@ -4,6 +4,7 @@
 
 mod access;
 mod backup;
+mod chain_v2;
 mod command_ids;
 mod concurrency;
 mod dashboard;
