@@ -32,6 +32,8 @@ pub async fn open_store(database: &DatabaseConfig) -> anyhow::Result<EventReposi
     repo.migrate()
         .await
         .with_context(|| format!("migrating the store {}", database.redacted()))?;
+    repo.unlock(&crate::store::keyring::MasterKey::from_bytes([0; 32]))
+        .await?;
     Ok(repo)
 }
 
