@@ -162,6 +162,15 @@ pub async fn export_person(ledger: &Ledger, member: MemberId) -> anyhow::Result<
         .context("reading the contact details")?
         .into_iter()
         .next();
+    let contact = match contact {
+        Some(mut c) => {
+            c.email = db
+                .at_rest()?
+                .open_opt(crate::notify::outbox::EMAIL_COLUMN, c.email.as_deref())?;
+            Some(c)
+        }
+        None => None,
+    };
     let notifications: Vec<Notification> = db
         .fetch_uncounted(
             "SELECT notification_key, position, channel, status, lang, title, body, attempts, \

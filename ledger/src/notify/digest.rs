@@ -118,6 +118,7 @@ pub async fn queue(
     let now = now_text(Utc::now());
     let mut queued = 0;
     for (member, email, lang, community) in coordinators {
+        let email = db.at_rest()?.open(super::outbox::EMAIL_COLUMN, &email)?;
         let lang = parse_lang(&lang);
         let community = community.unwrap_or_else(|| "CPTS".to_owned());
         let (title, body) = digest_message(&community, &as_of.to_string(), &waiting, lang);

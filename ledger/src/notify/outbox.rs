@@ -206,19 +206,32 @@ async fn contact_of(
             &[subject.into()],
         )
         .await?;
-    Ok(rows.into_iter().next())
+    let Some(mut contact) = rows.into_iter().next() else {
+        return Ok(None);
+    };
+    contact.email = db
+        .at_rest()?
+        .open_opt(EMAIL_COLUMN, contact.email.as_deref())?;
+    Ok(Some(contact))
 }
+
+/// The column of the contacts' addresses, sealed at rest (see `cpts_projections::at_rest`).
+pub const EMAIL_COLUMN: &str = "notify_contacts.email";
 
 /// What an address set or left does: the contact is (again) subscribed, with the link the
 /// store derives for that subject. `None` once the subject's link key is gone (erased).
 fn set_contact(
+    db: &ReadDb,
     links: &HashMap<String, Option<String>>,
     contacts: &mut HashMap<String, Option<Contact>>,
     subject: &str,
     email: Option<String>,
     lang: Lang,
-) -> Option<Statement> {
-    let token = links.get(subject).cloned().flatten()?;
+) -> anyhow::Result<Option<Statement>> {
+    let Some(token) = links.get(subject).cloned().flatten() else {
+        return Ok(None);
+    };
+    let sealed = db.at_rest()?.seal_opt(EMAIL_COLUMN, email.as_deref());
     contacts.insert(
         subject.to_owned(),
         Some(Contact {
@@ -228,15 +241,15 @@ fn set_contact(
             unsubscribed_at: None,
         }),
     );
-    Some(stmt!(
+    Ok(Some(stmt!(
         "INSERT INTO notify_contacts (subject_id, email, lang, unsubscribe_token) \
          VALUES ($1, $2, $3, $4) ON CONFLICT (subject_id) DO UPDATE SET email = $2, lang = $3, \
          unsubscribe_token = $4, unsubscribed_at = NULL",
         subject,
-        email,
+        sealed,
         lang_name(lang),
         token,
-    ))
+    )))
 }
 
 /// The subject whose address an event sets (a member, or an anonymous inhabitant's
@@ -314,7 +327,7 @@ async fn statements(
             // An address that reads as erased (withdrawn since, or its person erased) is no
             // address.
             let email = email.clone().filter(|e| e != ERASED);
-            set_contact(links, contacts, subject, email, *language)
+            set_contact(db, links, contacts, subject, email, *language)?
                 .into_iter()
                 .collect()
         }
@@ -325,7 +338,7 @@ async fn statements(
         }) => {
             let subject = contribution_id.0.to_string();
             let email = Some(email.clone()).filter(|e| e != ERASED);
-            set_contact(links, contacts, &subject, email, *language)
+            set_contact(db, links, contacts, &subject, email, *language)?
                 .into_iter()
                 .collect()
         }

@@ -7,6 +7,8 @@
 //! gives everything held about a person.
 
 use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use cpts_domain::access::{Caller, Role};
@@ -18,44 +20,46 @@ use cpts_domain::texts::t;
 use cpts_domain::values::Lang;
 use cpts_graphql::port::{CommandContext, LedgerPort};
 use cpts_ledger::demo::id_of;
+use cpts_ledger::notify::deliver::Notifier;
+use cpts_ledger::notify::NotifyConfig;
 use cpts_ledger::service::Ledger;
 use cpts_ledger::store::EventRepository;
 use cpts_ledger_tests::notify::{
     expected_mails, free_port, record_scenario_unanswered, record_scenario_with_contacts,
-    wait_until, ServiceProcess, SmtpSink,
+    wait_until, SmtpSink,
 };
 use cpts_ledger_tests::{open_store, postgres_db, sqlite_db};
 use serde_json::{json, Value};
-
-/// The service as a process of its own.
-const SERVICE: &str = env!("CARGO_BIN_EXE_ledger-service");
 
 fn community() -> CommunityId {
     CommunityId(id_of("community", "cpts-val-de-letang"))
 }
 
-/// The contacts as the outbox derived them, in a stable order.
+/// The contacts as the outbox derived them, in a stable order, addresses opened.
 type ContactRow = (String, Option<String>, String, String, Option<String>);
 
 async fn contacts(repo: &EventRepository) -> Vec<ContactRow> {
-    sqlx::query_as(
+    let rows: Vec<ContactRow> = sqlx::query_as(
         "SELECT subject_id, email, lang, unsubscribe_token, unsubscribed_at FROM notify_contacts \
          ORDER BY subject_id",
     )
     .fetch_all(repo.pg_pool().expect("postgres"))
     .await
-    .expect("contacts")
-}
-
-/// Waits (at most a minute) until `done` holds of the contacts.
-async fn contacts_until(repo: &EventRepository, done: impl Fn(&[ContactRow]) -> bool) {
-    for _ in 0..600 {
-        if done(&contacts(repo).await) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the contacts never got there: {:?}", contacts(repo).await);
+    .expect("contacts");
+    let at_rest = repo.db().at_rest().expect("unlocked");
+    rows.into_iter()
+        .map(|(subject, email, lang, token, at)| {
+            // Stored sealed: a copy of the database does not read it.
+            assert!(
+                !email.as_deref().is_some_and(|e| e.contains('@')),
+                "{email:?}"
+            );
+            let email = at_rest
+                .open_opt("notify_contacts.email", email.as_deref())
+                .expect("an address opens");
+            (subject, email, lang, token, at)
+        })
+        .collect()
 }
 
 fn email_of(rows: &[ContactRow], subject: &str) -> Option<String> {
@@ -64,9 +68,42 @@ fn email_of(rows: &[ContactRow], subject: &str) -> Option<String> {
         .and_then(|r| r.1.clone())
 }
 
-async fn graphql(service: &ServiceProcess, token: &str, query: &str, variables: Value) -> Value {
+/// The HTTP service over a store, in this process (so with this process's master key), with
+/// its notifications' feed; stopped when the sender is dropped.
+async fn serve(repo: &EventRepository) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let ledger = Arc::new(Ledger::new(repo.clone()));
+    let server = cpts_ledger::app::start_with(
+        ledger,
+        "127.0.0.1:0".parse().expect("address"),
+        cpts_ledger::app::HttpOptions::default(),
+        async {
+            stopped.await.ok();
+        },
+    )
+    .await
+    .expect("service starts");
+    (server.addr, stop)
+}
+
+/// One round of the outbox and the delivery worker, in this process.
+async fn notify_round(repo: &EventRepository, smtp_port: Option<u16>) {
+    let config = NotifyConfig {
+        smtp_url: smtp_port.map(|port| format!("smtp://127.0.0.1:{port}")),
+        public_url: "http://cpts.example".into(),
+        ..NotifyConfig::default()
+    };
+    let projector = Arc::new(cpts_ledger::projector::Projector::new(repo.clone()));
+    Notifier::new(repo.clone(), projector, config)
+        .expect("notifier")
+        .run_once()
+        .await
+        .expect("a round");
+}
+
+async fn graphql(addr: SocketAddr, token: &str, query: &str, variables: Value) -> Value {
     reqwest::Client::new()
-        .post(format!("http://{}/graphql", service.addr))
+        .post(format!("http://{addr}/graphql"))
         .bearer_auth(token)
         .json(&json!({ "query": query, "variables": variables }))
         .send()
@@ -106,16 +143,17 @@ async fn unsubscribed_and_withdrawn_stay_so_after_export_and_import_and_are_sent
     let source = postgres_db().await;
     let repo = open_store(source.url()).await.expect("store opens");
     let ledger = Ledger::new(repo.clone());
-    let service = ServiceProcess::start(
-        SERVICE,
-        source.url(),
-        &[("CPTS_NOTIFY_POLL_MS", "100".to_owned())],
-    );
     record_scenario_unanswered(&ledger).await;
-    contacts_until(&repo, |rows| {
-        rows.iter().filter(|r| r.1.is_some()).count() == 6
-    })
-    .await;
+    notify_round(&repo, None).await;
+    assert_eq!(
+        contacts(&repo)
+            .await
+            .iter()
+            .filter(|r| r.1.is_some())
+            .count(),
+        6
+    );
+    let (addr, _stop) = serve(&repo).await;
     let martine = id_of("member", "martine-roussel").to_string();
     let karim = id_of("member", "karim-benali").to_string();
     let julien = id_of("member", "julien-fabre").to_string();
@@ -123,7 +161,7 @@ async fn unsubscribed_and_withdrawn_stay_so_after_export_and_import_and_are_sent
     let rows = contacts(&repo).await;
     let link = |subject: &str| {
         let token = &rows.iter().find(|r| r.0 == subject).expect("a contact").3;
-        format!("http://{}/unsubscribe/{token}", service.addr)
+        format!("http://{addr}/unsubscribe/{token}")
     };
 
     // Martine Roussel and the inhabitant of Sète unsubscribe with their links, no login; a
@@ -169,7 +207,7 @@ async fn unsubscribed_and_withdrawn_stay_so_after_export_and_import_and_are_sent
     let withdraw = "mutation($id: ID!) { withdrawContact(input: { memberId: $id }) \
                     { events { eventType } } }";
     for (who, member) in [(&karim_token, &karim), (&coordinator, &julien)] {
-        let answer = graphql(&service, who, withdraw, json!({ "id": member })).await;
+        let answer = graphql(addr, who, withdraw, json!({ "id": member })).await;
         assert_eq!(
             answer["data"]["withdrawContact"]["events"],
             json!([{ "eventType": "ContactWithdrawn" }]),
@@ -177,18 +215,19 @@ async fn unsubscribed_and_withdrawn_stay_so_after_export_and_import_and_are_sent
         );
     }
     // Nobody else withdraws someone's address, and no token unsubscribes anyone.
-    let refused = graphql(&service, &karim_token, withdraw, json!({ "id": martine })).await;
+    let refused = graphql(addr, &karim_token, withdraw, json!({ "id": martine })).await;
     assert_eq!(refused["errors"][0]["extensions"]["code"], "FORBIDDEN");
 
-    let gone = [&martine, &karim, &julien, &p10];
-    contacts_until(&repo, |rows| {
-        gone.iter().all(|s| {
-            rows.iter()
-                .any(|r| &r.0 == *s && r.1.is_none() && r.4.is_some())
-        })
-    })
-    .await;
+    notify_round(&repo, None).await;
     let before = contacts(&repo).await;
+    for subject in [&martine, &karim, &julien, &p10] {
+        assert!(
+            before
+                .iter()
+                .any(|r| &r.0 == subject && r.1.is_none() && r.4.is_some()),
+            "{subject}: {before:?}"
+        );
+    }
     assert_eq!(
         email_of(&before, &id_of("member", "sophie-marty").to_string()).as_deref(),
         Some("sophie.marty@example.org"),
@@ -202,8 +241,6 @@ async fn unsubscribed_and_withdrawn_stay_so_after_export_and_import_and_are_sent
         logged_addresses(&ledger, "sophie-marty").await,
         vec!["sophie.marty@example.org"]
     );
-    drop(service);
-
     // Exported, then imported into a new database as `cpts-ledger import` does.
     let mut exported = Vec::new();
     cpts_ledger::backup::export(&repo, &mut exported)
@@ -243,15 +280,6 @@ async fn unsubscribed_and_withdrawn_stay_so_after_export_and_import_and_are_sent
     // The answers are published on the restored store: only those still subscribed are told.
     let folder = tempfile::tempdir().expect("folder");
     let sink = SmtpSink::start(folder.path(), free_port(), 0.0);
-    let _service = ServiceProcess::start(
-        SERVICE,
-        target.url(),
-        &[
-            ("CPTS_SMTP_URL", format!("smtp://127.0.0.1:{}", sink.port)),
-            ("CPTS_PUBLIC_URL", "http://cpts.example".into()),
-            ("CPTS_NOTIFY_POLL_MS", "100".into()),
-        ],
-    );
     let decisions: Vec<String> = sqlx::query_scalar("SELECT decision_id FROM proj_decisions")
         .fetch_all(restored.pg_pool().expect("postgres"))
         .await
@@ -283,16 +311,23 @@ async fn unsubscribed_and_withdrawn_stay_so_after_export_and_import_and_are_sent
         .filter(|to| !silenced.contains(to.as_str()))
         .collect();
     assert!(!expected.is_empty());
+    notify_round(&restored, Some(sink.port)).await;
+    // Each e-mail was sent once the server accepted it: all are in its folder by now.
     assert!(
-        wait_until(Duration::from_secs(60), || sink.mails().len()
+        wait_until(Duration::from_secs(10), || sink.mails().len()
             >= expected.len())
         .await,
         "{} e-mails of {} arrived",
         sink.mails().len(),
         expected.len()
     );
-    // Time for any e-mail that should not be sent to arrive anyway.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    let queued: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notify_outbox WHERE channel = 'email' AND status <> 'sent'",
+    )
+    .fetch_one(restored.pg_pool().expect("postgres"))
+    .await
+    .expect("count");
+    assert_eq!(queued, 0, "no e-mail waits for anyone unsubscribed");
     let mut sent: Vec<String> = sink.mails().into_iter().map(|m| m.to).collect();
     sent.sort();
     let mut expected = expected;
@@ -325,15 +360,7 @@ async fn export_person_lists_every_event_the_coordinator_performed() {
     let ledger = Ledger::new(repo.clone());
     record_scenario_with_contacts(&ledger).await;
     // The outbox derives the contacts from the log (no SMTP server: nothing is sent).
-    cpts_ledger::notify::deliver::Notifier::new(
-        repo.clone(),
-        ledger.projector().clone(),
-        cpts_ledger::notify::NotifyConfig::default(),
-    )
-    .expect("notifier")
-    .run_once()
-    .await
-    .expect("a round");
+    notify_round(&repo, None).await;
     let sophie = id_of("member", "sophie-marty");
     let document = cpts_ledger::personal::export_person(&ledger, MemberId(sophie))
         .await
@@ -357,21 +384,12 @@ async fn export_person_lists_every_event_the_coordinator_performed() {
 
 #[tokio::test]
 async fn a_representative_gets_their_contributions_contact_notifications_and_tokens() {
-    use cpts_ledger::notify::deliver::Notifier;
-    use cpts_ledger::notify::NotifyConfig;
-
     let db = postgres_db().await;
     let repo = open_store(db.url()).await.expect("store opens");
     let ledger = Ledger::new(repo.clone());
     record_scenario_with_contacts(&ledger).await;
     // No SMTP server: the outbox is fed, the e-mails stay queued.
-    let notifier = Notifier::new(
-        repo.clone(),
-        ledger.projector().clone(),
-        NotifyConfig::default(),
-    )
-    .expect("notifier");
-    notifier.run_once().await.expect("a round");
+    notify_round(&repo, None).await;
     let martine = MemberId(id_of("member", "martine-roussel"));
     let secret = token(
         &repo,
@@ -447,11 +465,11 @@ async fn a_representative_gets_their_contributions_contact_notifications_and_tok
     assert_eq!(tokens[0]["role"], "representative");
 
     // The coordinator of her CPTS reads the same document through the API; nobody else does.
-    let service = ServiceProcess::start(SERVICE, db.url(), &[]);
+    let (addr, _stop) = serve(&repo).await;
     let query = "query($id: ID!) { personalData(memberId: $id) }";
     let variables = json!({ "id": martine.to_string() });
     let coordinator = token(&repo, Role::Coordinator, None, "c").await;
-    let answer = graphql(&service, &coordinator, query, variables.clone()).await;
+    let answer = graphql(addr, &coordinator, query, variables.clone()).await;
     let mut served = answer["data"]["personalData"].clone();
     let mut local = document.clone();
     for doc in [&mut served, &mut local] {
@@ -471,13 +489,13 @@ async fn a_representative_gets_their_contributions_contact_notifications_and_tok
     .await
     .expect("token")
     .secret;
-    let refused = graphql(&service, &elsewhere, query, variables.clone()).await;
+    let refused = graphql(addr, &elsewhere, query, variables.clone()).await;
     assert_eq!(refused["errors"][0]["extensions"]["code"], "NOT_FOUND");
     assert!(refused["data"].is_null() || refused["data"]["personalData"].is_null());
     for role in [Role::Auditor, Role::Representative] {
         let member = (role == Role::Representative).then_some(martine);
         let other = token(&repo, role, member, "r").await;
-        let refused = graphql(&service, &other, query, variables.clone()).await;
+        let refused = graphql(addr, &other, query, variables.clone()).await;
         assert_eq!(
             refused["errors"][0]["extensions"]["code"], "FORBIDDEN",
             "{role:?}: {refused}"

@@ -793,11 +793,20 @@ async fn a_restored_backup_announces_no_answer_again_but_keeps_the_addresses() {
         .await
         .expect("count");
     assert_eq!(rows, 0, "no answer is announced twice");
-    let mut addresses: Vec<String> =
-        sqlx::query_scalar("SELECT email FROM notify_contacts WHERE email IS NOT NULL")
-            .fetch_all(pool)
-            .await
-            .expect("contacts");
+    let at_rest = restored.db().at_rest().expect("unlocked");
+    let mut addresses: Vec<String> = sqlx::query_scalar::<_, String>(
+        "SELECT email FROM notify_contacts WHERE email IS NOT NULL",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("contacts")
+    .iter()
+    .map(|sealed| {
+        at_rest
+            .open("notify_contacts.email", sealed)
+            .expect("an address sealed at rest")
+    })
+    .collect();
     addresses.sort();
     assert_eq!(
         addresses,
