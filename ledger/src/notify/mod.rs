@@ -176,7 +176,7 @@ pub async fn unsubscribe(
     ))
     .await?;
     tx.execute(&stmt!(
-        "UPDATE notify_outbox SET recipient = NULL, \
+        "UPDATE notify_outbox SET recipient = NULL, last_error = NULL, \
          status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END \
          WHERE subject_id = $1 AND channel = 'email'",
         subject.as_str(),
