@@ -820,3 +820,35 @@ pub async fn indicator_history(db: &ReadDb, community_id: &str) -> Result<Vec<In
     )
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::name_order;
+
+    #[test]
+    fn names_sort_without_case_or_accent_and_the_order_is_total() {
+        let mut names = vec![
+            "Zoé Martin",
+            "émilie Durand",
+            "Emma Blanc",
+            "Dr Hélène Castel",
+            "Œdipe Roi",
+            "Claire Vidal",
+            "Emma blanc",
+        ];
+        names.sort_by(|a, b| name_order(a, b));
+        assert_eq!(
+            names,
+            [
+                "Claire Vidal",
+                "Dr Hélène Castel",
+                "émilie Durand",
+                "Emma Blanc",
+                "Emma blanc",
+                "Œdipe Roi",
+                "Zoé Martin",
+            ]
+        );
+        assert_eq!(name_order("Émile", "Emile"), "Émile".cmp("Emile"));
+    }
+}

@@ -135,9 +135,11 @@ pub async fn log_envelopes(
         .collect()
 }
 
-/// The master key of the tests' stores: one for all, so a store reopened by a test opens.
+/// The master key of the tests' stores: one for all, so a store reopened by a test opens. The
+/// service started as a process (`tests/src/notify.rs`) unlocks with the same one (`app::open_store`),
+/// so what it seals, the test opens.
 pub fn test_master_key() -> cpts_ledger::store::keyring::MasterKey {
-    cpts_ledger::store::keyring::MasterKey::from_bytes([0x5a; 32])
+    cpts_ledger::store::keyring::MasterKey::from_bytes([0; 32])
 }
 
 /// Opens, migrates and unlocks the store at `url`, as the service does at start-up.
