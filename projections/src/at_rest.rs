@@ -46,6 +46,8 @@ pub mod column {
     pub const OUTBOX_BODY: &str = "notify_outbox.body";
     /// The last delivery error, which an SMTP server words with the address.
     pub const OUTBOX_LAST_ERROR: &str = "notify_outbox.last_error";
+    /// What an API token is for, in the words of whoever created it ("Martine's phone").
+    pub const TOKEN_LABEL: &str = "api_tokens.label";
 }
 
 /// Every sealed column of the read models and the outbox.
@@ -60,6 +62,7 @@ pub const SEALED_COLUMNS: &[&str] = &[
     column::OUTBOX_TITLE,
     column::OUTBOX_BODY,
     column::OUTBOX_LAST_ERROR,
+    column::TOKEN_LABEL,
 ];
 
 /// The read-model key, unwrapped: what seals and opens the personal columns.

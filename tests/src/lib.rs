@@ -147,6 +147,7 @@ pub async fn open_store(url: &str) -> anyhow::Result<cpts_ledger::store::EventRe
     let repo = cpts_ledger::store::EventRepository::connect(url).await?;
     repo.migrate().await?;
     repo.unlock(&test_master_key()).await?;
+    cpts_ledger::at_rest::seal_pending(&repo).await?;
     Ok(repo)
 }
 

@@ -294,7 +294,7 @@ async fn statements(
                  WHERE member_id = $1",
                 subject,
                 now_text(Utc::now()),
-                ERASED,
+                at_rest.seal(column::TOKEN_LABEL, ERASED),
             ));
             statements
         }

@@ -447,3 +447,127 @@ async fn a_sealed_value_that_does_not_open_fails_the_read_and_is_never_shown() {
         );
     }
 }
+
+/// A database written before sealed columns: its read models, outbox and tokens in clear.
+#[tokio::test]
+async fn a_database_written_in_clear_is_sealed_at_start_up_and_reads_the_same() {
+    use cpts_domain::access::Role;
+    use cpts_domain::ids::CommunityId;
+    use cpts_ledger::tokens;
+
+    let db = sqlite_db();
+    let (repo, ledger) = the_demo_with_its_notifications(db.url()).await;
+    let community = CommunityId(id_of("community", "cpts-val-de-letang"));
+    let martine = MemberId(id_of("member", "martine-roussel"));
+    tokens::create(
+        &repo,
+        community,
+        Role::Representative,
+        Some(martine),
+        "Téléphone de Martine Roussel",
+    )
+    .await
+    .expect("a token");
+    let read_models = cpts_ledger_tests::dump_read_models(&repo).await;
+    let problems = cpts_ledger::notify::delivery_problems(repo.db(), &community.to_string())
+        .await
+        .expect("problems");
+    let labels = |list: Vec<tokens::TokenInfo>| -> Vec<String> {
+        list.into_iter().map(|t| t.label).collect()
+    };
+    let token_labels = labels(tokens::list(&repo).await.expect("tokens"));
+    assert!(token_labels.contains(&"Téléphone de Martine Roussel".to_owned()));
+
+    // As the version before sealed columns left it: the outbox and the labels in clear, and the
+    // migration that introduced them applied once more.
+    let pool = repo.sqlite_pool().expect("SQLite").clone();
+    let at_rest = repo.db().at_rest().expect("unlocked").clone();
+    type Row = (String, Option<String>, String, String, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT notification_key, recipient, title, body, last_error FROM notify_outbox",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("outbox");
+    assert!(rows.len() > 10);
+    for (key, recipient, title, body, last_error) in rows {
+        let open = |column: &str, v: Option<String>| {
+            at_rest.open_opt(column, v.as_deref()).expect("opens")
+        };
+        sqlx::query(
+            "UPDATE notify_outbox SET recipient = $2, title = $3, body = $4, last_error = $5 \
+             WHERE notification_key = $1",
+        )
+        .bind(&key)
+        .bind(open("notify_outbox.recipient", recipient))
+        .bind(open("notify_outbox.title", Some(title)))
+        .bind(open("notify_outbox.body", Some(body)))
+        .bind(open("notify_outbox.last_error", last_error))
+        .execute(&pool)
+        .await
+        .expect("written in clear");
+    }
+    let tokens_rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT token_id, label FROM api_tokens")
+            .fetch_all(&pool)
+            .await
+            .expect("tokens");
+    for (token, label) in tokens_rows {
+        sqlx::query("UPDATE api_tokens SET label = $2 WHERE token_id = $1")
+            .bind(&token)
+            .bind(at_rest.open("api_tokens.label", &label).expect("opens"))
+            .execute(&pool)
+            .await
+            .expect("written in clear");
+    }
+    sqlx::query("DROP TABLE pending_sealing")
+        .execute(&pool)
+        .await
+        .expect("dropped");
+    sqlx::raw_sql(include_str!(
+        "../../../migrations/sqlite/0015_sealed_columns.sql"
+    ))
+    .execute(&pool)
+    .await
+    .expect("the migration applies");
+    drop((ledger, repo, pool));
+
+    // The service starts on it: everything reads as before, and nothing is left in clear.
+    let repo = open_store(db.url()).await.expect("store opens");
+    let ledger = Ledger::new(repo.clone());
+    ledger.projector().catch_up().await.expect("rebuilt");
+    assert_eq!(
+        cpts_ledger_tests::dump_read_models(&repo).await,
+        read_models
+    );
+    assert_eq!(
+        cpts_ledger::notify::delivery_problems(repo.db(), &community.to_string())
+            .await
+            .expect("problems"),
+        problems
+    );
+    assert_eq!(
+        labels(tokens::list(&repo).await.expect("tokens")),
+        token_labels
+    );
+    let values = every_value(&repo).await;
+    for sealed in cpts_projections::at_rest::SEALED_COLUMNS {
+        let stored: Vec<&String> = values
+            .iter()
+            .filter(|(column, _)| column == sealed)
+            .map(|(_, v)| v)
+            .collect();
+        assert!(
+            stored.iter().all(|v| v.starts_with("sealed:v1:")),
+            "{sealed}: {stored:?}"
+        );
+    }
+    let path = db.sqlite_file().expect("a file");
+    let label = Personal {
+        field: "api_tokens.label".into(),
+        record: String::new(),
+        value: "Téléphone de Martine Roussel".into(),
+        in_clear_in_log: false,
+    };
+    assert_eq!(found_in_files(&path, &[label]), Vec::<String>::new());
+}
