@@ -368,6 +368,25 @@ async fn no_byte_of_the_sqlite_files_reads_anything_personal_before_or_after_an_
         .expect("the outbox follows");
     assert_eq!(found_in_files(&path, &hers), Vec::<String>::new());
     assert_eq!(found_in_files(&path, &nowhere), Vec::<String>::new());
+    // Her e-mails are blanked, the delivery errors that quoted her address with them.
+    let at_rest = repo.db().at_rest().expect("unlocked");
+    let rows: Vec<(Option<String>, String, Option<String>)> = repo
+        .db()
+        .fetch_uncounted(
+            "SELECT recipient, body, last_error FROM notify_outbox \
+             WHERE subject_id = $1 AND channel = 'email'",
+            &[martine.to_string().into()],
+        )
+        .await
+        .expect("her e-mails");
+    assert!(!rows.is_empty());
+    for (recipient, body, last_error) in rows {
+        assert_eq!((recipient, last_error), (None, None));
+        assert_eq!(
+            at_rest.open("notify_outbox.body", &body).as_deref(),
+            Ok(ERASED)
+        );
+    }
 
     // The service still reads everyone else, from the same sealed columns.
     let read = ledger.projector().db();
