@@ -34,6 +34,9 @@ pub async fn open_store(database: &DatabaseConfig) -> anyhow::Result<EventReposi
         .with_context(|| format!("migrating the store {}", database.redacted()))?;
     repo.unlock(&crate::store::keyring::MasterKey::from_bytes([0; 32]))
         .await?;
+    crate::at_rest::seal_pending(&repo)
+        .await
+        .context("sealing the personal values written in clear")?;
     Ok(repo)
 }
 

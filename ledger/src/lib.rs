@@ -2,6 +2,7 @@
 //! cqrs-es, and the wiring of the HTTP server.
 
 pub mod app;
+pub mod at_rest;
 pub mod backup;
 pub mod config;
 pub mod demo;

@@ -8,6 +8,7 @@ use cpts_domain::command::{Actor, AddressedCommand};
 use cpts_domain::ids::MemberId;
 use cpts_domain::member::MemberCommand;
 use cpts_graphql::port::{CommandContext, LedgerPort, Receipt};
+use cpts_projections::at_rest::column;
 use cpts_projections::db::Dialect;
 use cpts_projections::stmt;
 use serde_json::{json, Value};
@@ -180,6 +181,19 @@ pub async fn export_person(ledger: &Ledger, member: MemberId) -> anyhow::Result<
         )
         .await
         .context("reading the notifications")?;
+    // Their title and text are sealed at rest (`cpts_projections::at_rest`).
+    let at_rest = db.at_rest()?;
+    let notifications = notifications
+        .into_iter()
+        .map(|n| {
+            Ok(Notification {
+                title: at_rest.open(column::OUTBOX_TITLE, &n.title)?,
+                body: at_rest.open(column::OUTBOX_BODY, &n.body)?,
+                ..n
+            })
+        })
+        .collect::<Result<Vec<_>, cpts_projections::at_rest::Unreadable>>()
+        .context("opening the notifications")?;
     let tokens: Vec<Value> = tokens::list(repo)
         .await?
         .into_iter()
@@ -237,7 +251,10 @@ pub async fn scrub_storage(repo: &EventRepository) -> anyhow::Result<()> {
     // The only statements that differ by backend: each database's own way of reclaiming
     // space. On SQLite the write-ahead log also holds the old pages until it is checkpointed.
     let statements: &[&'static str] = match repo.db().dialect() {
-        Dialect::Postgres => &["VACUUM person_keys, proj_members, proj_contributions"],
+        Dialect::Postgres => &[
+            "VACUUM person_keys, proj_members, proj_contributions, notify_outbox, \
+             notify_contacts, api_tokens",
+        ],
         Dialect::Sqlite => &["VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"],
     };
     for &sql in statements {

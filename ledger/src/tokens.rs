@@ -7,7 +7,8 @@
 //!
 //! Every token expires (a year after its creation by default). A token that names a member
 //! must name a member of its CPTS; erasing that member revokes it and erases its label, which
-//! may hold their name.
+//! may hold their name. The label is stored sealed (`cpts_projections::at_rest`), for the same
+//! reason.
 
 use std::collections::HashSet;
 
@@ -16,6 +17,7 @@ use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, Utc};
 use cpts_domain::access::{Principal, Role};
 use cpts_domain::ids::{CommunityId, MemberId};
 use cpts_domain::personal::ERASED;
+use cpts_projections::at_rest::column;
 use cpts_projections::db::Param;
 use cpts_projections::stmt;
 use rand::RngCore;
@@ -191,7 +193,7 @@ pub async fn create_expiring(
             community.to_string(),
             role.wire_name(),
             member.map(|m| m.to_string()),
-            label,
+            repo.db().at_rest()?.seal(column::TOKEN_LABEL, label),
             now(),
             text(expires_at),
         ))
@@ -267,7 +269,16 @@ pub async fn list_in(
     let community = community.map(|c| c.to_string());
     let tokens: Result<Vec<TokenInfo>, sqlx::Error> =
         repo.db().fetch_uncounted(&sql, &[community.into()]).await;
-    tokens.context("listing the tokens")
+    opened(repo, tokens.context("listing the tokens")?)
+}
+
+/// Tokens as stored, their labels opened (they are stored sealed: a label may name someone).
+fn opened(repo: &EventRepository, mut tokens: Vec<TokenInfo>) -> anyhow::Result<Vec<TokenInfo>> {
+    let at_rest = repo.db().at_rest()?;
+    for token in &mut tokens {
+        token.label = at_rest.open(column::TOKEN_LABEL, &token.label)?;
+    }
+    Ok(tokens)
 }
 
 /// Of these token ids, the ones still in force (not revoked, not expired, not deleted).
@@ -286,6 +297,7 @@ pub async fn in_force(repo: &EventRepository, ids: &[Uuid]) -> anyhow::Result<Ha
             .fetch_uncounted(&sql, &params)
             .await
             .context("checking tokens in force")?;
+        let rows = opened(repo, rows)?;
         alive.extend(
             rows.iter()
                 .filter(|t| t.in_force(now))
@@ -302,9 +314,10 @@ pub async fn revoke_member(repo: &EventRepository, member: MemberId) -> anyhow::
                        WHERE member_id = $3";
     let at = now();
     let id = member.to_string();
+    let erased = repo.db().at_rest()?.seal(column::TOKEN_LABEL, ERASED);
     let affected = repo
         .db()
-        .execute(&stmt!(SQL, at.as_str(), ERASED, id.as_str()))
+        .execute(&stmt!(SQL, at.as_str(), erased, id.as_str()))
         .await
         .context("revoking the erased member's tokens")?;
     Ok(affected)
@@ -321,6 +334,7 @@ pub async fn authenticate(
     let sql = format!("SELECT {COLUMNS} FROM api_tokens WHERE secret_hash = $1");
     let digest = hash(secret);
     let found: Option<TokenInfo> = repo.db().fetch_optional(&sql, &[digest.into()]).await?;
+    let found = opened(repo, found.into_iter().collect())?.pop();
     let Some(token) = found.filter(|t| t.in_force(Utc::now())) else {
         return Ok(None);
     };

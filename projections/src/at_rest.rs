@@ -22,6 +22,49 @@ use rand::RngCore;
 
 const PREFIX: &str = "sealed:v1:";
 
+/// The sealed columns, each as `table.column` (its associated data): every column of the read
+/// models and of the outbox that receives the value of a personal field
+/// (`cpts_domain::personal::PERSONAL_FIELDS`) or a text that may quote one.
+pub mod column {
+    /// A member's name (`MemberAdmitted.name`).
+    pub const MEMBER_NAME: &str = "proj_members.name";
+    /// Where a representative lives (`MandateGranted.commune`).
+    pub const MEMBER_COMMUNE: &str = "proj_members.commune";
+    /// A representative's cadre d'intervention (`MandateGranted`, `CadreInterventionWritten`).
+    pub const MEMBER_CADRE: &str = "proj_members.cadre_intervention";
+    /// A contribution's text (`ContributionSubmitted`, `ContributionAmended`).
+    pub const CONTRIBUTION_TEXT: &str = "proj_contributions.text";
+    /// A contribution's attachment (`ContributionSubmitted.attachment`).
+    pub const CONTRIBUTION_ATTACHMENT: &str = "proj_contributions.attachment";
+    /// Why an event was set aside: a reading error may quote the event's values.
+    pub const SET_ASIDE_REASON: &str = "proj_set_aside.reason";
+    /// Where a notification goes: an address (or the webhook's URL).
+    pub const OUTBOX_RECIPIENT: &str = "notify_outbox.recipient";
+    /// A notification's title.
+    pub const OUTBOX_TITLE: &str = "notify_outbox.title";
+    /// A notification's text, which quotes the record.
+    pub const OUTBOX_BODY: &str = "notify_outbox.body";
+    /// The last delivery error, which an SMTP server words with the address.
+    pub const OUTBOX_LAST_ERROR: &str = "notify_outbox.last_error";
+    /// What an API token is for, in the words of whoever created it ("Martine's phone").
+    pub const TOKEN_LABEL: &str = "api_tokens.label";
+}
+
+/// Every sealed column of the read models and the outbox.
+pub const SEALED_COLUMNS: &[&str] = &[
+    column::MEMBER_NAME,
+    column::MEMBER_COMMUNE,
+    column::MEMBER_CADRE,
+    column::CONTRIBUTION_TEXT,
+    column::CONTRIBUTION_ATTACHMENT,
+    column::SET_ASIDE_REASON,
+    column::OUTBOX_RECIPIENT,
+    column::OUTBOX_TITLE,
+    column::OUTBOX_BODY,
+    column::OUTBOX_LAST_ERROR,
+    column::TOKEN_LABEL,
+];
+
 /// The read-model key, unwrapped: what seals and opens the personal columns.
 #[derive(Clone)]
 pub struct AtRest {

@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use cpts_domain::values::{Disposition, Lang};
 use serde::Serialize;
 
+use crate::at_rest::column;
 use crate::db::{Param, ReadDb};
 use cpts_domain::rules::{self, PromiseOutcome};
 
@@ -359,7 +360,11 @@ pub async fn influence_trails(
         )
     })
     .await?;
-    for row in rows {
+    let at_rest = db.at_rest()?;
+    for mut row in rows {
+        row.entry.text = at_rest.open(column::CONTRIBUTION_TEXT, &row.entry.text)?;
+        row.entry.author_name =
+            at_rest.open_opt(column::MEMBER_NAME, row.entry.author_name.as_deref())?;
         entries.entry(row.decision_id).or_default().push(row.entry);
     }
     decisions
@@ -643,15 +648,24 @@ pub struct MemberSummary {
     pub mandate_end: Option<String>,
 }
 
-/// Every member a CPTS ever admitted, by name.
+/// Every member a CPTS ever admitted, by name ([`crate::queries::name_order`]).
 pub async fn members(db: &ReadDb, community_id: &str) -> Result<Vec<MemberSummary>> {
-    db.fetch(
-        "SELECT member_id, name, kind, profession, admitted_on, departed_on, college_id, \
-         mandate_association_id, mandate_start, mandate_end FROM proj_members \
-         WHERE community_id = $1 ORDER BY name, member_id",
-        &[Param::from(community_id)],
-    )
-    .await
+    let at_rest = db.at_rest()?;
+    let mut members: Vec<MemberSummary> = db
+        .fetch(
+            "SELECT member_id, name, kind, profession, admitted_on, departed_on, college_id, \
+             mandate_association_id, mandate_start, mandate_end FROM proj_members \
+             WHERE community_id = $1",
+            &[Param::from(community_id)],
+        )
+        .await?;
+    for member in &mut members {
+        member.name = at_rest.open(column::MEMBER_NAME, &member.name)?;
+    }
+    members.sort_by(|a, b| {
+        crate::queries::name_order(&a.name, &b.name).then_with(|| a.member_id.cmp(&b.member_id))
+    });
+    Ok(members)
 }
 
 /// An association as a listing shows it.

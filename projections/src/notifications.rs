@@ -1,7 +1,9 @@
 //! The notifications as people read them: a member's notifications in the service, and the
 //! deliveries the coordinator must look at. The outbox itself is fed and delivered by the
-//! service (`ledger/src/notify`); these are reads of its table, plus the read flag.
+//! service (`ledger/src/notify`); these are reads of its table, plus the read flag. Titles,
+//! texts, addresses and errors are stored sealed ([`crate::at_rest`]) and opened here.
 
+use crate::at_rest::column;
 use crate::{stmt, ReadDb};
 
 /// A notification shown in the service to the member it is for.
@@ -26,13 +28,20 @@ pub async fn member_notifications(
     db: &ReadDb,
     member_id: &str,
 ) -> Result<Vec<MemberNotification>, sqlx::Error> {
-    db.fetch(
-        "SELECT notification_key, position, title, body, status, created_at \
+    let at_rest = db.at_rest()?;
+    let mut rows: Vec<MemberNotification> = db
+        .fetch(
+            "SELECT notification_key, position, title, body, status, created_at \
              FROM notify_outbox WHERE channel = 'member' AND member_id = $1 \
              ORDER BY position DESC, notification_key",
-        &[member_id.into()],
-    )
-    .await
+            &[member_id.into()],
+        )
+        .await?;
+    for row in &mut rows {
+        row.title = at_rest.open(column::OUTBOX_TITLE, &row.title)?;
+        row.body = at_rest.open(column::OUTBOX_BODY, &row.body)?;
+    }
+    Ok(rows)
 }
 
 /// Marks a member's notification read; false if the member has no such notification.
@@ -73,12 +82,18 @@ pub async fn delivery_problems(
     db: &ReadDb,
     community_id: &str,
 ) -> Result<Vec<DeliveryProblem>, sqlx::Error> {
-    db.fetch(
-        "SELECT notification_key, channel, status, attempts, last_error, next_attempt_at \
+    let at_rest = db.at_rest()?;
+    let mut rows: Vec<DeliveryProblem> = db
+        .fetch(
+            "SELECT notification_key, channel, status, attempts, last_error, next_attempt_at \
              FROM notify_outbox WHERE community_id = $1 AND channel IN ('email', 'webhook') \
              AND (status = 'failed' OR (status = 'queued' AND attempts > 0)) \
              ORDER BY position, notification_key",
-        &[community_id.into()],
-    )
-    .await
+            &[community_id.into()],
+        )
+        .await?;
+    for row in &mut rows {
+        row.last_error = at_rest.open_opt(column::OUTBOX_LAST_ERROR, row.last_error.as_deref())?;
+    }
+    Ok(rows)
 }

@@ -17,6 +17,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 
+use crate::at_rest::{column, AtRest};
 use crate::db::{merge_inserts, ReadDb, Statement, Tx};
 use crate::envelope::{Envelope, Fact};
 use crate::stmt;
@@ -77,7 +78,8 @@ pub struct SetAside {
     pub position: i64,
     /// The CPTS the event belongs to.
     pub community_id: Option<String>,
-    /// Why it could not be applied, as the database said (technical; no data of the event).
+    /// Why it could not be applied, as the database or the reading of the event said (stored
+    /// sealed: a reading error may quote a value of the event).
     pub reason: String,
     /// When it was set aside (RFC 3339, UTC).
     pub set_aside_at: String,
@@ -85,13 +87,20 @@ pub struct SetAside {
 
 /// Every event set aside by a projection, in log order.
 pub async fn set_aside(db: &ReadDb) -> Result<Vec<SetAside>, ProjectionError> {
-    Ok(db
+    let at_rest = db.at_rest().map_err(sqlx::Error::from)?;
+    let mut rows: Vec<SetAside> = db
         .fetch(
             "SELECT projection, position, community_id, reason, set_aside_at FROM proj_set_aside \
              ORDER BY position, projection",
             &[],
         )
-        .await?)
+        .await?;
+    for row in &mut rows {
+        row.reason = at_rest
+            .open(column::SET_ASIDE_REASON, &row.reason)
+            .map_err(sqlx::Error::from)?;
+    }
+    Ok(rows)
 }
 
 /// Applies `events` (consecutive positions) to every projection that has not applied them yet;
@@ -101,8 +110,9 @@ pub async fn apply_batch(db: &ReadDb, events: &[Envelope]) -> Result<u64, Projec
     if events.is_empty() {
         return Ok(0);
     }
+    let at_rest = db.at_rest().map_err(sqlx::Error::from)?;
     let mut tx = db.begin_projecting().await?;
-    let applied = apply_in(&mut tx, events).await?;
+    let applied = apply_in(&mut tx, at_rest, events).await?;
     tx.commit().await?;
     Ok(applied)
 }
@@ -134,9 +144,13 @@ fn refused_by_database(error: &ProjectionError) -> bool {
 /// events are applied one by one, each projection's statements for each event under a
 /// savepoint of its own: the event a projection cannot apply is set aside with the reason
 /// (`proj_set_aside`, logged as an error), and every other event and projection goes on.
-pub async fn apply_in(tx: &mut Tx<'_>, events: &[Envelope]) -> Result<u64, ProjectionError> {
+pub async fn apply_in(
+    tx: &mut Tx<'_>,
+    at_rest: &AtRest,
+    events: &[Envelope],
+) -> Result<u64, ProjectionError> {
     tx.savepoint("proj_batch").await?;
-    match apply_merged(tx, events).await {
+    match apply_merged(tx, at_rest, events).await {
         Ok(applied) => {
             tx.release("proj_batch").await?;
             Ok(applied)
@@ -144,7 +158,7 @@ pub async fn apply_in(tx: &mut Tx<'_>, events: &[Envelope]) -> Result<u64, Proje
         Err(error) if refused_by_database(&error) => {
             tracing::warn!(%error, events = events.len(), "a batch could not be projected; applying its events one by one");
             tx.rollback_to("proj_batch").await?;
-            let applied = apply_one_by_one(tx, events).await?;
+            let applied = apply_one_by_one(tx, at_rest, events).await?;
             tx.release("proj_batch").await?;
             Ok(applied)
         }
@@ -196,7 +210,11 @@ async fn move_checkpoint(
     Ok(())
 }
 
-async fn apply_merged(tx: &mut Tx<'_>, events: &[Envelope]) -> Result<u64, ProjectionError> {
+async fn apply_merged(
+    tx: &mut Tx<'_>,
+    at_rest: &AtRest,
+    events: &[Envelope],
+) -> Result<u64, ProjectionError> {
     let checkpoints = locked_checkpoints(tx).await?;
     let mut applied = 0;
     for projection in Projection::ALL {
@@ -205,10 +223,10 @@ async fn apply_merged(tx: &mut Tx<'_>, events: &[Envelope]) -> Result<u64, Proje
         let mut statements = Vec::new();
         for event in &pending {
             if let Some(reason) = unreadable_by(projection, event) {
-                set_event_aside(tx, projection, event, reason).await?;
+                set_event_aside(tx, at_rest, projection, event, reason).await?;
                 continue;
             }
-            statements.extend(projection.statements(event));
+            statements.extend(projection.statements(event, at_rest));
             applied += 1;
         }
         for statement in merge_inserts(fold_publications(statements)) {
@@ -221,7 +239,11 @@ async fn apply_merged(tx: &mut Tx<'_>, events: &[Envelope]) -> Result<u64, Proje
     Ok(applied)
 }
 
-async fn apply_one_by_one(tx: &mut Tx<'_>, events: &[Envelope]) -> Result<u64, ProjectionError> {
+async fn apply_one_by_one(
+    tx: &mut Tx<'_>,
+    at_rest: &AtRest,
+    events: &[Envelope],
+) -> Result<u64, ProjectionError> {
     let checkpoints = locked_checkpoints(tx).await?;
     let mut applied = 0;
     for projection in Projection::ALL {
@@ -229,12 +251,12 @@ async fn apply_one_by_one(tx: &mut Tx<'_>, events: &[Envelope]) -> Result<u64, P
         let pending = pending(projection, checkpoint, events)?;
         for event in &pending {
             if let Some(reason) = unreadable_by(projection, event) {
-                set_event_aside(tx, projection, event, reason).await?;
+                set_event_aside(tx, at_rest, projection, event, reason).await?;
                 continue;
             }
             tx.savepoint("proj_event").await?;
             let mut outcome = Ok(());
-            for statement in projection.statements(event) {
+            for statement in projection.statements(event, at_rest) {
                 if let Err(error) = tx.execute(&statement).await {
                     outcome = Err(ProjectionError::from(error));
                     break;
@@ -244,7 +266,7 @@ async fn apply_one_by_one(tx: &mut Tx<'_>, events: &[Envelope]) -> Result<u64, P
                 Ok(()) => applied += 1,
                 Err(error) if refused_by_database(&error) => {
                     tx.rollback_to("proj_event").await?;
-                    set_event_aside(tx, projection, event, &error.to_string()).await?;
+                    set_event_aside(tx, at_rest, projection, event, &error.to_string()).await?;
                 }
                 Err(error) => return Err(error),
             }
@@ -267,6 +289,7 @@ fn unreadable_by(projection: Projection, event: &Envelope) -> Option<&str> {
 
 async fn set_event_aside(
     tx: &mut Tx<'_>,
+    at_rest: &AtRest,
     projection: Projection,
     event: &Envelope,
     reason: &str,
@@ -287,7 +310,7 @@ async fn set_event_aside(
         projection.name(),
         i64::try_from(event.position).unwrap_or(i64::MAX),
         event.community_id.clone(),
-        reason,
+        at_rest.seal(column::SET_ASIDE_REASON, reason),
         at,
     ))
     .await?;
@@ -318,6 +341,7 @@ pub async fn catch_up(
 /// Until it commits, readers see the old read models whole; if it fails, they are left as
 /// they were. Returns the position every projection reached.
 pub async fn rebuild(db: &ReadDb, log: &dyn LogSource, batch: u32) -> Result<u64, ProjectionError> {
+    let at_rest = db.at_rest().map_err(sqlx::Error::from)?;
     let mut tx = db.begin_projecting().await?;
     for projection in Projection::ALL {
         for table in projection.tables() {
@@ -333,8 +357,10 @@ pub async fn rebuild(db: &ReadDb, log: &dyn LogSource, batch: u32) -> Result<u64
         .await?;
     let mut next = log.read_after(0, batch).await?;
     while let Some(last) = next.last().map(|e| e.position) {
-        let (applied, following) =
-            tokio::join!(apply_in(&mut tx, &next), log.read_after(last, batch));
+        let (applied, following) = tokio::join!(
+            apply_in(&mut tx, at_rest, &next),
+            log.read_after(last, batch)
+        );
         applied?;
         next = following?;
     }

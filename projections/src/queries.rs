@@ -12,6 +12,7 @@ use cpts_domain::rules::{
 use cpts_domain::values::{Lang, Moment, Rung};
 use serde::Serialize;
 
+use crate::at_rest::column;
 use crate::db::{Param, ReadDb};
 use crate::report::texts;
 
@@ -23,6 +24,39 @@ pub(crate) fn undecodable(what: &str, text: &str) -> sqlx::Error {
     sqlx::Error::Decode(
         format!("the read model holds {what} “{text}”, which cannot be decoded").into(),
     )
+}
+
+/// The order of people's names, which the database can no longer sort since it holds them
+/// sealed: letters compared without case or accent ("Émilie" next to "Emma", not after "Zoé"),
+/// then the names as written, so the order is total and the same on either backend.
+pub(crate) fn name_order(a: &str, b: &str) -> std::cmp::Ordering {
+    fn folded(name: &str) -> impl Iterator<Item = char> + '_ {
+        name.chars().flat_map(char::to_lowercase).flat_map(|c| {
+            let plain = match c {
+                'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => "a",
+                'ç' => "c",
+                'è' | 'é' | 'ê' | 'ë' => "e",
+                'ì' | 'í' | 'î' | 'ï' => "i",
+                'ñ' => "n",
+                'ò' | 'ó' | 'ô' | 'õ' | 'ö' => "o",
+                'ù' | 'ú' | 'û' | 'ü' => "u",
+                'ý' | 'ÿ' => "y",
+                'æ' => "ae",
+                'œ' => "oe",
+                _ => "",
+            };
+            let mut out = [None, None];
+            if plain.is_empty() {
+                out[0] = Some(c);
+            } else {
+                for (slot, p) in out.iter_mut().zip(plain.chars()) {
+                    *slot = Some(p);
+                }
+            }
+            out.into_iter().flatten()
+        })
+    }
+    folded(a).cmp(folded(b)).then_with(|| a.cmp(b))
 }
 
 /// A stored date.
@@ -395,6 +429,7 @@ pub async fn contributor_follow_up(
     member_or_association_id: &str,
     as_of: NaiveDate,
 ) -> Result<Vec<FollowUp>> {
+    let at_rest = db.at_rest()?;
     let rows = db
         .fetch::<FollowUpRow>(
             "SELECT k.contribution_id, c.subject, k.text, k.submitted_on, k.withdrawn_on, c.rung, \
@@ -457,7 +492,7 @@ pub async fn contributor_follow_up(
             rationale: published.and(row.rationale),
             contribution_id: row.contribution_id,
             subject: row.subject,
-            text: row.text,
+            text: at_rest.open(column::CONTRIBUTION_TEXT, &row.text)?,
             status: follow_up_status(&standing).to_owned(),
             standing,
         });
@@ -608,11 +643,19 @@ pub async fn register(db: &ReadDb, community_id: &str, as_of: NaiveDate) -> Resu
             "SELECT m.member_id, m.name, a.name AS association, m.mandate_start, m.mandate_end, \
              m.mandate_ended_on, m.lives_in_territory, m.commune, m.cadre_intervention, m.departed_on \
              FROM proj_members m LEFT JOIN proj_associations a ON a.association_id = m.mandate_association_id \
-             WHERE m.community_id = $1 AND m.mandate_association_id IS NOT NULL AND m.admitted_on <= $2 \
-             ORDER BY m.name",
+             WHERE m.community_id = $1 AND m.mandate_association_id IS NOT NULL AND m.admitted_on <= $2",
             &[cpts.clone(), day.clone()],
         )
         .await?;
+    let at_rest = db.at_rest()?;
+    for r in &mut representatives {
+        r.name = at_rest.open(column::MEMBER_NAME, &r.name)?;
+        r.commune = at_rest.open_opt(column::MEMBER_COMMUNE, r.commune.as_deref())?;
+        r.cadre_intervention =
+            at_rest.open_opt(column::MEMBER_CADRE, r.cadre_intervention.as_deref())?;
+    }
+    representatives
+        .sort_by(|a, b| name_order(&a.name, &b.name).then_with(|| a.member_id.cmp(&b.member_id)));
     for r in &mut representatives {
         r.active = match (date(&r.mandate_start)?, date(&r.mandate_end)?) {
             (Some(start), Some(end)) => MandateFacts {
@@ -776,4 +819,36 @@ pub async fn indicator_history(db: &ReadDb, community_id: &str) -> Result<Vec<In
         &[Param::from(community_id)],
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_order;
+
+    #[test]
+    fn names_sort_without_case_or_accent_and_the_order_is_total() {
+        let mut names = vec![
+            "Zoé Martin",
+            "émilie Durand",
+            "Emma Blanc",
+            "Dr Hélène Castel",
+            "Œdipe Roi",
+            "Claire Vidal",
+            "Emma blanc",
+        ];
+        names.sort_by(|a, b| name_order(a, b));
+        assert_eq!(
+            names,
+            [
+                "Claire Vidal",
+                "Dr Hélène Castel",
+                "émilie Durand",
+                "Emma Blanc",
+                "Emma blanc",
+                "Œdipe Roi",
+                "Zoé Martin",
+            ]
+        );
+        assert_eq!(name_order("Émile", "Emile"), "Émile".cmp("Emile"));
+    }
 }

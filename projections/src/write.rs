@@ -1,4 +1,7 @@
 //! What each event does to each read model: the only place that writes them.
+//!
+//! The columns that receive a personal field's value are written sealed ([`crate::at_rest`]),
+//! erased values included, so that every reader opens what it reads the same way.
 
 use cpts_domain::association::{AssociationEvent, Engagement};
 use cpts_domain::community::CommunityEvent;
@@ -7,6 +10,7 @@ use cpts_domain::decision::DecisionEvent;
 use cpts_domain::member::{MemberEvent, MemberKind};
 use cpts_domain::personal::ERASED;
 
+use crate::at_rest::{column, AtRest};
 use crate::db::{Param, Statement};
 use crate::envelope::{Envelope, Fact};
 use crate::stmt;
@@ -118,16 +122,19 @@ impl Projection {
         }
     }
 
-    /// The statements that apply `event` to this projection (none if it does not concern it).
-    pub fn statements(self, event: &Envelope) -> Vec<Statement> {
+    /// The statements that apply `event` to this projection (none if it does not concern it),
+    /// personal values sealed with `seal`.
+    pub fn statements(self, event: &Envelope, seal: &AtRest) -> Vec<Statement> {
         match (self, &event.fact) {
             (Projection::Timeline, _) => vec![timeline(event)],
             (Projection::Register, Fact::Community(fact)) => community(event, fact),
             (Projection::Register, Fact::Association(fact)) => association(event, fact),
-            (Projection::Register, Fact::Member(fact)) => member(event, fact),
-            (Projection::Consultations, Fact::Consultation(fact)) => consultation(event, fact),
+            (Projection::Register, Fact::Member(fact)) => member(event, fact, seal),
+            (Projection::Consultations, Fact::Consultation(fact)) => {
+                consultation(event, fact, seal)
+            }
             (Projection::Consultations, Fact::Member(MemberEvent::PersonalDataErased { .. })) => {
-                erase_contributions(event)
+                erase_contributions(event, seal)
             }
             (Projection::Decisions, Fact::Decision(fact)) => decision(event, fact),
             _ => vec![],
@@ -249,17 +256,18 @@ fn association(event: &Envelope, fact: &AssociationEvent) -> Vec<Statement> {
 
 /// Once a member is erased, the texts they wrote read as erased. (Contributions projected
 /// after the erasure already read so: their key was gone when they were read from the log.)
-fn erase_contributions(event: &Envelope) -> Vec<Statement> {
+fn erase_contributions(event: &Envelope, seal: &AtRest) -> Vec<Statement> {
     vec![stmt!(
         "UPDATE proj_contributions SET text = $2, \
-         attachment = CASE WHEN attachment IS NULL THEN NULL ELSE $2 END \
+         attachment = CASE WHEN attachment IS NULL THEN NULL ELSE $3 END \
          WHERE author_member_id = $1",
         event.aggregate_id.as_str(),
-        ERASED,
+        seal.seal(column::CONTRIBUTION_TEXT, ERASED),
+        seal.seal(column::CONTRIBUTION_ATTACHMENT, ERASED),
     )]
 }
 
-fn member(event: &Envelope, fact: &MemberEvent) -> Vec<Statement> {
+fn member(event: &Envelope, fact: &MemberEvent, seal: &AtRest) -> Vec<Statement> {
     let id = event.aggregate_id.as_str();
     match fact {
         MemberEvent::MemberAdmitted { community_id, name, kind, admitted_on, .. } => {
@@ -272,7 +280,7 @@ fn member(event: &Envelope, fact: &MemberEvent) -> Vec<Statement> {
                  VALUES ($1, $2, $3, $4, $5, $6)",
                 id,
                 community_id.to_string(),
-                name.as_str(),
+                seal.seal(column::MEMBER_NAME, name),
                 kind.wire_name(),
                 profession,
                 *admitted_on,
@@ -294,13 +302,13 @@ fn member(event: &Envelope, fact: &MemberEvent) -> Vec<Statement> {
             *start,
             *end,
             *lives_in_territory,
-            commune.clone(),
-            cadre_intervention.clone(),
+            seal.seal_opt(column::MEMBER_COMMUNE, commune.as_deref()),
+            seal.seal_opt(column::MEMBER_CADRE, cadre_intervention.as_deref()),
         )],
         MemberEvent::CadreInterventionWritten { text } => vec![stmt!(
             "UPDATE proj_members SET cadre_intervention = $2 WHERE member_id = $1",
             id,
-            text.as_str(),
+            seal.seal(column::MEMBER_CADRE, text),
         )],
         MemberEvent::MandateEnded { on, .. } => vec![stmt!(
             "UPDATE proj_members SET mandate_ended_on = $2 WHERE member_id = $1",
@@ -332,11 +340,13 @@ fn member(event: &Envelope, fact: &MemberEvent) -> Vec<Statement> {
         | MemberEvent::Unsubscribed => vec![],
         MemberEvent::PersonalDataErased { .. } => vec![stmt!(
             "UPDATE proj_members SET name = $2, \
-             commune = CASE WHEN commune IS NULL THEN NULL ELSE $2 END, \
-             cadre_intervention = CASE WHEN cadre_intervention IS NULL THEN NULL ELSE $2 END \
+             commune = CASE WHEN commune IS NULL THEN NULL ELSE $3 END, \
+             cadre_intervention = CASE WHEN cadre_intervention IS NULL THEN NULL ELSE $4 END \
              WHERE member_id = $1",
             id,
-            ERASED,
+            seal.seal(column::MEMBER_NAME, ERASED),
+            seal.seal(column::MEMBER_COMMUNE, ERASED),
+            seal.seal(column::MEMBER_CADRE, ERASED),
         )],
         MemberEvent::MemberDeparted { on, .. } => vec![
             stmt!(
@@ -355,7 +365,7 @@ fn member(event: &Envelope, fact: &MemberEvent) -> Vec<Statement> {
     }
 }
 
-fn consultation(event: &Envelope, fact: &ConsultationEvent) -> Vec<Statement> {
+fn consultation(event: &Envelope, fact: &ConsultationEvent, seal: &AtRest) -> Vec<Statement> {
     let id = event.aggregate_id.as_str();
     vec![match fact {
         ConsultationEvent::ConsultationOpened { community_id, terms, answer_deadline, .. } => stmt!(
@@ -395,9 +405,9 @@ fn consultation(event: &Envelope, fact: &ConsultationEvent) -> Vec<Statement> {
                 member,
                 commune,
                 kind.wire_name(),
-                text.as_str(),
+                seal.seal(column::CONTRIBUTION_TEXT, text),
                 *submitted_on,
-                attachment.clone(),
+                seal.seal_opt(column::CONTRIBUTION_ATTACHMENT, attachment.as_deref()),
             )
         }
         // Scoped by the consultation too: only its own contribution changes, whatever the log
@@ -406,7 +416,7 @@ fn consultation(event: &Envelope, fact: &ConsultationEvent) -> Vec<Statement> {
             "UPDATE proj_contributions SET text = $2, amendments = amendments + 1 \
              WHERE contribution_id = $1 AND consultation_id = $3",
             contribution_id.to_string(),
-            text.as_str(),
+            seal.seal(column::CONTRIBUTION_TEXT, text),
             id,
         ),
         ConsultationEvent::ContributionWithdrawn { contribution_id, on, .. } => stmt!(

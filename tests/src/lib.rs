@@ -135,9 +135,11 @@ pub async fn log_envelopes(
         .collect()
 }
 
-/// The master key of the tests' stores: one for all, so a store reopened by a test opens.
+/// The master key of the tests' stores: one for all, so a store reopened by a test opens. The
+/// service started as a process (`tests/src/notify.rs`) unlocks with the same one (`app::open_store`),
+/// so what it seals, the test opens.
 pub fn test_master_key() -> cpts_ledger::store::keyring::MasterKey {
-    cpts_ledger::store::keyring::MasterKey::from_bytes([0x5a; 32])
+    cpts_ledger::store::keyring::MasterKey::from_bytes([0; 32])
 }
 
 /// Opens, migrates and unlocks the store at `url`, as the service does at start-up.
@@ -145,11 +147,13 @@ pub async fn open_store(url: &str) -> anyhow::Result<cpts_ledger::store::EventRe
     let repo = cpts_ledger::store::EventRepository::connect(url).await?;
     repo.migrate().await?;
     repo.unlock(&test_master_key()).await?;
+    cpts_ledger::at_rest::seal_pending(&repo).await?;
     Ok(repo)
 }
 
 /// Every row of every read model and the checkpoints, as sorted text: two dumps are equal
-/// exactly when the read models are.
+/// exactly when the read models are. Sealed values are opened (each sealing draws a fresh
+/// nonce, so the same read model is never the same bytes twice).
 pub async fn dump_read_models(repo: &cpts_ledger::store::EventRepository) -> Vec<String> {
     use cpts_projections::db::Dialect;
     let db = repo.db();
@@ -178,14 +182,29 @@ pub async fn dump_read_models(repo: &cpts_ledger::store::EventRepository) -> Vec
             .iter()
             .map(|(c,)| format!("COALESCE(CAST({c} AS TEXT), '∅')"))
             .collect::<Vec<_>>()
-            .join(" || '|' || ");
+            .join(" || '\u{1f}' || ");
         let sql = format!("SELECT {select} FROM {table}");
+        let at_rest = db.at_rest().expect("the store is unlocked");
         let mut table_rows: Vec<String> = db
             .fetch_uncounted::<(String,)>(&sql, &[])
             .await
             .expect("rows")
             .into_iter()
-            .map(|(row,)| row)
+            .map(|(row,)| {
+                row.split('\u{1f}')
+                    .zip(&columns)
+                    .map(|(value, (column,))| {
+                        if value.starts_with("sealed:") {
+                            at_rest
+                                .open(&format!("{table}.{column}"), value)
+                                .expect("a sealed value opens")
+                        } else {
+                            value.to_owned()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
             .collect();
         table_rows.sort();
         rows.extend(table_rows.into_iter().map(|r| format!("{table}: {r}")));

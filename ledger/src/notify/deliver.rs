@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chrono::Utc;
+use cpts_projections::at_rest::{column, AtRest};
 use cpts_projections::db::{Param, Statement};
 use cpts_projections::ReadDb;
 use hmac::{Hmac, Mac};
@@ -223,14 +224,18 @@ impl Notifier {
             Some(tx) => tx.fetch_optional(&sql, &params).await?,
             None => db.fetch_optional(&sql, &params).await?,
         };
-        let Some(due) = due else {
+        let Some(mut due) = due else {
             if let Some(tx) = claim {
                 tx.commit().await?;
             }
             return Ok(false);
         };
+        let at_rest = db.at_rest()?;
+        due.recipient = at_rest.open_opt(column::OUTBOX_RECIPIENT, due.recipient.as_deref())?;
+        due.title = at_rest.open(column::OUTBOX_TITLE, &due.title)?;
+        due.body = at_rest.open(column::OUTBOX_BODY, &due.body)?;
         let outcome = self.send(&due).await;
-        let (sql, params) = self.outcome(&due, outcome);
+        let (sql, params) = self.outcome(at_rest, &due, outcome);
         let statement = Statement {
             sql: sql.into(),
             params: params.into_iter().map(Param::from).collect(),
@@ -250,6 +255,7 @@ impl Notifier {
     /// The statement recording an attempt's outcome, and its parameters.
     fn outcome(
         &self,
+        at_rest: &AtRest,
         due: &Due,
         outcome: anyhow::Result<()>,
     ) -> (&'static str, Vec<Option<String>>) {
@@ -287,7 +293,8 @@ impl Notifier {
                         Some(due.notification_key.clone()),
                         Some(status.to_owned()),
                         Some(now_text(next)),
-                        Some(error),
+                        // An SMTP server's answer may quote the address.
+                        Some(at_rest.seal(column::OUTBOX_LAST_ERROR, &error)),
                     ],
                 )
             }

@@ -6,6 +6,7 @@
 use chrono::{Days, NaiveDate, Utc};
 use cpts_domain::rules::{self, AnswerFacts, ContributionFacts, ContributionStanding};
 use cpts_domain::values::Rung;
+use cpts_projections::at_rest::column;
 use cpts_projections::db::{Param, Statement};
 use cpts_projections::ReadDb;
 use uuid::Uuid;
@@ -114,6 +115,7 @@ pub async fn queue(
             &[community_id.into()],
         )
         .await?;
+    let at_rest = db.at_rest()?;
     let mut tx = db.begin().await?;
     let now = now_text(Utc::now());
     let mut queued = 0;
@@ -138,14 +140,14 @@ pub async fn queue(
                     key.to_string().into(),
                     community_id.into(),
                     member.as_str().into(),
-                    email.as_str().into(),
+                    at_rest.seal(column::OUTBOX_RECIPIENT, &email).into(),
                     Param::Text(Some(if lang == cpts_domain::values::Lang::En {
                         "en".into()
                     } else {
                         "fr".into()
                     })),
-                    title.into(),
-                    body.into(),
+                    at_rest.seal(column::OUTBOX_TITLE, &title).into(),
+                    at_rest.seal(column::OUTBOX_BODY, &body).into(),
                     now.as_str().into(),
                 ],
             })

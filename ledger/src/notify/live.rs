@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
+use cpts_projections::at_rest::column;
 use cpts_projections::notifications::MemberNotification;
 use cpts_projections::ReadDb;
 use tokio::sync::broadcast;
@@ -123,7 +124,13 @@ async fn fresh(db: &ReadDb, after: u64, upto: u64) -> anyhow::Result<Vec<Fresh>>
                        created_at FROM notify_outbox WHERE channel = 'member' \
                        AND position > $1 AND position <= $2 ORDER BY position, notification_key";
     let bound = |p: u64| i64::try_from(p).unwrap_or(i64::MAX);
-    Ok(db
+    let at_rest = db.at_rest()?;
+    let mut rows: Vec<Fresh> = db
         .fetch_uncounted(SQL, &[bound(after).into(), bound(upto).into()])
-        .await?)
+        .await?;
+    for row in &mut rows {
+        row.title = at_rest.open(column::OUTBOX_TITLE, &row.title)?;
+        row.body = at_rest.open(column::OUTBOX_BODY, &row.body)?;
+    }
+    Ok(rows)
 }

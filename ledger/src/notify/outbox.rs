@@ -14,6 +14,10 @@
 //! unsubscribed, each an event; the unsubscribe link is a MAC under a key of the store (see
 //! `store::vault`). A store imported from an export therefore rebuilds the same contacts, and
 //! someone who unsubscribed stays unsubscribed.
+//!
+//! A notification's recipient, title, text and last error are stored sealed
+//! (`cpts_projections::at_rest`): an address, and a message that quotes the record, are
+//! personal data a copy of the database must not show.
 
 use std::collections::HashMap;
 
@@ -24,6 +28,7 @@ use cpts_domain::decision::DecisionEvent;
 use cpts_domain::member::MemberEvent;
 use cpts_domain::personal::ERASED;
 use cpts_domain::values::Lang;
+use cpts_projections::at_rest::{column, AtRest};
 use cpts_projections::db::{Param, Statement, Tx};
 use cpts_projections::{projector, stmt, Envelope, Fact, ReadDb};
 use uuid::Uuid;
@@ -143,6 +148,14 @@ async fn feed_with(
             return Ok(done);
         }
         apply(repo, db, &events, config, announce).await?;
+        if events
+            .iter()
+            .any(|e| matches!(e.fact, Fact::Member(MemberEvent::PersonalDataErased { .. })))
+        {
+            // The erased person's address and messages are gone from the outbox: the database
+            // is asked to drop what it still keeps of the old rows, as after the read models.
+            crate::personal::scrub_storage(repo).await?;
+        }
     }
 }
 
@@ -165,6 +178,7 @@ async fn apply(
             entry.insert(link);
         }
     }
+    let at_rest = db.at_rest()?;
     let mut tx = db.begin_write().await?;
     let checkpoint = locked_checkpoint(&mut tx).await?;
     let pending = events.iter().filter(|e| e.position > checkpoint);
@@ -176,7 +190,9 @@ async fn apply(
             "the outbox is at {checkpoint} but was handed position {}",
             event.position
         );
-        for statement in statements(db, event, config, &mut contacts, &links, announce).await? {
+        for statement in
+            statements(db, at_rest, event, config, &mut contacts, &links, announce).await?
+        {
             tx.execute(&statement).await?;
         }
     }
@@ -276,7 +292,7 @@ pub(super) fn forget_address(subject: &str, at: &str) -> Vec<Statement> {
             at,
         ),
         stmt!(
-            "UPDATE notify_outbox SET recipient = NULL, \
+            "UPDATE notify_outbox SET recipient = NULL, last_error = NULL, \
              status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END \
              WHERE subject_id = $1 AND channel = 'email'",
             subject,
@@ -315,6 +331,7 @@ struct Published {
 
 async fn statements(
     db: &ReadDb,
+    at_rest: &AtRest,
     event: &Envelope,
     config: &NotifyConfig,
     contacts: &mut HashMap<String, Option<Contact>>,
@@ -366,7 +383,7 @@ async fn statements(
         Fact::Member(MemberEvent::PersonalDataErased { .. }) => {
             let subject = event.aggregate_id.as_str();
             contacts.insert(subject.to_owned(), None);
-            let mut statements = erase_subject(subject);
+            let mut statements = erase_subject(at_rest, subject);
             // Also done right after the erasure is recorded; here it follows the log, so a
             // crash in between cannot leave their tokens working.
             statements.push(stmt!(
@@ -374,7 +391,7 @@ async fn statements(
                  WHERE member_id = $1",
                 subject,
                 now_text(Utc::now()),
-                ERASED,
+                at_rest.seal(column::TOKEN_LABEL, ERASED),
             ));
             statements
         }
@@ -401,23 +418,34 @@ async fn statements(
             let Some(answer) = rows.into_iter().next() else {
                 return Ok(vec![]);
             };
-            published(db, event, config, contacts, answer, contribution_id.0).await?
+            published(
+                db,
+                at_rest,
+                event,
+                config,
+                contacts,
+                answer,
+                contribution_id.0,
+            )
+            .await?
         }
         _ => vec![],
     })
 }
 
 /// What an erasure does to the outbox: the person's address is forgotten, and so is every
-/// notification addressed to them (a queued e-mail is not sent).
-pub(super) fn erase_subject(subject: &str) -> Vec<Statement> {
+/// notification addressed to them (a queued e-mail is not sent), the delivery errors that
+/// quoted the address included.
+pub(super) fn erase_subject(at_rest: &AtRest, subject: &str) -> Vec<Statement> {
     vec![
         stmt!("DELETE FROM notify_contacts WHERE subject_id = $1", subject),
         stmt!(
-            "UPDATE notify_outbox SET recipient = NULL, title = $2, body = $2, \
+            "UPDATE notify_outbox SET recipient = NULL, title = $2, body = $3, last_error = NULL, \
              status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END \
              WHERE subject_id = $1 AND channel <> 'webhook'",
             subject,
-            ERASED,
+            at_rest.seal(column::OUTBOX_TITLE, ERASED),
+            at_rest.seal(column::OUTBOX_BODY, ERASED),
         ),
     ]
 }
@@ -434,7 +462,7 @@ struct NewRow<'a> {
     status: &'a str,
 }
 
-fn insert(event: &Envelope, community_id: &str, row: NewRow<'_>) -> Statement {
+fn insert(at_rest: &AtRest, event: &Envelope, community_id: &str, row: NewRow<'_>) -> Statement {
     let NewRow {
         key,
         channel,
@@ -460,10 +488,10 @@ fn insert(event: &Envelope, community_id: &str, row: NewRow<'_>) -> Statement {
             channel.into(),
             Param::Text(subject_id.map(str::to_owned)),
             Param::Text(member_id.map(str::to_owned)),
-            Param::Text(recipient.map(str::to_owned)),
+            Param::Text(at_rest.seal_opt(column::OUTBOX_RECIPIENT, recipient)),
             lang_name(lang).into(),
-            title.into(),
-            body.into(),
+            at_rest.seal(column::OUTBOX_TITLE, &title).into(),
+            at_rest.seal(column::OUTBOX_BODY, &body).into(),
             status.into(),
             now.into(),
         ],
@@ -472,6 +500,7 @@ fn insert(event: &Envelope, community_id: &str, row: NewRow<'_>) -> Statement {
 
 async fn published(
     db: &ReadDb,
+    at_rest: &AtRest,
     event: &Envelope,
     config: &NotifyConfig,
     contacts: &mut HashMap<String, Option<Contact>>,
@@ -502,6 +531,7 @@ async fn published(
     let mut out = Vec::new();
     if let Some(member) = answer.author_member_id.as_deref() {
         out.push(insert(
+            at_rest,
             event,
             community,
             NewRow {
@@ -524,6 +554,7 @@ async fn published(
                 contact.unsubscribe_token
             );
             out.push(insert(
+                at_rest,
                 event,
                 community,
                 NewRow {
@@ -555,6 +586,7 @@ async fn published(
             "position": event.position,
         });
         out.push(insert(
+            at_rest,
             event,
             community,
             NewRow {

@@ -381,17 +381,23 @@ async fn cpts(service: &Service, coordinator: &str, community: CommunityId) -> I
         json!({ "decisionId": decision, "consultationId": consultation }),
     )
     .await;
-    // A notification of the member, as the outbox writes it once an answer is published.
+    // A notification of the member, as the outbox writes it (sealed) once an answer is published.
     let key = id();
+    let at_rest = service.repo.db().at_rest().expect("unlocked");
     sqlx::query(
         "INSERT INTO notify_outbox (notification_key, position, community_id, channel, subject_id, \
          member_id, lang, title, body, status, attempts, next_attempt_at, created_at) \
-         VALUES ($1, 1, $2, 'member', $3, $3, 'fr', 'Réponse', 'Votre contribution a reçu une réponse.', \
+         VALUES ($1, 1, $2, 'member', $3, $3, 'fr', $4, $5, \
          'unread', 0, '2026-06-15T08:00:00Z', '2026-06-15T08:00:00Z')",
     )
     .bind(&key)
     .bind(&community)
     .bind(&member)
+    .bind(at_rest.seal("notify_outbox.title", "Réponse"))
+    .bind(at_rest.seal(
+        "notify_outbox.body",
+        "Votre contribution a reçu une réponse.",
+    ))
     .execute(service.repo.pg_pool().expect("PostgreSQL"))
     .await
     .expect("a notification");

@@ -3,6 +3,7 @@
 //! `read_cost` stays a binary of its own: it counts every read statement of its process.
 
 mod access;
+mod at_rest;
 mod backup;
 mod chain_v2;
 mod command_ids;

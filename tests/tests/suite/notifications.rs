@@ -202,9 +202,10 @@ async fn with_the_mail_server_down_nothing_is_lost_and_each_email_arrives_once()
             .fetch_all(repo.pg_pool().expect("postgres"))
             .await
             .expect("errors");
-    assert!(errors
-        .iter()
-        .all(|e| e.as_deref().is_some_and(|e| !e.is_empty())));
+    let at_rest = repo.db().at_rest().expect("unlocked");
+    assert!(errors.iter().all(|e| e.as_deref().is_some_and(|e| at_rest
+        .open("notify_outbox.last_error", e)
+        .is_ok_and(|e| !e.is_empty()))));
 
     let sink = SmtpSink::start(folder.path(), port, 0.0);
     all_arrive(&sink, expected.len(), " once the server was back").await;
@@ -532,6 +533,12 @@ async fn members_read_their_notifications_failures_are_shown_and_inhabitants_can
     .fetch_one(repo.pg_pool().expect("postgres"))
     .await
     .expect("the e-mail to p10's author");
+    let body = repo
+        .db()
+        .at_rest()
+        .expect("unlocked")
+        .open("notify_outbox.body", &body)
+        .expect("the body opens");
     let link = body
         .split_whitespace()
         .find(|w| w.starts_with("http://cpts.example/unsubscribe/"))
@@ -837,8 +844,10 @@ async fn erasing_a_member_forgets_their_address_and_cancels_their_queued_emails(
     .expect("notifier");
     notifier.run_once().await.expect("a round");
     let pool = repo.pg_pool().expect("postgres");
+    let at_rest = repo.db().at_rest().expect("unlocked").clone();
     let rows_of = |member: &str| {
         let member = member.to_owned();
+        let at_rest = at_rest.clone();
         async move {
             sqlx::query_as::<_, (Option<String>, String, String)>(
                 "SELECT recipient, status, body FROM notify_outbox \
@@ -848,6 +857,19 @@ async fn erasing_a_member_forgets_their_address_and_cancels_their_queued_emails(
             .fetch_all(pool)
             .await
             .expect("rows")
+            .into_iter()
+            .map(|(recipient, status, body)| {
+                (
+                    at_rest
+                        .open_opt("notify_outbox.recipient", recipient.as_deref())
+                        .expect("the address opens"),
+                    status,
+                    at_rest
+                        .open("notify_outbox.body", &body)
+                        .expect("the body opens"),
+                )
+            })
+            .collect::<Vec<_>>()
         }
     };
     let karim = cpts_ledger::demo::id_of("member", "karim-benali");
