@@ -9,7 +9,11 @@
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use std::sync::{Arc, OnceLock};
+
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+use crate::at_rest::AtRest;
 
 /// A parameter of a statement.
 #[derive(Debug, Clone, PartialEq)]
@@ -278,13 +282,31 @@ impl Dialect {
     }
 }
 
-/// The database (the log and the read models live in the same one), on either backend.
+/// The database (the log and the read models live in the same one), on either backend, with
+/// the key that seals its personal columns once the service has unlocked it ([`AtRest`]).
+/// Clones share the pool and the key.
 #[derive(Debug, Clone)]
-pub enum ReadDb {
-    /// PostgreSQL.
+pub struct ReadDb {
+    backend: Backend,
+    at_rest: Arc<OnceLock<AtRest>>,
+}
+
+/// A pool of either backend.
+#[derive(Debug, Clone)]
+enum Backend {
     Postgres(PgPool),
-    /// SQLite.
     Sqlite(SqlitePool),
+}
+
+/// The personal columns were asked for before the service unlocked the database.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("the database is locked: its master key has not been given")]
+pub struct Locked;
+
+impl From<Locked> for sqlx::Error {
+    fn from(locked: Locked) -> Self {
+        sqlx::Error::Configuration(Box::new(locked))
+    }
 }
 
 /// A transaction on either backend (`'static` when it owns its connection from the pool).
@@ -331,19 +353,62 @@ impl<T> Row for T where
 }
 
 impl ReadDb {
+    /// A PostgreSQL database, locked.
+    pub fn postgres(pool: PgPool) -> Self {
+        Self {
+            backend: Backend::Postgres(pool),
+            at_rest: Arc::default(),
+        }
+    }
+
+    /// A SQLite database, locked.
+    pub fn sqlite(pool: SqlitePool) -> Self {
+        Self {
+            backend: Backend::Sqlite(pool),
+            at_rest: Arc::default(),
+        }
+    }
+
+    /// The PostgreSQL pool, on that backend.
+    pub fn pg_pool(&self) -> Option<&PgPool> {
+        match &self.backend {
+            Backend::Postgres(pool) => Some(pool),
+            Backend::Sqlite(_) => None,
+        }
+    }
+
+    /// The SQLite pool, on that backend.
+    pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
+        match &self.backend {
+            Backend::Sqlite(pool) => Some(pool),
+            Backend::Postgres(_) => None,
+        }
+    }
+
+    /// Gives the database the key of its personal columns (for it and every clone). A second
+    /// call keeps the first key: a process holds one.
+    pub fn unlock(&self, at_rest: AtRest) {
+        let _ = self.at_rest.set(at_rest);
+    }
+
+    /// The key of the personal columns; an error until [`Self::unlock`].
+    pub fn at_rest(&self) -> Result<&AtRest, Locked> {
+        self.at_rest.get().ok_or(Locked)
+    }
+
     /// Which SQL this backend speaks.
     pub fn dialect(&self) -> Dialect {
-        match self {
-            ReadDb::Postgres(_) => Dialect::Postgres,
-            ReadDb::Sqlite(_) => Dialect::Sqlite,
+        match self.backend {
+            Backend::Postgres(_) => Dialect::Postgres,
+            Backend::Sqlite(_) => Dialect::Sqlite,
         }
     }
 
     /// Starts a transaction.
     pub async fn begin(&self) -> Result<Tx<'static>, sqlx::Error> {
-        Ok(match self {
-            ReadDb::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-            ReadDb::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+        Ok(match &self.backend {
+            Backend::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Backend::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
         })
     }
 
@@ -351,9 +416,9 @@ impl ReadDb {
     /// write lock at once (`BEGIN IMMEDIATE`); on PostgreSQL its first statement locks the
     /// rows it reads with [`Dialect::for_update`].
     pub async fn begin_write(&self) -> Result<Tx<'static>, sqlx::Error> {
-        Ok(match self {
-            ReadDb::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-            ReadDb::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+        Ok(match &self.backend {
+            Backend::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Backend::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
         })
     }
 
@@ -384,13 +449,13 @@ impl ReadDb {
         sql: &str,
         params: &[Param],
     ) -> Result<Vec<T>, sqlx::Error> {
-        match self {
-            ReadDb::Postgres(pool) => {
+        match &self.backend {
+            Backend::Postgres(pool) => {
                 bind_all!(sqlx::query_as::<_, T>(sql), params)
                     .fetch_all(pool)
                     .await
             }
-            ReadDb::Sqlite(pool) => {
+            Backend::Sqlite(pool) => {
                 bind_all!(sqlx::query_as::<_, T>(sql), params)
                     .fetch_all(pool)
                     .await
@@ -410,12 +475,12 @@ impl ReadDb {
     /// Executes one statement outside any transaction of ours; the rows it changed.
     pub async fn execute(&self, statement: &Statement) -> Result<u64, sqlx::Error> {
         let sql: &str = &statement.sql;
-        Ok(match self {
-            ReadDb::Postgres(pool) => bind_all!(sqlx::query(sql), &statement.params)
+        Ok(match &self.backend {
+            Backend::Postgres(pool) => bind_all!(sqlx::query(sql), &statement.params)
                 .execute(pool)
                 .await?
                 .rows_affected(),
-            ReadDb::Sqlite(pool) => bind_all!(sqlx::query(sql), &statement.params)
+            Backend::Sqlite(pool) => bind_all!(sqlx::query(sql), &statement.params)
                 .execute(pool)
                 .await?
                 .rows_affected(),

@@ -1,6 +1,7 @@
 //! Read models of the governance record, fed from the event log by global position.
 //!
 //! - [`envelope`]: an event of the log as the projections read it, typed;
+//! - [`at_rest`]: the sealing of the personal columns of the read models and the outbox;
 //! - [`db`]: the one way to the database for the whole service (read models, store, outbox):
 //!   statements written once for both backends, the dialect's few fragments;
 //! - [`write`](mod@write): what each event does to each read model (the only place that writes them);
@@ -13,6 +14,7 @@
 //!   the outbox the service feeds;
 //! - [`report`]: the general assembly's audit report, a pure fold over the log as of a date.
 
+pub mod at_rest;
 pub mod db;
 pub mod envelope;
 pub mod listing;

@@ -135,10 +135,16 @@ pub async fn log_envelopes(
         .collect()
 }
 
-/// Opens and migrates the store at `url`, as the service does at start-up.
+/// The master key of the tests' stores: one for all, so a store reopened by a test opens.
+pub fn test_master_key() -> cpts_ledger::store::keyring::MasterKey {
+    cpts_ledger::store::keyring::MasterKey::from_bytes([0x5a; 32])
+}
+
+/// Opens, migrates and unlocks the store at `url`, as the service does at start-up.
 pub async fn open_store(url: &str) -> anyhow::Result<cpts_ledger::store::EventRepository> {
     let repo = cpts_ledger::store::EventRepository::connect(url).await?;
     repo.migrate().await?;
+    repo.unlock(&test_master_key()).await?;
     Ok(repo)
 }
 

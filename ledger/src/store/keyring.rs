@@ -42,6 +42,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use cpts_projections::at_rest::AtRest;
 use cpts_projections::stmt;
 use cqrs_es::persist::PersistenceError;
 use hmac::{Hmac, Mac};
@@ -445,6 +446,7 @@ impl EventRepository {
             generation,
             read_model_key,
         })?;
+        self.db.unlock(AtRest::new(read_model_key));
         Ok(())
     }
 

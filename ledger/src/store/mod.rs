@@ -650,7 +650,7 @@ impl EventRepository {
                 .connect(url)
                 .await
                 .context("connecting to PostgreSQL")?;
-            let db = ReadDb::Postgres(pool.clone());
+            let db = ReadDb::postgres(pool.clone());
             Ok(Self {
                 group: Some(std::sync::Arc::new(postgres::GroupCommit::start(
                     db.clone(),
@@ -668,6 +668,9 @@ impl EventRepository {
                 // FULL: a commit that returned survives a power cut; the ledger is an audit record.
                 .synchronous(sqlx::sqlite::SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(30))
+                // What is deleted or overwritten (a destroyed key, an erased person's rows) is
+                // zeroed in the file, not left in a free page.
+                .pragma("secure_delete", "ON")
                 .foreign_keys(true);
             if !in_memory {
                 let file = options.get_filename();
@@ -691,7 +694,7 @@ impl EventRepository {
                 private_database_files(options.get_filename())?;
             }
             Ok(Self {
-                db: ReadDb::Sqlite(pool),
+                db: ReadDb::sqlite(pool),
                 group: None,
                 keys: keyring::KeyState::default(),
             })
@@ -705,9 +708,12 @@ impl EventRepository {
 
     /// Creates or updates the tables of this backend.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        match &self.db {
-            ReadDb::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await,
-            ReadDb::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await,
+        if let Some(pool) = self.db.pg_pool() {
+            sqlx::migrate!("../migrations/postgres").run(pool).await
+        } else if let Some(pool) = self.db.sqlite_pool() {
+            sqlx::migrate!("../migrations/sqlite").run(pool).await
+        } else {
+            Ok(())
         }
         .context("applying the migrations")
     }
@@ -725,18 +731,12 @@ impl EventRepository {
 
     /// The PostgreSQL pool, on that backend (for tests that look under the hood).
     pub fn pg_pool(&self) -> Option<&PgPool> {
-        match &self.db {
-            ReadDb::Postgres(pool) => Some(pool),
-            ReadDb::Sqlite(_) => None,
-        }
+        self.db.pg_pool()
     }
 
     /// The SQLite pool, on that backend (for tests that look under the hood).
     pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
-        match &self.db {
-            ReadDb::Sqlite(pool) => Some(pool),
-            ReadDb::Postgres(_) => None,
-        }
+        self.db.sqlite_pool()
     }
 
     /// The last event of the log.
