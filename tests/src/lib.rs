@@ -140,6 +140,16 @@ pub fn test_master_key() -> cpts_ledger::store::keyring::MasterKey {
     cpts_ledger::store::keyring::MasterKey::from_bytes([0x5a; 32])
 }
 
+/// Writes the tests' master key to `<dir>/master.key` (mode 0600), for a service started as a
+/// process (`CPTS_MASTER_KEY_FILE`); returns the file.
+pub fn test_key_file(dir: &std::path::Path) -> PathBuf {
+    let file = dir.join("master.key");
+    test_master_key()
+        .write_new_file(&file)
+        .expect("the tests' key file is written");
+    file
+}
+
 /// Opens, migrates and unlocks the store at `url`, as the service does at start-up.
 pub async fn open_store(url: &str) -> anyhow::Result<cpts_ledger::store::EventRepository> {
     let repo = cpts_ledger::store::EventRepository::connect(url).await?;

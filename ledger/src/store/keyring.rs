@@ -351,8 +351,6 @@ pub enum KeyRefusal {
 pub(crate) struct Unlocked {
     pub(crate) master: MasterKey,
     pub(crate) generation: i64,
-    /// The read models' key, unwrapped.
-    pub(crate) read_model_key: [u8; 32],
 }
 
 impl std::fmt::Debug for Unlocked {
@@ -444,7 +442,6 @@ impl EventRepository {
         self.set_unlocked(Unlocked {
             master: master.clone(),
             generation,
-            read_model_key,
         })?;
         self.db.unlock(AtRest::new(read_model_key));
         Ok(())
@@ -553,7 +550,6 @@ impl EventRepository {
         self.set_unlocked(Unlocked {
             master: new.clone(),
             generation: next,
-            read_model_key,
         })?;
         Ok(people.len())
     }

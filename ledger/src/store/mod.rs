@@ -685,13 +685,14 @@ impl EventRepository {
             }
             // An in-memory database lives in one connection; a file is shared by several.
             let max = if in_memory { 1 } else { 8 };
+            let file = options.get_filename().to_path_buf();
             let pool = SqlitePoolOptions::new()
                 .max_connections(max)
                 .connect_with(options)
                 .await
                 .context("opening the SQLite database")?;
             if !in_memory {
-                private_database_files(options.get_filename())?;
+                private_database_files(&file)?;
             }
             Ok(Self {
                 db: ReadDb::sqlite(pool),

@@ -144,6 +144,9 @@ impl EventRepository {
                 };
                 let subject = match field.whose {
                     Whose::Member => Some(aggregate_id.clone()),
+                    // A member's words under their key; an anonymous inhabitant's under the
+                    // key of the consultation, which no erasure destroys: nobody can ask for
+                    // them by name, yet a copy of the database must not read them either.
                     Whose::ContributionAuthor => match &contribution {
                         Some(c) => match authors.get(c) {
                             Some(author) => author.clone(),
@@ -154,7 +157,8 @@ impl EventRepository {
                             }
                         },
                         None => None,
-                    },
+                    }
+                    .or_else(|| Some(aggregate_id.clone())),
                     Whose::AnonymousContact => contribution.clone(),
                 };
                 let Some(subject) = subject else {
