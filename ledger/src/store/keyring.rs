@@ -255,11 +255,7 @@ impl KeySource {
     }
 
     /// The source given a key file, a key from the environment and the store.
-    pub fn resolve(
-        file: Option<PathBuf>,
-        key: Option<String>,
-        database: &DatabaseConfig,
-    ) -> Self {
+    pub fn resolve(file: Option<PathBuf>, key: Option<String>, database: &DatabaseConfig) -> Self {
         if let Some(file) = file.filter(|f| !f.as_os_str().is_empty()) {
             return Self::File(file);
         }
@@ -567,7 +563,9 @@ fn remove_leftover(path: &Path, why: &str) {
     if path.exists() {
         match std::fs::remove_file(path) {
             Ok(()) => tracing::info!(file = %path.display(), why, "removed a leftover key file"),
-            Err(error) => tracing::warn!(file = %path.display(), %error, "cannot remove a leftover key file"),
+            Err(error) => {
+                tracing::warn!(file = %path.display(), %error, "cannot remove a leftover key file")
+            }
         }
     }
 }
@@ -585,7 +583,9 @@ pub async fn open(repo: &EventRepository, source: &KeySource) -> anyhow::Result<
     };
     let key = match source {
         KeySource::Missing => return Err(KeyRefusal::NotConfigured.into()),
-        KeySource::Env(text) => MasterKey::parse(text).with_context(|| format!("reading {ENV_KEY}"))?,
+        KeySource::Env(text) => {
+            MasterKey::parse(text).with_context(|| format!("reading {ENV_KEY}"))?
+        }
         KeySource::File(path) | KeySource::Beside(path) => {
             if !path.exists() {
                 if matches!(source, KeySource::File(_)) || repo.holds_keys().await? {
@@ -605,7 +605,10 @@ pub async fn open(repo: &EventRepository, source: &KeySource) -> anyhow::Result<
     match repo.unlock(&key).await {
         Ok(()) => {
             // A rotation that stopped before its commit, or after its rename.
-            remove_leftover(&next, "a rotation stopped before its commit: this key never served");
+            remove_leftover(
+                &next,
+                "a rotation stopped before its commit: this key never served",
+            );
             remove_leftover(&previous, "the former key of a finished rotation");
             Ok(key)
         }
@@ -756,8 +759,7 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))
-                .expect("chmod");
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
             let refused = MasterKey::read_file(&path).expect_err("refused");
             assert!(format!("{refused:#}").contains("chmod 600"), "{refused:#}");
         }
@@ -783,6 +785,9 @@ mod tests {
             KeySource::resolve(None, None, &sqlite),
             KeySource::Beside("data/master.key".into())
         );
-        assert_eq!(KeySource::resolve(None, None, &postgres), KeySource::Missing);
+        assert_eq!(
+            KeySource::resolve(None, None, &postgres),
+            KeySource::Missing
+        );
     }
 }

@@ -241,7 +241,8 @@ impl EventRepository {
         let now = timestamp_text(chrono::Utc::now());
         // Inserted only while the master key is still the one this process holds: after a
         // rotation by another process, a key wrapped by the former one would be lost.
-        const INSERT: &str = "INSERT INTO person_keys (subject_id, key_hex, wrapped_key, created_at) \
+        const INSERT: &str =
+            "INSERT INTO person_keys (subject_id, key_hex, wrapped_key, created_at) \
                               SELECT $1, NULL, $2, $3 FROM keyring \
                               WHERE singleton = 1 AND generation = $4 \
                               ON CONFLICT (subject_id) DO NOTHING";
@@ -271,7 +272,10 @@ impl EventRepository {
     }
 
     /// A person's key from its row: unwrapped, or `None` once erased.
-    fn key_of_row(&self, (subject, clear, wrapped): KeyRow) -> Result<Option<[u8; 32]>, PersistenceError> {
+    fn key_of_row(
+        &self,
+        (subject, clear, wrapped): KeyRow,
+    ) -> Result<Option<[u8; 32]>, PersistenceError> {
         if let Some(wrapped) = wrapped {
             let unlocked = self.unlocked()?;
             return unlocked

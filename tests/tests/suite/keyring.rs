@@ -97,7 +97,10 @@ fn demo_personal_strings() -> (Vec<String>, Vec<String>) {
             words.extend(contribution.attachment.clone());
         }
     }
-    assert!(words.len() > 20 && communes.len() >= 2, "{words:?} {communes:?}");
+    assert!(
+        words.len() > 20 && communes.len() >= 2,
+        "{words:?} {communes:?}"
+    );
     (words, communes)
 }
 
@@ -151,7 +154,10 @@ async fn the_service_refuses_to_start_with_a_wrong_key_or_without_its_key_file()
     let refused = open_store_with(&database, &beside)
         .await
         .expect_err("no new key for a database that holds keys");
-    assert!(format!("{refused:#}").contains("introuvable"), "{refused:#}");
+    assert!(
+        format!("{refused:#}").contains("introuvable"),
+        "{refused:#}"
+    );
     assert!(!dir.path().join("master.key").exists());
 
     // A key file others may read is refused too, before the database is looked at.
@@ -219,7 +225,9 @@ async fn postgres_without_a_master_key_is_refused_with_the_way_to_make_one() {
         "{refused:#}"
     );
     // The tests' key opens it, and is the one its keyring checks from then on.
-    let repo = open_store(db.url()).await.expect("opens with the tests' key");
+    let repo = open_store(db.url())
+        .await
+        .expect("opens with the tests' key");
     let (check, generation) = repo.key_check().await.expect("reads").expect("a keyring");
     assert_eq!((check, generation), (test_master_key().key_check(), 1));
 }
@@ -239,7 +247,10 @@ async fn a_rotation_then_a_restart_reads_every_name_and_a_crash_leaves_a_key_tha
         .await
         .expect("rotated");
     assert!(rotated.keys >= 8, "{rotated:?}");
-    assert_eq!((rotated.generation, rotated.file.clone()), (2, file.clone()));
+    assert_eq!(
+        (rotated.generation, rotated.file.clone()),
+        (2, file.clone())
+    );
     let new = MasterKey::read_file(&file).expect("the new key file");
     assert_ne!(new, old);
     assert_eq!(new.key_check(), rotated.key_check);
@@ -251,12 +262,14 @@ async fn a_rotation_then_a_restart_reads_every_name_and_a_crash_leaves_a_key_tha
     drop(repo);
 
     // A restart reads every name, in the log and in the read models.
-    let repo = open_store_with(&database, &source)
-        .await
-        .expect("reopens");
+    let repo = open_store_with(&database, &source).await.expect("reopens");
     assert_eq!(names_in_log(&repo).await, demo_names());
     let ledger = Ledger::new(repo.clone());
-    ledger.projector().rebuild().await.expect("the read models rebuild");
+    ledger
+        .projector()
+        .rebuild()
+        .await
+        .expect("the read models rebuild");
     drop((ledger, repo));
     let before = dir.path().join("old.key");
     old.write_new_file(&before).expect("written");
@@ -307,7 +320,11 @@ async fn an_export_alone_reads_nothing_personal_and_opens_only_under_its_master_
         .await
         .expect("exported");
     #[cfg(unix)]
-    assert_eq!(mode(&path), 0o600, "an export is readable by its owner only");
+    assert_eq!(
+        mode(&path),
+        0o600,
+        "an export is readable by its owner only"
+    );
     let text = std::fs::read_to_string(&path).expect("the export");
 
     let (words, communes) = demo_personal_strings();
@@ -460,7 +477,10 @@ async fn a_new_embedded_store_its_folder_and_its_key_are_private() {
         .await
         .expect("demo recorded");
     let key = std::fs::read_to_string(&key_file).expect("the key file");
-    assert!(key.starts_with(FILE_PREFIX) && key.lines().count() == 1, "{key}");
+    assert!(
+        key.starts_with(FILE_PREFIX) && key.lines().count() == 1,
+        "{key}"
+    );
     #[cfg(unix)]
     {
         assert_eq!(mode(&data), 0o700, "the data folder");
