@@ -379,7 +379,7 @@ impl EventRepository {
         );
         let mut row: Option<KeyringRow> = tx.fetch_optional(&select, &[]).await?;
         if row.is_none() {
-            let wrapped: Option<(i64,)> = tx
+            let wrapped: Option<(i32,)> = tx
                 .fetch_optional(
                     "SELECT 1 FROM person_keys WHERE wrapped_key IS NOT NULL LIMIT 1",
                     &[],
@@ -476,7 +476,7 @@ impl EventRepository {
 
     /// Whether the database already holds keys: a keyring row, or any person's key.
     async fn holds_keys(&self) -> Result<bool, PersistenceError> {
-        let row: Option<(i64,)> = self
+        let row: Option<(i32,)> = self
             .db
             .fetch_optional(
                 "SELECT 1 FROM keyring UNION ALL SELECT 1 FROM person_keys LIMIT 1",

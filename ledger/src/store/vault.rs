@@ -368,8 +368,7 @@ impl EventRepository {
         let unlocked = self.unlocked()?;
         const SQL: &str = "SELECT subject_id, key_hex, wrapped_key, erased_at FROM person_keys \
                            ORDER BY subject_id";
-        let rows: Vec<(String, Option<String>, Option<String>, Option<String>)> =
-            self.db.fetch_uncounted(SQL, &[]).await.map_err(map_sqlx)?;
+        let rows: Vec<ExportRow> = self.db.fetch_uncounted(SQL, &[]).await.map_err(map_sqlx)?;
         rows.into_iter()
             .map(|(subject, clear, wrapped, erased_at)| {
                 let wrapped = match (wrapped, clear) {
@@ -454,6 +453,9 @@ pub struct ImportedKey {
     /// When the person was erased, if they were.
     pub erased_at: Option<String>,
 }
+
+/// A row of `person_keys` for a backup: subject, key in clear, wrapped key, erasure time.
+type ExportRow = (String, Option<String>, Option<String>, Option<String>);
 
 /// A row of `person_keys`: subject, key in clear (older versions), wrapped key.
 type KeyRow = (String, Option<String>, Option<String>);

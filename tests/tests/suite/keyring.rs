@@ -230,6 +230,15 @@ async fn postgres_without_a_master_key_is_refused_with_the_way_to_make_one() {
         .expect("opens with the tests' key");
     let (check, generation) = repo.key_check().await.expect("reads").expect("a keyring");
     assert_eq!((check, generation), (test_master_key().key_check(), 1));
+    let dir = tempfile::tempdir().expect("a folder");
+    let (wrong, _) = new_key_file(dir.path(), "wrong.key");
+    let refused = open_store_with(&database, &KeySource::File(wrong))
+        .await
+        .expect_err("another key is refused");
+    assert!(
+        format!("{refused:#}").contains("n'est pas celle de cette base"),
+        "{refused:#}"
+    );
 }
 
 #[tokio::test]
@@ -437,6 +446,7 @@ async fn a_text_that_looks_encrypted_is_sealed_and_erased_with_its_author() {
     let written = |events: Vec<cpts_ledger::store::StoredEvent>| {
         events
             .into_iter()
+            .rev()
             .filter(|e| e.event_type == "CadreInterventionWritten")
             .map(|e| {
                 e.payload["CadreInterventionWritten"]["text"]
@@ -444,7 +454,7 @@ async fn a_text_that_looks_encrypted_is_sealed_and_erased_with_its_author() {
                     .expect("a text")
                     .to_owned()
             })
-            .last()
+            .next()
     };
     let stream = repo
         .read_stream("member", &martine.0.to_string())
