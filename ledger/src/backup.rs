@@ -73,7 +73,9 @@ struct KeyringInfo {
 /// An export made under another master key than the store's.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "refusé : cet export a été fait sous une autre clé maîtresse que celle de cette base ; rien      n'a été importé / refused: this export was made under another master key than this      database's; nothing imported"
+    "refusé : cet export a été fait sous une autre clé maîtresse que celle de cette base ; rien \
+     n'a été importé / refused: this export was made under another master key than this \
+     database's; nothing imported"
 )]
 pub struct OtherMasterKey;
 

@@ -242,7 +242,9 @@ async fn main() -> anyhow::Result<()> {
     if let Command::Keys(KeysCommand::Init { file }) = &cli.command {
         MasterKey::generate().write_new_file(file)?;
         println!(
-            "Clé maîtresse écrite dans {0} (mode 0600) : sauvegardez-la à part des données, puis              CPTS_MASTER_KEY_FILE={0} / master key written to {0}: back it up apart from the              data, then set CPTS_MASTER_KEY_FILE={0}",
+            "Clé maîtresse écrite dans {0} (mode 0600) : sauvegardez-la à part des données, puis \
+             CPTS_MASTER_KEY_FILE={0} / master key written to {0}: back it up apart from the \
+             data, then set CPTS_MASTER_KEY_FILE={0}",
             file.display()
         );
         return Ok(());
@@ -305,13 +307,16 @@ async fn main() -> anyhow::Result<()> {
                 .file()
                 .map_or_else(|| keyring::ENV_KEY.to_owned(), |f| f.display().to_string());
             println!(
-                "La clé maîtresse ({from}) ouvre la base : génération {generation}, valeur de                  contrôle {check} / the master key opens the store."
+                "La clé maîtresse ({from}) ouvre la base : génération {generation}, valeur de \
+                 contrôle {check} / the master key opens the store."
             );
         }
         Command::Keys(KeysCommand::Rotate { new_file }) => {
             let rotated = keyring::rotate(&repo, &keys, new_file.as_deref()).await?;
             println!(
-                "Clé maîtresse remplacée : {} clés rechiffrées, génération {}, nouvelle clé dans                  {} (sauvegardez-la ; les exports antérieurs demandent l'ancienne) / master key                  rotated: {} keys rewrapped, the new key is in {}.",
+                "Clé maîtresse remplacée : {} clés rechiffrées, génération {}, nouvelle clé dans \
+                 {} (sauvegardez-la ; les exports antérieurs demandent l'ancienne) / master key \
+                 rotated: {} keys rewrapped, the new key is in {}.",
                 rotated.keys,
                 rotated.generation,
                 rotated.file.display(),
