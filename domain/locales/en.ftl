@@ -191,7 +191,7 @@ access-not-in-own-name = An association representative may contribute only in th
 access-outside-community = No record of your CPTS has this id.
 api-mismatched-ids = The id inside the command does not match the record it is addressed to.
 api-command-id-reused = This command id was already used by another command.
-api-bad-digest = “{ $text }” is not a digest of the ledger (cpts-ledger:v1:<position>:<hash>).
+api-bad-digest = “{ $text }” is not a digest of the ledger (cpts-ledger:v2:<position>:<hash>, or cpts-ledger:v1:… for a digest taken before version 2).
 api-contended = The record is being changed by others right now; try again.
 api-internal = Internal error of the ledger.
 

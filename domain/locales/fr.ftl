@@ -194,7 +194,7 @@ access-not-in-own-name = Un représentant associatif ne peut contribuer qu'en so
 access-outside-community = Aucun enregistrement de votre CPTS ne porte cet identifiant.
 api-mismatched-ids = L'identifiant contenu dans la commande ne correspond pas à l'enregistrement visé.
 api-command-id-reused = Cet identifiant de commande a déjà servi à une autre commande.
-api-bad-digest = « { $text } » n'est pas une empreinte du registre (cpts-ledger:v1:<position>:<empreinte>).
+api-bad-digest = « { $text } » n'est pas une empreinte du registre (cpts-ledger:v2:<position>:<empreinte>, ou cpts-ledger:v1:… pour une empreinte prise avant la version 2).
 api-contended = L'enregistrement est modifié par d'autres en ce moment ; réessayez.
 api-internal = Erreur interne du registre.
 

@@ -21,7 +21,9 @@ use crate::store::{ChainCheck, Digest, EventRepository, ImportedKey, StoredEvent
 const BATCH: u32 = 5_000;
 
 /// One line of an export. Payload and metadata are the stored JSON, byte for byte, so the
-/// hashes can be recomputed from the file alone.
+/// hashes can be recomputed from the file alone; `chain_version` says how the event was hashed
+/// (absent from exports made before chain version 2, whose events are all version 1). On
+/// import every column is checked against what was hashed, before anything is written.
 #[derive(Debug, Serialize, Deserialize)]
 struct ExportLine {
     position: u64,
@@ -36,6 +38,12 @@ struct ExportLine {
     recorded_at: String,
     prev_hash: String,
     hash: String,
+    #[serde(default = "version_1")]
+    chain_version: i64,
+}
+
+fn version_1() -> i64 {
+    1
 }
 
 /// A person's key, after the events.
@@ -94,6 +102,7 @@ impl ExportLine {
             recorded_at: event.recorded_at_text.clone(),
             prev_hash: hex::encode(event.prev_hash),
             hash: hex::encode(event.hash),
+            chain_version: event.chain_version,
         })
     }
 
@@ -113,6 +122,7 @@ impl ExportLine {
             self.recorded_at,
             &prev_hash,
             &hash,
+            self.chain_version,
         )?)
     }
 }
@@ -171,13 +181,7 @@ pub async fn export(repo: &EventRepository, out: &mut impl Write) -> anyhow::Res
     )?;
     out.write_all(b"\n")?;
     out.flush()?;
-    Ok((
-        chain.last_position(),
-        Digest {
-            position: chain.last_position(),
-            hash: chain.last_hash(),
-        },
-    ))
+    Ok((chain.last_position(), chain.digest()))
 }
 
 /// Writes the whole log to the file at `path`, created (or emptied) with mode 0600: an export
@@ -268,11 +272,5 @@ pub async fn import(repo: &EventRepository, input: impl BufRead) -> anyhow::Resu
         .await
         .context("loading the people's keys")?;
     repo.import(&events).await.context("loading the events")?;
-    Ok((
-        chain.last_position(),
-        Digest {
-            position: chain.last_position(),
-            hash: chain.last_hash(),
-        },
-    ))
+    Ok((chain.last_position(), chain.digest()))
 }

@@ -24,7 +24,7 @@ use cpts_domain::values::Lang;
 use cpts_projections::report::{self, LedgerSeal, Report};
 
 use crate::projector::envelope;
-use crate::store::{ChainCheck, Digest, EventRepository};
+use crate::store::{ChainCheck, EventRepository};
 
 const BATCH: u32 = 5_000;
 
@@ -185,11 +185,7 @@ pub async fn generate(repo: &EventRepository, request: ReportRequest) -> anyhow:
         position: chain.last_position(),
         recorded_at,
         provisional: request.as_of == request.today,
-        digest: Digest {
-            position: chain.last_position(),
-            hash: chain.last_hash(),
-        }
-        .to_string(),
+        digest: chain.digest().to_string(),
         intact,
     });
     Ok(built)

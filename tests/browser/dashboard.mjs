@@ -165,7 +165,7 @@ await coordinator.getByRole('link', { name: 'Journal' }).click();
 await coordinator.getByRole('button', { name: 'Vérifier la chaîne d’empreintes' }).click();
 await coordinator.locator('#verify-status').waitFor();
 check((await coordinator.locator('#verify-status').innerText()).startsWith('Registre intact'), 'the journal verifies the ledger as intact');
-check(/^cpts-ledger:v1:\d+:[0-9a-f]{64}$/.test(await coordinator.locator('#verify-digest').innerText()), 'the journal shows the digest');
+check(/^cpts-ledger:v2:\d+:[0-9a-f]{64}$/.test(await coordinator.locator('#verify-digest').innerText()), 'the journal shows the digest');
 check(await coordinator.locator('section:has(#h-timeline) tbody tr').count() === 50, 'the timeline shows a first page of 50 events');
 await accessible(coordinator, 'journal');
 await shot(coordinator, 'journal');

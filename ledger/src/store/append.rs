@@ -13,23 +13,24 @@ use std::collections::{HashMap, HashSet};
 use cpts_projections::db::{Dialect, Param, ReadDb, Tx};
 use cqrs_es::persist::{PersistenceError, SerializedEvent};
 
+use super::chain::ChainVersion;
 use super::{
     check_claims, claim_rows, command_id_of, command_spans, hash32, map_sqlx, payload_claims,
     prepare_rows, to_u64, unknown, ClaimRow, DuplicateCommand, LogHead, NewRow,
 };
 
-/// Rows per INSERT: 12 parameters each, under SQLite's 32,766 and PostgreSQL's 65,535.
+/// Rows per INSERT: 13 parameters each, under SQLite's 32,766 and PostgreSQL's 65,535.
 const ROWS_PER_INSERT: usize = 1_000;
 /// Keys looked up per statement.
 const KEYS_PER_SELECT: usize = 250;
 
 /// The head's columns, as [`head_from`] reads them.
-pub(super) type HeadRow = (i64, Vec<u8>, Option<String>);
+pub(super) type HeadRow = (i64, Vec<u8>, Option<String>, Option<i64>);
 
 /// The statement that reads the head; `lock` makes it take the head's lock on PostgreSQL.
 pub(super) fn head_sql(dialect: Dialect, lock: bool) -> String {
     format!(
-        "SELECT position, hash, {} FROM log_head{}",
+        "SELECT position, hash, {}, chain_v2_from FROM log_head{}",
         dialect.timestamp_text("recorded_at"),
         if lock { dialect.for_update() } else { "" }
     )
@@ -37,7 +38,7 @@ pub(super) fn head_sql(dialect: Dialect, lock: bool) -> String {
 
 /// The head from its row.
 pub(super) fn head_from(
-    (position, hash, recorded_at): HeadRow,
+    (position, hash, recorded_at, chain_v2_from): HeadRow,
 ) -> Result<LogHead, PersistenceError> {
     Ok(LogHead {
         position: to_u64(position)?,
@@ -46,11 +47,13 @@ pub(super) fn head_from(
             .as_deref()
             .map(super::parse_timestamp)
             .transpose()?,
+        chain_v2_from: chain_v2_from.map(to_u64).transpose()?,
     })
 }
 
 /// Reads the head and, in a transaction started by [`ReadDb::begin_write`], holds the append
-/// lock from now until commit: appends are serialized, and positions follow commit order.
+/// lock from now until commit: appends are serialized, and positions follow commit order. The
+/// same statement says where chain version 2 started, so hashing costs no other round trip.
 async fn lock_head(tx: &mut Tx<'_>) -> Result<LogHead, PersistenceError> {
     let sql = head_sql(tx.dialect(), true);
     let row: Option<HeadRow> = tx.fetch_optional(&sql, &[]).await.map_err(map_sqlx)?;
@@ -128,11 +131,14 @@ pub(super) async fn append_in(
         }
         taken.extend(claimed.iter().map(ClaimRow::key));
         claims.extend(claimed);
-        if let Some(end) = prepared.last() {
+        if let (Some(start), Some(end)) = (prepared.first(), prepared.last()) {
+            // Appended rows are version 2: the first of them starts it, if nothing did before.
+            let chain_v2_from = head.chain_v2_from.unwrap_or(to_u64(start.position)?);
             head = LogHead {
                 position: to_u64(end.position)?,
                 hash: end.hash,
                 recorded_at: Some(end.recorded_at),
+                chain_v2_from: Some(chain_v2_from),
             };
             streams.insert(key, to_u64(end.sequence)?);
         }
@@ -321,9 +327,9 @@ async fn write(tx: &mut Tx<'_>, rows: &[NewRow]) -> Result<(), PersistenceError>
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let sql = format!(
             "INSERT INTO events (position, aggregate_type, aggregate_id, sequence, event_type, \
-             event_version, payload, metadata, community_id, recorded_at, prev_hash, hash) \
-             VALUES {}",
-            tuples(chunk.len(), 12, timestamp)
+             event_version, payload, metadata, community_id, recorded_at, prev_hash, hash, \
+             chain_version) VALUES {}",
+            tuples(chunk.len(), 13, timestamp)
         );
         let params = chunk
             .iter()
@@ -341,6 +347,7 @@ async fn write(tx: &mut Tx<'_>, rows: &[NewRow]) -> Result<(), PersistenceError>
                     row.recorded_at_text.as_str().into(),
                     row.prev_hash.as_slice().into(),
                     row.hash.as_slice().into(),
+                    row.chain_version.into(),
                 ]
             })
             .collect();
@@ -370,15 +377,22 @@ async fn write(tx: &mut Tx<'_>, rows: &[NewRow]) -> Result<(), PersistenceError>
         execute(tx, sql, params).await?;
     }
     if let Some(last) = rows.last() {
-        let sql = format!(
+        let mut sql = format!(
             "UPDATE log_head SET position = $1, hash = $2, recorded_at = {}",
             dialect.timestamp_param(3)
         );
-        let params = vec![
+        let mut params = vec![
             last.position.into(),
             last.hash.as_slice().into(),
             last.recorded_at_text.as_str().into(),
         ];
+        // The first version 2 row written says where version 2 starts, once: later appends
+        // leave the start where it is.
+        let v2 = ChainVersion::V2.number();
+        if let Some(first_v2) = rows.iter().find(|row| row.chain_version == v2) {
+            sql.push_str(", chain_v2_from = COALESCE(chain_v2_from, $4)");
+            params.push(first_v2.position.into());
+        }
         execute(tx, sql, params).await?;
     }
     Ok(())

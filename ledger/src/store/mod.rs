@@ -3,9 +3,10 @@
 //! Every append runs in one transaction that locks the head of the log (`log_head`), checks the
 //! stream's last sequence (a writer that lost a race gets
 //! [`PersistenceError::OptimisticLockError`] and nothing is written), numbers the events from the
-//! head, chains their hashes, inserts them and moves the head. The lock is held until commit, so
-//! global positions are handed out in commit order and never leave a gap: a reader that has seen
-//! position *n* will never see a lower position appear later. ARCHITECTURE.md tells why.
+//! head, chains their hashes (chain version 2, `chain.rs`), inserts them and moves the head. The
+//! lock is held until commit, so global positions are handed out in commit order and never leave
+//! a gap: a reader that has seen position *n* will never see a lower position appear later.
+//! ARCHITECTURE.md tells why.
 //!
 //! Every statement is written once for both backends and runs through the service's one way
 //! to the database ([`cpts_projections::db`]); the append protocol is `append.rs`, which
@@ -40,7 +41,7 @@ use serde_json::Value;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
-use self::chain::{event_hash, HashInput};
+use self::chain::{event_hash, ChainVersion, Encoding, HashInput};
 pub use self::vault::ImportedKey;
 pub use self::verify::{BadDigest, Broken, ChainCheck, Digest, Problem, Verification};
 
@@ -64,6 +65,29 @@ pub struct LogHead {
     pub hash: [u8; 32],
     /// When it was recorded.
     pub recorded_at: Option<DateTime<Utc>>,
+    /// The position of the log's first version 2 event, once there is one (`log_head.
+    /// chain_v2_from`, set by the append that writes it).
+    pub chain_v2_from: Option<u64>,
+}
+
+impl LogHead {
+    /// The chain version of the head's event: version 2 from the first version 2 event on,
+    /// and for an empty log (its first event will be version 2); version 1 before.
+    pub fn chain_version(&self) -> ChainVersion {
+        match self.chain_v2_from {
+            Some(from) if self.position >= from => ChainVersion::V2,
+            _ if self.position == 0 => ChainVersion::V2,
+            _ => ChainVersion::V1,
+        }
+    }
+
+    /// How the next event appended after this head is hashed: version 2, starting at the
+    /// next position if it has not started yet.
+    fn next_encoding(&self) -> Encoding {
+        Encoding::V2 {
+            from: self.chain_v2_from.unwrap_or(self.position + 1),
+        }
+    }
 }
 
 /// One event as stored, with its place in the log and its hash link.
@@ -99,12 +123,21 @@ pub struct StoredEvent {
     pub prev_hash: [u8; 32],
     /// Its hash.
     pub hash: [u8; 32],
+    /// The chain version it was hashed with, as stored (`events.chain_version`: 1 or 2, see
+    /// [`ChainVersion`]; anything else is an edit, which [`ChainCheck`] names).
+    pub chain_version: i64,
 }
 
 impl StoredEvent {
-    /// Recomputes the hash from the stored fields and `prev_hash`.
-    pub fn recompute_hash(&self) -> [u8; 32] {
-        event_hash(&self.prev_hash, &self.hash_input())
+    /// Recomputes the hash from the stored fields and `prev_hash`, in `encoding`.
+    pub fn recompute_hash(&self, encoding: Encoding) -> [u8; 32] {
+        event_hash(&self.prev_hash, encoding, &self.hash_input())
+    }
+
+    /// The CPTS its hashed metadata names (`community_id`), which the column must repeat: the
+    /// store fills the column from it.
+    pub fn hashed_community(&self) -> Option<&str> {
+        self.metadata.get("community_id").and_then(Value::as_str)
     }
 
     fn hash_input(&self) -> HashInput<'_> {
@@ -117,6 +150,7 @@ impl StoredEvent {
             event_version: &self.event_version,
             payload: &self.payload_text,
             metadata: &self.metadata_text,
+            community_id: self.community_id.as_deref(),
             recorded_at: &self.recorded_at_text,
         }
     }
@@ -204,6 +238,8 @@ pub(crate) struct NewRow {
     recorded_at_text: String,
     prev_hash: [u8; 32],
     hash: [u8; 32],
+    /// `events.chain_version`.
+    chain_version: i64,
     command_id: Option<String>,
     /// Who sent the command, from the metadata, for the `commands` table.
     actor: Option<String>,
@@ -229,6 +265,7 @@ impl NewRow {
             recorded_at_text: event.recorded_at_text.clone(),
             prev_hash: event.prev_hash,
             hash: event.hash,
+            chain_version: event.chain_version,
             command_id: event
                 .metadata
                 .get("command_id")
@@ -273,8 +310,8 @@ fn command_spans(rows: &[NewRow]) -> Vec<CommandSpan<'_>> {
     spans
 }
 
-/// Numbers, stamps and chains `events` after `head`. The caller holds the append lock and
-/// has checked that the stream continues at `events[0].sequence`.
+/// Numbers, stamps and chains `events` after `head`, in chain version 2. The caller holds the
+/// append lock and has checked that the stream continues at `events[0].sequence`.
 fn prepare_rows(
     head: &LogHead,
     events: &[SerializedEvent],
@@ -283,6 +320,7 @@ fn prepare_rows(
     let now = Utc::now().trunc_subsecs(6);
     let recorded_at = head.recorded_at.map_or(now, |last| now.max(last));
     let recorded_at_text = timestamp_text(recorded_at);
+    let encoding = head.next_encoding();
     let mut prev_hash = head.hash;
     let mut rows = Vec::with_capacity(events.len());
     for (offset, event) in (1u64..).zip(events) {
@@ -322,6 +360,7 @@ fn prepare_rows(
             u64::try_from(event.sequence).map_err(|_| unknown("sequence out of range"))?;
         let hash = event_hash(
             &prev_hash,
+            encoding,
             &HashInput {
                 position,
                 aggregate_type: &event.aggregate_type,
@@ -331,6 +370,7 @@ fn prepare_rows(
                 event_version: &event.event_version,
                 payload: &payload,
                 metadata: &metadata,
+                community_id: community_id.as_deref(),
                 recorded_at: &recorded_at_text,
             },
         );
@@ -348,6 +388,7 @@ fn prepare_rows(
             recorded_at_text: recorded_at_text.clone(),
             prev_hash,
             hash,
+            chain_version: encoding.version().number(),
             command_id,
             actor,
             command_hash,
@@ -537,7 +578,7 @@ fn check_claims(
 fn event_columns(dialect: Dialect) -> String {
     format!(
         "position, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, \
-         metadata, community_id, {}, prev_hash, hash",
+         metadata, community_id, {}, prev_hash, hash, chain_version",
         dialect.timestamp_text("recorded_at")
     )
 }
@@ -556,6 +597,7 @@ type EventRow = (
     String,
     Vec<u8>,
     Vec<u8>,
+    i64,
 );
 
 fn event_from(row: EventRow) -> Result<StoredEvent, PersistenceError> {
@@ -563,6 +605,7 @@ fn event_from(row: EventRow) -> Result<StoredEvent, PersistenceError> {
         (row.0, row.1, row.2, row.3, row.4, row.5);
     let (payload, metadata, community_id, recorded_at, prev_hash, hash) =
         (row.6, row.7, row.8, row.9, row.10, row.11);
+    let chain_version = row.12;
     stored_event(
         position,
         aggregate_type,
@@ -577,6 +620,7 @@ fn event_from(row: EventRow) -> Result<StoredEvent, PersistenceError> {
         recorded_at,
         &prev_hash,
         &hash,
+        chain_version,
     )
 }
 
@@ -996,6 +1040,7 @@ impl EventRepository {
         recorded_at_text: String,
         prev_hash: &[u8],
         hash: &[u8],
+        chain_version: i64,
     ) -> Result<StoredEvent, PersistenceError> {
         stored_event(
             to_i64(position)?,
@@ -1011,6 +1056,7 @@ impl EventRepository {
             recorded_at_text,
             prev_hash,
             hash,
+            chain_version,
         )
     }
 
@@ -1104,6 +1150,7 @@ fn stored_event(
     recorded_at_text: String,
     prev_hash: &[u8],
     hash: &[u8],
+    chain_version: i64,
 ) -> Result<StoredEvent, PersistenceError> {
     Ok(StoredEvent {
         position: to_u64(position)?,
@@ -1121,5 +1168,6 @@ fn stored_event(
         recorded_at_text,
         prev_hash: hash32(prev_hash)?,
         hash: hash32(hash)?,
+        chain_version,
     })
 }

@@ -506,6 +506,9 @@ pub struct DecisionPart {
     pub withdrawn_on: Option<NaiveDate>,
     /// The subjects of the consultations it drew on.
     pub consultations: Vec<String>,
+    /// Their ids (for the open data, which follows what the public may read).
+    #[serde(skip)]
+    pub consultation_ids: Vec<String>,
     /// The summary of its influence trail.
     pub trail: TrailSummary,
     /// Its implementation milestones by the date, in date order.
@@ -1502,6 +1505,7 @@ pub fn build(
                 .filter_map(|c| s.consultations.get(c))
                 .map(|c| c.terms.subject.clone())
                 .collect(),
+            consultation_ids: d.consultations.clone(),
             trail: TrailSummary {
                 contributions,
                 answered,
@@ -1675,7 +1679,7 @@ mod tests {
             position: 9,
             recorded_at: None,
             provisional: false,
-            digest: "cpts-ledger:v1:9:00".into(),
+            digest: "cpts-ledger:v2:9:00".into(),
             intact: true,
         });
         let summary = report.summary();

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use cpts_domain::texts;
 use cpts_domain::values::Lang;
 
-use super::model::{PromiseCounts, Report};
+use super::model::{DecisionPart, PromiseCounts, Report};
 
 /// The report as pretty JSON, fields in their declared order, ending with a line break.
 pub fn json(report: &Report) -> String {
@@ -118,10 +118,38 @@ fn yes_no(value: bool, lang: Lang) -> &'static str {
     texts::t(lang, if value { "yes" } else { "no" })
 }
 
-/// A text of the record on one line of the Markdown: its line breaks flattened, so that a title
-/// or a name cannot open a section of its own (a forged seal, say).
+/// A text of the record on one line of the Markdown: its line breaks flattened, and a first
+/// character that would open a block (a heading, a list, a table, a rule, a quote) escaped, so
+/// that a title, a text or a name cannot open a section of its own (a forged seal, say).
 fn inline(text: &str) -> String {
-    text.replace(['\r', '\n'], " ")
+    let flat = text.replace(['\r', '\n'], " ");
+    let body = flat.trim_start();
+    if body.starts_with(['#', '-', '*', '+', '>', '|', '=', '~', '`', '\\']) {
+        return format!("\\{body}");
+    }
+    // `1. …` or `1) …` would open a numbered list: its mark is escaped instead.
+    let digits = body.len() - body.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    match body[digits..].chars().next() {
+        Some(mark @ ('.' | ')')) if digits > 0 => {
+            format!("{}\\{mark}{}", &body[..digits], &body[digits + 1..])
+        }
+        _ => body.to_owned(),
+    }
+}
+
+/// The text of a line of [`inline`] Markdown as a reader sees it: its escape removed.
+fn unescaped(text: &str) -> std::borrow::Cow<'_, str> {
+    if let Some(rest) = text.strip_prefix('\\') {
+        if rest.starts_with(|c: char| c.is_ascii_punctuation()) {
+            return rest.into();
+        }
+    }
+    let digits = text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let rest = &text[digits..];
+    if digits > 0 && (rest.starts_with("\\.") || rest.starts_with("\\)")) {
+        return format!("{}{}", &text[..digits], &rest[1..]).into();
+    }
+    text.into()
 }
 
 /// A table cell: pipes escaped, line breaks flattened, empty shown as a dash.
@@ -947,7 +975,7 @@ pub fn html(report: &Report) -> String {
             in_list = false;
         }
         if let Some(h) = line.strip_prefix("# ") {
-            out.push_str(&format!("<h1>{}</h1>\n", esc(h)));
+            out.push_str(&format!("<h1>{}</h1>\n", esc(&unescaped(h))));
         } else if let Some(h) = line.strip_prefix("## ") {
             if in_section {
                 out.push_str("</section>\n");
@@ -958,7 +986,7 @@ pub fn html(report: &Report) -> String {
                 out.push_str(chart);
             }
         } else if let Some(h) = line.strip_prefix("### ") {
-            out.push_str(&format!("<h3>{}</h3>\n", esc(h)));
+            out.push_str(&format!("<h3>{}</h3>\n", esc(&unescaped(h))));
         } else if line.starts_with("| ") {
             let headers = cells(line);
             out.push_str("<table>\n<thead><tr>");
@@ -986,7 +1014,7 @@ pub fn html(report: &Report) -> String {
                 out.push_str("<ul>\n");
                 in_list = true;
             }
-            out.push_str(&format!("<li>{}</li>\n", esc(item)));
+            out.push_str(&format!("<li>{}</li>\n", esc(&unescaped(item))));
         } else if line == "---" {
             if in_section {
                 out.push_str("</section>\n");
@@ -998,7 +1026,7 @@ pub fn html(report: &Report) -> String {
             out.push_str("</footer>\n</body>\n</html>\n");
             return out;
         } else if !line.trim().is_empty() {
-            out.push_str(&format!("<p>{}</p>\n", esc(line)));
+            out.push_str(&format!("<p>{}</p>\n", esc(&unescaped(line))));
         }
         i += 1;
     }
@@ -1047,14 +1075,27 @@ fn csv(headers: &[&str], rows: &[Vec<String>]) -> String {
 /// The open data of the period, as French public bodies publish it: CSV files in UTF-8, comma
 /// separated, one header row (its names in the catalogue, `csv-*`), dates in ISO 8601, codes
 /// beside labels. No personal data: no name, no contribution text, no commune of an
-/// inhabitant. Returns `(file name, content)`.
+/// inhabitant. Nothing the public API would not show: only the decisions a body voted on, and
+/// what their trails show (their consultations, those consultations' contributions, the answers
+/// they gave). Returns `(file name, content)`.
 pub fn open_data(report: &Report) -> Vec<(&'static str, String)> {
     let t = |key: &'static str| texts::t(report.lang, key);
-    // Open data is public: the decisions the public API shows, those a body voted on.
-    let decisions: Vec<Vec<String>> = report
+    // Open data is public: it shows what the public API shows, no more. That is the decisions
+    // a body voted on, and through their trails the consultations they drew on, those
+    // consultations' contributions and the answers those decisions gave.
+    let public: Vec<&DecisionPart> = report
         .decisions
         .iter()
         .filter(|d| crate::listing::is_published(&d.status.code))
+        .collect();
+    let public_decision = |id: &str| public.iter().any(|d| d.decision_id == id);
+    let public_consultation = |id: &str| {
+        public
+            .iter()
+            .any(|d| d.consultation_ids.iter().any(|c| c == id))
+    };
+    let decisions: Vec<Vec<String>> = public
+        .iter()
         .map(|d| {
             let vote = d.vote.as_ref();
             vec![
@@ -1079,6 +1120,7 @@ pub fn open_data(report: &Report) -> Vec<(&'static str, String)> {
         .consultations
         .list
         .iter()
+        .filter(|c| public_consultation(&c.consultation_id))
         .map(|c| {
             vec![
                 c.consultation_id.clone(),
@@ -1098,6 +1140,7 @@ pub fn open_data(report: &Report) -> Vec<(&'static str, String)> {
         .dispositions
         .published
         .iter()
+        .filter(|a| public_decision(&a.decision_id))
         .map(|a| {
             vec![
                 a.decision_id.clone(),
@@ -1114,6 +1157,7 @@ pub fn open_data(report: &Report) -> Vec<(&'static str, String)> {
         .promise_keeping
         .standings
         .iter()
+        .filter(|k| public_consultation(&k.consultation_id))
         .map(|k| {
             vec![
                 k.contribution_id.clone(),
@@ -1219,11 +1263,29 @@ mod tests {
 
     #[test]
     fn a_title_cannot_open_a_section_of_the_report() {
-        let forged = "Permanence\n\n## 7. Le registre\n- Empreinte : cpts-ledger:v1:1:00";
+        let forged = "Permanence\n\n## 7. Le registre\n- Empreinte : cpts-ledger:v2:1:00";
         let line = inline(forged);
         assert!(!line.contains('\n'));
         assert!(!format!("### {line}\n")
             .lines()
             .any(|l| l.starts_with("## ")));
+    }
+
+    #[test]
+    fn a_text_that_begins_like_a_block_is_escaped_and_reads_as_written() {
+        for text in [
+            "# Faux rapport",
+            "---",
+            "- Empreinte",
+            "| a | b |",
+            "1. Un",
+            "\\# x",
+        ] {
+            let line = inline(text);
+            assert!(line.contains('\\'), "{text} → {line}");
+            assert_eq!(unescaped(&line), text.trim_start());
+        }
+        assert_eq!(inline("  Permanence\n du samedi"), "Permanence  du samedi");
+        assert_eq!(inline("2026 en chiffres"), "2026 en chiffres");
     }
 }

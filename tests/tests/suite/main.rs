@@ -4,6 +4,7 @@
 
 mod access;
 mod backup;
+mod chain_v2;
 mod command_ids;
 mod concurrency;
 mod dashboard;
@@ -20,6 +21,7 @@ mod poison;
 mod projections;
 mod report;
 mod report_api;
+mod safe_outputs;
 mod scenario;
 mod scenario_over_graphql;
 mod schema;

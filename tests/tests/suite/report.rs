@@ -12,7 +12,7 @@ use cpts_domain::command::{Actor, AddressedCommand};
 use cpts_domain::consultation::{Author, ConsultationCommand, ConsultationTerms};
 use cpts_domain::decision::{DecisionCommand, Proposal};
 use cpts_domain::ids::{BodyId, CommunityId, ConsultationId, ContributionId, DecisionId};
-use cpts_domain::values::{ContributionKind, Lang, Method, Mission, Moment, Rung};
+use cpts_domain::values::{ContributionKind, Disposition, Lang, Method, Mission, Moment, Rung};
 use cpts_graphql::port::{CommandContext, LedgerPort};
 use cpts_ledger::demo::{self, id_of};
 use cpts_ledger::service::Ledger;
@@ -488,6 +488,71 @@ async fn open_data_lists_only_the_decisions_a_body_voted_on() {
         command_id: Uuid::new_v4(),
     };
     ledger.execute(propose, context).await.expect("proposed");
+    // A consultation it draws on, with a contribution and an answer already published.
+    let consultation = ConsultationId(Uuid::from_u128(0x0020_2611_2002));
+    let contribution = ContributionId(Uuid::from_u128(0x0020_2611_2003));
+    let subject = "Ouvrir le samedi matin ?";
+    let commands = [
+        AddressedCommand::Consultation {
+            id: consultation,
+            command: ConsultationCommand::Open {
+                consultation_id: consultation,
+                community_id: CommunityId(id_of("community", "cpts-val-de-letang")),
+                terms: ConsultationTerms {
+                    subject: subject.into(),
+                    moment: Moment::Prioritisation,
+                    mission: Mission::AccessToCare,
+                    rung: Rung::Consult,
+                    audience: "habitants".into(),
+                    method: Method::Questionnaire,
+                    opens_on: date("2026-10-01"),
+                    closes_on: date("2026-10-31"),
+                    answer_within_days: 30,
+                },
+            },
+        },
+        AddressedCommand::Consultation {
+            id: consultation,
+            command: ConsultationCommand::Submit {
+                contribution_id: contribution,
+                author: Author::Anonymous { commune: None },
+                kind: ContributionKind::Opinion,
+                text: "Oui, le samedi matin.".into(),
+                submitted_on: date("2026-10-10"),
+                attachment: None,
+            },
+        },
+        AddressedCommand::Decision {
+            id: decision,
+            command: DecisionCommand::LinkConsultation {
+                consultation_id: consultation,
+            },
+        },
+        AddressedCommand::Decision {
+            id: decision,
+            command: DecisionCommand::DraftAnswer {
+                consultation_id: consultation,
+                contribution_id: contribution,
+                disposition: Disposition::Retained,
+                rationale: Some("La permanence est à l'étude.".into()),
+                on: date("2026-11-21"),
+            },
+        },
+        AddressedCommand::Decision {
+            id: decision,
+            command: DecisionCommand::PublishAnswer {
+                contribution_id: contribution,
+                on: date("2026-11-21"),
+            },
+        },
+    ];
+    for command in commands {
+        let context = CommandContext {
+            caller: Caller::Trusted(Actor::System),
+            command_id: Uuid::new_v4(),
+        };
+        ledger.execute(command, context).await.expect("recorded");
+    }
     let report = report_2026(&log(&repo).await, Lang::Fr);
     assert!(
         report.decisions.iter().any(|d| d.title == title),
@@ -501,6 +566,38 @@ async fn open_data_lists_only_the_decisions_a_body_voted_on() {
     assert!(
         !decisions.contains(title),
         "a proposal the public API hides is not published as open data either"
+    );
+    let file = |wanted: &str| {
+        files
+            .iter()
+            .find(|(name, _)| *name == wanted)
+            .map(|(_, content)| content.clone())
+            .expect("an open data file")
+    };
+    assert!(
+        report
+            .consultations
+            .list
+            .iter()
+            .any(|c| c.subject == subject),
+        "the assembly's report lists the consultation"
+    );
+    assert!(
+        !file("consultations.csv").contains(subject),
+        "nor the consultation only its trail would show"
+    );
+    let id = contribution.to_string();
+    assert!(
+        !file("contributions.csv").contains(&id),
+        "nor its contribution"
+    );
+    assert!(
+        !file("reponses.csv").contains(&id),
+        "nor the answer it gave"
+    );
+    assert!(
+        file("reponses.csv").lines().count() > 1 && file("contributions.csv").lines().count() > 1,
+        "the voted decisions' trails are published"
     );
     assert!(decisions.contains("Lancer un dépistage du pied diabétique"));
 }

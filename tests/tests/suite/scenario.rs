@@ -11,6 +11,7 @@ use cpts_domain::member::Member;
 use cpts_domain::values::Disposition;
 use cpts_ledger::demo;
 use cpts_ledger::service::Ledger;
+use cpts_ledger::store::chain::Encoding;
 use cpts_ledger::store::StoredEvent;
 use cpts_ledger_tests::{postgres_db, sqlite_db};
 use cqrs_es::Aggregate;
@@ -68,11 +69,12 @@ async fn the_scenario_is_recorded_and_read_back(url: &str) {
             event.position
         );
         assert_eq!(
-            event.recompute_hash(),
+            event.recompute_hash(Encoding::V2 { from: 1 }),
             event.hash,
-            "event {} hash matches its content",
+            "event {} hash matches its content, in chain version 2 from the first",
             event.position
         );
+        assert_eq!(event.chain_version, 2);
         previous_hash = event.hash;
         if i > 0 {
             assert!(

@@ -16,9 +16,11 @@ use cpts_domain::command::{Actor, AddressedCommand};
 use cpts_domain::consultation::{
     Author, ConsultationCommand, ConsultationEvent, ConsultationTerms,
 };
-use cpts_domain::decision::{DecisionCommand, Proposal};
+use cpts_domain::decision::{DecisionCommand, Proposal, Tally};
 use cpts_domain::ids::{BodyId, CommunityId, ConsultationId, ContributionId, DecisionId, MemberId};
-use cpts_domain::values::{ContributionKind, Disposition, Lang, Method, Mission, Moment, Rung};
+use cpts_domain::values::{
+    ContributionKind, Disposition, Lang, Method, Mission, Moment, Rung, VoteOutcome,
+};
 use cpts_graphql::port::{CommandContext, LedgerPort};
 use cpts_ledger::demo::{self, id_of};
 use cpts_ledger::notify::digest;
@@ -273,6 +275,16 @@ async fn recorded() -> (
             rationale: Some("Retenue pour une seule des deux communes.".into()),
             reason: "Erreur sur le périmètre".into(),
             on: date("2026-06-20"),
+        }),
+    )
+    .await;
+    // Voted, so that its trail is public and the open data lists its contributions.
+    send(
+        &ledger,
+        to(DecisionCommand::RecordVote {
+            on: date("2026-07-10"),
+            tally: Tally::Consensus,
+            outcome: VoteOutcome::Adopted,
         }),
     )
     .await;

@@ -190,6 +190,7 @@ async fn a_digest_still_verifies_after_later_events_and_not_after_a_rewrite_of_t
 
     // A digest of a log that never existed here is refused.
     let forged = Digest {
+        version: digest.version,
         position: digest.position,
         hash: [7; 32],
     };
