@@ -16,6 +16,7 @@ use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use crate::store::keyring::MasterKey;
 use crate::store::{ChainCheck, Digest, EventRepository, ImportedKey, StoredEvent};
 
 const BATCH: u32 = 5_000;
@@ -218,6 +219,17 @@ pub async fn export_to_file(
 /// Loads an export into an empty store after verifying its whole chain; returns how many
 /// events and the digest of the log loaded.
 pub async fn import(repo: &EventRepository, input: impl BufRead) -> anyhow::Result<(u64, Digest)> {
+    import_under(repo, input, None).await
+}
+
+/// [`import`] of an export made under `former`, a master key this store no longer has (the
+/// one a rotation replaced, or another store's): its keys are rewrapped under the store's own.
+/// An export made under the store's own key is taken as well.
+pub async fn import_under(
+    repo: &EventRepository,
+    input: impl BufRead,
+    former: Option<&MasterKey>,
+) -> anyhow::Result<(u64, Digest)> {
     let mut chain = ChainCheck::new(None);
     let mut events = Vec::new();
     let mut keys = Vec::new();
@@ -260,15 +272,22 @@ pub async fn import(repo: &EventRepository, input: impl BufRead) -> anyhow::Resu
     // Keys first: an import that fails after them can be run again, since an existing key is
     // left alone, while the events go in whole or not at all.
     let ours = repo.key_check().await.context("reading the keyring")?;
+    let mut wrapped_by = None;
     let generation = match (&keyring, ours) {
         (Some(theirs), Some((ours, _))) if theirs.key_check == ours => Some(theirs.generation),
-        (Some(_), _) => return Err(OtherMasterKey.into()),
+        (Some(theirs), _) => match former {
+            Some(former) if former.key_check() == theirs.key_check => {
+                wrapped_by = Some(former);
+                Some(theirs.generation)
+            }
+            _ => return Err(OtherMasterKey.into()),
+        },
         (None, _) if keys.iter().any(|k| k.wrapped.is_some()) => {
             bail!("refused: wrapped keys without the keyring line; nothing imported")
         }
         (None, _) => None,
     };
-    repo.import_keys(&keys, generation)
+    repo.import_keys(&keys, generation, wrapped_by)
         .await
         .context("loading the people's keys")?;
     repo.import(&events).await.context("loading the events")?;

@@ -77,6 +77,10 @@ enum Command {
     Import {
         /// The JSON Lines file written by `export`.
         file: PathBuf,
+        /// The master key file the export was made under, when it is not this store's (the
+        /// key a rotation replaced): the keys are rewrapped under this store's key.
+        #[arg(long)]
+        former_key_file: Option<PathBuf>,
     },
     /// Replays the whole log into fresh read models, in one transaction: readers see the old ones
     /// until it commits, and a failure leaves them as they were.
@@ -315,7 +319,7 @@ async fn main() -> anyhow::Result<()> {
             let rotated = keyring::rotate(&repo, &keys, new_file.as_deref()).await?;
             println!(
                 "Clé maîtresse remplacée : {} clés rechiffrées, génération {}, nouvelle clé dans \
-                 {} (sauvegardez-la ; les exports antérieurs demandent l'ancienne) / master key \
+                 {} (sauvegardez-la ; les exports antérieurs s'importent avec --former-key-file et l'ancienne) / master key \
                  rotated: {} keys rewrapped, the new key is in {}.",
                 rotated.keys,
                 rotated.generation,
@@ -331,11 +335,22 @@ async fn main() -> anyhow::Result<()> {
             };
             eprintln!("Exporté / exported: {events} événements / events, {digest}");
         }
-        Command::Import { file } => {
+        Command::Import {
+            file,
+            former_key_file,
+        } => {
             let input = std::fs::File::open(&file)
                 .with_context(|| format!("opening {}", file.display()))?;
-            let (events, digest) =
-                cpts_ledger::backup::import(&repo, std::io::BufReader::new(input)).await?;
+            let former = former_key_file
+                .as_deref()
+                .map(MasterKey::read_file)
+                .transpose()?;
+            let (events, digest) = cpts_ledger::backup::import_under(
+                &repo,
+                std::io::BufReader::new(input),
+                former.as_ref(),
+            )
+            .await?;
             println!("Importé / imported: {events} événements / events, {digest}");
             let projector = Projector::new(repo.clone());
             let reached = projector.catch_up().await?;

@@ -386,15 +386,18 @@ impl EventRepository {
     }
 
     /// Restores people's keys from a backup; a key the store already has is left as it is.
-    /// Each key is either wrapped under this store's master key at `generation` (rewrapped
-    /// under the current one), or in clear (exports of older versions; wrapped now). Every key
-    /// is checked before anything is written.
+    /// Each key is either wrapped at `generation` under `wrapped_by` (this store's master key
+    /// when `None`, or the former key an export was made under), and rewrapped under the
+    /// store's current key, or in clear (exports of older versions; wrapped now). Every key is
+    /// checked before anything is written.
     pub async fn import_keys(
         &self,
         keys: &[ImportedKey],
         generation: Option<i64>,
+        wrapped_by: Option<&super::keyring::MasterKey>,
     ) -> Result<(), PersistenceError> {
         let unlocked = self.unlocked()?;
+        let wrapped_by = wrapped_by.unwrap_or(&unlocked.master);
         let mut rows = Vec::with_capacity(keys.len());
         for key in keys {
             let plain = match (&key.wrapped, &key.clear) {
@@ -403,8 +406,7 @@ impl EventRepository {
                         unknown("wrapped keys without the master key's generation")
                     })?;
                     Some(
-                        unlocked
-                            .master
+                        wrapped_by
                             .unwrap(&person_aad(&key.subject, from), wrapped)
                             .ok_or_else(|| {
                                 unknown("a person's key does not unwrap under the master key")

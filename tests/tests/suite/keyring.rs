@@ -252,6 +252,10 @@ async fn a_rotation_then_a_restart_reads_every_name_and_a_crash_leaves_a_key_tha
         .await
         .expect("demo recorded");
 
+    let mut before_rotation = Vec::new();
+    backup::export(&repo, &mut before_rotation)
+        .await
+        .expect("exported");
     let rotated = keyring::rotate(&repo, &source, None)
         .await
         .expect("rotated");
@@ -285,6 +289,21 @@ async fn a_rotation_then_a_restart_reads_every_name_and_a_crash_leaves_a_key_tha
     assert!(open_store_with(&database, &KeySource::File(before.clone()))
         .await
         .is_err());
+
+    // An export made before the rotation goes into a store under another key only with the
+    // former key, which rewraps its keys.
+    let restored_db = sqlite_db();
+    let restored = open_store(restored_db.url()).await.expect("opens");
+    let refused = backup::import(&restored, before_rotation.as_slice())
+        .await
+        .expect_err("made under a key this store does not have");
+    assert!(format!("{refused:#}").contains("autre clé maîtresse"));
+    backup::import_under(&restored, before_rotation.as_slice(), Some(&old))
+        .await
+        .expect("imported with the former key");
+    drop(restored);
+    let restored = open_store(restored_db.url()).await.expect("reopens");
+    assert_eq!(names_in_log(&restored).await, demo_names());
 
     // A rotation stopped after its commit, before its rename: the key file holds the former
     // key, `.next` the new one. The next start finishes the rotation.
