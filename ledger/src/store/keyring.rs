@@ -321,6 +321,14 @@ pub enum KeyRefusal {
          data cannot be read)"
     )]
     MissingFile(String),
+    /// The key file named for a database that holds no key yet does not exist.
+    #[error(
+        "le fichier de clé maîtresse {0} n'existe pas : créez-le avec `cpts-ledger keys init \
+         --file {0}` (et sauvegardez-le à part des données) / the master key file {0} does not \
+         exist: create it with `cpts-ledger keys init --file {0}` (and back it up apart from the \
+         data)"
+    )]
+    NoFile(String),
     /// PostgreSQL, and no key configured.
     #[error(
         "aucune clé maîtresse configurée : créez-en une avec `cpts-ledger keys init --file \
@@ -588,8 +596,11 @@ pub async fn open(repo: &EventRepository, source: &KeySource) -> anyhow::Result<
         }
         KeySource::File(path) | KeySource::Beside(path) => {
             if !path.exists() {
-                if matches!(source, KeySource::File(_)) || repo.holds_keys().await? {
+                if repo.holds_keys().await? {
                     return Err(KeyRefusal::MissingFile(describe).into());
+                }
+                if matches!(source, KeySource::File(_)) {
+                    return Err(KeyRefusal::NoFile(describe).into());
                 }
                 create_beside(path)?
             } else {

@@ -224,13 +224,22 @@ async fn postgres_without_a_master_key_is_refused_with_the_way_to_make_one() {
         format!("{refused:#}").contains("cpts-ledger keys init --file"),
         "{refused:#}"
     );
+    let dir = tempfile::tempdir().expect("a folder");
+    let named = dir.path().join("master.key");
+    let refused = open_store_with(&database, &KeySource::File(named.clone()))
+        .await
+        .expect_err("a key file that does not exist");
+    assert!(
+        format!("{refused:#}").contains(&format!("keys init --file {}", named.display())),
+        "{refused:#}"
+    );
+    assert!(!named.exists(), "the operator creates it");
     // The tests' key opens it, and is the one its keyring checks from then on.
     let repo = open_store(db.url())
         .await
         .expect("opens with the tests' key");
     let (check, generation) = repo.key_check().await.expect("reads").expect("a keyring");
     assert_eq!((check, generation), (test_master_key().key_check(), 1));
-    let dir = tempfile::tempdir().expect("a folder");
     let (wrong, _) = new_key_file(dir.path(), "wrong.key");
     let refused = open_store_with(&database, &KeySource::File(wrong))
         .await
