@@ -6,10 +6,10 @@
 //! master key, then one `{"keyring": …}` line with that key's check value and generation. The
 //! file alone opens nothing: it is restored into a store unlocked with the same master key, and
 //! a store under another key refuses it, saying so, before anything is written, unless it is
-//! given the key the export was made under ([`import_under`]), which rewraps the keys. Whoever holds
-//! the file and the master key holds the personal data; an erasure after the file was taken
-//! does not reach it, so keep backups as long as needed and no longer. Files of older versions,
-//! with keys in clear, are still read (and their keys wrapped on the way in).
+//! given the key the export was made under ([`import_under`]), which rewraps the keys.
+//! Whoever holds the file and the master key holds the personal data; an erasure after the
+//! file was taken does not reach it, so keep backups as long as needed and no longer. Files of
+//! older versions, with keys in clear, are still read (and their keys wrapped on the way in).
 
 use std::io::{BufRead, Write};
 
