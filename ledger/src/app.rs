@@ -22,18 +22,28 @@ use crate::config::DatabaseConfig;
 use crate::notify::deliver::Notifier;
 use crate::notify::{self, NotifyConfig, Unsubscribed};
 use crate::service::Ledger;
+use crate::store::keyring::{self, KeySource};
 use crate::store::EventRepository;
 
-/// Opens the store named by the configuration and brings its schema up to date.
+/// Opens the store named by the configuration, brings its schema up to date and unlocks it
+/// with the master key the environment names (`CPTS_MASTER_KEY_FILE`, `CPTS_MASTER_KEY`, or
+/// the embedded default's file beside the SQLite database): a missing or wrong key stops here.
 pub async fn open_store(database: &DatabaseConfig) -> anyhow::Result<EventRepository> {
+    open_store_with(database, &KeySource::from_env(database)).await
+}
+
+/// [`open_store`], with the master key from `keys`.
+pub async fn open_store_with(
+    database: &DatabaseConfig,
+    keys: &KeySource,
+) -> anyhow::Result<EventRepository> {
     let repo = EventRepository::connect(&database.url)
         .await
         .with_context(|| format!("connecting to the store {}", database.redacted()))?;
     repo.migrate()
         .await
         .with_context(|| format!("migrating the store {}", database.redacted()))?;
-    repo.unlock(&crate::store::keyring::MasterKey::from_bytes([0; 32]))
-        .await?;
+    keyring::open(&repo, keys).await?;
     crate::at_rest::seal_pending(&repo)
         .await
         .context("sealing the personal values written in clear")?;

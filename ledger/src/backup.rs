@@ -2,9 +2,14 @@
 //! into an empty store. An import whose chain does not verify is refused, whole.
 //!
 //! After the events come the keys of the people whose personal data the events hold, one
-//! `{"person_key": …}` line each (an erased person's with no key): without them a restored log
-//! could not show anyone's name. A backup is therefore personal data itself; an erasure after
-//! it was taken does not reach it, so keep backups as long as needed and no longer.
+//! `{"person_key": …}` line each (an erased person's with no key), *wrapped* by the store's
+//! master key, then one `{"keyring": …}` line with that key's check value and generation. The
+//! file alone opens nothing: it is restored into a store unlocked with the same master key, and
+//! a store under another key refuses it, saying so, before anything is written, unless it is
+//! given the key the export was made under ([`import_under`]), which rewraps the keys.
+//! Whoever holds the file and the master key holds the personal data; an erasure after the
+//! file was taken does not reach it, so keep backups as long as needed and no longer. Files of
+//! older versions, with keys in clear, are still read (and their keys wrapped on the way in).
 
 use std::io::{BufRead, Write};
 
@@ -12,7 +17,8 @@ use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::store::{ChainCheck, Digest, EventRepository, StoredEvent};
+use crate::store::keyring::MasterKey;
+use crate::store::{ChainCheck, Digest, EventRepository, ImportedKey, StoredEvent};
 
 const BATCH: u32 = 5_000;
 
@@ -51,9 +57,37 @@ struct KeyLine {
 #[derive(Debug, Serialize, Deserialize)]
 struct PersonKey {
     subject_id: String,
+    /// The key wrapped by the master key, `<nonce hex>:<ciphertext hex>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    wrapped_key: Option<String>,
+    /// The key in clear: written only by older versions, read for their files.
+    #[serde(default, skip_serializing)]
     key: Option<String>,
     erased_at: Option<String>,
 }
+
+/// The master key the keys were wrapped under, after them.
+#[derive(Debug, Serialize, Deserialize)]
+struct KeyringLine {
+    keyring: KeyringInfo,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct KeyringInfo {
+    /// HMAC-SHA256 of a fixed label under the master key (see `store::keyring`).
+    key_check: String,
+    /// The master key's generation, bound into each wrapped key.
+    generation: i64,
+}
+
+/// An export made under another master key than the store's.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "refusé : cet export a été fait sous une autre clé maîtresse que celle de cette base ; rien \
+     n'a été importé / refused: this export was made under another master key than this \
+     database's; nothing imported"
+)]
+pub struct OtherMasterKey;
 
 impl ExportLine {
     fn from_event(event: &StoredEvent) -> anyhow::Result<Self> {
@@ -119,27 +153,88 @@ pub async fn export(repo: &EventRepository, out: &mut impl Write) -> anyhow::Res
             out.write_all(b"\n")?;
         }
     }
-    for (subject_id, key, erased_at) in repo.export_keys().await.context("reading the keys")? {
+    for (subject_id, wrapped_key, erased_at) in
+        repo.export_keys().await.context("reading the keys")?
+    {
         let line = KeyLine {
             person_key: PersonKey {
                 subject_id,
-                key,
+                wrapped_key,
+                key: None,
                 erased_at,
             },
         };
         serde_json::to_writer(&mut *out, &line)?;
         out.write_all(b"\n")?;
     }
+    let (key_check, generation) = repo
+        .key_check()
+        .await
+        .context("reading the keyring")?
+        .context("the store has no keyring: it was not unlocked")?;
+    serde_json::to_writer(
+        &mut *out,
+        &KeyringLine {
+            keyring: KeyringInfo {
+                key_check,
+                generation,
+            },
+        },
+    )?;
+    out.write_all(b"\n")?;
     out.flush()?;
     Ok((chain.last_position(), chain.digest()))
+}
+
+/// Writes the whole log to the file at `path`, created (or emptied) with mode 0600: an export
+/// is personal data. Returns what [`export`] returns.
+pub async fn export_to_file(
+    repo: &EventRepository,
+    path: &std::path::Path,
+) -> anyhow::Result<(u64, Digest)> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("making {} private", path.display()))?;
+    }
+    let mut out = std::io::BufWriter::new(file);
+    let written = export(repo, &mut out).await?;
+    out.into_inner()
+        .map_err(|e| e.into_error())
+        .and_then(|file| file.sync_all())
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(written)
 }
 
 /// Loads an export into an empty store after verifying its whole chain; returns how many
 /// events and the digest of the log loaded.
 pub async fn import(repo: &EventRepository, input: impl BufRead) -> anyhow::Result<(u64, Digest)> {
+    import_under(repo, input, None).await
+}
+
+/// [`import`] of an export made under `former`, a master key this store no longer has (the
+/// one a rotation replaced, or another store's): its keys are rewrapped under the store's own.
+/// An export made under the store's own key is taken as well.
+pub async fn import_under(
+    repo: &EventRepository,
+    input: impl BufRead,
+    former: Option<&MasterKey>,
+) -> anyhow::Result<(u64, Digest)> {
     let mut chain = ChainCheck::new(None);
     let mut events = Vec::new();
     let mut keys = Vec::new();
+    let mut keyring: Option<KeyringInfo> = None;
     for (number, line) in input.lines().enumerate() {
         let line = line.with_context(|| format!("reading line {}", number + 1))?;
         if line.trim().is_empty() {
@@ -148,11 +243,18 @@ pub async fn import(repo: &EventRepository, input: impl BufRead) -> anyhow::Resu
         if line.starts_with("{\"person_key\"") {
             let key: KeyLine = serde_json::from_str(&line)
                 .with_context(|| format!("line {} is not a person's key", number + 1))?;
-            keys.push((
-                key.person_key.subject_id,
-                key.person_key.key,
-                key.person_key.erased_at,
-            ));
+            keys.push(ImportedKey {
+                subject: key.person_key.subject_id,
+                wrapped: key.person_key.wrapped_key,
+                clear: key.person_key.key,
+                erased_at: key.person_key.erased_at,
+            });
+            continue;
+        }
+        if line.starts_with("{\"keyring\"") {
+            let line: KeyringLine = serde_json::from_str(&line)
+                .with_context(|| format!("line {} is not the keyring's", number + 1))?;
+            keyring = Some(line.keyring);
             continue;
         }
         let event = serde_json::from_str::<ExportLine>(&line)
@@ -170,7 +272,23 @@ pub async fn import(repo: &EventRepository, input: impl BufRead) -> anyhow::Resu
     }
     // Keys first: an import that fails after them can be run again, since an existing key is
     // left alone, while the events go in whole or not at all.
-    repo.import_keys(&keys)
+    let ours = repo.key_check().await.context("reading the keyring")?;
+    let mut wrapped_by = None;
+    let generation = match (&keyring, ours) {
+        (Some(theirs), Some((ours, _))) if theirs.key_check == ours => Some(theirs.generation),
+        (Some(theirs), _) => match former {
+            Some(former) if former.key_check() == theirs.key_check => {
+                wrapped_by = Some(former);
+                Some(theirs.generation)
+            }
+            _ => return Err(OtherMasterKey.into()),
+        },
+        (None, _) if keys.iter().any(|k| k.wrapped.is_some()) => {
+            bail!("refused: wrapped keys without the keyring line; nothing imported")
+        }
+        (None, _) => None,
+    };
+    repo.import_keys(&keys, generation, wrapped_by)
         .await
         .context("loading the people's keys")?;
     repo.import(&events).await.context("loading the events")?;

@@ -17,6 +17,7 @@ use cpts_ledger::notify::NotifyConfig;
 use cpts_ledger::projector::Projector;
 use cpts_ledger::report::{self, ReportRequest};
 use cpts_ledger::service::Ledger;
+use cpts_ledger::store::keyring::{self, KeySource, MasterKey};
 use cpts_ledger::{personal, tokens};
 use cpts_projections::report::render;
 use tracing_subscriber::EnvFilter;
@@ -76,6 +77,10 @@ enum Command {
     Import {
         /// The JSON Lines file written by `export`.
         file: PathBuf,
+        /// The master key file the export was made under, when it is not this store's (the
+        /// key a rotation replaced): the keys are rewrapped under this store's key.
+        #[arg(long)]
+        former_key_file: Option<PathBuf>,
     },
     /// Replays the whole log into fresh read models, in one transaction: readers see the old ones
     /// until it commits, and a failure leaves them as they were.
@@ -155,6 +160,31 @@ enum Command {
     /// Creates, lists and revokes the API tokens that the GraphQL API accepts.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// The master key that wraps every person's key: create one, check it, rotate it.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Writes a new master key to a new file of mode 0600 (never over an existing file), for
+    /// CPTS_MASTER_KEY_FILE. Back it up apart from the data: without it, nothing personal can
+    /// ever be read again.
+    Init {
+        /// The file to create.
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// Checks that the master key opens the store, and says where it comes from.
+    Check,
+    /// Replaces the master key: every key is rewrapped in one transaction, then the key file
+    /// is replaced (the former key stays in <file>.previous until the end). Stop the service
+    /// first, and back up the new key file.
+    Rotate {
+        /// Where to write the new key when the current one comes from CPTS_MASTER_KEY.
+        #[arg(long)]
+        new_file: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -213,8 +243,19 @@ async fn main() -> anyhow::Result<()> {
     let zone = clock::time_zone_from_env().map_err(anyhow::Error::msg)?;
     tracing::debug!(%zone, "the CPTS's time zone");
     let database = DatabaseConfig::from_url_or_data_dir(cli.database_url, &cli.data_dir);
+    if let Command::Keys(KeysCommand::Init { file }) = &cli.command {
+        MasterKey::generate().write_new_file(file)?;
+        println!(
+            "Clé maîtresse écrite dans {0} (mode 0600) : sauvegardez-la à part des données, puis \
+             CPTS_MASTER_KEY_FILE={0} / master key written to {0}: back it up apart from the \
+             data, then set CPTS_MASTER_KEY_FILE={0}",
+            file.display()
+        );
+        return Ok(());
+    }
     tracing::info!(store = %database.redacted(), "opening the store");
-    let repo = app::open_store(&database).await?;
+    let keys = KeySource::from_env(&database);
+    let repo = app::open_store_with(&database, &keys).await?;
 
     match cli.command {
         Command::Migrate => {
@@ -263,22 +304,53 @@ async fn main() -> anyhow::Result<()> {
                 summary.commands, summary.events
             );
         }
+        Command::Keys(KeysCommand::Init { .. }) => {}
+        Command::Keys(KeysCommand::Check) => {
+            let (check, generation) = repo.key_check().await?.unwrap_or_default();
+            let from = keys
+                .file()
+                .map_or_else(|| keyring::ENV_KEY.to_owned(), |f| f.display().to_string());
+            println!(
+                "La clé maîtresse ({from}) ouvre la base : génération {generation}, valeur de \
+                 contrôle {check} / the master key opens the store."
+            );
+        }
+        Command::Keys(KeysCommand::Rotate { new_file }) => {
+            let rotated = keyring::rotate(&repo, &keys, new_file.as_deref()).await?;
+            println!(
+                "Clé maîtresse remplacée : {} clés rechiffrées, génération {}, nouvelle clé dans \
+                 {} (sauvegardez-la ; les exports antérieurs s'importent avec --former-key-file et l'ancienne) / master key \
+                 rotated: {} keys rewrapped, the new key is in {}.",
+                rotated.keys,
+                rotated.generation,
+                rotated.file.display(),
+                rotated.keys,
+                rotated.file.display()
+            );
+        }
         Command::Export { output } => {
             let (events, digest) = match &output {
-                Some(path) => {
-                    let file = std::fs::File::create(path)
-                        .with_context(|| format!("creating {}", path.display()))?;
-                    cpts_ledger::backup::export(&repo, &mut std::io::BufWriter::new(file)).await?
-                }
+                Some(path) => cpts_ledger::backup::export_to_file(&repo, path).await?,
                 None => cpts_ledger::backup::export(&repo, &mut std::io::stdout().lock()).await?,
             };
             eprintln!("Exporté / exported: {events} événements / events, {digest}");
         }
-        Command::Import { file } => {
+        Command::Import {
+            file,
+            former_key_file,
+        } => {
             let input = std::fs::File::open(&file)
                 .with_context(|| format!("opening {}", file.display()))?;
-            let (events, digest) =
-                cpts_ledger::backup::import(&repo, std::io::BufReader::new(input)).await?;
+            let former = former_key_file
+                .as_deref()
+                .map(MasterKey::read_file)
+                .transpose()?;
+            let (events, digest) = cpts_ledger::backup::import_under(
+                &repo,
+                std::io::BufReader::new(input),
+                former.as_ref(),
+            )
+            .await?;
             println!("Importé / imported: {events} événements / events, {digest}");
             let projector = Projector::new(repo.clone());
             let reached = projector.catch_up().await?;

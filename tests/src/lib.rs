@@ -135,11 +135,21 @@ pub async fn log_envelopes(
         .collect()
 }
 
-/// The master key of the tests' stores: one for all, so a store reopened by a test opens. The
-/// service started as a process (`tests/src/notify.rs`) unlocks with the same one (`app::open_store`),
-/// so what it seals, the test opens.
+/// The master key of the tests' stores: one for all, so a store reopened by a test opens. A
+/// service started as a process (`tests/src/notify.rs`) is given the same one in a key file
+/// ([`test_key_file`]), so what it seals, the test opens.
 pub fn test_master_key() -> cpts_ledger::store::keyring::MasterKey {
     cpts_ledger::store::keyring::MasterKey::from_bytes([0; 32])
+}
+
+/// Writes the tests' master key to `<dir>/master.key` (mode 0600), for a service started as a
+/// process (`CPTS_MASTER_KEY_FILE`); returns the file.
+pub fn test_key_file(dir: &std::path::Path) -> PathBuf {
+    let file = dir.join("master.key");
+    test_master_key()
+        .write_new_file(&file)
+        .expect("the tests' key file is written");
+    file
 }
 
 /// Opens, migrates and unlocks the store at `url`, as the service does at start-up.

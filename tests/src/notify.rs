@@ -172,6 +172,8 @@ pub struct Mail {
 /// The service as a process (the `ledger-service` binary), killed when dropped.
 pub struct ServiceProcess {
     child: Child,
+    /// The folder of its master key file (the tests' key).
+    _keys: tempfile::TempDir,
     /// Where it serves HTTP.
     pub addr: SocketAddr,
 }
@@ -180,9 +182,12 @@ impl ServiceProcess {
     /// Starts the service (`binary`: the `ledger-service` an integration test names with
     /// `env!("CARGO_BIN_EXE_ledger-service")`) on a database with extra environment variables.
     pub fn start(binary: &str, database_url: &str, env: &[(&str, String)]) -> Self {
+        let keys = tempfile::tempdir().expect("a folder for the key file");
+        let key_file = crate::test_key_file(keys.path());
         let mut command = Command::new(binary);
         command
             .env("DATABASE_URL", database_url)
+            .env(cpts_ledger::store::keyring::ENV_FILE, &key_file)
             .env("CPTS_LISTEN", "127.0.0.1:0")
             .env(
                 "RUST_LOG",
@@ -204,7 +209,11 @@ impl ServiceProcess {
             .unwrap_or_else(|| panic!("the service did not start: {line:?}"))
             .parse()
             .expect("an address");
-        Self { child, addr }
+        Self {
+            child,
+            _keys: keys,
+            addr,
+        }
     }
 
     /// Kills the process at once (SIGKILL): nothing is flushed, no transaction committed.

@@ -13,7 +13,9 @@
 //! PostgreSQL's group commit (`postgres.rs`) runs for a whole group in one transaction.
 //!
 //! Personal fields are encrypted on the way in and decrypted on the way out ([`vault`]): what
-//! is stored, hashed and exported is the ciphertext.
+//! is stored, hashed and exported is the ciphertext. The people's keys are kept wrapped by the
+//! master key, which lives outside the database ([`keyring`]): the store must be unlocked with
+//! it ([`EventRepository::unlock`]) before it reads or writes anything personal.
 
 mod append;
 pub mod chain;
@@ -40,6 +42,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
 use self::chain::{event_hash, ChainVersion, Encoding, HashInput};
+pub use self::vault::ImportedKey;
 pub use self::verify::{BadDigest, Broken, ChainCheck, Digest, Problem, Verification};
 
 /// The event store, on one of the two backends.
@@ -49,6 +52,8 @@ pub struct EventRepository {
     db: ReadDb,
     /// PostgreSQL: the writer that gathers this process's concurrent appends (shared by clones).
     group: Option<std::sync::Arc<postgres::GroupCommit>>,
+    /// The master key once unlocked (shared by clones).
+    keys: keyring::KeyState,
 }
 
 /// The last event of the log.
@@ -619,6 +624,65 @@ fn event_from(row: EventRow) -> Result<StoredEvent, PersistenceError> {
     )
 }
 
+/// Creates a folder (and its missing parents) readable by its owner only; an existing folder
+/// is left as it is.
+pub(crate) fn create_private_folder(path: &std::path::Path) -> anyhow::Result<()> {
+    if path.exists() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
+        .create(path)
+        .with_context(|| format!("creating the folder {}", path.display()))
+}
+
+/// Creates the SQLite database file, mode 0600, unless it exists.
+fn create_private_file(path: &std::path::Path) -> anyhow::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => {
+            Err(error).with_context(|| format!("creating the database {}", path.display()))
+        }
+    }
+}
+
+/// Makes the SQLite database and its -wal and -shm files readable by their owner only (files
+/// of an older version may have been created 0644).
+fn private_database_files(path: &std::path::Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = path.as_os_str().to_os_string();
+            name.push(suffix);
+            let file = std::path::PathBuf::from(name);
+            if let Ok(metadata) = std::fs::metadata(&file) {
+                if metadata.permissions().mode() & 0o077 != 0 {
+                    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+                        .with_context(|| format!("making {} private", file.display()))?;
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 impl EventRepository {
     /// Connects to `postgres://…` / `postgresql://…`, or to `sqlite:…` (creating the file and
     /// its folder when missing).
@@ -637,6 +701,7 @@ impl EventRepository {
                     pool,
                 ))),
                 db,
+                keys: keyring::KeyState::default(),
             })
         } else if url.starts_with("sqlite:") {
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
@@ -652,23 +717,31 @@ impl EventRepository {
                 .pragma("secure_delete", "ON")
                 .foreign_keys(true);
             if !in_memory {
-                if let Some(parent) = options.get_filename().parent() {
+                let file = options.get_filename();
+                if let Some(parent) = file.parent() {
                     if !parent.as_os_str().is_empty() {
-                        std::fs::create_dir_all(parent)
-                            .with_context(|| format!("creating the folder {}", parent.display()))?;
+                        create_private_folder(parent)?;
                     }
                 }
+                // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files
+                // the database file's mode.
+                create_private_file(file)?;
             }
             // An in-memory database lives in one connection; a file is shared by several.
             let max = if in_memory { 1 } else { 8 };
+            let file = options.get_filename().to_path_buf();
             let pool = SqlitePoolOptions::new()
                 .max_connections(max)
                 .connect_with(options)
                 .await
                 .context("opening the SQLite database")?;
+            if !in_memory {
+                private_database_files(&file)?;
+            }
             Ok(Self {
                 db: ReadDb::sqlite(pool),
                 group: None,
+                keys: keyring::KeyState::default(),
             })
         } else {
             let scheme = url.split_once(':').map_or(url, |(scheme, _)| scheme);

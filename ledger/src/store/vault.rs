@@ -15,6 +15,15 @@
 //! anonymous inhabitant's address, keyed by the contribution, by theirs. The unsubscribe link
 //! of a contact is a MAC under a key of its own (`<subject>.unsubscribe`), so it is the same
 //! in every copy of the record, and no copy without the keys yields it.
+//!
+//! Every personal field with a subject is sealed, whatever its text: a text that merely looks
+//! sealed (`enc:v1:…`) is sealed like any other, so nothing a person writes can pass as already
+//! encrypted and escape erasure. On read, a field that looks sealed but does not open reads as
+//! erased, never as its stored text.
+//!
+//! The keys are stored wrapped by the master key ([`super::keyring`]), the associated data
+//! naming the subject and the master key's generation; `key_hex` (a key in clear) is what older
+//! versions kept, wrapped at the first start with a master key.
 
 use std::collections::{HashMap, HashSet};
 
@@ -27,6 +36,7 @@ use serde_json::Value;
 
 use cpts_projections::stmt;
 
+use super::keyring::person_aad;
 use super::{map_sqlx, timestamp_text, unknown, EventRepository, StoredEvent};
 
 const PREFIX: &str = "enc:v1:";
@@ -164,12 +174,12 @@ impl EventRepository {
                 let Some(Value::String(plain)) = body.get(field.field) else {
                     continue;
                 };
-                if plain.starts_with(PREFIX) {
-                    continue;
-                }
                 let subject = match field.whose {
                     Whose::Member => Some(aggregate_id.clone()),
                     Whose::MemberContact => Some(format!("{aggregate_id}.contact.{sequence}")),
+                    // A member's words under their key; an anonymous inhabitant's under the
+                    // key of the consultation, which no erasure destroys: nobody can ask for
+                    // them by name, yet a copy of the database must not read them either.
                     Whose::ContributionAuthor => match &contribution {
                         Some(c) => match authors.get(c) {
                             Some(author) => author.clone(),
@@ -180,7 +190,8 @@ impl EventRepository {
                             }
                         },
                         None => None,
-                    },
+                    }
+                    .or_else(|| Some(aggregate_id.clone())),
                     Whose::AnonymousContact => contribution.clone(),
                 };
                 let Some(subject) = subject else {
@@ -251,26 +262,63 @@ impl EventRepository {
         Ok(())
     }
 
-    /// The key of a person, created on first use; `None` if the person was erased.
+    /// The key of a person, created on first use (wrapped by the master key); `None` if the
+    /// person was erased.
     async fn key_for(&self, subject: &str) -> Result<Option<[u8; 32]>, PersistenceError> {
+        let unlocked = self.unlocked()?;
         let mut fresh = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut fresh);
-        let fresh = hex::encode(fresh);
+        let wrapped = unlocked
+            .master
+            .wrap(&person_aad(subject, unlocked.generation), &fresh);
         let now = timestamp_text(chrono::Utc::now());
-        const INSERT: &str = "INSERT INTO person_keys (subject_id, key_hex, created_at) \
-                              VALUES ($1, $2, $3) ON CONFLICT (subject_id) DO NOTHING";
-        const SELECT: &str = "SELECT key_hex FROM person_keys WHERE subject_id = $1";
+        // Inserted only while the master key is still the one this process holds: after a
+        // rotation by another process, a key wrapped by the former one would be lost.
+        const INSERT: &str =
+            "INSERT INTO person_keys (subject_id, key_hex, wrapped_key, created_at) \
+                              SELECT $1, NULL, $2, $3 FROM keyring \
+                              WHERE singleton = 1 AND generation = $4 \
+                              ON CONFLICT (subject_id) DO NOTHING";
+        const SELECT: &str =
+            "SELECT subject_id, key_hex, wrapped_key FROM person_keys WHERE subject_id = $1";
         self.db
-            .execute(&stmt!(INSERT, subject, fresh.as_str(), now.as_str()))
+            .execute(&stmt!(
+                INSERT,
+                subject,
+                wrapped.as_str(),
+                now.as_str(),
+                unlocked.generation
+            ))
             .await
             .map_err(map_sqlx)?;
-        let stored: Option<(Option<String>,)> = self
+        let stored: Option<KeyRow> = self
             .db
             .fetch_optional(SELECT, &[subject.into()])
             .await
             .map_err(map_sqlx)?;
-        let stored = stored.and_then(|(key,)| key);
-        stored.map(|k| parse_key(&k)).transpose()
+        match stored {
+            Some(row) => self.key_of_row(row),
+            None => Err(unknown(
+                "the master key was rotated by another process: restart the service",
+            )),
+        }
+    }
+
+    /// A person's key from its row: unwrapped, or `None` once erased.
+    fn key_of_row(
+        &self,
+        (subject, clear, wrapped): KeyRow,
+    ) -> Result<Option<[u8; 32]>, PersistenceError> {
+        if let Some(wrapped) = wrapped {
+            let unlocked = self.unlocked()?;
+            return unlocked
+                .master
+                .unwrap(&person_aad(&subject, unlocked.generation), &wrapped)
+                .map(Some)
+                .ok_or_else(|| unknown("a person's key does not unwrap under the master key"));
+        }
+        // Written in clear by an older version since this one started: wrapped at next start.
+        clear.map(|k| parse_key(&k)).transpose()
     }
 
     /// The keys of several people, in as few statements as the backend allows.
@@ -279,17 +327,18 @@ impl EventRepository {
         for chunk in subjects.chunks(500) {
             let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
-                "SELECT subject_id, key_hex FROM person_keys WHERE subject_id IN ({})",
+                "SELECT subject_id, key_hex, wrapped_key FROM person_keys WHERE subject_id IN ({})",
                 placeholders.join(", ")
             );
             let params: Vec<_> = chunk.iter().map(|s| s.as_str().into()).collect();
-            let rows: Vec<(String, Option<String>)> = self
+            let rows: Vec<KeyRow> = self
                 .db
                 .fetch_uncounted(&sql, &params)
                 .await
                 .map_err(map_sqlx)?;
-            for (subject, key) in rows {
-                keys.insert(subject, key.map(|k| parse_key(&k)).transpose()?);
+            for row in rows {
+                let subject = row.0.clone();
+                keys.insert(subject, self.key_of_row(row)?);
             }
         }
         Ok(keys)
@@ -326,9 +375,9 @@ impl EventRepository {
     /// Destroys a person's key (keeping a row that says they were erased).
     async fn destroy_key(&self, subject: &str) -> Result<(), PersistenceError> {
         let now = timestamp_text(chrono::Utc::now());
-        const SQL: &str = "INSERT INTO person_keys (subject_id, key_hex, created_at, erased_at) \
-                           VALUES ($1, NULL, $2, $2) ON CONFLICT (subject_id) \
-                           DO UPDATE SET key_hex = NULL, erased_at = $2";
+        const SQL: &str = "INSERT INTO person_keys (subject_id, key_hex, wrapped_key, created_at, \
+                           erased_at) VALUES ($1, NULL, NULL, $2, $2) ON CONFLICT (subject_id) \
+                           DO UPDATE SET key_hex = NULL, wrapped_key = NULL, erased_at = $2";
         self.db
             .execute(&stmt!(SQL, subject, now.as_str()))
             .await
@@ -362,34 +411,82 @@ impl EventRepository {
         Ok(None)
     }
 
-    /// Every person's key, for a backup: `(subject, key hex or None if erased, erased_at)`.
+    /// Every person's key, for a backup, wrapped as stored: `(subject, wrapped key or None if
+    /// erased, erased_at)`, under the master key whose check value and generation
+    /// [`EventRepository::key_check`] gives.
     pub async fn export_keys(
         &self,
     ) -> Result<Vec<(String, Option<String>, Option<String>)>, PersistenceError> {
-        const SQL: &str =
-            "SELECT subject_id, key_hex, erased_at FROM person_keys ORDER BY subject_id";
-        self.db.fetch_uncounted(SQL, &[]).await.map_err(map_sqlx)
+        let unlocked = self.unlocked()?;
+        const SQL: &str = "SELECT subject_id, key_hex, wrapped_key, erased_at FROM person_keys \
+                           ORDER BY subject_id";
+        let rows: Vec<ExportRow> = self.db.fetch_uncounted(SQL, &[]).await.map_err(map_sqlx)?;
+        rows.into_iter()
+            .map(|(subject, clear, wrapped, erased_at)| {
+                let wrapped = match (wrapped, clear) {
+                    (Some(wrapped), _) => Some(wrapped),
+                    // A key an older version wrote in clear since start: never exported so.
+                    (None, Some(clear)) => Some(unlocked.master.wrap(
+                        &person_aad(&subject, unlocked.generation),
+                        &parse_key(&clear)?,
+                    )),
+                    (None, None) => None,
+                };
+                Ok((subject, wrapped, erased_at))
+            })
+            .collect()
     }
 
     /// Restores people's keys from a backup; a key the store already has is left as it is.
+    /// Each key is either wrapped at `generation` under `wrapped_by` (this store's master key
+    /// when `None`, or the former key an export was made under), and rewrapped under the
+    /// store's current key, or in clear (exports of older versions; wrapped now). Every key is
+    /// checked before anything is written.
     pub async fn import_keys(
         &self,
-        keys: &[(String, Option<String>, Option<String>)],
+        keys: &[ImportedKey],
+        generation: Option<i64>,
+        wrapped_by: Option<&super::keyring::MasterKey>,
     ) -> Result<(), PersistenceError> {
+        let unlocked = self.unlocked()?;
+        let wrapped_by = wrapped_by.unwrap_or(&unlocked.master);
+        let mut rows = Vec::with_capacity(keys.len());
+        for key in keys {
+            let plain = match (&key.wrapped, &key.clear) {
+                (Some(wrapped), _) => {
+                    let from = generation.ok_or_else(|| {
+                        unknown("wrapped keys without the master key's generation")
+                    })?;
+                    Some(
+                        wrapped_by
+                            .unwrap(&person_aad(&key.subject, from), wrapped)
+                            .ok_or_else(|| {
+                                unknown("a person's key does not unwrap under the master key")
+                            })?,
+                    )
+                }
+                (None, Some(clear)) => Some(parse_key(clear)?),
+                (None, None) => None,
+            };
+            let wrapped = plain.map(|plain| {
+                unlocked
+                    .master
+                    .wrap(&person_aad(&key.subject, unlocked.generation), &plain)
+            });
+            rows.push((key, wrapped));
+        }
         let now = timestamp_text(chrono::Utc::now());
-        const SQL: &str = "INSERT INTO person_keys (subject_id, key_hex, created_at, erased_at) \
-                           VALUES ($1, $2, $3, $4) ON CONFLICT (subject_id) DO NOTHING";
-        for (subject, key, erased_at) in keys {
-            if let Some(key) = key {
-                parse_key(key)?;
-            }
+        const SQL: &str = "INSERT INTO person_keys (subject_id, key_hex, wrapped_key, created_at, \
+                           erased_at) VALUES ($1, NULL, $2, $3, $4) ON CONFLICT (subject_id) \
+                           DO NOTHING";
+        for (key, wrapped) in rows {
             self.db
                 .execute(&stmt!(
                     SQL,
-                    subject.as_str(),
-                    key.clone(),
+                    key.subject.as_str(),
+                    wrapped,
                     now.as_str(),
-                    erased_at.clone()
+                    key.erased_at.clone()
                 ))
                 .await
                 .map_err(map_sqlx)?;
@@ -398,7 +495,26 @@ impl EventRepository {
     }
 }
 
-fn parse_key(text: &str) -> Result<[u8; 32], PersistenceError> {
+/// A person's key read from a backup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedKey {
+    /// Whose key.
+    pub subject: String,
+    /// Wrapped by the master key the backup was made under.
+    pub wrapped: Option<String>,
+    /// In clear (backups of older versions).
+    pub clear: Option<String>,
+    /// When the person was erased, if they were.
+    pub erased_at: Option<String>,
+}
+
+/// A row of `person_keys` for a backup: subject, key in clear, wrapped key, erasure time.
+type ExportRow = (String, Option<String>, Option<String>, Option<String>);
+
+/// A row of `person_keys`: subject, key in clear (older versions), wrapped key.
+type KeyRow = (String, Option<String>, Option<String>);
+
+pub(super) fn parse_key(text: &str) -> Result<[u8; 32], PersistenceError> {
     hex::decode(text)
         .ok()
         .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())

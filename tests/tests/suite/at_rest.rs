@@ -34,17 +34,6 @@ struct Personal {
     record: String,
     /// The value, decrypted.
     value: String,
-    /// Whether the log itself holds it in clear: an anonymous inhabitant's words, tied to no
-    /// one who could ask for them, are not encrypted in the log (`store/vault.rs`). The read
-    /// models seal them all the same; only `events.payload` may show them.
-    in_clear_in_log: bool,
-}
-
-impl Personal {
-    /// Whether a scan of the whole database (a dump, the files) must not find it.
-    fn nowhere(&self) -> bool {
-        !self.in_clear_in_log
-    }
 }
 
 /// Every value of a personal field of the log (decrypted), at least [`SHORTEST`] characters,
@@ -83,35 +72,10 @@ async fn personal_values(repo: &EventRepository) -> Vec<Personal> {
                 field: format!("{}.{}", field.event_type, field.field),
                 record: envelope.aggregate_id.clone(),
                 value: value.to_owned(),
-                in_clear_in_log: false,
             });
         }
     }
-    let stored: Vec<(String,)> = repo
-        .db()
-        .fetch_uncounted("SELECT payload FROM events", &[])
-        .await
-        .expect("the stored log");
-    let values: Vec<Personal> = values
-        .into_iter()
-        .map(|mut p| {
-            p.in_clear_in_log = stored.iter().any(|(payload,)| payload.contains(&p.value));
-            p
-        })
-        .collect();
-    // What the log keeps in clear is an anonymous inhabitant's, never a member's, except a
-    // word that one of them also wrote: Karim Benali lives in Montpellier, which an inhabitant
-    // names in their contribution.
-    let anonymous = |p: &Personal| p.field.starts_with("ContributionSubmitted.");
-    for p in values.iter().filter(|p| p.in_clear_in_log) {
-        assert!(
-            anonymous(p)
-                || values
-                    .iter()
-                    .any(|q| anonymous(q) && q.in_clear_in_log && q.value.contains(&p.value)),
-            "only anonymous contributions are in clear in the log: {p:?}"
-        );
-    }
+    let values: Vec<Personal> = values.into_iter().collect();
     // Not vacuous: every kind of personal value of the demo is looked for.
     for (field, at_least) in [
         ("MemberAdmitted.name", 7),
@@ -231,9 +195,6 @@ async fn no_column_holds_any(repo: &EventRepository, personal: &[Personal]) {
     assert!(sealed >= 7, "the members' names are there, sealed");
     for p in personal {
         for (column, value) in &values {
-            if p.in_clear_in_log && column == "events.payload" {
-                continue;
-            }
             assert!(
                 !value.contains(&p.value),
                 "{} “{}” is in clear in {column}",
@@ -298,9 +259,6 @@ async fn no_table_nor_dump_of_postgres_reads_anything_personal() {
             section = rest.split(' ').next().unwrap_or_default();
         }
         for p in &personal {
-            if p.in_clear_in_log && section == "events" {
-                continue;
-            }
             assert!(
                 !line.contains(&p.value),
                 "{} “{}” is in the dump ({section}): {line}",
@@ -322,7 +280,7 @@ async fn no_byte_of_the_sqlite_files_reads_anything_personal_before_or_after_an_
     no_column_holds_any(&repo, &personal).await;
 
     // The files as they are while the service runs: the write-ahead log is where new pages go.
-    let nowhere: Vec<Personal> = personal.iter().filter(|p| p.nowhere()).cloned().collect();
+    let nowhere = personal.clone();
     assert!(nowhere.len() > 10, "{nowhere:?}");
     assert_eq!(found_in_files(&path, &nowhere), Vec::<String>::new());
 
@@ -578,7 +536,6 @@ async fn a_database_written_in_clear_is_sealed_at_start_up_and_reads_the_same() 
         field: "api_tokens.label".into(),
         record: String::new(),
         value: "Téléphone de Martine Roussel".into(),
-        in_clear_in_log: false,
     };
     assert_eq!(found_in_files(&path, &[label]), Vec::<String>::new());
 }
