@@ -215,7 +215,14 @@ mail-digest-intro =
 mail-digest-overdue = { standing-overdue } ({ $count }):
 mail-digest-near = Deadline near ({ $count }):
 mail-digest-revised = { standing-revised_awaiting_republication } ({ $count }):
-mail-digest-line = - { $consultation } ({ $contribution }): deadline { $deadline }
+mail-digest-line = - “{ $consultation }” (author: { $author }), received on { $submitted }, answer due by { $deadline }
+mail-digest-text = Text: “{ $text }”
+mail-digest-answer-in = To be answered in the decision “{ $decision }”.
+mail-digest-no-decision = No decision has taken up its consultation yet: take it into account in a decision to answer it.
+mail-digest-link = To answer them, open the dashboard (its home page lists them): { $link }
+author-inhabitant = an inhabitant
+author-inhabitant-of = an inhabitant of { $commune }
+author-inhabitant-of-elided = an inhabitant of { $commune }
 
 ## Refusals of the API before the ledger
 api-invalid-uuid = The id “{ $id }” of the field { $field } is not a valid UUID.
@@ -446,6 +453,10 @@ web-what-to-do = What to do: { $a0 }
 web-promise-title = Keeping the promise to answer
 web-late-title = Answers late or unanswered past the deadline
 web-no-late = No late answer.
+web-due-soon-title = Answers due in the next 30 days
+web-no-due-soon = No answer due in the next 30 days.
+web-answer-where = Where to answer
+web-no-decision-yet = No decision has taken it up yet: see the consultation
 web-published-on = Published on
 web-open-title = Open consultations
 web-none-open = No consultation is open today.

@@ -218,7 +218,14 @@ mail-digest-intro =
 mail-digest-overdue = { standing-overdue } ({ $count }) :
 mail-digest-near = Échéance proche ({ $count }) :
 mail-digest-revised = { standing-revised_awaiting_republication } ({ $count }) :
-mail-digest-line = - { $consultation } ({ $contribution }) : échéance le { $deadline }
+mail-digest-line = - « { $consultation } » (auteur : { $author }), reçue le { $submitted }, réponse due le { $deadline }
+mail-digest-text = Texte : « { $text } »
+mail-digest-answer-in = À répondre dans la décision « { $decision } ».
+mail-digest-no-decision = Aucune décision n'a encore repris sa consultation : à prendre en compte dans une décision pour y répondre.
+mail-digest-link = Pour y répondre, ouvrez le tableau de bord (la page d'accueil les liste) : { $link }
+author-inhabitant = un habitant
+author-inhabitant-of = un habitant de { $commune }
+author-inhabitant-of-elided = un habitant d'{ $commune }
 
 ## Les refus de l'API avant le registre
 api-invalid-uuid = L'identifiant « { $id } » du champ { $field } n'est pas un UUID valide.
@@ -449,6 +456,10 @@ web-what-to-do = Que faire : { $a0 }
 web-promise-title = Tenue de la promesse de réponse
 web-late-title = Réponses en retard ou sans réponse après l’échéance
 web-no-late = Aucune réponse en retard.
+web-due-soon-title = Réponses dues dans les 30 jours
+web-no-due-soon = Aucune réponse due dans les 30 jours.
+web-answer-where = Où répondre
+web-no-decision-yet = Aucune décision ne l’a encore reprise : voir la consultation
 web-published-on = Publiée le
 web-open-title = Consultations ouvertes
 web-none-open = Aucune consultation ouverte aujourd’hui.

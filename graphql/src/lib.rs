@@ -18,6 +18,7 @@ use async_graphql::Schema;
 
 pub mod clock;
 pub mod decode;
+pub mod due;
 pub mod errors;
 mod guard;
 pub mod inputs;

@@ -654,6 +654,36 @@ impl QueryRoot {
         register.try_into()
     }
 
+    /// The contributions of the caller's CPTS the coordinator must see to, as of a date (today
+    /// by default): overdue, answered late, revised and awaiting republication, or pending with
+    /// a deadline within `withinDays` (30 by default); whether or not a decision took them up;
+    /// soonest deadline first, at most `first` (100 at most). Each names its consultation, its
+    /// author, its text and its dates. For staff.
+    #[graphql(complexity = "usize::try_from(first).unwrap_or(1).max(1) * child_complexity")]
+    async fn answers_due(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<NaiveDate>,
+        #[graphql(default = 30)] within_days: i32,
+        #[graphql(default = 100)] first: i32,
+    ) -> Result<Vec<crate::due::DueContribution>> {
+        let principal = guard::staff(ctx)?;
+        let first = page_size(first)?;
+        let within_days = u32::try_from(within_days.clamp(0, 366)).unwrap_or(0);
+        let due = queries::due_contributions(
+            read_db(ctx)?,
+            &principal.community.to_string(),
+            as_of.unwrap_or_else(today),
+            within_days,
+            usize::try_from(first).unwrap_or(100),
+        )
+        .await
+        .map_err(read_failed)?;
+        due.into_iter()
+            .map(crate::due::DueContribution::try_from)
+            .collect()
+    }
+
     /// The members of the caller's CPTS, by name. For staff.
     async fn members(&self, ctx: &Context<'_>) -> Result<Vec<Member>> {
         let principal = guard::staff(ctx)?;

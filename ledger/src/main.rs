@@ -415,6 +415,7 @@ async fn main() -> anyhow::Result<()> {
                 &community.to_string(),
                 as_of,
                 within_days,
+                &cpts_ledger::notify::NotifyConfig::from_env()?.public_url,
             )
             .await?;
             println!("{queued} synthèse(s) mise(s) en file / digest(s) queued.");

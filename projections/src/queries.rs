@@ -821,6 +821,204 @@ pub async fn indicator_history(db: &ReadDb, community_id: &str) -> Result<Vec<In
     .await
 }
 
+/// One contribution whose answer is due soon, overdue, late, or revised and not yet
+/// republished, with what a person needs to recognise it: its consultation's subject, its
+/// author as staff may see them, its text and its dates (never only its id).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DueContribution {
+    /// The contribution.
+    pub contribution_id: String,
+    /// Its consultation.
+    pub consultation_id: String,
+    /// The consultation's subject.
+    pub subject: String,
+    /// The member who wrote it, if a member did.
+    pub author_member_id: Option<String>,
+    /// The member's name, if a member wrote it.
+    pub author_name: Option<String>,
+    /// The anonymous inhabitant's commune, if given.
+    pub anonymous_commune: Option<String>,
+    /// Its kind.
+    pub kind: String,
+    /// Its text.
+    pub text: String,
+    /// When it was submitted.
+    pub submitted_on: String,
+    /// The last day an answer is on time.
+    pub answer_deadline: String,
+    /// Where it stands ([`rules::standing`]).
+    pub standing: ContributionStanding,
+    /// The decisions that drew on its consultation, where it can be answered: `(id, title)`,
+    /// oldest first; empty when no decision took it up yet.
+    pub decisions: Vec<(String, String)>,
+}
+
+impl DueContribution {
+    /// Its author as staff read it: the member's name, or "un habitant de <commune>", or
+    /// "un habitant".
+    pub fn author(&self, lang: Lang) -> String {
+        author_as_staff_see(
+            self.author_name.as_deref(),
+            self.anonymous_commune.as_deref(),
+            lang,
+        )
+    }
+
+    /// Whether its answer came, or is still to come, after the deadline.
+    pub fn is_late(&self) -> bool {
+        self.standing.days_late().is_some()
+    }
+}
+
+/// An author as staff read them: the member's name, or an anonymous inhabitant "de <commune>"
+/// (elided before a vowel), or just "un habitant".
+pub fn author_as_staff_see(name: Option<&str>, commune: Option<&str>, lang: Lang) -> String {
+    use cpts_domain::texts::{t, t_args};
+    match (name, commune.map(str::trim).filter(|c| !c.is_empty())) {
+        (Some(name), _) => name.to_owned(),
+        (None, Some(commune)) => {
+            let elided = commune.chars().next().and_then(|c| c.to_lowercase().next());
+            let elided = matches!(
+                elided,
+                Some('a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'h' | 'â' | 'é' | 'è' | 'ê' | 'î' | 'ô')
+            );
+            let key = if elided {
+                "author-inhabitant-of-elided"
+            } else {
+                "author-inhabitant-of"
+            };
+            t_args(lang, key, &[("commune", commune.into())])
+        }
+        (None, None) => t(lang, "author-inhabitant").to_owned(),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct DueRow {
+    contribution_id: String,
+    consultation_id: String,
+    subject: String,
+    author_member_id: Option<String>,
+    author_name: Option<String>,
+    anonymous_commune: Option<String>,
+    kind: String,
+    text: String,
+    submitted_on: String,
+    withdrawn_on: Option<String>,
+    rung: String,
+    answer_deadline: String,
+    first_published_on: Option<String>,
+    revised_on: Option<String>,
+    published_on: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct DrawnOnRow {
+    consultation_id: String,
+    decision_id: String,
+    title: String,
+}
+
+/// The contributions of a CPTS submitted by `as_of` that the coordinator must see, whether
+/// or not a decision took them up: overdue, answered late, revised and awaiting
+/// republication, or pending with a deadline by `as_of + within_days`; soonest deadline first,
+/// at most `limit`. Their standing is [`rules::standing`]'s, as every reader's.
+pub async fn due_contributions(
+    db: &ReadDb,
+    community_id: &str,
+    as_of: NaiveDate,
+    within_days: u32,
+    limit: usize,
+) -> Result<Vec<DueContribution>> {
+    let horizon = as_of
+        .checked_add_days(chrono::Days::new(u64::from(within_days)))
+        .unwrap_or(NaiveDate::MAX);
+    let rows = db
+        .fetch::<DueRow>(
+            "SELECT k.contribution_id, k.consultation_id, c.subject, k.author_member_id, \
+             m.name AS author_name, k.anonymous_commune, k.kind, k.text, k.submitted_on, \
+             k.withdrawn_on, c.rung, c.answer_deadline, a.first_published_on, a.revised_on, \
+             a.published_on \
+             FROM proj_contributions k \
+             JOIN proj_consultations c ON c.consultation_id = k.consultation_id \
+             LEFT JOIN proj_members m ON m.member_id = k.author_member_id \
+             LEFT JOIN proj_answers a ON a.contribution_id = k.contribution_id \
+             WHERE k.community_id = $1 AND k.submitted_on <= $2 \
+             ORDER BY c.answer_deadline, k.submitted_on, k.contribution_id, a.decision_id",
+            &[Param::from(community_id), Param::from(as_of)],
+        )
+        .await?;
+    let rows = by_contribution(
+        rows,
+        |r| r.contribution_id.as_str(),
+        |r| {
+            r.first_published_on
+                .is_some()
+                .then(|| answer_facts(&r.first_published_on, &r.revised_on, &r.published_on))
+                .transpose()
+        },
+        as_of,
+    )?;
+    let mut due = Vec::new();
+    for (row, answer) in rows {
+        let facts = contribution_facts(
+            &row.submitted_on,
+            &row.withdrawn_on,
+            &row.rung,
+            &row.answer_deadline,
+            answer,
+        )?;
+        let standing = rules::standing(&facts, as_of);
+        let shown = match standing {
+            ContributionStanding::Pending { deadline } => deadline <= horizon,
+            other => other.awaits_publication() || other.days_late().is_some(),
+        };
+        if shown && due.len() < limit {
+            due.push((row, standing));
+        }
+    }
+    let mut drawn_on: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    if !due.is_empty() {
+        for d in db
+            .fetch::<DrawnOnRow>(
+                "SELECT l.consultation_id, d.decision_id, d.title \
+                 FROM proj_decision_consultations l \
+                 JOIN proj_decisions d ON d.decision_id = l.decision_id \
+                 WHERE d.community_id = $1 ORDER BY d.proposed_on, d.decision_id",
+                &[Param::from(community_id)],
+            )
+            .await?
+        {
+            drawn_on
+                .entry(d.consultation_id)
+                .or_default()
+                .push((d.decision_id, d.title));
+        }
+    }
+    let at_rest = db.at_rest()?;
+    due.into_iter()
+        .map(|(row, standing)| {
+            Ok(DueContribution {
+                decisions: drawn_on
+                    .get(&row.consultation_id)
+                    .cloned()
+                    .unwrap_or_default(),
+                contribution_id: row.contribution_id,
+                consultation_id: row.consultation_id,
+                subject: row.subject,
+                author_member_id: row.author_member_id,
+                author_name: at_rest.open_opt(column::MEMBER_NAME, row.author_name.as_deref())?,
+                anonymous_commune: row.anonymous_commune,
+                kind: row.kind,
+                text: at_rest.open(column::CONTRIBUTION_TEXT, &row.text)?,
+                submitted_on: row.submitted_on,
+                answer_deadline: row.answer_deadline,
+                standing,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::name_order;

@@ -2,13 +2,18 @@
 //! published answer yet, queued as an e-mail to each coordinator of the CPTS who has an address.
 //! `cpts-ledger digest` runs it (daily, from a timer); its key is a UUID v5 of the CPTS, the day
 //! and the coordinator, so running it twice the same day queues it once.
+//!
+//! A coordinator reads it without the dashboard open: each contribution is named by its
+//! consultation's subject, its author, the start of its text and its dates, written out in
+//! the coordinator's language, with the decision where it can be answered; the message ends
+//! with the link to the dashboard, whose home page lists the same contributions. No id is
+//! written in it.
 
-use chrono::{Days, NaiveDate, Utc};
-use cpts_domain::rules::{self, AnswerFacts, ContributionFacts, ContributionStanding};
-use cpts_domain::values::Rung;
+use chrono::{NaiveDate, Utc};
+use cpts_domain::values::Lang;
 use cpts_projections::at_rest::column;
 use cpts_projections::db::{Param, Statement};
-use cpts_projections::ReadDb;
+use cpts_projections::{queries, ReadDb};
 use uuid::Uuid;
 
 use super::now_text;
@@ -18,79 +23,71 @@ use super::texts::{digest_message, Waiting};
 /// The namespace of digests' keys.
 const DIGESTS: Uuid = Uuid::from_u128(0x8e2a_41c7_5b0d_4f6e_a913_7c2d_0b5e_9f41);
 
+/// The most contributions one digest lists; the dashboard shows the rest.
+const MOST: usize = 500;
+
 /// The contributions of a CPTS that still wait for a published answer on `as_of`
-/// ([`ContributionStanding::awaits_publication`]): overdue, pending with a deadline by
-/// `as_of + within_days`, or revised and awaiting republication; soonest deadline first.
+/// ([`cpts_domain::rules::ContributionStanding::awaits_publication`]): overdue, pending with a deadline by
+/// `as_of + within_days`, or revised and awaiting republication; soonest deadline first. Read
+/// by the same reader as the dashboard's list ([`queries::due_contributions`]), whether or not a
+/// decision took them up.
 pub async fn waiting(
     db: &ReadDb,
     community_id: &str,
     as_of: NaiveDate,
     within_days: u32,
 ) -> anyhow::Result<Vec<Waiting>> {
-    let horizon = as_of
-        .checked_add_days(Days::new(u64::from(within_days)))
-        .unwrap_or(NaiveDate::MAX);
-    type Row = (
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    );
-    let rows: Vec<Row> = db
+    let due = queries::due_contributions(db, community_id, as_of, within_days, usize::MAX).await?;
+    Ok(due
+        .into_iter()
+        .filter(|d| d.standing.awaits_publication())
+        .take(MOST)
+        .map(|d| Waiting {
+            consultation: d.subject,
+            contribution_id: d.contribution_id,
+            author_name: d.author_name,
+            anonymous_commune: d.anonymous_commune,
+            text: d.text,
+            submitted_on: d.submitted_on,
+            deadline: d.answer_deadline,
+            decision: d.decisions.into_iter().next().map(|(_, title)| title),
+            standing: d.standing,
+        })
+        .collect())
+}
+
+/// The digest of `as_of` as a coordinator reading `lang` receives it: its subject line and
+/// body, or None when nothing waits. `public_url` is the service's address, for the link to the
+/// dashboard.
+pub async fn render(
+    db: &ReadDb,
+    community_id: &str,
+    as_of: NaiveDate,
+    within_days: u32,
+    public_url: &str,
+    lang: Lang,
+) -> anyhow::Result<Option<(String, String)>> {
+    let waiting = waiting(db, community_id, as_of, within_days).await?;
+    if waiting.is_empty() {
+        return Ok(None);
+    }
+    let community = community_name(db, community_id).await?;
+    Ok(Some(digest_message(
+        &community, as_of, &waiting, public_url, lang,
+    )))
+}
+
+async fn community_name(db: &ReadDb, community_id: &str) -> anyhow::Result<String> {
+    let rows: Vec<(String,)> = db
         .fetch(
-            "SELECT co.subject, c.contribution_id, co.answer_deadline, co.rung, c.submitted_on, \
-             c.withdrawn_on, a.first_published_on, a.revised_on, a.published_on \
-             FROM proj_contributions c \
-             JOIN proj_consultations co ON co.consultation_id = c.consultation_id \
-             LEFT JOIN proj_answers a ON a.contribution_id = c.contribution_id \
-             WHERE c.community_id = $1 AND c.submitted_on <= $2 \
-             ORDER BY co.answer_deadline, c.contribution_id, a.decision_id",
-            &[community_id.into(), as_of.into()],
+            "SELECT name FROM proj_communities WHERE community_id = $1",
+            &[community_id.into()],
         )
         .await?;
-    let day = |t: &Option<String>| t.as_deref().and_then(|t| t.parse::<NaiveDate>().ok());
-    let mut out: Vec<Waiting> = Vec::new();
-    let mut answers: Vec<AnswerFacts> = Vec::new();
-    let mut rows = rows.into_iter().peekable();
-    while let Some(row) = rows.next() {
-        let (subject, id, deadline, rung, submitted, withdrawn, first, revised, published) = row;
-        if first.is_some() {
-            answers.push(AnswerFacts {
-                first_published_on: day(&first),
-                revised_on: day(&revised),
-                last_published_on: day(&published),
-            });
-        }
-        if rows.peek().is_some_and(|next| next.1 == id) {
-            continue;
-        }
-        let facts = ContributionFacts {
-            submitted_on: submitted.parse().unwrap_or(NaiveDate::MIN),
-            withdrawn_on: day(&withdrawn),
-            rung: Rung::from_wire_name(&rung).unwrap_or(Rung::Consult),
-            answer_deadline: deadline.parse().unwrap_or(NaiveDate::MAX),
-            answer: AnswerFacts::first_answer(answers.drain(..), as_of),
-        };
-        let standing = rules::standing(&facts, as_of);
-        let due = match standing {
-            ContributionStanding::Pending { deadline } => deadline <= horizon,
-            other => other.awaits_publication(),
-        };
-        if due {
-            out.push(Waiting {
-                consultation: subject,
-                contribution_id: id,
-                deadline,
-                standing,
-            });
-        }
-    }
-    Ok(out)
+    Ok(rows
+        .into_iter()
+        .next()
+        .map_or_else(|| "CPTS".to_owned(), |(name,)| name))
 }
 
 /// Queues the digest of `as_of` for every coordinator of the CPTS with an address; returns how
@@ -100,16 +97,17 @@ pub async fn queue(
     community_id: &str,
     as_of: NaiveDate,
     within_days: u32,
+    public_url: &str,
 ) -> anyhow::Result<u64> {
     let waiting = waiting(db, community_id, as_of, within_days).await?;
     if waiting.is_empty() {
         return Ok(0);
     }
-    let coordinators: Vec<(String, String, String, Option<String>)> = db
+    let community = community_name(db, community_id).await?;
+    let coordinators: Vec<(String, String, String)> = db
         .fetch(
-            "SELECT m.member_id, n.email, n.lang, cm.name FROM proj_members m \
+            "SELECT m.member_id, n.email, n.lang FROM proj_members m \
              JOIN notify_contacts n ON n.subject_id = m.member_id \
-             LEFT JOIN proj_communities cm ON cm.community_id = m.community_id \
              WHERE m.community_id = $1 AND m.kind = 'coordinator' AND m.departed_on IS NULL \
              AND n.email IS NOT NULL ORDER BY m.member_id",
             &[community_id.into()],
@@ -119,11 +117,10 @@ pub async fn queue(
     let mut tx = db.begin().await?;
     let now = now_text(Utc::now());
     let mut queued = 0;
-    for (member, email, lang, community) in coordinators {
+    for (member, email, lang) in coordinators {
         let email = db.at_rest()?.open(super::outbox::EMAIL_COLUMN, &email)?;
         let lang = parse_lang(&lang);
-        let community = community.unwrap_or_else(|| "CPTS".to_owned());
-        let (title, body) = digest_message(&community, &as_of.to_string(), &waiting, lang);
+        let (title, body) = digest_message(&community, as_of, &waiting, public_url, lang);
         let key = Uuid::new_v5(
             &DIGESTS,
             format!("{community_id}/{as_of}/{member}").as_bytes(),
@@ -141,7 +138,7 @@ pub async fn queue(
                     community_id.into(),
                     member.as_str().into(),
                     at_rest.seal(column::OUTBOX_RECIPIENT, &email).into(),
-                    Param::Text(Some(if lang == cpts_domain::values::Lang::En {
+                    Param::Text(Some(if lang == Lang::En {
                         "en".into()
                     } else {
                         "fr".into()

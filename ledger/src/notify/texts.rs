@@ -90,19 +90,44 @@ pub fn answer_message(
 pub struct Waiting {
     /// The consultation's subject.
     pub consultation: String,
-    /// The contribution's id.
+    /// The contribution's id: never written in the message, for the callers that sort or count.
     pub contribution_id: String,
+    /// The member's name, if a member wrote it.
+    pub author_name: Option<String>,
+    /// The anonymous inhabitant's commune, if given.
+    pub anonymous_commune: Option<String>,
+    /// Its text.
+    pub text: String,
+    /// When it was submitted (ISO date).
+    pub submitted_on: String,
     /// The last day an answer is on time (ISO date).
     pub deadline: String,
+    /// The title of the (first) decision that drew on its consultation, where it is answered;
+    /// None while no decision took it up.
+    pub decision: Option<String>,
     /// Where it stands: overdue, pending, or revised and awaiting republication.
     pub standing: cpts_domain::rules::ContributionStanding,
 }
 
-/// The coordinator's digest of contributions whose answer deadline is near or past.
+/// The start of a text, on one line, cut at a word near `most` characters.
+fn excerpt(text: &str, most: usize) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= most {
+        return line;
+    }
+    let cut: String = line.chars().take(most).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}…", cut.trim_end_matches([',', ';', ':', '.']))
+}
+
+/// The coordinator's digest of contributions whose answer deadline is near or past: each
+/// named by its consultation, its author, its text and its dates, with where it is answered,
+/// and the link to the dashboard (`public_url`).
 pub fn digest_message(
     community: &str,
-    as_of: &str,
+    as_of: NaiveDate,
     waiting: &[Waiting],
+    public_url: &str,
     lang: Lang,
 ) -> (String, String) {
     use cpts_domain::rules::ContributionStanding as S;
@@ -112,7 +137,7 @@ pub fn digest_message(
     let late = of(|s| matches!(s, S::Overdue { .. }));
     let near = of(|s| matches!(s, S::Pending { .. }));
     let revised = of(|s| matches!(s, S::RevisedAwaitingRepublication { .. }));
-    let as_of_text = day(as_of, lang);
+    let as_of_text = date(lang, as_of);
     let mut body = t_args(
         lang,
         "mail-digest-intro",
@@ -134,18 +159,50 @@ pub fn digest_message(
         body.push_str(&t_args(lang, key, &[("count", list.len().into())]));
         body.push('\n');
         for w in list {
+            let author = cpts_projections::queries::author_as_staff_see(
+                w.author_name.as_deref(),
+                w.anonymous_commune.as_deref(),
+                lang,
+            );
+            body.push('\n');
             body.push_str(&t_args(
                 lang,
                 "mail-digest-line",
                 &[
                     ("consultation", w.consultation.as_str().into()),
-                    ("contribution", w.contribution_id.as_str().into()),
+                    ("author", author.into()),
+                    ("submitted", day(&w.submitted_on, lang).into()),
                     ("deadline", day(&w.deadline, lang).into()),
                 ],
             ));
+            body.push_str("\n  ");
+            body.push_str(&t_args(
+                lang,
+                "mail-digest-text",
+                &[("text", excerpt(&w.text, 120).into())],
+            ));
+            body.push_str("\n  ");
+            body.push_str(&match &w.decision {
+                Some(decision) => t_args(
+                    lang,
+                    "mail-digest-answer-in",
+                    &[("decision", decision.as_str().into())],
+                ),
+                None => t(lang, "mail-digest-no-decision").to_owned(),
+            });
             body.push('\n');
         }
     }
+    body.push('\n');
+    body.push_str(&t_args(
+        lang,
+        "mail-digest-link",
+        &[(
+            "link",
+            format!("{}/#/", public_url.trim_end_matches('/')).into(),
+        )],
+    ));
+    body.push('\n');
     let subject = t_args(
         lang,
         "mail-digest-subject",
@@ -178,6 +235,36 @@ mod tests {
         assert!(body.contains("Justification : Frontignan reste rattachée par convention."));
         assert!(body.contains("Décision : Périmètre de la CPTS"));
         assert!(body.contains("http://x/unsubscribe/t"));
+    }
+
+    #[test]
+    fn a_digest_names_each_contribution_in_words_and_dates() {
+        use cpts_domain::rules::ContributionStanding;
+        let day = |d: &str| d.parse::<NaiveDate>().expect("date");
+        let waiting = [Waiting {
+            consultation: "Périmètre".into(),
+            contribution_id: "0b0e6c4e-8f61-4a5e-9d1b-0f6c2f7d9e11".into(),
+            author_name: None,
+            anonymous_commune: Some("Agde".into()),
+            text: "Sans voiture, il me faut une heure de bus pour voir un médecin le samedi matin."
+                .into(),
+            submitted_on: "2026-02-11".into(),
+            deadline: "2026-04-12".into(),
+            decision: None,
+            standing: ContributionStanding::Overdue {
+                deadline: day("2026-04-12"),
+                days_late: 3,
+            },
+        }];
+        let (_, fr) = digest_message("CPTS", day("2026-04-15"), &waiting, "https://x/", Lang::Fr);
+        assert!(fr.contains("un habitant d'Agde"), "{fr}");
+        assert!(fr.contains("le 11 février 2026"), "{fr}");
+        assert!(fr.contains("12 avril 2026"), "{fr}");
+        assert!(fr.contains("https://x/#/"), "{fr}");
+        assert!(!fr.contains("0b0e6c4e"), "{fr}");
+        let (_, en) = digest_message("CPTS", day("2026-04-15"), &waiting, "https://x", Lang::En);
+        assert!(en.contains("an inhabitant of Agde"), "{en}");
+        assert!(en.contains("11 February 2026"), "{en}");
     }
 
     #[test]

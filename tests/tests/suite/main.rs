@@ -18,6 +18,7 @@ mod hostile_queries;
 mod http_surface;
 mod keyring;
 mod listing;
+mod no_ids;
 mod notifications;
 mod poison;
 mod projections;

@@ -636,13 +636,13 @@ async fn the_coordinator_gets_a_digest_of_answers_near_or_past_their_deadline_on
     assert!(sink.mails().is_empty(), "no answer was published");
     let as_of = on("2026-04-20");
     assert_eq!(
-        digest::queue(read, &community, as_of, 7)
+        digest::queue(read, &community, as_of, 7, "https://cpts.example")
             .await
             .expect("queued"),
         1
     );
     assert_eq!(
-        digest::queue(read, &community, as_of, 7)
+        digest::queue(read, &community, as_of, 7, "https://cpts.example")
             .await
             .expect("queued"),
         0,
@@ -664,7 +664,13 @@ async fn the_coordinator_gets_a_digest_of_answers_near_or_past_their_deadline_on
     );
     assert!(mail.body.contains("Échéance proche (0)"), "{}", mail.body);
     let p10 = cpts_ledger::demo::id_of("contribution", "p10").to_string();
-    assert!(mail.body.contains(&p10));
+    assert!(!mail.body.contains(&p10), "no id: {}", mail.body);
+    assert!(mail.body.contains("un habitant de Sète"), "{}", mail.body);
+    assert!(
+        mail.body.contains("https://cpts.example/#/"),
+        "{}",
+        mail.body
+    );
 }
 
 #[tokio::test]
