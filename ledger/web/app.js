@@ -126,10 +126,10 @@ async function dashboardPage() {
   if (!isStaff()) return decisionsPage();
   const data = await gql(`{ register { checks { code ok detail detailEn whatToDo whatToDoEn } }
     consultations { id subject rung open closesOn answerDeadline contributions
-      promiseKeeping { owed answeredOnTime answeredLate unansweredNotDue unansweredOverdue lateContributions
-        standings { contributionId standing } } }
-    decisions(first: 20) { edges { node { id title status votedOn trail { shareRetained
-      entries { contributionId consultationId kind text publishedOn answerDeadline onTime disposition standing } } } } } }`);
+      promiseKeeping { owed answeredOnTime answeredLate unansweredNotDue unansweredOverdue } }
+    answersDue(withinDays: 30) { subject author authorEn text submittedOn answerDeadline standing daysLate publishedOn
+      decisions { id title } }
+    decisions(first: 5) { edges { node { id title status votedOn } } } }`);
   const checks = data.register.checks.map((c) => `<li class="card"><h3>${c.ok
     ? `<span class="status-ok">✓ ${esc(t('web-check-ok'))}</span>` : `<span class="status-bad">✗ ${esc(t('web-check-fails'))}</span>`} — ${esc(pick(c.detail, c.detailEn))}</h3>
     ${c.ok ? '' : `<p>${esc(t('web-what-to-do', pick(c.whatToDo, c.whatToDoEn)))}</p>`}</li>`).join('');
@@ -140,31 +140,28 @@ async function dashboardPage() {
     totals.onTime += p.answeredOnTime; totals.late += p.answeredLate;
     totals.overdue += p.unansweredOverdue; totals.notDue += p.unansweredNotDue;
   }
-  const lateIds = new Set(data.consultations.flatMap((c) => c.promiseKeeping?.lateContributions || []));
-  // Each contribution's standing as the API decided it: the page never works it out.
-  const standings = Object.fromEntries(data.consultations.flatMap((c) =>
-    (c.promiseKeeping?.standings || []).map((s) => [s.contributionId, s.standing])));
-  const standingTag = (id) => {
-    const standing = standings[id];
-    const css = standing === 'OVERDUE' ? 'status-bad' : 'status-late';
-    return `<span class="${css}">${esc(label('standing', standing))}</span>`;
+  // The contributions to see to, named as a person reads them (subject, author, text, dates),
+  // each with the decision where it is answered; their standing is the API's, never worked out
+  // here. Those no decision took up are listed too, with the way to their consultation.
+  const standingTag = (d) => {
+    const css = d.standing === 'OVERDUE' ? 'status-bad' : d.daysLate != null ? 'status-late' : '';
+    return `<span class="${css}">${esc(label('standing', d.standing))}</span>${d.publishedOn ? ` — ${esc(fmtDate(d.publishedOn))}` : ''}`;
   };
-  const subjects = Object.fromEntries(data.consultations.map((c) => [c.id, c.subject]));
-  const lateRows = [];
-  for (const { node } of data.decisions.edges) {
-    for (const e of node.trail?.entries || []) {
-      if (!lateIds.has(e.contributionId)) continue;
-      lateIds.delete(e.contributionId);
-      lateRows.push([
-        esc(e.text),
-        esc(subjects[e.consultationId] || ''),
-        esc(fmtDate(e.answerDeadline)),
-        `${standingTag(e.contributionId)}${e.publishedOn ? ` — ${esc(fmtDate(e.publishedOn))}` : ''}`,
-        `<a href="#/decision/${esc(node.id)}">${esc(node.title)}</a>`,
-      ]);
-    }
-  }
-  for (const id of lateIds) lateRows.push([esc(id), '', '', standingTag(id), '']);
+  const excerpt = (text) => (text.length > 160 ? `${text.slice(0, 157).replace(/\s+\S*$/, '')}…` : text);
+  const dueRow = (d) => [
+    esc(excerpt(d.text)),
+    esc(pick(d.author, d.authorEn)),
+    esc(d.subject),
+    esc(fmtDate(d.submittedOn)),
+    esc(fmtDate(d.answerDeadline)),
+    standingTag(d),
+    d.decisions.length
+      ? d.decisions.map((dec) => `<a href="#/decision/${esc(dec.id)}">${esc(dec.title)}</a>`).join('<br>')
+      : `<a href="#/consultations">${esc(t('web-no-decision-yet'))}</a>`,
+  ];
+  const dueHeaders = [t('contribution'), t('web-author'), t('consultation'), t('web-submitted-on'), t('deadline'), t('status'), t('web-answer-where')];
+  const lateRows = data.answersDue.filter((d) => d.daysLate != null).map(dueRow);
+  const soonRows = data.answersDue.filter((d) => d.daysLate == null).map(dueRow);
   const open = data.consultations.filter((c) => c.open);
   const latest = data.decisions.edges.slice(0, 5).map(({ node }) =>
     `<li><a href="#/decision/${esc(node.id)}">${esc(node.title)}</a> — ${esc(label('status', node.status))}${node.votedOn ? `, ${esc(fmtDate(node.votedOn))}` : ''}</li>`).join('');
@@ -177,7 +174,8 @@ async function dashboardPage() {
         <li class="card"><h3>${esc(t('standing-overdue'))}</h3><p class="figure status-bad">${totals.overdue}</p></li>
         <li class="card"><h3>${esc(t('standing-pending'))}</h3><p class="figure">${totals.notDue}</p></li>
       </ul>
-      ${lateRows.length ? table(t('web-late-title'), [t('contribution'), t('consultation'), t('deadline'), t('status'), t('decision')], lateRows) : `<p>${esc(t('web-no-late'))}</p>`}
+      <div id="late-list">${lateRows.length ? table(t('web-late-title'), dueHeaders, lateRows) : `<p>${esc(t('web-no-late'))}</p>`}</div>
+      <div id="due-soon-list">${soonRows.length ? table(t('web-due-soon-title'), dueHeaders, soonRows) : `<p>${esc(t('web-no-due-soon'))}</p>`}</div>
     </section>
     <section aria-labelledby="h-open"><h2 id="h-open">${esc(t('web-open-title'))}</h2>
       ${open.length ? `<ul id="open-consultations">${open.map((c) => `<li><a href="#/consultations">${esc(c.subject)}</a> — ${esc(label('rung', c.rung))}, ${esc(t('web-closes-on'))} ${esc(fmtDate(c.closesOn))} — <span class="contribution-count">${esc(t('contributions'))} : ${c.contributions}</span></li>`).join('')}</ul>` : `<p>${esc(t('web-none-open'))}</p>`}

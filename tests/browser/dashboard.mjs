@@ -118,9 +118,15 @@ await coordinator.getByRole('heading', { level: 1, name: 'Tableau de bord' }).wa
 check(await coordinator.locator('html').getAttribute('lang') === 'fr', 'the page is in French (lang="fr")');
 const lateFigure = await coordinator.locator('#promise-figures li', { hasText: 'Répondu en retard' }).locator('.figure').innerText();
 check(lateFigure === '1', `the dashboard counts one answer published late (${lateFigure})`);
-const lateRow = coordinator.locator('section:has(#h-promise) table tbody tr');
+const lateRow = coordinator.locator('#late-list table tbody tr');
 check(await lateRow.count() === 1, 'one late answer is listed');
-check((await lateRow.first().innerText()).includes(lateText), 'the late answer is the testimony the scenario answered late');
+const lateRowText = await lateRow.first().innerText();
+check(lateRowText.includes(lateText), 'the late answer is the testimony the scenario answered late');
+check(lateRowText.includes('un habitant de Sète') && lateRowText.includes('27 février 2026') && lateRowText.includes('12 avril 2026'),
+  `the late answer names its author and its dates in French (${lateRowText})`);
+const homeText = await text(coordinator);
+const uuidOnHome = homeText.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i);
+check(!uuidOnHome, `the coordinator's home page shows no raw id${uuidOnHome ? ` (${uuidOnHome[0]})` : ''}`);
 const checksText = await coordinator.locator('section:has(#h-checks)').innerText();
 check(checksText.includes('À faire') && checksText.includes('Que faire'), 'a failing compliance check says what to do');
 await accessible(coordinator, 'dashboard');
