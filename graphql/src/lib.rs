@@ -21,6 +21,7 @@ pub mod decode;
 pub mod errors;
 mod guard;
 pub mod inputs;
+pub mod journal;
 pub mod limits;
 pub mod load;
 pub mod mutation;
