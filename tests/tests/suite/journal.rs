@@ -53,7 +53,6 @@ async fn demo_service() -> (Service, String, CommunityId) {
 async fn whole_timeline(service: &Service, token: &str) -> (Vec<Value>, String) {
     let mut entries = vec![];
     let mut after: Option<String> = None;
-    let mut zone = String::new();
     loop {
         let (status, body) = service
             .send_as(Some(token), PAGE, json!({ "after": after }))
@@ -61,14 +60,13 @@ async fn whole_timeline(service: &Service, token: &str) -> (Vec<Value>, String) 
         assert_eq!(status, 200);
         assert!(body.get("errors").is_none(), "{body}");
         let page = &body["data"]["timeline"];
-        zone = page["timeZone"].as_str().expect("a zone").to_owned();
         entries.extend(page["entries"].as_array().expect("entries").iter().cloned());
         if page["hasNextPage"] != true {
-            break;
+            let zone = page["timeZone"].as_str().expect("a zone").to_owned();
+            return (entries, zone);
         }
         after = page["endCursor"].as_str().map(str::to_owned);
     }
-    (entries, zone)
 }
 
 #[tokio::test]
