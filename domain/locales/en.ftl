@@ -647,6 +647,7 @@ journal-unknown-record = record not found
 journal-contribution-by = the contribution of { $author } to "{ $subject }"
 journal-contribution-anonymous = the contribution of an anonymous inhabitant to "{ $subject }"
 journal-contribution-anonymous-from = the contribution of an anonymous inhabitant of { $commune } to "{ $subject }"
+journal-contribution-to = a contribution to "{ $subject }"
 journal-summary = { $label }: { $record }
 journal-summary-answer = { $label } for { $contribution }
 journal-summary-contribution = { $label }: { $contribution }

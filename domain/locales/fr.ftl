@@ -650,6 +650,7 @@ journal-unknown-record = enregistrement introuvable
 journal-contribution-by = la contribution de { $author } à « { $subject } »
 journal-contribution-anonymous = la contribution d'un habitant anonyme à « { $subject } »
 journal-contribution-anonymous-from = la contribution d'un habitant anonyme de { $commune } à « { $subject } »
+journal-contribution-to = une contribution à « { $subject } »
 journal-summary = { $label } : { $record }
 journal-summary-answer = { $label } pour { $contribution }
 journal-summary-contribution = { $label } : { $contribution }

@@ -90,12 +90,18 @@ pub fn describe(lang: Lang, names: &Names, event: &EventRef<'_>, with_authors: b
                     "journal-contribution-by",
                     &[("author", author.into()), ("subject", subject.into())],
                 ),
+                // Written by a member the caller may not name.
+                (Some(_), _) => t_args(
+                    lang,
+                    "journal-contribution-to",
+                    &[("subject", subject.into())],
+                ),
                 (None, Some(commune)) => t_args(
                     lang,
                     "journal-contribution-anonymous-from",
                     &[("commune", commune.into()), ("subject", subject.into())],
                 ),
-                _ => t_args(
+                (None, None) => t_args(
                     lang,
                     "journal-contribution-anonymous",
                     &[("subject", subject.into())],

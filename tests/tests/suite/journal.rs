@@ -201,6 +201,36 @@ async fn the_demo_s_journal_names_events_records_and_people_in_french_without_an
         }
     }
     assert!(types.len() > 15, "the demo records many kinds: {types:?}");
+
+    // A representative's confirmation names no one: she reads no names but her own record's.
+    let martine = id_of("member", "martine-roussel").to_string();
+    let representative = tokens::create(
+        &service.repo,
+        community,
+        Role::Representative,
+        Some(cpts_domain::ids::MemberId(
+            martine.parse().expect("a member id"),
+        )),
+        "martine",
+    )
+    .await
+    .expect("token created")
+    .secret;
+    let (_, body) = service
+        .send_as(
+            Some(&representative),
+            "mutation($input: SubmitContributionInput!) { submitContribution(input: $input) { summary } }",
+            json!({ "input": { "consultationId": opened["aggregateId"], "memberId": martine, "kind": "OPINION",
+                "text": "Ouvrir le samedi matin.", "submittedOn": "2026-12-02" } }),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(
+        body["data"]["submitContribution"]["summary"],
+        json!([
+            "Contribution déposée : une contribution à « Horaires de la maison de santé de Mèze »"
+        ])
+    );
 }
 
 #[test]
@@ -208,4 +238,77 @@ fn the_uuid_finder_finds_ids_and_lets_names_pass() {
     assert!(holds_uuid("member:8c1f6a3e-7b4d-5e2a-9c0f-1d2e3f4a5b6c"));
     assert!(!holds_uuid("jeton « coordination »"));
     assert!(!holds_uuid("2026-12-03T11:31:00+01:00"));
+}
+
+/// The names of a page's records, contributions and tokens, read the same way on both
+/// backends: sealed names and labels opened, another CPTS's records left unnamed.
+async fn names_are_read_in_one_go(url: &str) {
+    let repo = cpts_ledger_tests::open_store(url).await.expect("store");
+    let ledger = Ledger::new(repo.clone());
+    demo::record_scenario(&ledger).await.expect("demo recorded");
+    let community = CommunityId(id_of("community", "cpts-val-de-letang"));
+    let token = tokens::create(
+        &repo,
+        community,
+        Role::Auditor,
+        None,
+        "Commissaire aux comptes",
+    )
+    .await
+    .expect("token");
+    let stranger = tokens::create(
+        &repo,
+        CommunityId(uuid::Uuid::new_v4()),
+        Role::Auditor,
+        None,
+        "Ailleurs",
+    )
+    .await
+    .expect("token");
+    let p01 = id_of("contribution", "p01").to_string();
+    let names = cpts_projections::listing::names(
+        repo.db(),
+        &community.to_string(),
+        &[
+            id_of("member", "martine-roussel").to_string(),
+            id_of("decision", "d-perimetre").to_string(),
+            id_of("association", "adtl").to_string(),
+            community.to_string(),
+        ],
+        std::slice::from_ref(&p01),
+        &[token.token_id.to_string(), stranger.token_id.to_string()],
+    )
+    .await
+    .expect("names read");
+    let mut records: Vec<&str> = names.records.values().map(String::as_str).collect();
+    records.sort_unstable();
+    assert_eq!(
+        records,
+        [
+            "Association Diabète Thau Littoral",
+            "CPTS du Val de l'Étang",
+            "Martine Roussel",
+            "Périmètre de la CPTS du Val de l'Étang"
+        ]
+    );
+    assert_eq!(
+        names.tokens.values().collect::<Vec<_>>(),
+        ["Commissaire aux comptes"],
+        "another CPTS's token has no name here"
+    );
+    let contribution = names.contributions.get(&p01).expect("p01 named");
+    assert_eq!(contribution.author_name.as_deref(), Some("Martine Roussel"));
+    assert!(contribution.subject.starts_with("Périmètre de la CPTS : "));
+}
+
+#[tokio::test]
+async fn names_are_read_in_one_go_on_postgres() {
+    let db = cpts_ledger_tests::postgres_db().await;
+    names_are_read_in_one_go(db.url()).await;
+}
+
+#[tokio::test]
+async fn names_are_read_in_one_go_on_sqlite() {
+    let db = cpts_ledger_tests::sqlite_db();
+    names_are_read_in_one_go(db.url()).await;
 }
