@@ -34,6 +34,8 @@ pub struct Described {
     pub record: Option<String>,
     /// Who acted ("Claire Martin", "le service", "jeton « Coordination »").
     pub actor: String,
+    /// The contribution the event is about ("la contribution de Martine Roussel à « … »").
+    pub about: Option<String>,
     /// One sentence naming what was recorded.
     pub summary: String,
 }
@@ -108,6 +110,7 @@ pub fn describe(lang: Lang, names: &Names, event: &EventRef<'_>, with_authors: b
                 ),
             }
         });
+    let about = contribution.clone();
     let summary = match contribution {
         Some(contribution) if event.event_type.starts_with("Answer") => t_args(
             lang,
@@ -144,6 +147,7 @@ pub fn describe(lang: Lang, names: &Names, event: &EventRef<'_>, with_authors: b
         label,
         record,
         actor,
+        about,
         summary,
     }
 }

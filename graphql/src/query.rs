@@ -754,6 +754,8 @@ impl QueryRoot {
                     record_name: fr.record,
                     actor_name: fr.actor,
                     actor_name_en: en.actor,
+                    about: fr.about,
+                    about_en: en.about,
                     summary: fr.summary,
                     summary_en: en.summary,
                 }

@@ -950,6 +950,11 @@ pub struct TimelineEntry {
     pub actor_name: String,
     /// Who did it, in English.
     pub actor_name_en: String,
+    /// The contribution it is about, in French ("la contribution de Martine Roussel à « … »");
+    /// absent for events about no contribution.
+    pub about: Option<String>,
+    /// The same, in English.
+    pub about_en: Option<String>,
     /// One sentence naming what was recorded, in French.
     pub summary: String,
     /// The same sentence, in English.

@@ -516,14 +516,14 @@ async function journalPage(params) {
   const after = params.get('after') || null;
   const data = await gql(`query($after: String) { ledgerHead { position hash projections { name position behind } }
     timeline(first: 50, after: $after) { hasNextPage endCursor timeZone entries { position aggregateType aggregateId eventType
-      recordedAt recordedAtLocal label labelEn recordName actorName actorNameEn summary summaryEn } } }`, { after });
+      recordedAt recordedAtLocal label labelEn recordName actorName actorNameEn about aboutEn summary summaryEn } } }`, { after });
   const h = data.ledgerHead;
   const zone = data.timeline.timeZone;
   const rows = data.timeline.entries.map((e) => {
     const name = esc(e.recordName || t('journal-unknown-record'));
     const href = recordHref(e);
     return [e.position, `<time datetime="${esc(e.recordedAtLocal)}">${esc(localTime(e, zone))}</time>`,
-      `<span title="${esc(pick(e.summary, e.summaryEn))}">${esc(pick(e.label, e.labelEn))}</span>`,
+      `${esc(pick(e.label, e.labelEn))}${e.about ? `<br><span class="hint">${esc(pick(e.about, e.aboutEn))}</span>` : ''}`,
       href ? `<a href="${href}">${name}</a>` : name, esc(pick(e.actorName, e.actorNameEn))];
   });
   return `<h1>${esc(t('web-journal-title'))}</h1>

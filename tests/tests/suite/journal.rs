@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 
 const PAGE: &str = "query($after: String) { timeline(first: 100, after: $after) { hasNextPage endCursor timeZone entries {
     position aggregateType aggregateId eventType actor recordedAt recordedAtLocal
-    label labelEn recordName actorName actorNameEn summary summaryEn } } }";
+    label labelEn recordName actorName actorNameEn about aboutEn summary summaryEn } } }";
 
 /// Whether a text holds a UUID written the usual way (8-4-4-4-12 hex digits).
 fn holds_uuid(text: &str) -> bool {
@@ -124,6 +124,11 @@ async fn the_demo_s_journal_names_events_records_and_people_in_french_without_an
             assert!(!text.is_empty(), "{field} of {e}");
             assert!(!holds_uuid(text), "{field} shows an id: {text}");
         }
+        for field in ["about", "aboutEn"] {
+            if let Some(text) = e[field].as_str() {
+                assert!(!holds_uuid(text), "{field} shows an id: {text}");
+            }
+        }
         // The same moment, written in the CPTS's time: Paris is one or two hours ahead.
         let utc =
             DateTime::parse_from_rfc3339(e["recordedAt"].as_str().expect("utc")).expect("RFC 3339");
@@ -184,6 +189,14 @@ async fn the_demo_s_journal_names_events_records_and_people_in_french_without_an
         .filter_map(|e| e["summary"].as_str())
         .find(|s| s.contains("Martine Roussel"))
         .expect("an answer to Martine Roussel");
+    let about = entries
+        .iter()
+        .find(|e| e["summary"] == answer)
+        .map(|e| e["about"].clone());
+    assert_eq!(
+        about,
+        Some(json!("la contribution de Martine Roussel à « Périmètre de la CPTS : où les habitants se soignent-ils au quotidien ? »"))
+    );
     assert_eq!(
         answer,
         "Réponse rédigée pour la contribution de Martine Roussel à « Périmètre de la CPTS : où les habitants se soignent-ils au quotidien ? »"
