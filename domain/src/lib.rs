@@ -38,6 +38,11 @@ pub const EVENT_VERSION_1: &str = "1";
 /// fact they record: the variant name is the stable event type.
 macro_rules! domain_event {
     ($event:ident { $($variant:ident),+ $(,)? }) => {
+        impl $event {
+            /// Every event type of this enum, as stored.
+            pub const TYPES: &'static [&'static str] = &[$(stringify!($variant)),+];
+        }
+
         impl cqrs_es::DomainEvent for $event {
             fn event_type(&self) -> String {
                 match self {
@@ -52,3 +57,18 @@ macro_rules! domain_event {
     };
 }
 pub(crate) use domain_event;
+
+/// Every event type the domain records, as stored (`ContributionSubmitted`, …): each has a
+/// name for people in the catalogue, `event-<type>`.
+pub fn event_types() -> impl Iterator<Item = &'static str> {
+    [
+        community::CommunityEvent::TYPES,
+        association::AssociationEvent::TYPES,
+        member::MemberEvent::TYPES,
+        consultation::ConsultationEvent::TYPES,
+        decision::DecisionEvent::TYPES,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
+}

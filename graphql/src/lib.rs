@@ -22,6 +22,7 @@ pub mod due;
 pub mod errors;
 mod guard;
 pub mod inputs;
+pub mod journal;
 pub mod limits;
 pub mod load;
 pub mod mutation;

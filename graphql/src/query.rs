@@ -1,7 +1,9 @@
 //! Queries.
 
+use std::collections::HashMap;
+
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use cpts_domain::access::{AccessError, Caller};
 use cpts_domain::ids::{CommunityId, MemberId};
 use cpts_domain::values;
@@ -11,6 +13,7 @@ use crate::decode::{day, maybe_day, vocab};
 use crate::errors::{from_access, from_ledger, invalid_input};
 use crate::guard;
 use crate::inputs::{parse_id, Lang, Rung};
+use crate::journal;
 use crate::types::{caller, ledger, AggregateType, Event};
 use crate::views::{
     read_db, read_failed, Association, Consultation, Decision, DecisionConnection, DecisionEdge,
@@ -723,32 +726,76 @@ impl QueryRoot {
                     .map_err(|_| invalid_input("api-bad-timeline-cursor", &[]))
             })
             .transpose()?;
-        let page = listing::timeline_page(
-            read_db(ctx)?,
-            &principal.community.to_string(),
-            after,
-            first,
-        )
-        .await
-        .map_err(read_failed)?;
+        let community = principal.community.to_string();
+        let db = read_db(ctx)?;
+        let page = listing::timeline_page(db, &community, after, first)
+            .await
+            .map_err(read_failed)?;
+        // The events' content names the contribution an answer is about: one read of the log
+        // for the page. Where the ledger cannot replay its log, entries name their record only.
+        let payloads: HashMap<i64, serde_json::Value> = match page.items.first() {
+            Some(first_entry) => ledger(ctx)?
+                .community_events_after(
+                    principal.community,
+                    u64::try_from(first_entry.position - 1).unwrap_or(0),
+                    u32::try_from(page.items.len()).unwrap_or(u32::MAX),
+                )
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .map(|e| (i64::try_from(e.position).unwrap_or(i64::MAX), e.payload))
+                .collect(),
+            None => HashMap::new(),
+        };
+        let refs: Vec<journal::EventRef<'_>> = page
+            .items
+            .iter()
+            .map(|e| journal::EventRef {
+                aggregate_id: &e.aggregate_id,
+                event_type: &e.event_type,
+                actor: &e.actor,
+                payload: payloads.get(&e.position),
+            })
+            .collect();
+        let names = journal::names_for(db, &community, &refs)
+            .await
+            .map_err(read_failed)?;
+        let described = journal::describe_both(&names, &refs, true);
         let entries: Vec<TimelineEntry> = page
             .items
-            .into_iter()
-            .map(|e| TimelineEntry {
-                position: e.position,
-                aggregate_type: e.aggregate_type,
-                aggregate_id: ID(e.aggregate_id),
-                sequence: e.sequence,
-                event_type: e.event_type,
-                actor: e.actor,
-                command_id: e.command_id,
-                recorded_at: e.recorded_at,
+            .iter()
+            .zip(described)
+            .map(|(e, (fr, en))| {
+                let recorded_at_local = DateTime::parse_from_rfc3339(&e.recorded_at)
+                    .map(|at| journal::local_time(at.with_timezone(&Utc)))
+                    .unwrap_or_else(|_| e.recorded_at.clone());
+                TimelineEntry {
+                    position: e.position,
+                    aggregate_type: e.aggregate_type.clone(),
+                    aggregate_id: ID(e.aggregate_id.clone()),
+                    sequence: e.sequence,
+                    event_type: e.event_type.clone(),
+                    actor: e.actor.clone(),
+                    command_id: e.command_id.clone(),
+                    recorded_at: e.recorded_at.clone(),
+                    recorded_at_local,
+                    label: fr.label,
+                    label_en: en.label,
+                    record_name: fr.record,
+                    actor_name: fr.actor,
+                    actor_name_en: en.actor,
+                    about: fr.about,
+                    about_en: en.about,
+                    summary: fr.summary,
+                    summary_en: en.summary,
+                }
             })
             .collect();
         Ok(TimelinePage {
             has_next_page: page.has_next_page,
             end_cursor: entries.last().map(|e| e.position.to_string()),
             entries,
+            time_zone: crate::clock::time_zone().name().to_owned(),
         })
     }
 

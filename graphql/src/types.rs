@@ -178,6 +178,28 @@ impl CommandResult {
             .transpose()
     }
 
+    /// What the command recorded, one sentence per event in French, as the Journal names it
+    /// ("Réponse rédigée pour la contribution de Martine Roussel à « … »"): what a form
+    /// confirms once saved.
+    async fn summary(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(self
+            .described(ctx)
+            .await?
+            .into_iter()
+            .map(|(fr, _)| fr.summary)
+            .collect())
+    }
+
+    /// The same sentences, in English.
+    async fn summary_en(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(self
+            .described(ctx)
+            .await?
+            .into_iter()
+            .map(|(_, en)| en.summary)
+            .collect())
+    }
+
     /// The consultation the command addressed, as it stands now (its contributions counted,
     /// its promise keeping); absent for other records.
     async fn consultation(&self, ctx: &Context<'_>) -> Result<Option<crate::views::Consultation>> {
@@ -186,6 +208,47 @@ impl CommandResult {
         }
         let today = crate::clock::today();
         crate::query::consultation_view(ctx, &self.aggregate_id, today).await
+    }
+}
+
+impl CommandResult {
+    /// The command's events in words, in both languages: names as the caller may see them
+    /// (a contribution's author only for those who read names).
+    async fn described(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<(crate::journal::Described, crate::journal::Described)>> {
+        let caller = caller(ctx);
+        let Caller::Principal(principal) = caller else {
+            return Ok(vec![]);
+        };
+        let refs: Vec<crate::journal::EventRef<'_>> = self
+            .events
+            .iter()
+            .map(|e| crate::journal::EventRef {
+                aggregate_id: e.aggregate_id.as_str(),
+                event_type: &e.event_type,
+                actor: e
+                    .metadata
+                    .0
+                    .get("actor")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default(),
+                payload: Some(&e.payload.0),
+            })
+            .collect();
+        let names = crate::journal::names_for(
+            crate::views::read_db(ctx)?,
+            &principal.community.to_string(),
+            &refs,
+        )
+        .await
+        .map_err(crate::views::read_failed)?;
+        Ok(crate::journal::describe_both(
+            &names,
+            &refs,
+            crate::guard::sees_names(&caller),
+        ))
     }
 }
 

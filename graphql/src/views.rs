@@ -937,6 +937,28 @@ pub struct TimelineEntry {
     pub command_id: Option<String>,
     /// When it was recorded (RFC 3339).
     pub recorded_at: String,
+    /// When it was recorded, in the CPTS's time zone (RFC 3339 with its offset).
+    pub recorded_at_local: String,
+    /// What happened, in French ("Réponse rédigée").
+    pub label: String,
+    /// What happened, in English.
+    pub label_en: String,
+    /// The record it changed, by name (a subject, a title, a member's or an association's
+    /// name); absent when the record has no name to show.
+    pub record_name: Option<String>,
+    /// Who did it, in French: a member's name, « le service », a token's label.
+    pub actor_name: String,
+    /// Who did it, in English.
+    pub actor_name_en: String,
+    /// The contribution it is about, in French ("la contribution de Martine Roussel à « … »");
+    /// absent for events about no contribution.
+    pub about: Option<String>,
+    /// The same, in English.
+    pub about_en: Option<String>,
+    /// One sentence naming what was recorded, in French.
+    pub summary: String,
+    /// The same sentence, in English.
+    pub summary_en: String,
 }
 
 /// A page of the timeline.
@@ -948,4 +970,6 @@ pub struct TimelinePage {
     pub has_next_page: bool,
     /// Pass it as `after` for the next page.
     pub end_cursor: Option<String>,
+    /// The CPTS's time zone, which `recordedAtLocal` is in (`Europe/Paris`).
+    pub time_zone: String,
 }

@@ -56,7 +56,38 @@ function table(caption, headers, rows, { numeric = [] } = {}) {
 
 function main() { return document.getElementById('main'); }
 
-/** Sends a form's mutation, shows the outcome in the form, re-renders the page on success. */
+// What a mutation asks back: the record, and the sentences naming what was recorded, in the
+// Journal's words.
+const SAVED = 'aggregateId summary summaryEn';
+
+/** The confirmation of the last form saved, shown on its page until the page changes. */
+let confirmation = null;
+
+/** The sentences of a mutation's answer (`{ draftAnswer: { summary, summaryEn } }`). */
+function savedLines(result) {
+  return Object.values(result || {}).flatMap((r) => (r && Array.isArray(r.summary)
+    ? (lang() === 'en' && Array.isArray(r.summaryEn) ? r.summaryEn : r.summary) : []));
+}
+
+/** Shows the last confirmation in its form's slot, or at the top of the page if the form is gone. */
+function showConfirmation() {
+  if (!confirmation) return;
+  if (confirmation.hash !== location.hash) { confirmation = null; return; }
+  const said = confirmation.results.flatMap(savedLines);
+  const lines = said.length ? said : [t('web-saved')];
+  const html = lines.map((l) => `<span class="saved-line">${esc(l)}</span>`).join('<br>');
+  const slot = document.getElementById(confirmation.formId)?.querySelector('.form-result');
+  if (slot) {
+    slot.innerHTML = html;
+    slot.className = 'form-result saved';
+    slot.id = 'form-confirmation';
+  } else {
+    main().insertAdjacentHTML('afterbegin', `<p class="form-result saved" id="form-confirmation" role="status">${html}</p>`);
+  }
+}
+
+/** Sends a form's mutation, re-renders the page on success and says there what was recorded
+ * (the server's error beside the form otherwise). `send` returns the mutation's answer. */
 function onSubmit(form, send) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -66,11 +97,13 @@ function onSubmit(form, send) {
     const button = form.querySelector('button[type="submit"]');
     button.disabled = true;
     try {
-      await send(new FormData(form));
+      const result = await send(new FormData(form));
       form.dataset.dirty = '';
-      out.textContent = t('web-saved');
+      const results = Array.isArray(result) ? result : [result];
+      confirmation = { hash: location.hash, formId: form.id, results };
       await render({ keepFocus: true });
-      document.getElementById('live-status').textContent = t('web-saved');
+      const said = results.flatMap(savedLines);
+      document.getElementById('live-status').textContent = (said.length ? said : [t('web-saved')]).join(' ');
     } catch (error) {
       out.textContent = errorText(error);
       out.className = 'form-result error';
@@ -243,15 +276,14 @@ function proposeForm(consultations) {
 function afterDecisions() {
   const propose = document.getElementById('propose-decision');
   if (propose) onSubmit(propose, async (f) => {
-    const { proposeDecision } = await gql(`mutation($input: ProposeDecisionInput!) { proposeDecision(input: $input) { aggregateId } }`, { input: {
+    const proposed = await gql(`mutation($input: ProposeDecisionInput!) { proposeDecision(input: $input) { ${SAVED} } }`, { input: {
       communityId: viewer.communityId, bodyId: f.get('bodyId'), title: f.get('title'), text: f.get('text'),
       moment: f.get('moment'), mission: f.get('mission'), proposedOn: f.get('proposedOn') } });
-    const id = proposeDecision.aggregateId;
-    if (f.get('consultationId')) {
-      await gql(`mutation($input: LinkConsultationInput!) { linkConsultation(input: $input) { aggregateId } }`,
-        { input: { decisionId: id, consultationId: f.get('consultationId') } });
-    }
+    const id = proposed.proposeDecision.aggregateId;
+    const linked = f.get('consultationId') ? await gql(`mutation($input: LinkConsultationInput!) { linkConsultation(input: $input) { ${SAVED} } }`,
+      { input: { decisionId: id, consultationId: f.get('consultationId') } }) : null;
     location.hash = `#/decision/${id}`;
+    return [proposed, linked];
   });
   const form = document.getElementById('decision-filters');
   if (!form) return;
@@ -343,12 +375,12 @@ function afterDecision() {
   const draft = document.getElementById('draft-answer');
   if (draft) onSubmit(draft, (f) => {
     const [consultationId, contributionId] = f.get('contribution').split('|');
-    return gql(`mutation($input: DraftAnswerInput!) { draftAnswer(input: $input) { aggregateId } }`, { input: {
+    return gql(`mutation($input: DraftAnswerInput!) { draftAnswer(input: $input) { ${SAVED} } }`, { input: {
       decisionId: draft.dataset.decision, consultationId, contributionId, disposition: f.get('disposition'),
       rationale: f.get('rationale') || null, on: f.get('on') } });
   });
   const publish = document.getElementById('publish-answers');
-  if (publish) onSubmit(publish, (f) => gql(`mutation($input: PublishAllAnswersInput!) { publishAllAnswers(input: $input) { aggregateId } }`,
+  if (publish) onSubmit(publish, (f) => gql(`mutation($input: PublishAllAnswersInput!) { publishAllAnswers(input: $input) { ${SAVED} } }`,
     { input: { decisionId: publish.dataset.decision, on: f.get('on') } }));
   const vote = document.getElementById('record-vote');
   if (vote) onSubmit(vote, (f) => {
@@ -356,7 +388,7 @@ function afterDecision() {
     const colleges = consensus ? null : (viewer?.colleges || []).map((c) => ({
       collegeId: c.id, votesFor: Number(f.get(`votesFor-${c.id}`) || 0),
       votesAgainst: Number(f.get(`votesAgainst-${c.id}`) || 0), abstentions: Number(f.get(`abstentions-${c.id}`) || 0) }));
-    return gql(`mutation($input: RecordVoteInput!) { recordVote(input: $input) { aggregateId } }`, { input: {
+    return gql(`mutation($input: RecordVoteInput!) { recordVote(input: $input) { ${SAVED} } }`, { input: {
       decisionId: vote.dataset.decision, on: f.get('on'), outcome: f.get('outcome'), consensus, colleges } });
   });
 }
@@ -412,7 +444,7 @@ async function consultationsPage() {
 
 function afterConsultations() {
   const open = document.getElementById('open-consultation');
-  if (open) onSubmit(open, (f) => gql(`mutation($input: OpenConsultationInput!) { openConsultation(input: $input) { aggregateId } }`, { input: {
+  if (open) onSubmit(open, (f) => gql(`mutation($input: OpenConsultationInput!) { openConsultation(input: $input) { ${SAVED} } }`, { input: {
     communityId: viewer.communityId, subject: f.get('subject'), moment: f.get('moment'), mission: f.get('mission'), rung: f.get('rung'),
     audience: f.get('audience'), method: f.get('method'), opensOn: f.get('opensOn'), closesOn: f.get('closesOn'),
     answerWithinDays: Number(f.get('answerWithinDays')) } }));
@@ -460,12 +492,38 @@ async function membersPage() {
       esc(m.name), esc(label('memberKind', m.kind)), esc(m.profession || ''), esc(colleges[m.collegeId] || ''), esc(fmtDate(m.admittedOn)), esc(fmtDate(m.departedOn))]))}</section>`;
 }
 
+/** The Journal's link to a record's page, where there is one. */
+function recordHref(e) {
+  if (e.aggregateType === 'decision') return `#/decision/${encodeURIComponent(e.aggregateId)}`;
+  if (e.aggregateType === 'consultation') return '#/consultations';
+  if (e.aggregateType === 'member' || e.aggregateType === 'association') return '#/membres';
+  return null;
+}
+
+/** A moment as people of the CPTS read it: in its time zone, in the page's language. */
+function localTime(e, zone) {
+  try {
+    return new Intl.DateTimeFormat(lang() === 'en' ? 'en-GB' : 'fr-FR',
+      { timeZone: zone, day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(e.recordedAt));
+  } catch {
+    return e.recordedAtLocal.replace('T', ' ').slice(0, 16);
+  }
+}
+
 async function journalPage(params) {
   const after = params.get('after') || null;
   const data = await gql(`query($after: String) { ledgerHead { position hash projections { name position behind } }
-    timeline(first: 50, after: $after) { hasNextPage endCursor entries { position aggregateType aggregateId eventType actor recordedAt } } }`, { after });
+    timeline(first: 50, after: $after) { hasNextPage endCursor timeZone entries { position aggregateType aggregateId eventType
+      recordedAt recordedAtLocal label labelEn recordName actorName actorNameEn about aboutEn summary summaryEn } } }`, { after });
   const h = data.ledgerHead;
-  const rows = data.timeline.entries.map((e) => [e.position, `<code>${esc(e.eventType)}</code>`, esc(e.aggregateType), `<code>${esc(e.actor)}</code>`, esc(e.recordedAt.replace('T', ' ').slice(0, 19))]);
+  const zone = data.timeline.timeZone;
+  const rows = data.timeline.entries.map((e) => {
+    const name = esc(e.recordName || t('journal-unknown-record'));
+    const href = recordHref(e);
+    return [e.position, `<time datetime="${esc(e.recordedAtLocal)}">${esc(localTime(e, zone))}</time>`,
+      `${esc(pick(e.label, e.labelEn))}${e.about ? `<br><span class="hint">${esc(pick(e.about, e.aboutEn))}</span>` : ''}`,
+      href ? `<a href="${href}">${name}</a>` : name, esc(pick(e.actorName, e.actorNameEn))];
+  });
   return `<h1>${esc(t('web-journal-title'))}</h1>
     <section aria-labelledby="h-verify"><h2 id="h-verify">${esc(t('web-verify-title'))}</h2>
       <p>${esc(t('web-head', h.position))} — <span class="digest">${esc(h.hash)}</span></p>
@@ -476,7 +534,8 @@ async function journalPage(params) {
       ${table(t('web-projections-title'), [t('web-projections-title'), t('web-position'), t('web-behind')], h.projections.map((p) => [esc(p.name), p.position, p.behind]), { numeric: [1, 2] })}
     </section>
     <section aria-labelledby="h-timeline"><h2 id="h-timeline">${esc(t('web-timeline-title'))}</h2>
-      ${table(t('web-timeline-title'), [t('web-position'), t('web-event'), t('web-record'), t('web-actor'), t('web-recorded-at')], rows, { numeric: [0] })}
+      <p class="hint">${esc(t('web-journal-zone', zone))}</p>
+      ${table(t('web-timeline-title'), [t('web-position'), t('web-recorded-at'), t('web-event'), t('web-record'), t('web-actor')], rows, { numeric: [0] })}
       <p class="pager">${after ? `<a href="#/journal">${esc(t('web-previous'))}</a>` : ''} ${data.timeline.hasNextPage ? `<a href="#/journal?after=${esc(data.timeline.endCursor)}">${esc(t('web-next'))}</a>` : ''}</p>
     </section>`;
 }
@@ -652,6 +711,7 @@ async function render({ keepFocus = false, fromLive = false } = {}) {
   main().innerHTML = html;
   main().dataset.page = name;
   if (after) after();
+  showConfirmation();
   if (fromLive || keepFocus) window.scrollTo(0, scroll);
   else main().focus({ preventScroll: true });
   main().dataset.rendered = String(Date.now());
@@ -670,7 +730,7 @@ function onLiveEvent(event) {
   clearTimeout(liveTimer);
   liveTimer = setTimeout(() => {
     const status = document.getElementById('live-status');
-    status.textContent = t('web-live-updated', event.eventType);
+    status.textContent = t('web-live-updated', t(`event-${event.eventType}`));
     if (!formBusy()) render({ fromLive: true });
   }, 250);
 }

@@ -573,6 +573,110 @@ pub async fn timeline_page(
     })
 }
 
+/// The names of the records, contributions and tokens a page of the timeline (or a command's
+/// events) touches, as staff may see them: what the Journal writes instead of ids.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Names {
+    /// A record's name by its id: a CPTS's or an association's name, a member's name (opened),
+    /// a consultation's subject, a decision's title.
+    pub records: HashMap<String, String>,
+    /// A contribution by its id: its consultation's subject and its author.
+    pub contributions: HashMap<String, ContributionName>,
+    /// A token's label (opened) by its id.
+    pub tokens: HashMap<String, String>,
+}
+
+/// A contribution as the Journal names it.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ContributionName {
+    /// The contribution.
+    pub contribution_id: String,
+    /// Its consultation's subject.
+    pub subject: String,
+    /// Its author's name, when a member wrote it.
+    pub author_name: Option<String>,
+    /// The commune an anonymous inhabitant gave.
+    pub anonymous_commune: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct NameRow {
+    id: String,
+    name: String,
+}
+
+/// The names of these records (any kind: ids are unique across kinds), contributions and
+/// tokens, in one CPTS: a few statements for a whole page, whatever its length. An id of
+/// another CPTS, or of nothing, has no name.
+pub async fn names(
+    db: &ReadDb,
+    community_id: &str,
+    record_ids: &[String],
+    contribution_ids: &[String],
+    token_ids: &[String],
+) -> Result<Names> {
+    let mut names = Names::default();
+    let community = [Param::from(community_id)];
+    let tables = [
+        ("proj_communities", "community_id", "name"),
+        ("proj_associations", "association_id", "name"),
+        ("proj_consultations", "consultation_id", "subject"),
+        ("proj_decisions", "decision_id", "title"),
+    ];
+    for (table, id, name) in tables {
+        let rows = fetch_in::<NameRow>(db, record_ids, &community, |list| {
+            format!(
+                "SELECT {id} AS id, {name} AS name FROM {table} \
+                 WHERE community_id = $1 AND {id} IN ({list})"
+            )
+        })
+        .await?;
+        names
+            .records
+            .extend(rows.into_iter().map(|r| (r.id, r.name)));
+    }
+    let at_rest = db.at_rest()?;
+    let members = fetch_in::<NameRow>(db, record_ids, &community, |list| {
+        format!(
+            "SELECT member_id AS id, name FROM proj_members \
+             WHERE community_id = $1 AND member_id IN ({list})"
+        )
+    })
+    .await?;
+    for row in members {
+        names
+            .records
+            .insert(row.id, at_rest.open(column::MEMBER_NAME, &row.name)?);
+    }
+    let contributions = fetch_in::<ContributionName>(db, contribution_ids, &community, |list| {
+        format!(
+            "SELECT k.contribution_id, c.subject, m.name AS author_name, k.anonymous_commune \
+             FROM proj_contributions k \
+             JOIN proj_consultations c ON c.consultation_id = k.consultation_id \
+             LEFT JOIN proj_members m ON m.member_id = k.author_member_id \
+             WHERE k.community_id = $1 AND k.contribution_id IN ({list})"
+        )
+    })
+    .await?;
+    for mut row in contributions {
+        row.author_name = at_rest.open_opt(column::MEMBER_NAME, row.author_name.as_deref())?;
+        names.contributions.insert(row.contribution_id.clone(), row);
+    }
+    let tokens = fetch_in::<NameRow>(db, token_ids, &community, |list| {
+        format!(
+            "SELECT token_id AS id, label AS name FROM api_tokens \
+             WHERE community_id = $1 AND token_id IN ({list})"
+        )
+    })
+    .await?;
+    for row in tokens {
+        names
+            .tokens
+            .insert(row.id, at_rest.open(column::TOKEN_LABEL, &row.name)?);
+    }
+    Ok(names)
+}
+
 /// A consultation as a listing shows it, as of a date.
 #[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
 pub struct ConsultationSummary {

@@ -173,8 +173,36 @@ await coordinator.locator('#verify-status').waitFor();
 check((await coordinator.locator('#verify-status').innerText()).startsWith('Registre intact'), 'the journal verifies the ledger as intact');
 check(/^cpts-ledger:v2:\d+:[0-9a-f]{64}$/.test(await coordinator.locator('#verify-digest').innerText()), 'the journal shows the digest');
 check(await coordinator.locator('section:has(#h-timeline) tbody tr').count() === 50, 'the timeline shows a first page of 50 events');
+// The Journal in words: events by their French names, records and people by name, local times.
+const eventTypes = ['community', 'association', 'member', 'consultation', 'decision'].flatMap((file) => {
+  const source = readFileSync(join(root, `domain/src/${file}.rs`), 'utf8');
+  const block = source.match(/domain_event!\(\w+ \{([^}]*)\}/);
+  return block ? block[1].split(',').map((v) => v.trim()).filter(Boolean) : [];
+});
+check(eventTypes.length > 30, `the domain's event types are read (${eventTypes.length})`);
+const journalText = await coordinator.locator('section:has(#h-timeline)').innerText();
+const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+check(!uuid.test(journalText), `the journal shows no id${uuid.test(journalText) ? ` (${journalText.match(uuid)[0]})` : ''}`);
+const english = eventTypes.filter((e) => journalText.includes(e));
+check(english.length === 0, `the journal shows no event type's stored name${english.length ? ` (${english.join(', ')})` : ''}`);
+const firstEvent = await coordinator.locator('section:has(#h-timeline) tbody tr').first().innerText();
+check(firstEvent.includes('CPTS enregistrée') && firstEvent.includes('CPTS du Val de l') && firstEvent.includes('le service'),
+  `the first event is named in French, with its record and who did it (${firstEvent.replace(/\s+/g, ' ')})`);
+check(journalText.includes('Heures locales (Europe/Paris)') && journalText.includes('Sophie Marty') && journalText.includes('Contribution déposée'),
+  'the journal names the coordinator, its events in French and the time zone of its times');
+const localShown = await coordinator.locator('section:has(#h-timeline) tbody tr time').first().innerText();
+check(/\d{1,2} \p{L}+ \d{4}/u.test(localShown) && /\d{2}:\d{2}/.test(localShown), `a time is written as people read it (${localShown})`);
+const recordLinks = coordinator.locator('section:has(#h-timeline) tbody a[href="#/membres"]');
+check(await recordLinks.count() > 0, 'an event of a member or an association links to the register');
 await accessible(coordinator, 'journal');
 await shot(coordinator, 'journal');
+await coordinator.getByRole('button', { name: 'English' }).click();
+await coordinator.getByRole('heading', { level: 1, name: 'Log' }).waitFor();
+const journalEn = await coordinator.locator('section:has(#h-timeline)').innerText();
+check(journalEn.includes('CPTS registered') && journalEn.includes('the service') && !uuid.test(journalEn),
+  'in English, the journal names events and the service in English');
+await coordinator.getByRole('button', { name: 'Français' }).click();
+await coordinator.getByRole('heading', { level: 1, name: 'Journal' }).waitFor();
 
 await coordinator.getByRole('link', { name: 'Rapport AG' }).click();
 await coordinator.getByRole('button', { name: 'Générer le rapport' }).click();
@@ -194,6 +222,8 @@ await coordinator.getByLabel('Objet').fill(subject);
 await coordinator.getByLabel('Public consulté').fill('habitants et membres');
 await coordinator.getByRole('button', { name: 'Ouvrir la consultation' }).click();
 await coordinator.locator('#record-contribution select[name="consultationId"]').waitFor();
+await coordinator.locator('#form-confirmation', { hasText: `Consultation ouverte : ${subject}` }).waitFor();
+check(true, 'the form says which consultation it opened');
 check((await text(coordinator)).includes(subject), 'a consultation opened through the form is listed');
 await accessible(coordinator, 'consultations');
 await shot(coordinator, 'consultations');
@@ -247,7 +277,12 @@ await coordinator.getByLabel('Suite donnée').selectOption('PARTLY_RETAINED');
 const rationale = 'Le samedi matin à Mèze d’abord, puis selon la fréquentation.';
 await coordinator.getByLabel('Justification').fill(rationale);
 await coordinator.getByRole('button', { name: 'Enregistrer le projet de réponse' }).click();
+const drafted = coordinator.locator('#form-confirmation', { hasText: 'Réponse rédigée pour la contribution' });
+await drafted.waitFor();
+check((await drafted.innerText()).includes(`d'un habitant anonyme de Mèze à « ${subject} »`),
+  `the saved answer names the contribution it answers (${await drafted.innerText()})`);
 await coordinator.getByRole('button', { name: 'Publier toutes les réponses rédigées' }).click();
+await coordinator.locator('#form-confirmation', { hasText: 'Réponse publiée pour la contribution' }).waitFor();
 await coordinator.locator('section:has(#h-trail) tbody tr', { hasText: 'à temps' }).waitFor();
 const answered = await newTrail.first().innerText();
 check(answered.includes('Partiellement retenue') && answered.includes(rationale),

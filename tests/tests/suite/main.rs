@@ -16,6 +16,7 @@ mod graphql_api;
 mod group_commit;
 mod hostile_queries;
 mod http_surface;
+mod journal;
 mod keyring;
 mod listing;
 mod no_ids;

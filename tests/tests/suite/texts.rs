@@ -365,7 +365,7 @@ fn keys_asked_for() -> BTreeSet<String> {
 }
 
 /// The keys looked up by name built at run time: the vocabularies' labels and promises, the
-/// roles, and the families the pages' `label()` reads (`FAMILIES` in `ledger/web/i18n.js`).
+/// roles, the event types' names, and the families the pages' `label()` reads (`FAMILIES` in `ledger/web/i18n.js`).
 fn keys_built_at_run_time() -> (BTreeSet<String>, Vec<String>) {
     let mut keys: BTreeSet<String> = BTreeSet::new();
     macro_rules! vocab {
@@ -385,6 +385,8 @@ fn keys_built_at_run_time() -> (BTreeSet<String>, Vec<String>) {
     keys.extend(Rung::ALL.iter().map(|r| r.promise_key().to_owned()));
     keys.extend(Role::ALL.iter().map(|r| format!("role-{}", r.wire_name())));
     keys.insert("role-public".to_owned());
+    // The Journal names every event type the domain records.
+    keys.extend(cpts_domain::event_types().map(|e| format!("event-{e}")));
     let i18n = std::fs::read_to_string(workspace().join("ledger/web/i18n.js")).expect("i18n.js");
     let block = i18n
         .split("const FAMILIES = {")
