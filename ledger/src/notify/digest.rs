@@ -40,11 +40,14 @@ pub async fn waiting(
         Option<String>,
         Option<String>,
         Option<String>,
+        String,
+        Option<String>,
     );
     let rows: Vec<Row> = db
         .fetch(
             "SELECT co.subject, c.contribution_id, co.answer_deadline, co.rung, c.submitted_on, \
-             c.withdrawn_on, a.first_published_on, a.revised_on, a.published_on \
+             c.withdrawn_on, a.first_published_on, a.revised_on, a.published_on, co.closes_on, \
+             c.late_reason \
              FROM proj_contributions c \
              JOIN proj_consultations co ON co.consultation_id = c.consultation_id \
              LEFT JOIN proj_answers a ON a.contribution_id = c.contribution_id \
@@ -58,7 +61,19 @@ pub async fn waiting(
     let mut answers: Vec<AnswerFacts> = Vec::new();
     let mut rows = rows.into_iter().peekable();
     while let Some(row) = rows.next() {
-        let (subject, id, deadline, rung, submitted, withdrawn, first, revised, published) = row;
+        let (
+            subject,
+            id,
+            deadline,
+            rung,
+            submitted,
+            withdrawn,
+            first,
+            revised,
+            published,
+            closes_on,
+            late_reason,
+        ) = row;
         if first.is_some() {
             answers.push(AnswerFacts {
                 first_published_on: day(&first),
@@ -73,7 +88,9 @@ pub async fn waiting(
             submitted_on: submitted.parse().unwrap_or(NaiveDate::MIN),
             withdrawn_on: day(&withdrawn),
             rung: Rung::from_wire_name(&rung).unwrap_or(Rung::Consult),
-            answer_deadline: deadline.parse().unwrap_or(NaiveDate::MAX),
+            consultation_deadline: deadline.parse().unwrap_or(NaiveDate::MAX),
+            closes_on: closes_on.parse().unwrap_or(NaiveDate::MAX),
+            received_late: late_reason.is_some(),
             answer: AnswerFacts::first_answer(answers.drain(..), as_of),
         };
         let standing = rules::standing(&facts, as_of);
@@ -85,11 +102,14 @@ pub async fn waiting(
             out.push(Waiting {
                 consultation: subject,
                 contribution_id: id,
-                deadline,
+                // Its own: one received late is owed its answer later than its consultation's.
+                deadline: facts.deadline().to_string(),
                 standing,
             });
         }
     }
+    // Soonest deadline first, each contribution's own (the rows come by their consultation's).
+    out.sort_by(|a, b| a.deadline.cmp(&b.deadline));
     Ok(out)
 }
 
