@@ -348,7 +348,10 @@ impl Consultation {
     /// closed if that came earlier (closing early ends the period).
     pub fn last_day(&self) -> Option<NaiveDate> {
         let terms = self.terms.as_ref()?;
-        Some(self.closed_on.map_or(terms.closes_on, |c| c.min(terms.closes_on)))
+        Some(
+            self.closed_on
+                .map_or(terms.closes_on, |c| c.min(terms.closes_on)),
+        )
     }
 
     fn opened(&self) -> Result<&ConsultationTerms, DomainError> {
@@ -1079,7 +1082,10 @@ mod tests {
             });
         given()
             .given(vec![opened(Rung::Consult)])
-            .when(accept_late(date(2026, 3, 16), &"a".repeat(limits::TEXT + 1)))
+            .when(accept_late(
+                date(2026, 3, 16),
+                &"a".repeat(limits::TEXT + 1),
+            ))
             .then_expect_error(DomainError::TooLong {
                 field: Field::Reason,
                 max: limits::TEXT,

@@ -17,8 +17,8 @@ use crate::db::{Param, ReadDb};
 use cpts_domain::rules::{self, PromiseOutcome};
 
 use crate::queries::{
-    answer_facts, contribution_facts, promise, ContributionRow, IndicatorReport, InfluenceTrail, Result,
-    TrailConsultation, TrailEntry,
+    answer_facts, contribution_facts, promise, ContributionRow, IndicatorReport, InfluenceTrail,
+    Result, TrailConsultation, TrailEntry,
 };
 
 /// The most ids one statement's `IN` list carries; more are read in several statements.

@@ -82,7 +82,13 @@ impl World {
     }
 
     /// Runs it and expects no error; its data as JSON.
-    async fn ok(&self, role: Role, member: Option<MemberId>, query: &str, variables: Value) -> Value {
+    async fn ok(
+        &self,
+        role: Role,
+        member: Option<MemberId>,
+        query: &str,
+        variables: Value,
+    ) -> Value {
         let response = self.run(role, member, query, variables).await;
         assert!(response.errors.is_empty(), "{query}: {:?}", response.errors);
         response.data.into_json().expect("JSON")
@@ -152,7 +158,9 @@ async fn world() -> (World, BTreeMap<&'static str, String>) {
     let db = sqlite_db();
     let repo = open_store(db.url()).await.expect("store opens");
     let ledger = Arc::new(Ledger::new(repo.clone()));
-    demo::record_scenario(ledger.as_ref()).await.expect("demo recorded");
+    demo::record_scenario(ledger.as_ref())
+        .await
+        .expect("demo recorded");
     let world = World {
         _db: db,
         repo,
@@ -252,9 +260,8 @@ async fn world() -> (World, BTreeMap<&'static str, String>) {
             consultation_id: WORKSHOP,
         }))
         .await;
-    let answered = cpts_domain::ids::ContributionId(
-        ids["late_answered"].parse().expect("a contribution id"),
-    );
+    let answered =
+        cpts_domain::ids::ContributionId(ids["late_answered"].parse().expect("a contribution id"));
     world
         .send(to(DecisionCommand::DraftAnswer {
             consultation_id: WORKSHOP,
@@ -281,7 +288,9 @@ async fn world() -> (World, BTreeMap<&'static str, String>) {
 }
 
 /// The standing each contribution must have as of [`AS_OF`], and its deadline.
-fn expected(ids: &BTreeMap<&'static str, String>) -> BTreeMap<String, (&'static str, &'static str)> {
+fn expected(
+    ids: &BTreeMap<&'static str, String>,
+) -> BTreeMap<String, (&'static str, &'static str)> {
     [
         // Held to the workshop's deadline, however late it was typed in.
         ("transcribed", ("overdue", "2026-07-30")),
@@ -483,7 +492,11 @@ async fn a_late_contribution_is_shown_as_such_and_held_to_the_same_deadline_by_e
         .entries
         .iter()
         .map(|e| (e.contribution_id.clone(), e.answer_deadline.clone()));
-    assert_eq!(ours(&ids, trail_deadlines), deadlines(&ids), "trail deadlines");
+    assert_eq!(
+        ours(&ids, trail_deadlines),
+        deadlines(&ids),
+        "trail deadlines"
+    );
 
     // Mes contributions, for Martine.
     let mine = queries::contributor_follow_up(db, &martine().to_string(), as_of)
@@ -532,7 +545,11 @@ async fn a_late_contribution_is_shown_as_such_and_held_to_the_same_deadline_by_e
             .standings
             .iter()
             .map(|s| (s.contribution_id.clone(), s.answer_deadline.to_string()));
-        assert_eq!(ours(&ids, report_deadlines), deadlines(&ids), "report deadlines");
+        assert_eq!(
+            ours(&ids, report_deadlines),
+            deadlines(&ids),
+            "report deadlines"
+        );
         let received: Vec<(&str, String, &str)> = built
             .contributions
             .received_late
@@ -548,9 +565,21 @@ async fn a_late_contribution_is_shown_as_such_and_held_to_the_same_deadline_by_e
         assert_eq!(
             received,
             vec![
-                (ids["late_answered"].as_str(), "2026-07-03".to_owned(), REASON),
-                (ids["late_overdue"].as_str(), "2026-07-10".to_owned(), REASON),
-                (ids["late_pending"].as_str(), "2026-08-20".to_owned(), REASON),
+                (
+                    ids["late_answered"].as_str(),
+                    "2026-07-03".to_owned(),
+                    REASON
+                ),
+                (
+                    ids["late_overdue"].as_str(),
+                    "2026-07-10".to_owned(),
+                    REASON
+                ),
+                (
+                    ids["late_pending"].as_str(),
+                    "2026-08-20".to_owned(),
+                    REASON
+                ),
             ]
         );
         let markdown = render::markdown(&built);
