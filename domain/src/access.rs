@@ -214,6 +214,9 @@ pub fn authorize(caller: &Caller, command: &AddressedCommand) -> Result<(), Acce
             } if Some(*id) == principal.member => Ok(()),
             _ => forbidden,
         },
+        // A contribution received after the closing is accepted as late by a coordinator only,
+        // in the representative's own name too: its reception date and reason are the CPTS's
+        // account of what it received, not the author's.
         Role::Representative => match command {
             AddressedCommand::Consultation {
                 command: ConsultationCommand::Submit { author, .. },
@@ -359,6 +362,33 @@ mod tests {
             Err(AccessError::NotInOwnName)
         );
         assert!(authorize(&representative, &publish_all()).is_err());
+    }
+
+    #[test]
+    fn only_a_coordinator_accepts_a_late_contribution() {
+        let me = MemberId(Uuid::new_v4());
+        let late = AddressedCommand::Consultation {
+            id: ConsultationId(Uuid::new_v4()),
+            command: ConsultationCommand::AcceptLateContribution {
+                contribution_id: ContributionId(Uuid::new_v4()),
+                author: Author::Member { member_id: me },
+                kind: ContributionKind::Opinion,
+                text: "Un avis posté avant la clôture.".into(),
+                received_on: "2026-03-16".parse().expect("date"),
+                reason: "Reçu par la poste.".into(),
+                attachment: None,
+            },
+        };
+        assert_eq!(
+            authorize(&principal(Role::Coordinator, None), &late),
+            Ok(())
+        );
+        for role in [Role::Representative, Role::BoardMember, Role::Auditor] {
+            assert_eq!(
+                authorize(&principal(role, Some(me)), &late),
+                Err(AccessError::RoleForbids { role })
+            );
+        }
     }
 
     #[test]

@@ -35,6 +35,18 @@ pub enum Author {
     },
 }
 
+/// Why a contribution received after its consultation's closing was accepted all the same (a
+/// paper form that came by post the day after, a questionnaire handed in late at a desk). Only
+/// a coordinator accepts one ([`ConsultationCommand::AcceptLateContribution`]); the reason is
+/// the CPTS's account of its own handling, written by the coordinator, so it is not the
+/// author's personal data and stays readable after an erasure (the form says not to name the
+/// author in it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LateReception {
+    /// Why it was accepted after the closing.
+    pub reason: String,
+}
+
 /// What a consultation asks and promises.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsultationTerms {
@@ -79,7 +91,8 @@ pub enum ConsultationCommand {
         /// What it asks and promises.
         terms: ConsultationTerms,
     },
-    /// Records a contribution.
+    /// Records a contribution dated within the consultation's period, whenever it is recorded:
+    /// a workshop of September may be transcribed in December, after the closing.
     Submit {
         /// The id the caller chose for the contribution.
         contribution_id: ContributionId,
@@ -91,6 +104,24 @@ pub enum ConsultationCommand {
         text: String,
         /// When it was submitted.
         submitted_on: NaiveDate,
+        /// The name of an attached file, if any.
+        attachment: Option<String>,
+    },
+    /// Records a contribution received after the consultation's closing, accepted as late by a
+    /// coordinator, with the day it was received and why it is accepted.
+    AcceptLateContribution {
+        /// The id the caller chose for the contribution.
+        contribution_id: ContributionId,
+        /// Who wrote it.
+        author: Author,
+        /// What it is.
+        kind: ContributionKind,
+        /// Its text.
+        text: String,
+        /// When it was received: after the consultation's last day.
+        received_on: NaiveDate,
+        /// Why it is accepted all the same.
+        reason: String,
         /// The name of an attached file, if any.
         attachment: Option<String>,
     },
@@ -172,10 +203,14 @@ pub enum ConsultationEvent {
         kind: ContributionKind,
         /// Its text.
         text: String,
-        /// When.
+        /// When: for one received late, the day it was received.
         submitted_on: NaiveDate,
         /// An attached file's name.
         attachment: Option<String>,
+        /// Set when it was received after the consultation's closing and accepted as late.
+        /// Absent from the events of ordinary contributions, which read as they always did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        late: Option<LateReception>,
     },
     /// A contribution's text was amended.
     ContributionAmended {
@@ -259,6 +294,9 @@ pub struct Contribution {
     pub attachment: Option<String>,
     /// When it was withdrawn, if it was.
     pub withdrawn_on: Option<NaiveDate>,
+    /// Set when it was received after the closing and accepted as late.
+    #[serde(default)]
+    pub late: Option<LateReception>,
 }
 
 /// The current state of a consultation.
@@ -306,6 +344,16 @@ impl Consultation {
         self.closed_on
     }
 
+    /// The last day it receives contributions: the last day of its terms, or the day it was
+    /// closed if that came earlier (closing early ends the period).
+    pub fn last_day(&self) -> Option<NaiveDate> {
+        let terms = self.terms.as_ref()?;
+        Some(
+            self.closed_on
+                .map_or(terms.closes_on, |c| c.min(terms.closes_on)),
+        )
+    }
+
     fn opened(&self) -> Result<&ConsultationTerms, DomainError> {
         self.terms
             .as_ref()
@@ -320,6 +368,73 @@ impl Consultation {
             return Err(DomainError::Withdrawn(Record::Contribution));
         }
         Ok(contribution)
+    }
+
+    /// The terms of a consultation that receives contributions: opened, and not informing.
+    fn receiving(&self) -> Result<&ConsultationTerms, DomainError> {
+        let terms = self.opened()?;
+        if terms.rung == Rung::Inform {
+            return Err(DomainError::InformOnly);
+        }
+        Ok(terms)
+    }
+
+    /// The rules every contribution meets, on time or late: an id not used anywhere in the
+    /// log, a text, an author of this CPTS still in it.
+    async fn receive(
+        &self,
+        directory: &DirectoryService,
+        received: Received,
+        late: Option<LateReception>,
+    ) -> Result<ConsultationEvent, DomainError> {
+        let Received {
+            contribution_id,
+            author,
+            kind,
+            text,
+            submitted_on,
+            attachment,
+        } = received;
+        // Taken here or anywhere else in the log, the same answer after the same
+        // look-up: an id of another CPTS must not be told from one of this record.
+        let claim = Claim {
+            kind: SubRecord::Contribution,
+            id: contribution_id.0,
+        };
+        unclaimed(directory.as_ref(), claim).await?;
+        if self.contribution(contribution_id).is_some() {
+            return Err(DomainError::IdTaken(Record::Contribution));
+        }
+        let text = required_text(Field::Text, &text, limits::TEXT)?;
+        let attachment = optional_text(Field::Attachment, attachment.as_deref(), limits::SHORT)?;
+        let author = match author {
+            Author::Member { member_id } => {
+                let member = directory
+                    .member(member_id)
+                    .await?
+                    .ok_or(DomainError::NotFound(Record::Member))?;
+                if member.community_id() != self.community_id {
+                    // Another CPTS's record is answered as one that does not exist.
+                    return Err(DomainError::NotFound(Record::Member));
+                }
+                if member.has_departed() {
+                    return Err(DomainError::MemberDeparted);
+                }
+                Author::Member { member_id }
+            }
+            Author::Anonymous { commune } => Author::Anonymous {
+                commune: optional_text(Field::Commune, commune.as_deref(), limits::NAME)?,
+            },
+        };
+        Ok(ConsultationEvent::ContributionSubmitted {
+            contribution_id,
+            author,
+            kind,
+            text,
+            submitted_on,
+            attachment,
+            late,
+        })
     }
 
     async fn decide(
@@ -357,6 +472,13 @@ impl Consultation {
                     answer_deadline,
                 }])
             }
+            // What was said within the period is received whenever it is typed in: closed or
+            // not, and after the synthesis too. Refusing it would leave out of the record what
+            // a user said because the CPTS transcribed it late, the one outcome the ledger
+            // exists to prevent; recorded after the answers were published, it is still owed
+            // its answer, and the register shows it waiting until it gets one. Its deadline
+            // stays the consultation's (`rules::ContributionFacts::deadline`): the time taken
+            // to transcribe it does not extend the promise.
             ConsultationCommand::Submit {
                 contribution_id,
                 author,
@@ -365,60 +487,63 @@ impl Consultation {
                 submitted_on,
                 attachment,
             } => {
-                let terms = self.opened()?;
-                if terms.rung == Rung::Inform {
-                    return Err(DomainError::InformOnly);
-                }
-                if self.closed_on.is_some() {
-                    return Err(DomainError::ConsultationClosed);
-                }
-                if submitted_on < terms.opens_on || submitted_on > terms.closes_on {
+                let terms = self.receiving()?;
+                if submitted_on < terms.opens_on {
                     return Err(DomainError::OutsideConsultationPeriod {
                         submitted_on,
                         opens_on: terms.opens_on,
                         closes_on: terms.closes_on,
                     });
                 }
-                // Taken here or anywhere else in the log, the same answer after the same
-                // look-up: an id of another CPTS must not be told from one of this record.
-                let claim = Claim {
-                    kind: SubRecord::Contribution,
-                    id: contribution_id.0,
-                };
-                unclaimed(directory.as_ref(), claim).await?;
-                if self.contribution(contribution_id).is_some() {
-                    return Err(DomainError::IdTaken(Record::Contribution));
+                let last_day = self.last_day().unwrap_or(terms.closes_on);
+                if submitted_on > last_day {
+                    return Err(DomainError::ReceivedAfterClosing {
+                        submitted_on,
+                        last_day,
+                    });
                 }
-                let text = required_text(Field::Text, &text, limits::TEXT)?;
-                let attachment =
-                    optional_text(Field::Attachment, attachment.as_deref(), limits::SHORT)?;
-                let author = match author {
-                    Author::Member { member_id } => {
-                        let member = directory
-                            .member(member_id)
-                            .await?
-                            .ok_or(DomainError::NotFound(Record::Member))?;
-                        if member.community_id() != self.community_id {
-                            // Another CPTS's record is answered as one that does not exist.
-                            return Err(DomainError::NotFound(Record::Member));
-                        }
-                        if member.has_departed() {
-                            return Err(DomainError::MemberDeparted);
-                        }
-                        Author::Member { member_id }
-                    }
-                    Author::Anonymous { commune } => Author::Anonymous {
-                        commune: optional_text(Field::Commune, commune.as_deref(), limits::NAME)?,
-                    },
-                };
-                Ok(vec![ConsultationEvent::ContributionSubmitted {
+                let received = Received {
                     contribution_id,
                     author,
                     kind,
                     text,
                     submitted_on,
                     attachment,
-                }])
+                };
+                Ok(vec![self.receive(directory, received, None).await?])
+            }
+            // What came after the last day is accepted only as late, by a coordinator
+            // (`access::authorize`), saying why: the reception date and the reason are on the
+            // record for every reader. It is owed its answer as many days after its reception
+            // as the consultation promised after its closing (`rules::ContributionFacts`).
+            ConsultationCommand::AcceptLateContribution {
+                contribution_id,
+                author,
+                kind,
+                text,
+                received_on,
+                reason,
+                attachment,
+            } => {
+                self.receiving()?;
+                let last_day = self.last_day().unwrap_or(received_on);
+                if received_on <= last_day {
+                    return Err(DomainError::NotLate {
+                        received_on,
+                        last_day,
+                    });
+                }
+                let reason = required_text(Field::Reason, &reason, limits::TEXT)?;
+                let received = Received {
+                    contribution_id,
+                    author,
+                    kind,
+                    text,
+                    submitted_on: received_on,
+                    attachment,
+                };
+                let late = Some(LateReception { reason });
+                Ok(vec![self.receive(directory, received, late).await?])
             }
             ConsultationCommand::Amend {
                 contribution_id,
@@ -527,6 +652,16 @@ impl Consultation {
     }
 }
 
+/// A contribution as a command brings it, before the rules every contribution meets.
+struct Received {
+    contribution_id: ContributionId,
+    author: Author,
+    kind: ContributionKind,
+    text: String,
+    submitted_on: NaiveDate,
+    attachment: Option<String>,
+}
+
 fn not_before_submission(on: NaiveDate, contribution: &Contribution) -> Result<(), DomainError> {
     if on < contribution.submitted_on {
         return Err(DomainError::TooEarly {
@@ -576,6 +711,7 @@ impl Aggregate for Consultation {
                 text,
                 submitted_on,
                 attachment,
+                late,
             } => {
                 self.contributions.push(Contribution {
                     id: contribution_id,
@@ -585,6 +721,7 @@ impl Aggregate for Consultation {
                     submitted_on,
                     attachment,
                     withdrawn_on: None,
+                    late,
                 });
             }
             ConsultationEvent::ContributionAmended {
@@ -726,6 +863,7 @@ mod tests {
             text: "Villeveyrac et Montbazin doivent rester dans le périmètre.".into(),
             submitted_on: date(2026, 2, 5),
             attachment: None,
+            late: None,
         }
     }
 
@@ -805,6 +943,7 @@ mod tests {
                 text: "Villeveyrac et Montbazin doivent rester dans le périmètre.".into(),
                 submitted_on: date(2026, 2, 11),
                 attachment: None,
+                late: None,
             }]);
     }
 
@@ -819,20 +958,38 @@ mod tests {
             .then_expect_error(DomainError::InformOnly);
     }
 
+    fn closed(on: NaiveDate) -> ConsultationEvent {
+        ConsultationEvent::ConsultationClosed { on }
+    }
+
     #[test]
-    fn nothing_is_contributed_to_a_closed_consultation() {
+    fn a_contribution_dated_within_the_period_is_received_after_the_closing() {
+        given()
+            .given(vec![opened(Rung::Consult), closed(date(2026, 3, 13))])
+            .when(submit(
+                Author::Member { member_id: MARTINE },
+                date(2026, 2, 5),
+            ))
+            .then_expect_events(vec![submitted()]);
+    }
+
+    #[test]
+    fn a_contribution_dated_within_the_period_is_received_after_the_synthesis() {
+        // Said in the period and typed in after the answers were published: still owed one.
         given()
             .given(vec![
                 opened(Rung::Consult),
-                ConsultationEvent::ConsultationClosed {
-                    on: date(2026, 3, 1),
+                closed(date(2026, 3, 13)),
+                ConsultationEvent::SynthesisPublished {
+                    text: "Synthèse".into(),
+                    on: date(2026, 4, 1),
                 },
             ])
             .when(submit(
                 Author::Member { member_id: MARTINE },
                 date(2026, 2, 5),
             ))
-            .then_expect_error(DomainError::ConsultationClosed);
+            .then_expect_events(vec![submitted()]);
     }
 
     #[test]
@@ -843,11 +1000,143 @@ mod tests {
                 Author::Member { member_id: MARTINE },
                 date(2026, 3, 14),
             ))
-            .then_expect_error(DomainError::OutsideConsultationPeriod {
+            .then_expect_error(DomainError::ReceivedAfterClosing {
                 submitted_on: date(2026, 3, 14),
+                last_day: date(2026, 3, 13),
+            });
+    }
+
+    #[test]
+    fn a_contribution_dated_before_the_opening_is_refused() {
+        given()
+            .given(vec![opened(Rung::Consult)])
+            .when(submit(
+                Author::Member { member_id: MARTINE },
+                date(2026, 2, 1),
+            ))
+            .then_expect_error(DomainError::OutsideConsultationPeriod {
+                submitted_on: date(2026, 2, 1),
                 opens_on: date(2026, 2, 2),
                 closes_on: date(2026, 3, 13),
             });
+    }
+
+    #[test]
+    fn closing_early_ends_the_period() {
+        given()
+            .given(vec![opened(Rung::Consult), closed(date(2026, 3, 1))])
+            .when(submit(
+                Author::Member { member_id: MARTINE },
+                date(2026, 3, 2),
+            ))
+            .then_expect_error(DomainError::ReceivedAfterClosing {
+                submitted_on: date(2026, 3, 2),
+                last_day: date(2026, 3, 1),
+            });
+    }
+
+    fn accept_late(received_on: NaiveDate, reason: &str) -> ConsultationCommand {
+        ConsultationCommand::AcceptLateContribution {
+            contribution_id: P01,
+            author: Author::Anonymous {
+                commune: Some("Sète".into()),
+            },
+            kind: ContributionKind::Testimony,
+            text: "Formulaire papier : pas de pharmacie de garde le dimanche.".into(),
+            received_on,
+            reason: reason.into(),
+            attachment: None,
+        }
+    }
+
+    #[test]
+    fn a_contribution_received_after_the_closing_is_accepted_as_late_with_its_reason() {
+        given()
+            .given(vec![opened(Rung::Consult), closed(date(2026, 3, 13))])
+            .when(accept_late(
+                date(2026, 3, 16),
+                " Formulaire posté le 12 mars, reçu le 16. ",
+            ))
+            .then_expect_events(vec![ConsultationEvent::ContributionSubmitted {
+                contribution_id: P01,
+                author: Author::Anonymous {
+                    commune: Some("Sète".into()),
+                },
+                kind: ContributionKind::Testimony,
+                text: "Formulaire papier : pas de pharmacie de garde le dimanche.".into(),
+                submitted_on: date(2026, 3, 16),
+                attachment: None,
+                late: Some(LateReception {
+                    reason: "Formulaire posté le 12 mars, reçu le 16.".into(),
+                }),
+            }]);
+    }
+
+    #[test]
+    fn a_late_contribution_needs_a_reason_and_a_date_after_the_last_day() {
+        given()
+            .given(vec![opened(Rung::Consult)])
+            .when(accept_late(date(2026, 3, 16), "  "))
+            .then_expect_error(DomainError::Required {
+                field: Field::Reason,
+            });
+        given()
+            .given(vec![opened(Rung::Consult)])
+            .when(accept_late(
+                date(2026, 3, 16),
+                &"a".repeat(limits::TEXT + 1),
+            ))
+            .then_expect_error(DomainError::TooLong {
+                field: Field::Reason,
+                max: limits::TEXT,
+                actual: limits::TEXT + 1,
+            });
+        given()
+            .given(vec![opened(Rung::Consult), closed(date(2026, 3, 13))])
+            .when(accept_late(date(2026, 3, 13), "Reçue à l'accueil."))
+            .then_expect_error(DomainError::NotLate {
+                received_on: date(2026, 3, 13),
+                last_day: date(2026, 3, 13),
+            });
+        // After an early closing, the day after it is already late.
+        given()
+            .given(vec![opened(Rung::Consult), closed(date(2026, 3, 1))])
+            .when(accept_late(date(2026, 3, 2), "Reçue à l'accueil."))
+            .then_expect_events(vec![ConsultationEvent::ContributionSubmitted {
+                contribution_id: P01,
+                author: Author::Anonymous {
+                    commune: Some("Sète".into()),
+                },
+                kind: ContributionKind::Testimony,
+                text: "Formulaire papier : pas de pharmacie de garde le dimanche.".into(),
+                submitted_on: date(2026, 3, 2),
+                attachment: None,
+                late: Some(LateReception {
+                    reason: "Reçue à l'accueil.".into(),
+                }),
+            }]);
+    }
+
+    #[test]
+    fn nothing_is_accepted_late_by_an_inform_only_consultation() {
+        given()
+            .given(vec![opened(Rung::Inform)])
+            .when(accept_late(date(2026, 3, 16), "Reçue à l'accueil."))
+            .then_expect_error(DomainError::InformOnly);
+    }
+
+    #[test]
+    fn an_ordinary_contribution_reads_as_it_always_did_and_a_late_one_says_so() {
+        let ordinary = serde_json::to_value(submitted()).expect("json");
+        assert!(ordinary["ContributionSubmitted"].get("late").is_none());
+        let stored = serde_json::json!({ "ContributionSubmitted": {
+            "contribution_id": P01, "author": { "type": "anonymous", "commune": null },
+            "kind": "opinion", "text": "t", "submitted_on": "2026-02-05", "attachment": null } });
+        let read: ConsultationEvent = serde_json::from_value(stored).expect("an old event reads");
+        assert!(matches!(
+            read,
+            ConsultationEvent::ContributionSubmitted { late: None, .. }
+        ));
     }
 
     #[test]
@@ -958,6 +1247,7 @@ mod tests {
                     text: "Un avis d'ailleurs.".into(),
                     submitted_on: date(2026, 2, 4),
                     attachment: None,
+                    late: None,
                 },
             ]);
         TestFramework::<Consultation>::with(directory.into_service())
@@ -1091,6 +1381,7 @@ mod tests {
             text: "Pas de médecin traitant depuis deux ans.".into(),
             submitted_on: date(2026, 2, 5),
             attachment: None,
+            late: None,
         };
         let leave = |email: &str| ConsultationCommand::LeaveContact {
             contribution_id: P01,
@@ -1124,6 +1415,7 @@ mod tests {
             text: "Pas de médecin traitant depuis deux ans.".into(),
             submitted_on: date(2026, 2, 5),
             attachment: None,
+            late: None,
         };
         let left = ConsultationEvent::ContactLeft {
             contribution_id: P01,

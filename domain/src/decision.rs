@@ -841,6 +841,7 @@ mod tests {
                         text: format!("Contribution {contribution_id}"),
                         submitted_on,
                         attachment: None,
+                        late: None,
                     },
                 ),
         );

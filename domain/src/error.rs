@@ -213,6 +213,21 @@ pub enum DomainError {
         /// Closing of the consultation.
         closes_on: NaiveDate,
     },
+    /// A contribution dated after the consultation's last day, sent as an ordinary one: only
+    /// a coordinator may accept it, as received late.
+    ReceivedAfterClosing {
+        /// The contribution's date.
+        submitted_on: NaiveDate,
+        /// The consultation's last day (its closing, or an earlier closing).
+        last_day: NaiveDate,
+    },
+    /// A contribution accepted as late, though received by the consultation's last day.
+    NotLate {
+        /// When it was received.
+        received_on: NaiveDate,
+        /// The consultation's last day.
+        last_day: NaiveDate,
+    },
     /// The consultation is already closed.
     AlreadyClosed,
     /// The consultation must be closed first.
@@ -327,6 +342,8 @@ impl DomainError {
             | DuplicateCollegeInTally
             | InvalidIndicatorValue
             | OutsideConsultationPeriod { .. }
+            | ReceivedAfterClosing { .. }
+            | NotLate { .. }
             | NotARepresentative
             | RevisionChangesNothing
             | SameText
@@ -473,6 +490,22 @@ impl DomainError {
                     ("opens", day(opens_on)),
                     ("closes", day(closes_on)),
                 ],
+            ),
+            ReceivedAfterClosing {
+                submitted_on,
+                last_day,
+            } => t_args(
+                lang,
+                "error-received-after-closing",
+                &[("submitted", day(submitted_on)), ("last", day(last_day))],
+            ),
+            NotLate {
+                received_on,
+                last_day,
+            } => t_args(
+                lang,
+                "error-not-late",
+                &[("received", day(received_on)), ("last", day(last_day))],
             ),
             AlreadyClosed => t(lang, "error-already-closed").to_owned(),
             NotClosed => t(lang, "error-not-closed").to_owned(),

@@ -138,6 +138,7 @@ mod tests {
                     text: "t".into(),
                     submitted_on: date,
                     attachment: None,
+                    late: None,
                 };
                 (e.event_type(), serde_json::to_value(e).expect("json"))
             },

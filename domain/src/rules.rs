@@ -8,7 +8,7 @@
 //! their data (a code and its arguments), never sentences: the sentences are made from them in
 //! one place, beside the report's other texts.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use serde::Serialize;
 
 use crate::values::{Disposition, Moment, Rung};
@@ -113,16 +113,48 @@ impl AnswerFacts {
 /// What is known of one contribution, for [`standing`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ContributionFacts {
-    /// When it was submitted.
+    /// When it was submitted (for one received late, the day it was received).
     pub submitted_on: NaiveDate,
     /// When it was withdrawn.
     pub withdrawn_on: Option<NaiveDate>,
     /// The rung of its consultation.
     pub rung: Rung,
-    /// The last day an answer is on time.
-    pub answer_deadline: NaiveDate,
+    /// Its consultation's deadline: the last day an answer is on time for what it received by
+    /// its closing.
+    pub consultation_deadline: NaiveDate,
+    /// The last day of its consultation's terms.
+    pub closes_on: NaiveDate,
+    /// Whether it was received after the closing and accepted as late.
+    pub received_late: bool,
     /// Its answer, if one was drafted.
     pub answer: Option<AnswerFacts>,
+}
+
+impl ContributionFacts {
+    /// The last day its answer is on time.
+    ///
+    /// A contribution received by the closing (recorded then or later: a workshop transcribed
+    /// months after) is owed its answer by the consultation's deadline. The promise was made
+    /// for what was said in the period, and the time the CPTS took to type it in does not
+    /// extend it; such a contribution may well be overdue the day it is recorded, and the
+    /// record says so.
+    ///
+    /// A contribution received late is owed its answer as many days after its reception as
+    /// the consultation promised after its closing: the consultation's deadline, moved on by
+    /// the days between the closing and the reception. Holding it to the consultation's own
+    /// deadline would make it overdue, or nearly, through no fault of its author, and give no
+    /// time to the body that must weigh it; leaving it with no deadline would take it out of
+    /// promise keeping. (Received by the last day of the terms, after an early closing, it
+    /// keeps the consultation's deadline.)
+    pub fn deadline(&self) -> NaiveDate {
+        if !self.received_late {
+            return self.consultation_deadline;
+        }
+        let after_closing = (self.submitted_on - self.closes_on).num_days().max(0);
+        self.consultation_deadline
+            .checked_add_days(Days::new(after_closing.unsigned_abs()))
+            .unwrap_or(NaiveDate::MAX)
+    }
 }
 
 /// Where a contribution stands on a day, with the dates that say why.
@@ -171,7 +203,8 @@ pub enum ContributionStanding {
     },
 }
 
-/// The standing of a contribution submitted by `as_of`, on that day.
+/// The standing of a contribution submitted by `as_of`, on that day, against its deadline
+/// ([`ContributionFacts::deadline`]).
 ///
 /// In this order: a contribution withdrawn by the day is withdrawn (whatever its answer); on a
 /// rung that owes no answer it is not owed; an answer published by the day makes it answered,
@@ -185,7 +218,7 @@ pub fn standing(facts: &ContributionFacts, as_of: NaiveDate) -> ContributionStan
     if !facts.rung.owes_answers() {
         return ContributionStanding::NotOwed;
     }
-    let deadline = facts.answer_deadline;
+    let deadline = facts.deadline();
     let answer = facts.answer.unwrap_or_default();
     let first = answer.first_published_on.filter(|p| *p <= as_of);
     match (first, answer.published_as_of(as_of)) {
@@ -549,7 +582,9 @@ mod tests {
             submitted_on: d("2026-03-01"),
             withdrawn_on: None,
             rung: Rung::Consult,
-            answer_deadline: d("2026-04-12"),
+            consultation_deadline: d("2026-04-12"),
+            closes_on: d("2026-03-13"),
+            received_late: false,
             answer,
         }
     }
@@ -755,6 +790,62 @@ mod tests {
             Some(draft)
         );
         assert_eq!(AnswerFacts::first_answer([], d("2026-04-10")), None);
+    }
+
+    #[test]
+    fn a_contribution_recorded_after_the_closing_keeps_the_consultations_deadline() {
+        // Dated within the period, typed in long after: overdue from the day it is recorded.
+        let k = ContributionFacts {
+            submitted_on: d("2026-03-10"),
+            ..facts(None)
+        };
+        assert_eq!(k.deadline(), d("2026-04-12"));
+        assert_eq!(
+            standing(&k, d("2026-12-01")),
+            ContributionStanding::Overdue {
+                deadline: d("2026-04-12"),
+                days_late: 233
+            }
+        );
+    }
+
+    #[test]
+    fn a_contribution_received_late_is_owed_its_answer_the_promised_days_after_its_reception() {
+        // Closing 13 March, 30 days promised: received on 16 March, due on 15 April.
+        let k = ContributionFacts {
+            submitted_on: d("2026-03-16"),
+            received_late: true,
+            ..facts(None)
+        };
+        assert_eq!(k.deadline(), d("2026-04-15"));
+        assert_eq!(
+            standing(&k, d("2026-04-14")),
+            ContributionStanding::Pending {
+                deadline: d("2026-04-15")
+            }
+        );
+        assert_eq!(
+            standing(&k, d("2026-04-20")),
+            ContributionStanding::Overdue {
+                deadline: d("2026-04-15"),
+                days_late: 5
+            }
+        );
+        // Answered on 14 April: on time for it, though late by the consultation's deadline.
+        let answered = ContributionFacts {
+            answer: Some(published("2026-04-14")),
+            ..k
+        };
+        assert_eq!(
+            standing(&answered, d("2026-12-31")).promise(),
+            PromiseOutcome::OnTime
+        );
+        // Received after an early closing but within the terms: the consultation's deadline.
+        let early = ContributionFacts {
+            submitted_on: d("2026-03-05"),
+            ..k
+        };
+        assert_eq!(early.deadline(), d("2026-04-12"));
     }
 
     #[test]

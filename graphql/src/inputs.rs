@@ -730,8 +730,8 @@ impl IntoCommand for OpenConsultationInput {
     }
 }
 
-/// Records a contribution: by a member (`memberId`), or by an anonymous inhabitant (no
-/// `memberId`, optionally `anonymousCommune`).
+/// Records a contribution dated within its consultation's period, closed or not: by a member
+/// (`memberId`), or by an anonymous inhabitant (no `memberId`, optionally `anonymousCommune`).
 #[derive(InputObject, Debug)]
 pub struct SubmitContributionInput {
     /// The consultation.
@@ -752,6 +752,17 @@ pub struct SubmitContributionInput {
     pub attachment: Option<String>,
 }
 
+/// Who wrote a contribution, from the input's `memberId` and `anonymousCommune`.
+fn author(member_id: Option<ID>, anonymous_commune: Option<String>) -> Result<Author> {
+    Ok(match (member_id, anonymous_commune) {
+        (Some(_), Some(_)) => return Err(invalid_input("api-member-or-anonymous", &[])),
+        (Some(member), None) => Author::Member {
+            member_id: MemberId(parse_id("memberId", &member)?),
+        },
+        (None, commune) => Author::Anonymous { commune },
+    })
+}
+
 impl IntoCommand for SubmitContributionInput {
     fn into_command(self) -> Result<AddressedCommand> {
         let id = ConsultationId(parse_id("consultationId", &self.consultation_id)?);
@@ -759,19 +770,58 @@ impl IntoCommand for SubmitContributionInput {
             "contributionId",
             self.contribution_id.as_ref(),
         )?);
-        let author = match (self.member_id, self.anonymous_commune) {
-            (Some(_), Some(_)) => return Err(invalid_input("api-member-or-anonymous", &[])),
-            (Some(member), None) => Author::Member {
-                member_id: MemberId(parse_id("memberId", &member)?),
-            },
-            (None, commune) => Author::Anonymous { commune },
-        };
         let command = ConsultationCommand::Submit {
             contribution_id,
-            author,
+            author: author(self.member_id, self.anonymous_commune)?,
             kind: self.kind.into(),
             text: self.text,
             submitted_on: self.submitted_on,
+            attachment: self.attachment,
+        };
+        Ok(AddressedCommand::Consultation { id, command })
+    }
+}
+
+/// Records a contribution received after its consultation's closing, accepted as late
+/// (coordinators only), with the day it was received and why: by a member (`memberId`), or by
+/// an anonymous inhabitant (no `memberId`, optionally `anonymousCommune`).
+#[derive(InputObject, Debug)]
+pub struct AcceptLateContributionInput {
+    /// The consultation.
+    pub consultation_id: ID,
+    /// The id to give the contribution; a new one when absent.
+    pub contribution_id: Option<ID>,
+    /// The member who wrote it; absent for an anonymous inhabitant.
+    pub member_id: Option<ID>,
+    /// The anonymous inhabitant's commune, if given.
+    pub anonymous_commune: Option<String>,
+    /// What it is.
+    pub kind: ContributionKind,
+    /// Its text.
+    pub text: String,
+    /// When it was received: after the consultation's last day.
+    pub received_on: NaiveDate,
+    /// Why it is accepted all the same (shown wherever the contribution is; not personal data,
+    /// so do not name the author in it).
+    pub reason: String,
+    /// The name of an attached file.
+    pub attachment: Option<String>,
+}
+
+impl IntoCommand for AcceptLateContributionInput {
+    fn into_command(self) -> Result<AddressedCommand> {
+        let id = ConsultationId(parse_id("consultationId", &self.consultation_id)?);
+        let contribution_id = ContributionId(new_or_given(
+            "contributionId",
+            self.contribution_id.as_ref(),
+        )?);
+        let command = ConsultationCommand::AcceptLateContribution {
+            contribution_id,
+            author: author(self.member_id, self.anonymous_commune)?,
+            kind: self.kind.into(),
+            text: self.text,
+            received_on: self.received_on,
+            reason: self.reason,
             attachment: self.attachment,
         };
         Ok(AddressedCommand::Consultation { id, command })

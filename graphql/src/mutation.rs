@@ -266,11 +266,24 @@ impl MutationRoot {
         crate::types::execute(ctx, input.into_command()?, command_id).await
     }
 
-    /// Records a contribution to an open consultation.
+    /// Records a contribution dated within its consultation's period, whenever it is recorded:
+    /// after the closing too (a workshop transcribed later).
     async fn submit_contribution(
         &self,
         ctx: &Context<'_>,
         input: SubmitContributionInput,
+        command_id: Option<ID>,
+    ) -> Result<CommandResult> {
+        crate::types::execute(ctx, input.into_command()?, command_id).await
+    }
+
+    /// Records a contribution received after its consultation's closing, accepted as late by a
+    /// coordinator, with its reception date and the reason. It is owed its answer as many
+    /// days after its reception as the consultation promised after its closing.
+    async fn accept_late_contribution(
+        &self,
+        ctx: &Context<'_>,
+        input: AcceptLateContributionInput,
         command_id: Option<ID>,
     ) -> Result<CommandResult> {
         crate::types::execute(ctx, input.into_command()?, command_id).await

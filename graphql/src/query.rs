@@ -566,7 +566,7 @@ impl QueryRoot {
         )
         .await
         .map_err(read_failed)?;
-        Ok(follow_up.into_iter().map(FollowUp::from).collect())
+        follow_up.into_iter().map(FollowUp::try_from).collect()
     }
 
     /// The signed-in member's notifications, newest first: what became of each of their

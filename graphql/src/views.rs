@@ -418,6 +418,25 @@ pub struct TrailConsultation {
     pub answer_deadline: NaiveDate,
 }
 
+/// A contribution received after its consultation's closing, accepted as late by a coordinator.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct LateReception {
+    /// When it was received.
+    pub received_on: NaiveDate,
+    /// Why it was accepted all the same.
+    pub reason: String,
+}
+
+impl LateReception {
+    /// From a contribution's date and the reason it was accepted late, if it was.
+    fn of(submitted_on: NaiveDate, reason: Option<String>) -> Option<Self> {
+        reason.map(|reason| Self {
+            received_on: submitted_on,
+            reason,
+        })
+    }
+}
+
 /// One contribution and what became of it.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct TrailEntry {
@@ -436,8 +455,10 @@ pub struct TrailEntry {
     pub kind: ContributionKind,
     /// Its text.
     pub text: String,
-    /// When it was submitted.
+    /// When it was submitted (for one received late, the day it was received).
     pub submitted_on: NaiveDate,
+    /// Set when it was received after its consultation's closing and accepted as late.
+    pub late_reception: Option<LateReception>,
     /// When it was withdrawn.
     pub withdrawn_on: Option<NaiveDate>,
     /// What became of it, once answered.
@@ -446,7 +467,8 @@ pub struct TrailEntry {
     pub rationale: Option<String>,
     /// When the answer was published.
     pub published_on: Option<NaiveDate>,
-    /// The date the answer was owed by.
+    /// The date the answer was owed by: the consultation's, or for one received late its
+    /// own, counted from its reception.
     pub answer_deadline: NaiveDate,
     /// Whether the answer came by its deadline (its first publication, for a revision not
     /// yet republished); absent while unanswered.
@@ -501,6 +523,7 @@ impl InfluenceTrail {
             .map(|e| {
                 // The answer is public once published; a draft only for those who see all.
                 let shown = everything || e.published_on.is_some();
+                let submitted_on = day(&e.submitted_on)?;
                 Ok(TrailEntry {
                     contribution_id: ID(e.contribution_id),
                     consultation_id: ID(e.consultation_id),
@@ -509,7 +532,8 @@ impl InfluenceTrail {
                     anonymous_commune: e.anonymous_commune.filter(|_| everything),
                     kind: vocab(&e.kind, values::ContributionKind::from_wire_name)?,
                     text: e.text,
-                    submitted_on: day(&e.submitted_on)?,
+                    submitted_on,
+                    late_reception: LateReception::of(submitted_on, e.late_reason),
                     withdrawn_on: maybe_day(e.withdrawn_on.as_deref())?,
                     disposition: e
                         .disposition
@@ -661,6 +685,10 @@ pub struct FollowUp {
     pub subject: String,
     /// Its text.
     pub text: String,
+    /// When it was submitted (for one received late, the day it was received).
+    pub submitted_on: NaiveDate,
+    /// Set when it was received after its consultation's closing and accepted as late.
+    pub late_reception: Option<LateReception>,
     /// `awaiting`, `answered`, `overdue`, `withdrawn` or `not_owed`: a coarse view of
     /// `standing`.
     pub status: String,
@@ -678,15 +706,20 @@ pub struct FollowUp {
     pub days_to_answer: Option<i64>,
 }
 
-impl From<queries::FollowUp> for FollowUp {
-    fn from(f: queries::FollowUp) -> Self {
+impl TryFrom<queries::FollowUp> for FollowUp {
+    type Error = async_graphql::Error;
+
+    fn try_from(f: queries::FollowUp) -> Result<Self> {
         let (decision_id, decision_title) = f
             .decision
             .map_or((None, None), |(id, title)| (Some(ID(id)), Some(title)));
-        Self {
+        let submitted_on = day(&f.submitted_on)?;
+        Ok(Self {
             contribution_id: ID(f.contribution_id),
             subject: f.subject,
             text: f.text,
+            submitted_on,
+            late_reception: LateReception::of(submitted_on, f.late_reason),
             status: f.status,
             standing: Standing::from(&f.standing),
             decision_id,
@@ -694,7 +727,7 @@ impl From<queries::FollowUp> for FollowUp {
             disposition: f.disposition,
             rationale: f.rationale,
             days_to_answer: f.days_to_answer,
-        }
+        })
     }
 }
 

@@ -114,6 +114,10 @@ function onSubmit(form, send) {
 }
 const resultSlot = '<p class="form-result" role="status" aria-live="polite"></p>';
 
+/** Says that a contribution was received after its consultation's closing, when and why. */
+const lateTag = (late) => (late
+  ? `<br><span class="tag late-reception">${esc(t('web-received-late-tag', fmtDate(late.receivedOn), late.reason))}</span>` : '');
+
 // ---------------------------------------------------------------- charts
 
 /** One colour per disposition, each with at least 4.5:1 contrast on white. */
@@ -149,7 +153,7 @@ const DECISION_FULL = `id title text status bodyName moment mission proposedOn v
   trail { shareRetained counts { disposition count }
     consultations { id subject rung promise promiseEn answerDeadline }
     entries { contributionId consultationId authorName anonymous anonymousCommune kind text submittedOn withdrawnOn
-      disposition rationale publishedOn answerDeadline onTime standing } }
+      lateReception { receivedOn reason } disposition rationale publishedOn answerDeadline onTime standing } }
   milestones { happenedOn milestone }
   indicators { indicator period value target reportedOn }`;
 
@@ -303,7 +307,7 @@ async function decisionPage(id) {
   const trail = d.trail;
   const subjects = Object.fromEntries((trail?.consultations || []).map((c) => [c.id, c.subject]));
   const entries = (trail?.entries || []).map((e) => [
-    esc(e.text),
+    `${esc(e.text)}${lateTag(e.lateReception)}`,
     esc(e.authorName || (e.anonymous ? `${t('member-kind-anonymous_inhabitant')}${e.anonymousCommune ? ` (${e.anonymousCommune})` : ''}` : '')),
     esc(label('kind', e.kind)),
     esc(label('disposition', e.disposition)),
@@ -409,7 +413,6 @@ async function consultationsPage() {
       p ? `${esc(t('standing-answered_on_time'))} : ${p.answeredOnTime}<br>${esc(t('standing-answered_late'))} : ${p.answeredLate}<br>${esc(t('standing-overdue'))} : ${p.unansweredOverdue}<br>${esc(t('standing-pending'))} : ${p.unansweredNotDue}` : '',
     ];
   });
-  const open = data.consultations.filter((c) => c.open);
   let forms = '';
   if (canWrite()) {
     forms += `<form id="open-consultation"><h2>${esc(t('web-open-consultation-title'))}</h2>
@@ -426,16 +429,29 @@ async function consultationsPage() {
   }
   if (canWrite() || (role() === 'representative' && viewer?.memberId)) {
     const members = (data.members || []).filter((m) => !m.departedOn).map((m) => [m.id, m.name]);
+    // Every consultation that receives contributions, open or closed: what was said within its
+    // period is recorded whenever it is typed in. Its last day is its closing, or an earlier one.
+    const receiving = data.consultations.filter((c) => c.rung !== 'INFORM' && c.opensOn <= today());
+    const options = receiving.map((c) => {
+      const last = c.closedOn && c.closedOn < c.closesOn ? c.closedOn : c.closesOn;
+      return `<option value="${esc(c.id)}" data-opens="${esc(c.opensOn)}" data-last="${esc(last)}">${esc(c.subject)}</option>`;
+    }).join('');
     forms += `<form id="record-contribution"><h2>${esc(canWrite() ? t('web-record-contribution-title') : t('web-submit-own-title'))}</h2>
-      ${open.length ? `
-      ${field('rc-consultation', t('consultation'), select('rc-consultation', 'consultationId', open.map((c) => [c.id, c.subject]), { required: true }))}
+      ${receiving.length ? `
+      ${field('rc-consultation', t('consultation'), `<select id="rc-consultation" name="consultationId" required>${options}</select>`)}
       ${canWrite() ? field('rc-author', t('web-author-member'), select('rc-author', 'memberId', [['', t('member-kind-anonymous_inhabitant')], ...members])) : ''}
       ${canWrite() ? field('rc-commune', t('web-commune'), '<input type="text" id="rc-commune" name="anonymousCommune">') : ''}
       ${field('rc-kind', t('kind'), select('rc-kind', 'kind', vocabulary('kind'), { required: true }))}
       ${field('rc-text', t('web-text'), '<textarea id="rc-text" name="text" required></textarea>')}
-      ${field('rc-date', t('web-submitted-on'), `<input type="date" id="rc-date" name="submittedOn" required value="${today()}">`)}
+      <div id="rc-on-time">${field('rc-date', t('web-submitted-on'), '<input type="date" id="rc-date" name="submittedOn" required aria-describedby="rc-date-hint">', ' ')}</div>
+      ${canWrite() ? `<div class="field inline" id="rc-late-choice"><input type="checkbox" id="rc-late" name="late" aria-describedby="rc-late-hint"><label for="rc-late">${esc(t('web-late-received'))}</label></div>
+      <p class="hint" id="rc-late-hint"></p>
+      <div id="rc-late-fields" hidden>
+        ${field('rc-received', t('web-received-on'), '<input type="date" id="rc-received" name="receivedOn" required disabled>')}
+        ${field('rc-reason', t('web-late-reason'), '<textarea id="rc-reason" name="reason" required disabled aria-describedby="rc-reason-hint"></textarea>', t('web-late-reason-hint'))}
+      </div>` : ''}
       ${field('rc-attachment', t('web-attachment'), '<input type="text" id="rc-attachment" name="attachment">')}
-      <button type="submit">${esc(t('web-record-button'))}</button>${resultSlot}` : `<p>${esc(t('web-no-open-for-form'))}</p>`}</form>`;
+      <button type="submit">${esc(t('web-record-button'))}</button>${resultSlot}` : `<p>${esc(t('web-no-receiving-for-form'))}</p>`}</form>`;
   }
   return `<h1>${esc(t('consultations'))}</h1>
     ${rows.length ? table(t('consultations'), [t('subject'), t('rung'), `${t('web-opens-on')} / ${t('web-closes-on')}`, t('web-answer-deadline'), t('contributions'), t('web-promise-title')], rows, { numeric: [4] }) : `<p>${esc(t('web-no-consultation'))}</p>`}
@@ -449,19 +465,63 @@ function afterConsultations() {
     audience: f.get('audience'), method: f.get('method'), opensOn: f.get('opensOn'), closesOn: f.get('closesOn'),
     answerWithinDays: Number(f.get('answerWithinDays')) } }));
   const record = document.getElementById('record-contribution');
-  if (record && record.querySelector('button')) onSubmit(record, (f) => {
-    const memberId = canWrite() ? (f.get('memberId') || null) : viewer.memberId;
-    return gql(`mutation($input: SubmitContributionInput!) { submitContribution(input: $input) { aggregateId } }`, { input: {
-      consultationId: f.get('consultationId'), memberId, anonymousCommune: memberId ? null : (f.get('anonymousCommune') || null),
-      kind: f.get('kind'), text: f.get('text'), submittedOn: f.get('submittedOn'), attachment: f.get('attachment') || null } });
-  });
+  if (record && record.querySelector('button')) {
+    boundContributionDates(record);
+    record.querySelector('#rc-consultation').addEventListener('change', () => boundContributionDates(record));
+    record.querySelector('#rc-late')?.addEventListener('change', () => boundContributionDates(record));
+    onSubmit(record, (f) => {
+      const memberId = canWrite() ? (f.get('memberId') || null) : viewer.memberId;
+      const contribution = {
+        consultationId: f.get('consultationId'), memberId, anonymousCommune: memberId ? null : (f.get('anonymousCommune') || null),
+        kind: f.get('kind'), text: f.get('text'), attachment: f.get('attachment') || null };
+      if (f.get('late') === 'on') {
+        return gql(`mutation($input: AcceptLateContributionInput!) { acceptLateContribution(input: $input) { aggregateId } }`, { input: {
+          ...contribution, receivedOn: f.get('receivedOn'), reason: f.get('reason') } });
+      }
+      return gql(`mutation($input: SubmitContributionInput!) { submitContribution(input: $input) { aggregateId } }`, { input: {
+        ...contribution, submittedOn: f.get('submittedOn') } });
+    });
+  }
+}
+
+/**
+ * Bounds the contribution form's dates to the chosen consultation: a contribution is dated
+ * within its period (up to today); one received after its last day is recorded as late, by a
+ * coordinator, with its reception date (the day after the last day, up to today) and a reason.
+ */
+function boundContributionDates(form) {
+  const option = form.querySelector('#rc-consultation').selectedOptions[0];
+  if (!option) return;
+  const { opens, last } = option.dataset;
+  const max = last < today() ? last : today();
+  const date = form.querySelector('#rc-date');
+  date.min = opens;
+  date.max = max;
+  if (!date.value || date.value < opens || date.value > max) date.value = max;
+  form.querySelector('#rc-date-hint').textContent = t('web-submitted-on-hint', fmtDate(opens), fmtDate(last));
+  const choice = form.querySelector('#rc-late');
+  if (!choice) return;
+  // Late is possible once the last day has passed.
+  const possible = last < today();
+  form.querySelector('#rc-late-choice').hidden = !possible;
+  form.querySelector('#rc-late-hint').textContent = possible ? t('web-late-received-hint', fmtDate(last)) : '';
+  if (!possible) choice.checked = false;
+  const late = choice.checked;
+  form.querySelector('#rc-on-time').hidden = late;
+  date.disabled = late;
+  form.querySelector('#rc-late-fields').hidden = !late;
+  const received = form.querySelector('#rc-received');
+  received.min = addDays(last, 1);
+  received.max = today();
+  if (!received.value || received.value < received.min) received.value = today();
+  for (const input of form.querySelectorAll('#rc-late-fields input, #rc-late-fields textarea')) input.disabled = !late;
 }
 
 async function minePage() {
   if (!viewer?.memberId) return `<h1>${esc(t('web-mine-title'))}</h1><p>${esc(t('web-mine-needs-member'))}</p>`;
-  const data = await gql('{ myContributions { contributionId subject text standing decisionId decisionTitle disposition rationale daysToAnswer } }');
+  const data = await gql('{ myContributions { contributionId subject text standing lateReception { receivedOn reason } decisionId decisionTitle disposition rationale daysToAnswer } }');
   const rows = data.myContributions.map((c) => [
-    esc(c.text), esc(c.subject), esc(label('standing', c.standing)),
+    `${esc(c.text)}${lateTag(c.lateReception)}`, esc(c.subject), esc(label('standing', c.standing)),
     c.decisionId ? `<a href="#/decision/${esc(c.decisionId)}">${esc(c.decisionTitle)}</a>` : '',
     esc(label('disposition', c.disposition)), esc(c.rationale || ''), c.daysToAnswer ?? '']);
   return `<h1>${esc(t('web-mine-title'))}</h1><p>${esc(t('web-mine-intro'))}</p>

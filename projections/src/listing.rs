@@ -17,8 +17,8 @@ use crate::db::{Param, ReadDb};
 use cpts_domain::rules::{self, PromiseOutcome};
 
 use crate::queries::{
-    answer_facts, contribution_facts, promise, IndicatorReport, InfluenceTrail, Result,
-    TrailConsultation, TrailEntry,
+    answer_facts, contribution_facts, promise, ContributionRow, IndicatorReport, InfluenceTrail,
+    Result, TrailConsultation, TrailEntry,
 };
 
 /// The most ids one statement's `IN` list carries; more are read in several statements.
@@ -348,8 +348,8 @@ pub async fn influence_trails(
         format!(
             "SELECT l.decision_id, k.contribution_id, k.consultation_id, k.author_member_id, \
              m.name AS author_name, k.anonymous_commune, k.kind, k.text, k.submitted_on, \
-             k.withdrawn_on, a.disposition, a.rationale, a.written_on, a.published_on, \
-             a.answered_by, c.answer_deadline, c.rung, a.first_published_on, a.revised_on \
+             k.withdrawn_on, k.late_reason, a.disposition, a.rationale, a.written_on, a.published_on, \
+             a.answered_by, c.answer_deadline, c.closes_on, c.rung, a.first_published_on, a.revised_on \
              FROM proj_contributions k \
              JOIN proj_decision_consultations l ON l.consultation_id = k.consultation_id \
              JOIN proj_consultations c ON c.consultation_id = k.consultation_id \
@@ -404,16 +404,20 @@ fn trail(
             )
         });
         let answer = answer.transpose()?;
-        let standing = rules::standing(
-            &contribution_facts(
-                &entry.submitted_on,
-                &entry.withdrawn_on,
-                &entry.rung,
-                &entry.answer_deadline,
-                answer,
-            )?,
-            as_of,
-        );
+        let facts = contribution_facts(
+            ContributionRow {
+                submitted_on: &entry.submitted_on,
+                withdrawn_on: &entry.withdrawn_on,
+                late_reason: &entry.late_reason,
+                rung: &entry.rung,
+                closes_on: &entry.closes_on,
+                answer_deadline: &entry.answer_deadline,
+            },
+            answer,
+        )?;
+        let standing = rules::standing(&facts, as_of);
+        // Its own deadline, which for one received late is not its consultation's.
+        entry.answer_deadline = facts.deadline().to_string();
         let published = answer.and_then(|a| a.published_as_of(as_of));
         entry.published_on = published.map(|d| d.to_string());
         entry.first_published_on = answer

@@ -82,20 +82,30 @@ pub(crate) fn answer_facts(
     })
 }
 
-/// The facts of a contribution, from its row's dates and its consultation's rung and deadline.
-/// A date or a rung that cannot be read fails the read.
+/// What a reader reads of one contribution's row for its standing: its dates and whether it
+/// was received late, with its consultation's rung, closing and deadline.
+pub(crate) struct ContributionRow<'a> {
+    pub submitted_on: &'a str,
+    pub withdrawn_on: &'a Option<String>,
+    pub late_reason: &'a Option<String>,
+    pub rung: &'a str,
+    pub closes_on: &'a str,
+    pub answer_deadline: &'a str,
+}
+
+/// The facts of a contribution, from its row. A date or a rung that cannot be read fails the
+/// read.
 pub(crate) fn contribution_facts(
-    submitted_on: &str,
-    withdrawn_on: &Option<String>,
-    rung: &str,
-    answer_deadline: &str,
+    row: ContributionRow<'_>,
     answer: Option<AnswerFacts>,
 ) -> Result<ContributionFacts> {
     Ok(ContributionFacts {
-        submitted_on: stored_day(submitted_on)?,
-        withdrawn_on: date(withdrawn_on)?,
-        rung: Rung::from_wire_name(rung).ok_or_else(|| undecodable("a rung", rung))?,
-        answer_deadline: stored_day(answer_deadline)?,
+        submitted_on: stored_day(row.submitted_on)?,
+        withdrawn_on: date(row.withdrawn_on)?,
+        rung: Rung::from_wire_name(row.rung).ok_or_else(|| undecodable("a rung", row.rung))?,
+        consultation_deadline: stored_day(row.answer_deadline)?,
+        closes_on: stored_day(row.closes_on)?,
+        received_late: row.late_reason.is_some(),
         answer,
     })
 }
@@ -144,6 +154,9 @@ pub struct TrailEntry {
     pub submitted_on: String,
     /// When it was withdrawn.
     pub withdrawn_on: Option<String>,
+    /// Why it was accepted though received after its consultation's closing (on
+    /// `submitted_on`); None for a contribution received in time.
+    pub late_reason: Option<String>,
     /// The disposition of its answer in this decision.
     pub disposition: Option<String>,
     /// The rationale.
@@ -154,8 +167,11 @@ pub struct TrailEntry {
     pub published_on: Option<String>,
     /// Who answered.
     pub answered_by: Option<String>,
-    /// The promised deadline.
+    /// The last day its answer is on time: its consultation's deadline as read, then its own
+    /// ([`cpts_domain::rules::ContributionFacts::deadline`]) once the trail is put together.
     pub answer_deadline: String,
+    /// The last day of its consultation's terms.
+    pub closes_on: String,
     /// The rung of its consultation.
     pub rung: String,
     /// When this answer was first published.
@@ -208,6 +224,7 @@ struct ConsultationRow {
     consultation_id: String,
     subject: String,
     rung: String,
+    closes_on: String,
     answer_deadline: String,
 }
 
@@ -260,6 +277,7 @@ struct OwedRow {
     contribution_id: String,
     submitted_on: String,
     withdrawn_on: Option<String>,
+    late_reason: Option<String>,
     first_published_on: Option<String>,
     revised_on: Option<String>,
     published_on: Option<String>,
@@ -295,7 +313,8 @@ pub async fn promise_keeping(
 ) -> Result<Option<PromiseKeeping>> {
     let Some(c) = db
         .fetch::<ConsultationRow>(
-            "SELECT consultation_id, subject, rung, answer_deadline FROM proj_consultations WHERE consultation_id = $1",
+            "SELECT consultation_id, subject, rung, closes_on, answer_deadline FROM proj_consultations \
+             WHERE consultation_id = $1",
             &[Param::from(consultation_id)],
         )
         .await?
@@ -306,8 +325,8 @@ pub async fn promise_keeping(
     };
     let rows = db
         .fetch::<OwedRow>(
-            "SELECT k.contribution_id, k.submitted_on, k.withdrawn_on, a.first_published_on, \
-             a.revised_on, a.published_on \
+            "SELECT k.contribution_id, k.submitted_on, k.withdrawn_on, k.late_reason, \
+             a.first_published_on, a.revised_on, a.published_on \
              FROM proj_contributions k LEFT JOIN proj_answers a ON a.contribution_id = k.contribution_id \
              WHERE k.consultation_id = $1 AND k.submitted_on <= $2 \
              ORDER BY k.contribution_id, a.decision_id",
@@ -342,10 +361,14 @@ pub async fn promise_keeping(
     )?;
     for (row, answer) in rows {
         let facts = contribution_facts(
-            &row.submitted_on,
-            &row.withdrawn_on,
-            &keeping.rung,
-            &keeping.answer_deadline,
+            ContributionRow {
+                submitted_on: &row.submitted_on,
+                withdrawn_on: &row.withdrawn_on,
+                late_reason: &row.late_reason,
+                rung: &keeping.rung,
+                closes_on: &c.closes_on,
+                answer_deadline: &keeping.answer_deadline,
+            },
             answer,
         )?;
         let standing = rules::standing(&facts, as_of);
@@ -376,6 +399,10 @@ pub struct FollowUp {
     pub subject: String,
     /// Its text.
     pub text: String,
+    /// When it was submitted (for one received late, the day it was received).
+    pub submitted_on: String,
+    /// Why it was accepted though received after its consultation's closing.
+    pub late_reason: Option<String>,
     /// `awaiting`, `answered`, `overdue`, `withdrawn` or `not_owed`: a coarse view of
     /// [`FollowUp::standing`].
     pub status: String,
@@ -398,7 +425,9 @@ struct FollowUpRow {
     text: String,
     submitted_on: String,
     withdrawn_on: Option<String>,
+    late_reason: Option<String>,
     rung: String,
+    closes_on: String,
     answer_deadline: String,
     decision_id: Option<String>,
     title: Option<String>,
@@ -432,8 +461,8 @@ pub async fn contributor_follow_up(
     let at_rest = db.at_rest()?;
     let rows = db
         .fetch::<FollowUpRow>(
-            "SELECT k.contribution_id, c.subject, k.text, k.submitted_on, k.withdrawn_on, c.rung, \
-             c.answer_deadline, a.decision_id, d.title, a.disposition, a.rationale, a.published_on, \
+            "SELECT k.contribution_id, c.subject, k.text, k.submitted_on, k.withdrawn_on, \
+             k.late_reason, c.rung, c.closes_on, c.answer_deadline, a.decision_id, d.title, a.disposition, a.rationale, a.published_on, \
              a.first_published_on, a.revised_on \
              FROM proj_contributions k \
              JOIN proj_consultations c ON c.consultation_id = k.consultation_id \
@@ -472,10 +501,14 @@ pub async fn contributor_follow_up(
         let answer = row.decision_id.is_some().then_some(facts);
         let standing = rules::standing(
             &contribution_facts(
-                &row.submitted_on,
-                &row.withdrawn_on,
-                &row.rung,
-                &row.answer_deadline,
+                ContributionRow {
+                    submitted_on: &row.submitted_on,
+                    withdrawn_on: &row.withdrawn_on,
+                    late_reason: &row.late_reason,
+                    rung: &row.rung,
+                    closes_on: &row.closes_on,
+                    answer_deadline: &row.answer_deadline,
+                },
                 answer,
             )?,
             as_of,
@@ -493,6 +526,8 @@ pub async fn contributor_follow_up(
             contribution_id: row.contribution_id,
             subject: row.subject,
             text: at_rest.open(column::CONTRIBUTION_TEXT, &row.text)?,
+            submitted_on: row.submitted_on,
+            late_reason: row.late_reason,
             status: follow_up_status(&standing).to_owned(),
             standing,
         });
@@ -905,7 +940,9 @@ struct DueRow {
     text: String,
     submitted_on: String,
     withdrawn_on: Option<String>,
+    late_reason: Option<String>,
     rung: String,
+    closes_on: String,
     answer_deadline: String,
     first_published_on: Option<String>,
     revised_on: Option<String>,
@@ -937,8 +974,8 @@ pub async fn due_contributions(
         .fetch::<DueRow>(
             "SELECT k.contribution_id, k.consultation_id, c.subject, k.author_member_id, \
              m.name AS author_name, k.anonymous_commune, k.kind, k.text, k.submitted_on, \
-             k.withdrawn_on, c.rung, c.answer_deadline, a.first_published_on, a.revised_on, \
-             a.published_on \
+             k.withdrawn_on, k.late_reason, c.rung, c.closes_on, c.answer_deadline, \
+             a.first_published_on, a.revised_on, a.published_on \
              FROM proj_contributions k \
              JOIN proj_consultations c ON c.consultation_id = k.consultation_id \
              LEFT JOIN proj_members m ON m.member_id = k.author_member_id \
@@ -962,10 +999,14 @@ pub async fn due_contributions(
     let mut due = Vec::new();
     for (row, answer) in rows {
         let facts = contribution_facts(
-            &row.submitted_on,
-            &row.withdrawn_on,
-            &row.rung,
-            &row.answer_deadline,
+            ContributionRow {
+                submitted_on: &row.submitted_on,
+                withdrawn_on: &row.withdrawn_on,
+                late_reason: &row.late_reason,
+                rung: &row.rung,
+                closes_on: &row.closes_on,
+                answer_deadline: &row.answer_deadline,
+            },
             answer,
         )?;
         let standing = rules::standing(&facts, as_of);
@@ -973,10 +1014,13 @@ pub async fn due_contributions(
             ContributionStanding::Pending { deadline } => deadline <= horizon,
             other => other.awaits_publication() || other.days_late().is_some(),
         };
-        if shown && due.len() < limit {
-            due.push((row, standing));
+        if shown {
+            due.push((row, standing, facts.deadline()));
         }
     }
+    // A contribution received late owes its answer later than its consultation's deadline.
+    due.sort_by(|a, b| (a.2, &a.0.submitted_on).cmp(&(b.2, &b.0.submitted_on)));
+    due.truncate(limit);
     let mut drawn_on: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     if !due.is_empty() {
         for d in db
@@ -997,7 +1041,7 @@ pub async fn due_contributions(
     }
     let at_rest = db.at_rest()?;
     due.into_iter()
-        .map(|(row, standing)| {
+        .map(|(row, standing, deadline)| {
             Ok(DueContribution {
                 decisions: drawn_on
                     .get(&row.consultation_id)
@@ -1012,7 +1056,7 @@ pub async fn due_contributions(
                 kind: row.kind,
                 text: at_rest.open(column::CONTRIBUTION_TEXT, &row.text)?,
                 submitted_on: row.submitted_on,
-                answer_deadline: row.answer_deadline,
+                answer_deadline: deadline.to_string(),
                 standing,
             })
         })

@@ -390,15 +390,20 @@ fn consultation(event: &Envelope, fact: &ConsultationEvent, seal: &AtRest) -> Ve
             text,
             submitted_on,
             attachment,
+            late,
         } => {
             let (member, commune) = match author {
                 Author::Member { member_id } => (Some(member_id.to_string()), None),
                 Author::Anonymous { commune } => (None, commune.clone()),
             };
+            // The reason a late one was accepted is the coordinator's account of the
+            // reception, not a personal field (`cpts_domain::consultation::LateReception`):
+            // stored as written, and left as it is by an erasure.
             stmt!(
                 "INSERT INTO proj_contributions (contribution_id, consultation_id, community_id, \
-                 author_member_id, anonymous_commune, kind, text, submitted_on, attachment, amendments) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0)",
+                 author_member_id, anonymous_commune, kind, text, submitted_on, attachment, amendments, \
+                 late_reason) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10)",
                 contribution_id.to_string(),
                 id,
                 event.community_id.clone(),
@@ -408,6 +413,7 @@ fn consultation(event: &Envelope, fact: &ConsultationEvent, seal: &AtRest) -> Ve
                 seal.seal(column::CONTRIBUTION_TEXT, text),
                 *submitted_on,
                 seal.seal_opt(column::CONTRIBUTION_ATTACHMENT, attachment.as_deref()),
+                late.as_ref().map(|l| l.reason.as_str()),
             )
         }
         // Scoped by the consultation too: only its own contribution changes, whatever the log

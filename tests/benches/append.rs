@@ -31,6 +31,7 @@ fn contribution(community: CommunityId) -> (serde_json::Value, serde_json::Value
         text: "Il faudrait une permanence le samedi matin à la maison de santé.".into(),
         submitted_on: "2026-02-10".parse().expect("date"),
         attachment: None,
+        late: None,
     };
     let metadata = HashMap::from([
         ("actor".to_owned(), "anonymous".to_owned()),

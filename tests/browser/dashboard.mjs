@@ -221,7 +221,8 @@ const subject = 'Horaires des permanences de soins non programmés';
 await coordinator.getByLabel('Objet').fill(subject);
 await coordinator.getByLabel('Public consulté').fill('habitants et membres');
 await coordinator.getByRole('button', { name: 'Ouvrir la consultation' }).click();
-await coordinator.locator('#record-contribution select[name="consultationId"]').waitFor();
+// The form offers closed consultations too: wait for the new one among them.
+await coordinator.locator('#record-contribution option', { hasText: subject }).waitFor({ state: 'attached' });
 await coordinator.locator('#form-confirmation', { hasText: `Consultation ouverte : ${subject}` }).waitFor();
 check(true, 'the form says which consultation it opened');
 check((await text(coordinator)).includes(subject), 'a consultation opened through the form is listed');
@@ -251,6 +252,31 @@ try {
 check(live, 'the contribution recorded through the form appears live on the second open page');
 check(await watcher.evaluate(() => window.notReloaded === true), 'the second page was updated without reloading');
 await watcher.close();
+
+// ------------------------------------------------------------------ catching up
+
+// A closed consultation still takes what was said within its period, and a coordinator records
+// a paper form received after its last day as late, with the day it came and why.
+const workshop = scenario.consultations[1];
+await coordinator.getByLabel('Consultation', { exact: true }).selectOption({ label: workshop.subject });
+check(await coordinator.locator('#rc-date').getAttribute('max') === workshop.closes_on
+  && await coordinator.locator('#rc-date').getAttribute('min') === workshop.opens_on,
+  'a closed consultation is offered, the date bounded to its period');
+const workshopRow = coordinator.locator('main table tbody tr', { hasText: workshop.subject });
+const before = Number(await workshopRow.locator('.contribution-count').innerText());
+await coordinator.getByLabel('Reçue après la clôture').check();
+check(await coordinator.locator('#rc-received').getAttribute('min') > workshop.closes_on && await coordinator.locator('#rc-date').isHidden(),
+  'received after the closing, it asks for the day it was received, after the last day');
+await coordinator.getByLabel('Nature').selectOption('TESTIMONY');
+await coordinator.getByLabel('Texte').fill('Formulaire papier : le bilan podologique a trop tardé.');
+await coordinator.getByLabel("Motif de l'acceptation").fill('Déposé dans la boîte aux lettres après la clôture.');
+await coordinator.getByRole('button', { name: 'Enregistrer la contribution' }).click();
+let counted = false;
+try {
+  await workshopRow.locator('.contribution-count', { hasText: String(before + 1) }).waitFor({ timeout: 10000 });
+  counted = true;
+} catch { /* reported below */ }
+check(counted, 'the contribution received late is recorded and counted for its consultation');
 
 // ------------------------------------------------------------------ a decision, its vote and its answers
 

@@ -162,6 +162,7 @@ pub async fn record(repo: &EventRepository, shape: Shape) -> (CommunityId, usize
                 text: format!("Avis numéro {n} : il faudrait une permanence le samedi matin."),
                 submitted_on: date("2026-02-10"),
                 attachment: None,
+                late: None,
             }
         }));
         events.push(ConsultationEvent::ConsultationClosed {

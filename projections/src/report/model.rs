@@ -318,6 +318,30 @@ pub struct ContributionsPart {
     pub by_kind: Vec<Tallied>,
     /// Per author category (member kind or anonymous inhabitant), every category listed.
     pub by_author: Vec<Tallied>,
+    /// Those received after their consultation's closing and accepted as late, with why, by
+    /// consultation then reception (withdrawn ones included). Left out of the report's data
+    /// when there is none, so a year without any reads as it always did.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub received_late: Vec<ReceivedLate>,
+}
+
+/// A contribution received after its consultation's closing and accepted as late.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ReceivedLate {
+    /// The consultation.
+    pub consultation_id: String,
+    /// The contribution.
+    pub contribution_id: String,
+    /// Its kind.
+    pub kind: Coded,
+    /// When it was received.
+    pub received_on: NaiveDate,
+    /// Why it was accepted.
+    pub reason: String,
+    /// The last day its answer is on time ([`cpts_domain::rules::ContributionFacts::deadline`]).
+    pub answer_deadline: NaiveDate,
+    /// Its standing on the date.
+    pub standing: Coded,
 }
 
 /// What became of contributions in the decisions of the period.
@@ -379,6 +403,9 @@ pub struct NotRetained {
     pub kind: Coded,
     /// What it said.
     pub text: String,
+    /// Whether it was received after its consultation's closing and accepted as late.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub received_late: bool,
     /// The disposition.
     pub disposition: Coded,
     /// Why.
@@ -412,10 +439,13 @@ pub struct StandingPart {
     pub kind: Coded,
     /// When it was submitted.
     pub submitted_on: NaiveDate,
-    /// The deadline.
+    /// Its deadline ([`cpts_domain::rules::ContributionFacts::deadline`]).
     pub answer_deadline: NaiveDate,
     /// Its standing: the code of [`cpts_domain::rules::ContributionStanding`] and its label.
     pub standing: Coded,
+    /// Why it was accepted, when received after its consultation's closing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub late_reason: Option<String>,
 }
 
 /// How a promise to answer was kept.
@@ -471,7 +501,10 @@ pub struct LateAnswer {
     pub kind: Coded,
     /// When it was submitted.
     pub submitted_on: NaiveDate,
-    /// The deadline.
+    /// Whether it was received after its consultation's closing and accepted as late.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub received_late: bool,
+    /// Its deadline ([`cpts_domain::rules::ContributionFacts::deadline`]).
     pub answer_deadline: NaiveDate,
     /// When it was first answered, if by the date.
     pub answered_on: Option<NaiveDate>,
@@ -635,6 +668,8 @@ struct ContributionState {
     text: String,
     submitted_on: NaiveDate,
     withdrawn_on: Option<NaiveDate>,
+    /// Why it was accepted, when received after the closing.
+    late_reason: Option<String>,
 }
 
 struct ConsultationState {
@@ -894,6 +929,7 @@ impl State {
                 kind,
                 text,
                 submitted_on,
+                late,
                 ..
             } => c.contributions.push(ContributionState {
                 id: contribution_id.to_string(),
@@ -902,6 +938,7 @@ impl State {
                 text: text.clone(),
                 submitted_on: *submitted_on,
                 withdrawn_on: None,
+                late_reason: late.as_ref().map(|l| l.reason.clone()),
             }),
             ConsultationEvent::ContributionAmended {
                 contribution_id,
@@ -1272,6 +1309,7 @@ pub fn build(
     let mut per_consultation = Vec::new();
     let mut late = Vec::new();
     let mut standings = Vec::new();
+    let mut received_late = Vec::new();
     let mut totals = PromiseCounts::default();
     for (id, c) in &consultations {
         let t = &c.terms;
@@ -1322,26 +1360,39 @@ pub fn build(
                     .map(AnswerState::facts),
                 as_of,
             );
-            let standing = rules::standing(
-                &ContributionFacts {
-                    submitted_on: k.submitted_on,
-                    withdrawn_on: k.withdrawn_on,
-                    rung: t.rung,
-                    answer_deadline: c.answer_deadline,
-                    answer,
-                },
-                as_of,
+            let facts = ContributionFacts {
+                submitted_on: k.submitted_on,
+                withdrawn_on: k.withdrawn_on,
+                rung: t.rung,
+                consultation_deadline: c.answer_deadline,
+                closes_on: t.closes_on,
+                received_late: k.late_reason.is_some(),
+                answer,
+            };
+            let standing = rules::standing(&facts, as_of);
+            let coded_standing = Coded::new(
+                standing.code(),
+                texts::standing_label(standing.code(), lang),
             );
+            if let Some(reason) = &k.late_reason {
+                received_late.push(ReceivedLate {
+                    consultation_id: (*id).clone(),
+                    contribution_id: k.id.clone(),
+                    kind: Coded::new(k.kind.wire_name(), k.kind.label(lang)),
+                    received_on: k.submitted_on,
+                    reason: reason.clone(),
+                    answer_deadline: facts.deadline(),
+                    standing: coded_standing.clone(),
+                });
+            }
             standings.push(StandingPart {
                 consultation_id: (*id).clone(),
                 contribution_id: k.id.clone(),
                 kind: Coded::new(k.kind.wire_name(), k.kind.label(lang)),
                 submitted_on: k.submitted_on,
-                answer_deadline: c.answer_deadline,
-                standing: Coded::new(
-                    standing.code(),
-                    texts::standing_label(standing.code(), lang),
-                ),
+                answer_deadline: facts.deadline(),
+                standing: coded_standing,
+                late_reason: k.late_reason.clone(),
             });
             let outcome = standing.promise();
             if outcome != PromiseOutcome::NotCounted {
@@ -1360,7 +1411,8 @@ pub fn build(
                     contribution_id: k.id.clone(),
                     kind: Coded::new(k.kind.wire_name(), k.kind.label(lang)),
                     submitted_on: k.submitted_on,
-                    answer_deadline: c.answer_deadline,
+                    received_late: k.late_reason.is_some(),
+                    answer_deadline: facts.deadline(),
                     answered_on: answer
                         .and_then(|a| a.first_published_on)
                         .filter(|p| *p <= as_of),
@@ -1380,6 +1432,10 @@ pub fn build(
     }
     late.sort_by(|a, b| {
         let key = |l: &LateAnswer| (l.consultation_id.clone(), l.submitted_on);
+        key(a).cmp(&key(b))
+    });
+    received_late.sort_by(|a, b| {
+        let key = |l: &ReceivedLate| (l.consultation_id.clone(), l.received_on);
         key(a).cmp(&key(b))
     });
 
@@ -1441,6 +1497,7 @@ pub fn build(
                         contribution_id: k.id.clone(),
                         kind: Coded::new(k.kind.wire_name(), k.kind.label(lang)),
                         text: k.text.clone(),
+                        received_late: k.late_reason.is_some(),
                         disposition: Coded::new(
                             answer.disposition.wire_name(),
                             answer.disposition.label(lang),
@@ -1595,6 +1652,7 @@ pub fn build(
                     })
                     .collect()
             },
+            received_late,
         },
         dispositions: DispositionsPart {
             answered: overall.values().sum(),

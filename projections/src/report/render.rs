@@ -176,6 +176,26 @@ fn table(out: &mut String, headers: &[&str], rows: &[Vec<String>]) {
     out.push('\n');
 }
 
+/// The subject of a consultation of the report.
+fn consultation_subject(report: &Report, id: &str) -> String {
+    report
+        .consultations
+        .list
+        .iter()
+        .find(|c| c.consultation_id == id)
+        .map(|c| c.subject.clone())
+        .unwrap_or_default()
+}
+
+/// A cell of a contribution received after its consultation's closing, marked as such.
+fn late_mark(cell: String, received_late: bool, lang: Lang) -> String {
+    if received_late {
+        format!("{cell} ({})", texts::t(lang, "report-received-late-mark"))
+    } else {
+        cell
+    }
+}
+
 fn promise_row(label: String, rung: String, deadline: String, c: &PromiseCounts) -> Vec<String> {
     vec![
         label,
@@ -451,6 +471,36 @@ pub fn markdown(report: &Report) -> String {
         .map(|x| vec![x.label.clone(), x.count.to_string()])
         .collect();
     table(o, &[t("report-author-category"), t("count")], &rows);
+    if !k.received_late.is_empty() {
+        let _ = writeln!(o, "### {}\n", t("report-received-late"));
+        let _ = writeln!(o, "{}\n", t("report-received-late-intro"));
+        let rows: Vec<Vec<String>> = k
+            .received_late
+            .iter()
+            .map(|x| {
+                vec![
+                    consultation_subject(report, &x.consultation_id),
+                    x.kind.label.clone(),
+                    day(x.received_on, l),
+                    x.reason.clone(),
+                    day(x.answer_deadline, l),
+                    x.standing.label.clone(),
+                ]
+            })
+            .collect();
+        table(
+            o,
+            &[
+                t("consultation"),
+                t("kind"),
+                t("report-received-on"),
+                t("report-late-reason"),
+                t("deadline"),
+                t("status"),
+            ],
+            &rows,
+        );
+    }
 
     // 4. Dispositions.
     let d = &report.dispositions;
@@ -489,7 +539,7 @@ pub fn markdown(report: &Report) -> String {
         .map(|x| {
             vec![
                 x.decision_title.clone(),
-                x.kind.label.clone(),
+                late_mark(x.kind.label.clone(), x.received_late, l),
                 x.text.clone(),
                 x.disposition.label.clone(),
                 x.rationale.clone(),
@@ -544,23 +594,14 @@ pub fn markdown(report: &Report) -> String {
         &rows,
     );
     let _ = writeln!(o, "### {}\n", t("report-answers-late-or-missing"));
-    let subject = |id: &str| {
-        report
-            .consultations
-            .list
-            .iter()
-            .find(|c| c.consultation_id == id)
-            .map(|c| c.subject.clone())
-            .unwrap_or_default()
-    };
     let rows: Vec<Vec<String>> = p
         .late
         .iter()
         .map(|x| {
             vec![
-                subject(&x.consultation_id),
+                consultation_subject(report, &x.consultation_id),
                 x.kind.label.clone(),
-                day(x.submitted_on, l),
+                late_mark(day(x.submitted_on, l), x.received_late, l),
                 day(x.answer_deadline, l),
                 x.answered_on
                     .map_or_else(|| t("report-unanswered").to_owned(), |d| day(d, l)),

@@ -292,7 +292,7 @@ async fn bad_input_gets_a_clear_error_and_writes_nothing() {
             "kind": "OPINION", "text": "Avis", "submittedOn": "2026-02-05" } }), "INVALID_INPUT")
         .await;
 
-    // A contribution to a closed consultation.
+    // A contribution dated after a consultation's last day, sent as an ordinary one.
     let contribution = uuid::Uuid::new_v4().to_string();
     service
         .ok(SUBMIT, json!({ "input": { "consultationId": f.consultation, "contributionId": contribution, "anonymousCommune": "Sète",
@@ -305,10 +305,13 @@ async fn bad_input_gets_a_clear_error_and_writes_nothing() {
         )
         .await;
     let error = service
-        .refused(SUBMIT, json!({ "input": { "consultationId": f.consultation, "kind": "OPINION", "text": "Trop tard", "submittedOn": "2026-03-13" } }), "CONFLICT")
+        .refused(SUBMIT, json!({ "input": { "consultationId": f.consultation, "kind": "OPINION", "text": "Trop tard", "submittedOn": "2026-03-14" } }), "INVALID_INPUT")
         .await;
     assert!(
-        error["message"].as_str().unwrap_or("").contains("close"),
+        error["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("comme reçue en retard"),
         "{error}"
     );
 

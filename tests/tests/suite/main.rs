@@ -5,6 +5,7 @@
 mod access;
 mod at_rest;
 mod backup;
+mod catching_up;
 mod chain_v2;
 mod command_ids;
 mod concurrency;

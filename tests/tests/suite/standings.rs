@@ -142,6 +142,7 @@ async fn submit_as_imported(
         text: format!("Contribution {n}"),
         submitted_on: date(on),
         attachment: None,
+        late: None,
     })
     .expect("a payload");
     let event = SerializedEvent::new(
