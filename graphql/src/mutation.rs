@@ -256,6 +256,22 @@ impl MutationRoot {
         .map_err(crate::views::read_failed)
     }
 
+    /// Marks every unread notification of the signed-in member read, and only theirs; returns
+    /// how many were unread (0 for a token that names no member).
+    async fn mark_all_notifications_read(&self, ctx: &Context<'_>) -> Result<i64> {
+        let principal = crate::guard::principal(ctx)?;
+        let Some(member) = principal.member else {
+            return Ok(0);
+        };
+        let changed = cpts_projections::notifications::mark_all_read(
+            crate::views::read_db(ctx)?,
+            &member.0.to_string(),
+        )
+        .await
+        .map_err(crate::views::read_failed)?;
+        Ok(i64::try_from(changed).unwrap_or(i64::MAX))
+    }
+
     /// Opens a consultation on a rung of the participation ladder.
     async fn open_consultation(
         &self,

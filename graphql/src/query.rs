@@ -147,6 +147,25 @@ pub struct Notification {
     pub read: bool,
     /// When it was created (RFC 3339, UTC).
     pub created_at: String,
+    /// The decision whose answer it tells about, when it is about one.
+    pub decision_id: Option<ID>,
+    /// That decision's title.
+    pub decision_title: Option<String>,
+}
+
+impl From<cpts_projections::notifications::MemberNotification> for Notification {
+    fn from(n: cpts_projections::notifications::MemberNotification) -> Self {
+        Self {
+            key: ID(n.notification_key),
+            position: n.position,
+            title: n.title,
+            body: n.body,
+            read: n.status == "read",
+            created_at: n.created_at,
+            decision_id: n.decision_id.map(ID),
+            decision_title: n.decision_title,
+        }
+    }
 }
 
 /// An e-mail or webhook that failed: given up, or waiting for its next attempt.
@@ -582,17 +601,7 @@ impl QueryRoot {
         )
         .await
         .map_err(read_failed)?;
-        Ok(rows
-            .into_iter()
-            .map(|n| Notification {
-                key: ID(n.notification_key),
-                position: n.position,
-                title: n.title,
-                body: n.body,
-                read: n.status == "read",
-                created_at: n.created_at,
-            })
-            .collect())
+        Ok(rows.into_iter().map(Notification::from).collect())
     }
 
     /// Everything the ledger holds about one member of the caller's CPTS (right of access,

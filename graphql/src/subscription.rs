@@ -140,14 +140,7 @@ impl NotificationsState {
 }
 
 fn notification(n: MemberNotification) -> Notification {
-    Notification {
-        key: async_graphql::ID(n.notification_key),
-        position: n.position,
-        title: n.title,
-        body: n.body,
-        read: n.status == "read",
-        created_at: n.created_at,
-    }
+    Notification::from(n)
 }
 
 #[Subscription]

@@ -21,7 +21,22 @@ pub struct MemberNotification {
     pub status: String,
     /// When it was created (RFC 3339).
     pub created_at: String,
+    /// The decision whose answer it tells about, when the event it tells about is a decision's.
+    pub decision_id: Option<String>,
+    /// That decision's title.
+    pub decision_title: Option<String>,
 }
+
+/// The columns of a [`MemberNotification`], from `notify_outbox o` joined with
+/// [`SUBJECT_JOIN`].
+pub const MEMBER_COLUMNS: &str = "o.notification_key, o.position, o.title, o.body, o.status, \
+     o.created_at, e.aggregate_id AS decision_id, d.title AS decision_title";
+
+/// What a notification is about: the event at its position (an answer published is a decision's
+/// event), and that decision. The outbox keeps no id of its own for it; the log does.
+pub const SUBJECT_JOIN: &str = "LEFT JOIN events e ON e.position = o.position \
+     AND e.aggregate_type = 'decision' \
+     LEFT JOIN proj_decisions d ON d.decision_id = e.aggregate_id";
 
 /// The notifications of a member, newest first.
 pub async fn member_notifications(
@@ -31,9 +46,11 @@ pub async fn member_notifications(
     let at_rest = db.at_rest()?;
     let mut rows: Vec<MemberNotification> = db
         .fetch(
-            "SELECT notification_key, position, title, body, status, created_at \
-             FROM notify_outbox WHERE channel = 'member' AND member_id = $1 \
-             ORDER BY position DESC, notification_key",
+            &format!(
+                "SELECT {MEMBER_COLUMNS} FROM notify_outbox o {SUBJECT_JOIN} \
+                 WHERE o.channel = 'member' AND o.member_id = $1 \
+                 ORDER BY o.position DESC, o.notification_key"
+            ),
             &[member_id.into()],
         )
         .await?;
@@ -57,6 +74,21 @@ pub async fn mark_read(db: &ReadDb, member_id: &str, key: &str) -> Result<bool, 
         .await?;
     tx.commit().await?;
     Ok(changed > 0)
+}
+
+/// Marks every unread notification of a member read; returns how many were unread. Another
+/// member's notifications are not touched.
+pub async fn mark_all_read(db: &ReadDb, member_id: &str) -> Result<u64, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let changed = tx
+        .execute(&stmt!(
+            "UPDATE notify_outbox SET status = 'read' WHERE channel = 'member' \
+             AND member_id = $1 AND status = 'unread'",
+            member_id,
+        ))
+        .await?;
+    tx.commit().await?;
+    Ok(changed)
 }
 
 /// An e-mail or webhook the worker gave up on, or still retries, for the coordinator.

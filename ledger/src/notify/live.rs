@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
 use cpts_projections::at_rest::column;
-use cpts_projections::notifications::MemberNotification;
+use cpts_projections::notifications::{MemberNotification, MEMBER_COLUMNS, SUBJECT_JOIN};
 use cpts_projections::ReadDb;
 use tokio::sync::broadcast;
 
@@ -34,6 +34,8 @@ struct Fresh {
     body: String,
     status: String,
     created_at: String,
+    decision_id: Option<String>,
+    decision_title: Option<String>,
 }
 
 impl NotificationFeed {
@@ -71,6 +73,8 @@ impl NotificationFeed {
                 body: row.body,
                 status: row.status,
                 created_at: row.created_at,
+                decision_id: row.decision_id,
+                decision_title: row.decision_title,
             });
         }
     }
@@ -120,13 +124,15 @@ async fn checkpoint(db: &ReadDb) -> anyhow::Result<u64> {
 }
 
 async fn fresh(db: &ReadDb, after: u64, upto: u64) -> anyhow::Result<Vec<Fresh>> {
-    const SQL: &str = "SELECT member_id, notification_key, position, title, body, status, \
-                       created_at FROM notify_outbox WHERE channel = 'member' \
-                       AND position > $1 AND position <= $2 ORDER BY position, notification_key";
+    let sql = format!(
+        "SELECT o.member_id, {MEMBER_COLUMNS} FROM notify_outbox o {SUBJECT_JOIN} \
+         WHERE o.channel = 'member' AND o.position > $1 AND o.position <= $2 \
+         ORDER BY o.position, o.notification_key"
+    );
     let bound = |p: u64| i64::try_from(p).unwrap_or(i64::MAX);
     let at_rest = db.at_rest()?;
     let mut rows: Vec<Fresh> = db
-        .fetch_uncounted(SQL, &[bound(after).into(), bound(upto).into()])
+        .fetch_uncounted(&sql, &[bound(after).into(), bound(upto).into()])
         .await?;
     for row in &mut rows {
         row.title = at_rest.open(column::OUTBOX_TITLE, &row.title)?;

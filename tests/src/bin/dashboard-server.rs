@@ -3,8 +3,10 @@
 //!
 //! It prints one JSON line: the dashboard's URL, the CPTS's id, a token per role (the
 //! representatives' tokens name them), and every member's name, so the browser test can check
-//! that no name shows in the public view. It serves until its standard input closes, then drops
-//! the database.
+//! that no name shows in the public view. The answers the demo published are already in the
+//! members' notifications when the line is printed, and the notifications' worker runs (with
+//! no mail server: e-mails stay queued), so the ones published in the browser arrive live. It
+//! serves until its standard input closes, then drops the database.
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -13,6 +15,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use cpts_domain::access::Role;
 use cpts_domain::ids::MemberId;
+use cpts_ledger::notify::{self, NotifyConfig};
 use cpts_ledger::service::Ledger;
 use cpts_ledger::{app, demo, tokens};
 use cpts_ledger_tests::{open_store, postgres_db};
@@ -69,9 +72,12 @@ async fn main() -> anyhow::Result<()> {
         .map(|m| m.name)
         .collect();
 
+    ledger.projector().catch_up().await?;
+    notify::outbox::feed(&repo, ledger.projector().db(), &NotifyConfig::default()).await?;
+
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let listen: SocketAddr = "127.0.0.1:0".parse().context("address")?;
-    let server = app::start(ledger, listen, async {
+    let server = app::serve(ledger, listen, NotifyConfig::default(), async {
         stopped.await.ok();
     })
     .await?;

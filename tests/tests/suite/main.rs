@@ -17,6 +17,7 @@ mod graphql_api;
 mod group_commit;
 mod hostile_queries;
 mod http_surface;
+mod inbox;
 mod journal;
 mod keyring;
 mod listing;
