@@ -1,5 +1,6 @@
-// The dashboard's only link to the service: GraphQL over HTTP at /graphql and the `events`
-// subscription over WebSocket at /graphql/ws (graphql-transport-ws protocol).
+// The dashboard's only link to the service: GraphQL over HTTP at /graphql, and the `events`
+// and `notificationAdded` subscriptions over WebSocket at /graphql/ws (graphql-transport-ws
+// protocol).
 
 const TOKEN_KEY = 'cpts-ledger-token';
 
@@ -52,6 +53,19 @@ export async function gql(query, variables = {}, { anonymous = false } = {}) {
  * Returns a function that stops it.
  */
 export function subscribeEvents(onEvent, onState = () => {}) {
+  return subscribe('subscription { events { position eventType aggregateType aggregateId } }', 'events', onEvent, onState);
+}
+
+/**
+ * Subscribes to the signed-in member's new notifications; calls `onNotification(n)` for each.
+ * Reconnects after a drop. Returns a function that stops it.
+ */
+export function subscribeNotifications(onNotification, onState = () => {}) {
+  return subscribe('subscription { notificationAdded { key title read } }', 'notificationAdded', onNotification, onState);
+}
+
+/** One subscription on a socket of its own: `onData` gets each `field` it pushes. */
+function subscribe(query, field, onData, onState) {
   let socket;
   let stopped = false;
   let retry;
@@ -67,14 +81,10 @@ export function subscribeEvents(onEvent, onState = () => {}) {
     socket.addEventListener('message', (message) => {
       const data = JSON.parse(message.data);
       if (data.type === 'connection_ack') {
-        socket.send(JSON.stringify({
-          id: 'events',
-          type: 'subscribe',
-          payload: { query: 'subscription { events { position eventType aggregateType aggregateId } }' },
-        }));
+        socket.send(JSON.stringify({ id: field, type: 'subscribe', payload: { query } }));
         onState(true);
-      } else if (data.type === 'next' && data.payload?.data?.events) {
-        onEvent(data.payload.data.events);
+      } else if (data.type === 'next' && data.payload?.data?.[field]) {
+        onData(data.payload.data[field]);
       } else if (data.type === 'ping') {
         socket.send(JSON.stringify({ type: 'pong' }));
       }

@@ -3,7 +3,7 @@
 // shows from /graphql, and staff pages re-read when the `events` subscription says the ledger
 // changed.
 
-import { gql, token, setToken, subscribeEvents, ApiError } from './api.js';
+import { gql, token, setToken, subscribeEvents, subscribeNotifications, ApiError } from './api.js';
 import { t, label, values, lang, setLang, pick } from './i18n.js';
 
 /** Who is signed in: the answer of `viewer`, or null. */
@@ -11,6 +11,9 @@ let viewer = null;
 /** The name of the CPTS browsed without a token. */
 let publicCommunityName = '';
 let stopLive = null;
+let stopNotifications = null;
+/** How many notifications of the signed-in member are unread (null: not known, or no member). */
+let unread = null;
 let renderSeq = 0;
 
 // ---------------------------------------------------------------- formatting and forms
@@ -82,7 +85,7 @@ function showConfirmation() {
     slot.className = 'form-result saved';
     slot.id = 'form-confirmation';
   } else {
-    main().insertAdjacentHTML('afterbegin', `<p class="form-result saved" id="form-confirmation" role="status">${html}</p>`);
+    main().insertAdjacentHTML('afterbegin', `<p class="form-result saved" id="form-confirmation" role="status" tabindex="-1">${html}</p>`);
   }
 }
 
@@ -529,6 +532,97 @@ async function minePage() {
     : `<p>${esc(t('web-no-mine'))}</p>`}`;
 }
 
+// ---------------------------------------------------------------- notifications
+
+/** A moment in the reader's own time zone, in the page's language (`3 décembre 2026 à 14:05`). */
+const fmtMoment = (iso) => new Intl.DateTimeFormat(lang() === 'en' ? 'en-GB' : 'fr-FR',
+  { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+
+/** `3 non lues`: the unread count in words. */
+const unreadText = (count) => `${count} ${t(count === 1 ? 'web-unread-one' : 'web-unread-many')}`;
+
+/** The notifications link's text, with its badge: seen as `Notifications 3`, read by a screen
+ * reader as `Notifications 3 non lues` (the link's accessible name). */
+function notificationsLink() {
+  const name = esc(t('web-nav-notifications'));
+  if (!unread) return name;
+  const words = t(unread === 1 ? 'web-unread-one' : 'web-unread-many');
+  return `${name} <span class="badge" id="unread-badge">${unread}</span>`
+    + `<span class="visually-hidden"> ${esc(words)}</span>`;
+}
+
+function showUnread() {
+  const link = document.getElementById('nav-notifications');
+  if (link) link.innerHTML = notificationsLink();
+}
+
+/** Re-reads the unread count of the signed-in member and updates the badge. */
+async function refreshUnread() {
+  if (!viewer?.memberId) { unread = null; return; }
+  try {
+    const { notifications } = await gql('{ notifications { read } }');
+    unread = notifications.filter((n) => !n.read).length;
+  } catch {
+    return; // the badge keeps its last count; the page says what failed
+  }
+  showUnread();
+}
+
+async function notificationsPage() {
+  const { notifications } = await gql('{ notifications { key title body read createdAt decisionId decisionTitle } }');
+  unread = notifications.filter((n) => !n.read).length;
+  const items = notifications.map((n) => `<li class="card notification ${n.read ? 'read' : 'unread'}">
+      <h2 id="nt-${esc(n.key)}" tabindex="-1">${esc(n.title)}</h2>
+      <p class="notification-meta"><span class="tag ${n.read ? '' : 'status-unread'}">${esc(t(n.read ? 'web-notification-read' : 'web-notification-unread'))}</span>
+        ${esc(t('web-notification-received', ''))}<time datetime="${esc(n.createdAt)}">${esc(fmtMoment(n.createdAt))}</time></p>
+      <p class="notification-body">${esc(n.body)}</p>
+      ${n.decisionId ? `<p><a href="#/decision/${esc(n.decisionId)}">${esc(t('web-notification-see-decision', n.decisionTitle || ''))}</a></p>` : ''}
+      ${n.read ? '' : `<button type="button" class="secondary mark-read" data-key="${esc(n.key)}" aria-describedby="nt-${esc(n.key)}">${esc(t('web-mark-read'))}</button>`}
+    </li>`).join('');
+  return `<h1>${esc(t('web-nav-notifications'))}</h1><p>${esc(t('web-notifications-intro'))}</p>
+    ${unread ? `<p><strong id="unread-count">${esc(unreadText(unread))}</strong>
+      <button type="button" id="mark-all-read">${esc(t('web-mark-all-read'))}</button></p>` : ''}
+    ${notifications.length ? `<ul class="notifications">${items}</ul>` : `<p>${esc(t('web-no-notification'))}</p>`}`;
+}
+
+/** Says what was done, at the top of the page (the `confirmation` of a form, in one language). */
+function confirm(text) {
+  confirmation = { hash: location.hash, formId: '', results: [{ done: { summary: [text], summaryEn: [text] } }] };
+}
+
+function afterNotifications() {
+  for (const button of main().querySelectorAll('button.mark-read')) {
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      const { key } = button.dataset;
+      try {
+        await gql('mutation($key: ID!) { markNotificationRead(key: $key) }', { key });
+        confirm(t('web-marked-read'));
+        await render({ keepFocus: true });
+        document.getElementById(`nt-${key}`)?.focus();
+        document.getElementById('live-status').textContent = t('web-marked-read');
+      } catch (error) {
+        button.disabled = false;
+        button.insertAdjacentHTML('afterend', `<p class="error" role="alert">${esc(errorText(error))}</p>`);
+      }
+    });
+  }
+  const all = document.getElementById('mark-all-read');
+  if (all) all.addEventListener('click', async () => {
+    all.disabled = true;
+    try {
+      await gql('mutation { markAllNotificationsRead }');
+      confirm(t('web-marked-all-read'));
+      await render({ keepFocus: true });
+      document.getElementById('form-confirmation')?.focus();
+      document.getElementById('live-status').textContent = t('web-marked-all-read');
+    } catch (error) {
+      all.disabled = false;
+      all.insertAdjacentHTML('afterend', `<p class="error" role="alert">${esc(errorText(error))}</p>`);
+    }
+  });
+}
+
 async function membersPage() {
   const data = await gql(`{ register { membersByKind { name count } membersByCollege { name count }
     representatives { memberId name association mandateStart mandateEnd mandateEndedOn livesInTerritory commune cadreIntervention active }
@@ -696,6 +790,7 @@ const ROUTES = {
   decision: { page: decisionPage, after: afterDecision },
   consultations: { page: consultationsPage, after: afterConsultations, nav: 'web-nav-consultations', signedIn: true },
   'mes-contributions': { page: minePage, nav: 'web-nav-mine', member: true },
+  notifications: { page: notificationsPage, after: afterNotifications, nav: 'web-nav-notifications', member: true },
   membres: { page: membersPage, nav: 'web-nav-members', staff: true },
   journal: { page: journalPage, after: afterJournal, nav: 'web-nav-journal', staff: true },
   rapport: { page: reportPage, after: afterReport, nav: 'web-nav-report', staff: true },
@@ -741,6 +836,9 @@ function renderChrome() {
     .filter(([, r]) => r.nav && allowed(r))
     .map(([key, r]) => {
       const href = key === 'public' && community ? `#/public?cpts=${encodeURIComponent(community)}` : `#/${key}`;
+      if (key === 'notifications') {
+        return `<li><a href="${href}" id="nav-notifications"${key === current ? ' aria-current="page"' : ''}>${notificationsLink()}</a></li>`;
+      }
       return `<li><a href="${href}"${key === current ? ' aria-current="page"' : ''}>${esc(t(r.nav))}</a></li>`;
     }).join('');
 }
@@ -766,6 +864,7 @@ async function render({ keepFocus = false, fromLive = false } = {}) {
     html = `<h1>${esc(t(route?.nav || 'web-not-found'))}</h1><p class="error">${esc(errorText(error))}</p>`;
   }
   if (seq !== renderSeq) return;
+  if (name === 'notifications') showUnread(); else refreshUnread();
   if (fromLive && formBusy()) return; // never wipe a form being filled in
   const scroll = window.scrollY;
   main().innerHTML = html;
@@ -795,10 +894,22 @@ function onLiveEvent(event) {
   }, 250);
 }
 
+/** A notification arrived: the badge counts it, and the notifications page shows it. */
+function onNotification(notification) {
+  document.getElementById('live-status').textContent = t('web-notification-arrived', notification.title);
+  if (parseHash().name === 'notifications' && !formBusy()) render({ fromLive: true });
+  else refreshUnread();
+}
+
 function startLive() {
   stopLive?.();
   stopLive = null;
+  stopNotifications?.();
+  stopNotifications = null;
   if (viewer && isStaff()) stopLive = subscribeEvents(onLiveEvent, (on) => { document.body.dataset.live = on ? 'on' : 'off'; });
+  if (viewer?.memberId) {
+    stopNotifications = subscribeNotifications(onNotification, (on) => { document.body.dataset.notifications = on ? 'on' : 'off'; });
+  }
 }
 
 async function loadViewer() {
@@ -832,7 +943,9 @@ document.getElementById('lang-switch').addEventListener('click', () => {
 document.getElementById('sign-out').addEventListener('click', () => {
   setToken(null);
   viewer = null;
+  unread = null;
   stopLive?.();
+  stopNotifications?.();
   location.hash = '#/connexion';
   boot();
 });

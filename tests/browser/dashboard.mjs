@@ -330,6 +330,50 @@ const repNav = await martine.locator('nav').innerText();
 check(!repNav.includes('Journal') && !repNav.includes('Membres') && !repNav.includes('Rapport AG'), 'a representative is not offered staff pages');
 await accessible(martine, 'my contributions');
 await shot(martine, 'mes-contributions');
+
+// Her notifications: the badge counts the unread ones (said in the link's name), the page lists
+// them with their texts and the decision each is about, and marking one read lowers the count.
+const api = async (secret, query) => {
+  const response = await fetch(`${info.url}graphql`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${secret}` },
+    body: JSON.stringify({ query }),
+  });
+  return (await response.json()).data;
+};
+const herNotes = (await api(info.tokens.martine, '{ notifications { title body read decisionTitle } }')).notifications;
+const unreadNow = herNotes.filter((n) => !n.read).length;
+const badgeName = (n) => (n === 0 ? /^Notifications$/ : new RegExp(`^Notifications ${n} non ${n === 1 ? 'lue' : 'lues'}$`));
+check(unreadNow > 0, `the demo's representative has unread notifications (${unreadNow})`);
+const bell = martine.getByRole('link', { name: badgeName(unreadNow) });
+await bell.waitFor();
+check(await martine.locator('#unread-badge').innerText() === String(unreadNow), `the badge shows her ${unreadNow} unread notifications`);
+await bell.click();
+await martine.getByRole('heading', { level: 1, name: 'Notifications' }).waitFor();
+const notesText = await text(martine);
+check(herNotes.every((n) => n.body.split('\n').every((line) => notesText.includes(line.trim()))), 'the page shows the text of each of her notifications');
+check(await martine.locator('main .notification').count() === herNotes.length, `each of her ${herNotes.length} notifications is listed`);
+check(await martine.locator('main .notification.unread').count() === unreadNow && notesText.includes('Non lue'), 'the unread ones are marked so');
+check(herNotes.every((n) => !n.decisionTitle || notesText.includes(`Voir la décision « ${n.decisionTitle} »`)),
+  'each notification links to the decision that answered her');
+check(/\d{1,2} [a-zéû]+ \d{4} à \d{2}:\d{2}/.test(notesText), 'each says when it was received, in French');
+check(!/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i.test(notesText), 'no raw id is shown on the notifications page');
+await accessible(martine, 'notifications');
+await shot(martine, 'notifications');
+await martine.getByRole('button', { name: 'Marquer comme lue' }).first().click();
+await martine.locator('#form-confirmation', { hasText: 'Notification marquée comme lue.' }).waitFor();
+await martine.getByRole('link', { name: badgeName(unreadNow - 1) }).waitFor();
+check(await martine.locator('main .notification.unread').count() === unreadNow - 1, 'marked read, it is no longer shown as unread');
+const stillUnread = (await api(info.tokens.martine, '{ notifications { read } }')).notifications.filter((n) => !n.read).length;
+check(stillUnread === unreadNow - 1, `the badge went down to ${unreadNow - 1}, as the service counts (${stillUnread})`);
+await accessible(martine, 'notifications, one read');
+await martine.getByRole('button', { name: 'Tout marquer comme lu' }).click();
+await martine.locator('#form-confirmation', { hasText: 'Toutes vos notifications sont marquées comme lues.' }).waitFor();
+await martine.getByRole('link', { name: badgeName(0) }).waitFor();
+check(await martine.locator('#unread-badge').count() === 0 && await martine.locator('main .notification.unread').count() === 0,
+  'all marked read, the badge is gone');
+await martine.getByRole('link', { name: 'Mes contributions' }).click();
+await martine.getByRole('heading', { level: 1, name: 'Mes contributions' }).waitFor();
 await martine.getByRole('link', { name: 'Consultations' }).click();
 await martine.getByRole('heading', { level: 1, name: 'Consultations' }).waitFor();
 check(await martine.locator('#open-consultation').count() === 0, 'a representative is not offered the form to open a consultation');
