@@ -333,15 +333,17 @@ await shot(martine, 'mes-contributions');
 
 // Her notifications: the badge counts the unread ones (said in the link's name), the page lists
 // them with their texts and the decision each is about, and marking one read lowers the count.
-const api = async (secret, query) => {
+const must = async (secret, query, variables = {}) => {
   const response = await fetch(`${info.url}graphql`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${secret}` },
-    body: JSON.stringify({ query }),
+    body: JSON.stringify({ query, variables }),
   });
-  return (await response.json()).data;
+  const body = await response.json();
+  if (body.errors) throw new Error(`${query}: ${JSON.stringify(body.errors)}`);
+  return body.data;
 };
-const herNotes = (await api(info.tokens.martine, '{ notifications { title body read decisionTitle } }')).notifications;
+const herNotes = (await must(info.tokens.martine, '{ notifications { title body read decisionTitle } }')).notifications;
 const unreadNow = herNotes.filter((n) => !n.read).length;
 const badgeName = (n) => (n === 0 ? /^Notifications$/ : new RegExp(`^Notifications ${n} non ${n === 1 ? 'lue' : 'lues'}$`));
 check(unreadNow > 0, `the demo's representative has unread notifications (${unreadNow})`);
@@ -364,7 +366,7 @@ await martine.getByRole('button', { name: 'Marquer comme lue' }).first().click()
 await martine.locator('#form-confirmation', { hasText: 'Notification marquée comme lue.' }).waitFor();
 await martine.getByRole('link', { name: badgeName(unreadNow - 1) }).waitFor();
 check(await martine.locator('main .notification.unread').count() === unreadNow - 1, 'marked read, it is no longer shown as unread');
-const stillUnread = (await api(info.tokens.martine, '{ notifications { read } }')).notifications.filter((n) => !n.read).length;
+const stillUnread = (await must(info.tokens.martine, '{ notifications { read } }')).notifications.filter((n) => !n.read).length;
 check(stillUnread === unreadNow - 1, `the badge went down to ${unreadNow - 1}, as the service counts (${stillUnread})`);
 await accessible(martine, 'notifications, one read');
 await martine.getByRole('button', { name: 'Tout marquer comme lu' }).click();
@@ -372,6 +374,28 @@ await martine.locator('#form-confirmation', { hasText: 'Toutes vos notifications
 await martine.getByRole('link', { name: badgeName(0) }).waitFor();
 check(await martine.locator('#unread-badge').count() === 0 && await martine.locator('main .notification.unread').count() === 0,
   'all marked read, the badge is gone');
+// She contributes to the consultation opened above; the decision drawn on it answers her: the
+// notification arrives on her open page, and the badge counts it, without a reload.
+await martine.evaluate(() => { window.notReloaded = true; });
+await martine.waitForFunction(() => document.body.dataset.notifications === 'on');
+const day = new Date().toISOString().slice(0, 10);
+const { viewer: her } = await must(info.tokens.martine, '{ viewer { memberId } }');
+const opened = (await must(info.tokens.coordinator, '{ consultations { id subject } }')).consultations.find((c) => c.subject === subject);
+const saturday = (await must(info.tokens.coordinator, '{ decisions { edges { node { id title } } } }')).decisions.edges.find((e) => e.node.title === title).node;
+const contributionId = crypto.randomUUID();
+await must(info.tokens.martine, 'mutation($input: SubmitContributionInput!) { submitContribution(input: $input) { aggregateId } }', { input: {
+  consultationId: opened.id, contributionId, memberId: her.memberId, kind: 'PROPOSAL', text: 'Une permanence aussi à Poussan.', submittedOn: day } });
+await must(info.tokens.coordinator, 'mutation($input: DraftAnswerInput!) { draftAnswer(input: $input) { aggregateId } }', { input: {
+  decisionId: saturday.id, consultationId: opened.id, contributionId, disposition: 'DEFERRED', rationale: 'Après un trimestre à Mèze.', on: day } });
+await must(info.tokens.coordinator, 'mutation($input: PublishAllAnswersInput!) { publishAllAnswers(input: $input) { aggregateId } }', { input: { decisionId: saturday.id, on: day } });
+let arrived = false;
+try {
+  await martine.getByRole('link', { name: badgeName(1) }).waitFor({ timeout: 15000 });
+  await martine.locator('main .notification.unread', { hasText: 'Après un trimestre à Mèze.' }).waitFor({ timeout: 5000 });
+  arrived = true;
+} catch { /* reported below */ }
+check(arrived, 'a notification published meanwhile appears live on her page, and the badge counts it');
+check(await martine.evaluate(() => window.notReloaded === true), 'her page was updated without reloading');
 await martine.getByRole('link', { name: 'Mes contributions' }).click();
 await martine.getByRole('heading', { level: 1, name: 'Mes contributions' }).waitFor();
 await martine.getByRole('link', { name: 'Consultations' }).click();
