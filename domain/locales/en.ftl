@@ -184,6 +184,7 @@ error-not-adopted = The decision is not adopted: no implementation follow-up.
 error-indicator-already-reported = The indicator “{ $indicator }” is already reported for the period { $period }.
 error-answer-delay-too-long = The promised answer delay ({ $days } days) exceeds { $max } days.
 error-same-text = The new text is the same as the current one.
+error-not-your-contribution = This contribution is not yours: you may amend or withdraw only your own.
 error-directory-unavailable = The register could not be read: { $cause }
 
 ## Refusals of access and errors of the API

@@ -187,6 +187,7 @@ error-not-adopted = La décision n'est pas adoptée : pas de suivi de mise en œ
 error-indicator-already-reported = L'indicateur « { $indicator } » est déjà renseigné pour la période { $period }.
 error-answer-delay-too-long = Le délai de réponse promis ({ $days } jours) dépasse { $max } jours.
 error-same-text = Le nouveau texte est identique à l'actuel.
+error-not-your-contribution = Cette contribution n'est pas la vôtre : vous ne pouvez modifier ou retirer que les vôtres.
 error-directory-unavailable = Impossible de consulter le registre : { $cause }
 
 ## Les refus d'accès et les erreurs de l'API
