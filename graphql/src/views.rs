@@ -461,6 +461,12 @@ pub struct TrailEntry {
     pub late_reception: Option<LateReception>,
     /// When it was withdrawn.
     pub withdrawn_on: Option<NaiveDate>,
+    /// Why it was withdrawn, if said.
+    pub withdrawal_reason: Option<String>,
+    /// When its text was last amended.
+    pub amended_on: Option<NaiveDate>,
+    /// Why it was last amended, if said.
+    pub amendment_reason: Option<String>,
     /// What became of it, once answered.
     pub disposition: Option<Disposition>,
     /// Why.
@@ -535,6 +541,9 @@ impl InfluenceTrail {
                     submitted_on,
                     late_reception: LateReception::of(submitted_on, e.late_reason),
                     withdrawn_on: maybe_day(e.withdrawn_on.as_deref())?,
+                    withdrawal_reason: e.withdrawal_reason,
+                    amended_on: maybe_day(e.amended_on.as_deref())?,
+                    amendment_reason: e.amendment_reason,
                     disposition: e
                         .disposition
                         .filter(|_| shown)
@@ -704,6 +713,19 @@ pub struct FollowUp {
     pub rationale: Option<String>,
     /// Days from submission to the published answer.
     pub days_to_answer: Option<i64>,
+    /// How many times its text was amended.
+    pub amendments: i64,
+    /// When its text was last amended.
+    pub amended_on: Option<NaiveDate>,
+    /// Why it was last amended, if said.
+    pub amendment_reason: Option<String>,
+    /// When it was withdrawn.
+    pub withdrawn_on: Option<NaiveDate>,
+    /// Why it was withdrawn, if said.
+    pub withdrawal_reason: Option<String>,
+    /// Whether its author may still amend or withdraw it: not withdrawn, and its consultation
+    /// still open (once closed, its answers are being written).
+    pub changeable: bool,
 }
 
 impl TryFrom<queries::FollowUp> for FollowUp {
@@ -727,6 +749,12 @@ impl TryFrom<queries::FollowUp> for FollowUp {
             disposition: f.disposition,
             rationale: f.rationale,
             days_to_answer: f.days_to_answer,
+            amendments: f.amendments,
+            amended_on: maybe_day(f.amended_on.as_deref())?,
+            amendment_reason: f.amendment_reason,
+            withdrawn_on: maybe_day(f.withdrawn_on.as_deref())?,
+            withdrawal_reason: f.withdrawal_reason,
+            changeable: f.changeable,
         })
     }
 }
