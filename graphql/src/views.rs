@@ -690,6 +690,8 @@ impl From<queries::PromiseKeeping> for PromiseKeeping {
 pub struct FollowUp {
     /// The contribution.
     pub contribution_id: ID,
+    /// Its consultation.
+    pub consultation_id: ID,
     /// Its consultation's subject.
     pub subject: String,
     /// Its text.
@@ -738,6 +740,7 @@ impl TryFrom<queries::FollowUp> for FollowUp {
         let submitted_on = day(&f.submitted_on)?;
         Ok(Self {
             contribution_id: ID(f.contribution_id),
+            consultation_id: ID(f.consultation_id),
             subject: f.subject,
             text: f.text,
             submitted_on,

@@ -401,6 +401,8 @@ pub async fn promise_keeping(
 pub struct FollowUp {
     /// The contribution.
     pub contribution_id: String,
+    /// Its consultation.
+    pub consultation_id: String,
     /// Its consultation's subject.
     pub subject: String,
     /// Its text.
@@ -440,6 +442,7 @@ pub struct FollowUp {
 #[derive(sqlx::FromRow)]
 struct FollowUpRow {
     contribution_id: String,
+    consultation_id: String,
     subject: String,
     text: String,
     submitted_on: String,
@@ -485,8 +488,8 @@ pub async fn contributor_follow_up(
     let at_rest = db.at_rest()?;
     let rows = db
         .fetch::<FollowUpRow>(
-            "SELECT k.contribution_id, c.subject, k.text, k.submitted_on, k.withdrawn_on, \
-             k.late_reason, k.amendments, k.amended_on, k.amendment_reason, k.withdrawal_reason, \
+            "SELECT k.contribution_id, k.consultation_id, c.subject, k.text, k.submitted_on, \
+             k.withdrawn_on, k.late_reason, k.amendments, k.amended_on, k.amendment_reason, k.withdrawal_reason, \
              c.closed_on, c.rung, c.closes_on, c.answer_deadline, a.decision_id, d.title, a.disposition, a.rationale, a.published_on, \
              a.first_published_on, a.revised_on \
              FROM proj_contributions k \
@@ -549,6 +552,7 @@ pub async fn contributor_follow_up(
             disposition: published.and(row.disposition),
             rationale: published.and(row.rationale),
             contribution_id: row.contribution_id,
+            consultation_id: row.consultation_id,
             subject: row.subject,
             text: at_rest.open(column::CONTRIBUTION_TEXT, &row.text)?,
             submitted_on: row.submitted_on,
