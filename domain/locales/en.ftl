@@ -184,6 +184,7 @@ error-not-adopted = The decision is not adopted: no implementation follow-up.
 error-indicator-already-reported = The indicator “{ $indicator }” is already reported for the period { $period }.
 error-answer-delay-too-long = The promised answer delay ({ $days } days) exceeds { $max } days.
 error-same-text = The new text is the same as the current one.
+error-not-your-contribution = This contribution is not yours: you may amend or withdraw only your own.
 error-directory-unavailable = The register could not be read: { $cause }
 
 ## Refusals of access and errors of the API
@@ -537,6 +538,16 @@ web-received-on = Received on
 web-late-reason = Why it is accepted
 web-late-reason-hint = It is shown wherever the contribution is, publicly too: do not name its author.
 web-received-late-tag = Received after the closing, on { $a0 }: { $a1 }
+web-own-words-title = Amend or withdraw a contribution
+web-own-words-intro = While the consultation is open, you may correct or withdraw what you said, saying why. The earlier text stays on the record.
+web-own-words-summary = { $a0 } — “{ $a1 }”
+web-new-text = New text
+web-amend-reason = Reason for the amendment
+web-withdraw-reason = Reason for the withdrawal
+web-amend = Amend
+web-withdraw = Withdraw
+web-amended-tag = Amended on { $a0 }: { $a1 }
+web-withdrawn-tag = Withdrawn on { $a0 }: { $a1 }
 web-no-receiving-for-form = No consultation receives contributions: open one to record some.
 web-saved = Saved.
 web-mine-title = My contributions

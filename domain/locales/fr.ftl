@@ -187,6 +187,7 @@ error-not-adopted = La décision n'est pas adoptée : pas de suivi de mise en œ
 error-indicator-already-reported = L'indicateur « { $indicator } » est déjà renseigné pour la période { $period }.
 error-answer-delay-too-long = Le délai de réponse promis ({ $days } jours) dépasse { $max } jours.
 error-same-text = Le nouveau texte est identique à l'actuel.
+error-not-your-contribution = Cette contribution n'est pas la vôtre : vous ne pouvez modifier ou retirer que les vôtres.
 error-directory-unavailable = Impossible de consulter le registre : { $cause }
 
 ## Les refus d'accès et les erreurs de l'API
@@ -540,6 +541,16 @@ web-received-on = Reçue le
 web-late-reason = Motif de l'acceptation
 web-late-reason-hint = Il figure partout où la contribution est montrée, publiquement aussi : ne nommez pas son auteur.
 web-received-late-tag = Reçue après la clôture, le { $a0 } : { $a1 }
+web-own-words-title = Modifier ou retirer une contribution
+web-own-words-intro = Tant que la consultation est ouverte, vous pouvez corriger ou retirer ce que vous avez dit, en disant pourquoi. Le texte d’avant reste au registre.
+web-own-words-summary = { $a0 } — « { $a1 } »
+web-new-text = Nouveau texte
+web-amend-reason = Motif de la modification
+web-withdraw-reason = Motif du retrait
+web-amend = Modifier
+web-withdraw = Retirer
+web-amended-tag = Modifiée le { $a0 } : { $a1 }
+web-withdrawn-tag = Retirée le { $a0 } : { $a1 }
 web-no-receiving-for-form = Aucune consultation ne reçoit de contributions : ouvrez-en une pour en enregistrer.
 web-saved = Enregistré.
 web-mine-title = Mes contributions

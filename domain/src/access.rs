@@ -212,7 +212,7 @@ pub fn authorize(caller: &Caller, command: &AddressedCommand) -> Result<(), Acce
                 id,
                 command: MemberCommand::SetContact { .. } | MemberCommand::WithdrawContact,
             } if Some(*id) == principal.member => Ok(()),
-            _ => forbidden,
+            command => own_words(principal, command).unwrap_or(forbidden),
         },
         // A contribution received after the closing is accepted as late by a coordinator only,
         // in the representative's own name too: its reception date and reason are the CPTS's
@@ -229,9 +229,27 @@ pub fn authorize(caller: &Caller, command: &AddressedCommand) -> Result<(), Acce
                 id,
                 command: MemberCommand::SetContact { .. } | MemberCommand::WithdrawContact,
             } if Some(*id) == principal.member => Ok(()),
-            _ => forbidden,
+            command => own_words(principal, command).unwrap_or(forbidden),
         },
     }
+}
+
+/// A member amends or withdraws a contribution in their own name only; the consultation then
+/// checks that the name is its author's (`Consultation::own_words`). `None` for any other
+/// command.
+fn own_words(principal: &Principal, command: &AddressedCommand) -> Option<Result<(), AccessError>> {
+    let by = match command {
+        AddressedCommand::Consultation {
+            command:
+                ConsultationCommand::Amend { by, .. } | ConsultationCommand::Withdraw { by, .. },
+            ..
+        } => by,
+        _ => return None,
+    };
+    Some(match (by, principal.member) {
+        (Some(by), Some(me)) if *by == me => Ok(()),
+        _ => Err(AccessError::NotInOwnName),
+    })
 }
 
 #[cfg(test)]
@@ -362,6 +380,37 @@ mod tests {
             Err(AccessError::NotInOwnName)
         );
         assert!(authorize(&representative, &publish_all()).is_err());
+    }
+
+    #[test]
+    fn a_member_amends_or_withdraws_in_their_own_name_only() {
+        let me = MemberId(Uuid::new_v4());
+        let withdraw = |by| AddressedCommand::Consultation {
+            id: ConsultationId(Uuid::new_v4()),
+            command: ConsultationCommand::Withdraw {
+                contribution_id: ContributionId(Uuid::new_v4()),
+                on: "2026-03-16".parse().expect("date"),
+                reason: Some("Je me suis trompé.".into()),
+                by,
+            },
+        };
+        for role in [Role::Representative, Role::BoardMember] {
+            let member = principal(role, Some(me));
+            assert_eq!(authorize(&member, &withdraw(Some(me))), Ok(()));
+            assert_eq!(
+                authorize(&member, &withdraw(Some(MemberId(Uuid::new_v4())))),
+                Err(AccessError::NotInOwnName)
+            );
+            assert_eq!(
+                authorize(&member, &withdraw(None)),
+                Err(AccessError::NotInOwnName)
+            );
+        }
+        assert!(authorize(&principal(Role::Auditor, Some(me)), &withdraw(Some(me))).is_err());
+        assert_eq!(
+            authorize(&principal(Role::Coordinator, None), &withdraw(None)),
+            Ok(())
+        );
     }
 
     #[test]

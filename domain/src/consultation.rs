@@ -133,6 +133,13 @@ pub enum ConsultationCommand {
         text: String,
         /// When.
         on: NaiveDate,
+        /// Why; required when its author amends it themselves.
+        #[serde(default)]
+        reason: Option<String>,
+        /// The member who changes their own words, when they send it themselves; empty when
+        /// staff record the change (see `Consultation::own_words`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<MemberId>,
     },
     /// Withdraws a contribution at its author's request.
     Withdraw {
@@ -140,8 +147,11 @@ pub enum ConsultationCommand {
         contribution_id: ContributionId,
         /// When.
         on: NaiveDate,
-        /// Why, if said.
+        /// Why; required when its author withdraws it themselves.
         reason: Option<String>,
+        /// The member who withdraws their own words, when they send it themselves.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<MemberId>,
     },
     /// Closes the consultation: no more contributions.
     Close {
@@ -220,6 +230,9 @@ pub enum ConsultationEvent {
         text: String,
         /// When.
         on: NaiveDate,
+        /// Why, if said (absent from the amendments recorded before it was asked).
+        #[serde(default)]
+        reason: Option<String>,
     },
     /// A contribution was withdrawn.
     ContributionWithdrawn {
@@ -368,6 +381,31 @@ impl Consultation {
             return Err(DomainError::Withdrawn(Record::Contribution));
         }
         Ok(contribution)
+    }
+
+    /// The rule of a member changing their own words, in one place: [`crate::access`] lets a
+    /// representative or a board member send an amendment or a withdrawal only in their own
+    /// name (`by`), and here that name must be the contribution's author's. They say why, and
+    /// only while the consultation receives contributions: once it is closed its answers are
+    /// being written, and a later change would leave an answer beside words it did not answer
+    /// (a new version tied to the answered one is a later step). Staff, recording a change on
+    /// the author's behalf, send no `by` and the reason stays optional. Gives the checked reason.
+    fn own_words(
+        &self,
+        contribution: &Contribution,
+        by: Option<MemberId>,
+        reason: Option<&str>,
+    ) -> Result<Option<String>, DomainError> {
+        let Some(member_id) = by else {
+            return optional_text(Field::Reason, reason, limits::TEXT);
+        };
+        if contribution.author != (Author::Member { member_id }) {
+            return Err(DomainError::NotYourContribution);
+        }
+        if self.closed_on.is_some() {
+            return Err(DomainError::ConsultationClosed);
+        }
+        required_text(Field::Reason, reason.unwrap_or_default(), limits::TEXT).map(Some)
     }
 
     /// The terms of a consultation that receives contributions: opened, and not informing.
@@ -549,9 +587,12 @@ impl Consultation {
                 contribution_id,
                 text,
                 on,
+                reason,
+                by,
             } => {
                 self.opened()?;
                 let contribution = self.live_contribution(contribution_id)?;
+                let reason = self.own_words(contribution, by, reason.as_deref())?;
                 if self.closed_on.is_some() {
                     return Err(DomainError::ConsultationClosed);
                 }
@@ -564,17 +605,19 @@ impl Consultation {
                     contribution_id,
                     text,
                     on,
+                    reason,
                 }])
             }
             ConsultationCommand::Withdraw {
                 contribution_id,
                 on,
                 reason,
+                by,
             } => {
                 self.opened()?;
                 let contribution = self.live_contribution(contribution_id)?;
+                let reason = self.own_words(contribution, by, reason.as_deref())?;
                 not_before_submission(on, contribution)?;
-                let reason = optional_text(Field::Reason, reason.as_deref(), limits::TEXT)?;
                 Ok(vec![ConsultationEvent::ContributionWithdrawn {
                     contribution_id,
                     on,
@@ -1267,12 +1310,69 @@ mod tests {
                 contribution_id: P01,
                 text: "Texte corrigé.".into(),
                 on: date(2026, 2, 7),
+                reason: None,
+                by: None,
             })
             .then_expect_events(vec![ConsultationEvent::ContributionAmended {
                 contribution_id: P01,
                 text: "Texte corrigé.".into(),
                 on: date(2026, 2, 7),
+                reason: None,
             }]);
+    }
+
+    #[test]
+    fn its_author_changes_their_own_words_with_a_reason_while_it_is_open() {
+        let amend = |by, reason: Option<&str>| ConsultationCommand::Amend {
+            contribution_id: P01,
+            text: "Texte corrigé.".into(),
+            on: date(2026, 2, 7),
+            reason: reason.map(Into::into),
+            by: Some(by),
+        };
+        given()
+            .given(vec![opened(Rung::Consult), submitted()])
+            .when(amend(MARTINE, Some("Une faute de frappe.")))
+            .then_expect_events(vec![ConsultationEvent::ContributionAmended {
+                contribution_id: P01,
+                text: "Texte corrigé.".into(),
+                on: date(2026, 2, 7),
+                reason: Some("Une faute de frappe.".into()),
+            }]);
+        given()
+            .given(vec![opened(Rung::Consult), submitted()])
+            .when(amend(MARTINE, Some("  ")))
+            .then_expect_error(DomainError::Required {
+                field: Field::Reason,
+            });
+        given()
+            .given(vec![opened(Rung::Consult), submitted()])
+            .when(amend(STRANGER, Some("Je préfère ainsi.")))
+            .then_expect_error(DomainError::NotYourContribution);
+        given()
+            .given(vec![opened(Rung::Consult), submitted()])
+            .when(ConsultationCommand::Withdraw {
+                contribution_id: P01,
+                on: date(2026, 2, 7),
+                reason: Some("Ce n'est pas le mien.".into()),
+                by: Some(STRANGER),
+            })
+            .then_expect_error(DomainError::NotYourContribution);
+        given()
+            .given(vec![
+                opened(Rung::Consult),
+                submitted(),
+                ConsultationEvent::ConsultationClosed {
+                    on: date(2026, 3, 1),
+                },
+            ])
+            .when(ConsultationCommand::Withdraw {
+                contribution_id: P01,
+                on: date(2026, 3, 2),
+                reason: Some("Trop tard ?".into()),
+                by: Some(MARTINE),
+            })
+            .then_expect_error(DomainError::ConsultationClosed);
     }
 
     #[test]
@@ -1288,6 +1388,8 @@ mod tests {
                 contribution_id: P01,
                 text: "Autre".into(),
                 on: date(2026, 2, 9),
+                reason: None,
+                by: None,
             })
             .then_expect_error(DomainError::Withdrawn(Record::Contribution));
         given()
@@ -1296,6 +1398,7 @@ mod tests {
                 contribution_id: P01,
                 on: date(2026, 2, 9),
                 reason: None,
+                by: None,
             })
             .then_expect_error(DomainError::Withdrawn(Record::Contribution));
     }
@@ -1308,6 +1411,7 @@ mod tests {
                 contribution_id: P01,
                 on: date(2026, 2, 9),
                 reason: None,
+                by: None,
             })
             .then_expect_error(DomainError::NotFound(Record::Contribution));
     }

@@ -274,6 +274,8 @@ pub enum DomainError {
     },
     /// A text was amended to the same text.
     SameText,
+    /// A member changes only their own contribution, not another's.
+    NotYourContribution,
     /// A lookup of another record failed; nothing was decided.
     DirectoryUnavailable(String),
 }
@@ -363,6 +365,7 @@ impl DomainError {
             | AlreadySeated
             | NotSeated
             | ConsultationClosed
+            | NotYourContribution
             | InformOnly
             | AlreadyClosed
             | NotClosed
@@ -541,6 +544,7 @@ impl DomainError {
                 &[("days", (*days).into()), ("max", (*max).into())],
             ),
             SameText => t(lang, "error-same-text").to_owned(),
+            NotYourContribution => t(lang, "error-not-your-contribution").to_owned(),
             DirectoryUnavailable(cause) => t_args(
                 lang,
                 "error-directory-unavailable",

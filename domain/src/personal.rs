@@ -61,6 +61,7 @@ pub const PERSONAL_FIELDS: &[PersonalField] = &[
         Whose::ContributionAuthor,
     ),
     field("ContributionAmended", "text", Whose::ContributionAuthor),
+    field("ContributionAmended", "reason", Whose::ContributionAuthor),
     field("ContributionWithdrawn", "reason", Whose::ContributionAuthor),
     field("ContactSet", "email", Whose::MemberContact),
     field("ContactLeft", "email", Whose::AnonymousContact),
@@ -162,6 +163,7 @@ mod tests {
                     contribution_id: ContributionId(Uuid::nil()),
                     text: "t".into(),
                     on: date,
+                    reason: Some("r".into()),
                 };
                 (e.event_type(), serde_json::to_value(e).expect("json"))
             },

@@ -839,6 +839,8 @@ pub struct AmendContributionInput {
     pub text: String,
     /// When.
     pub on: NaiveDate,
+    /// Why; required when its author amends it themselves.
+    pub reason: Option<String>,
 }
 
 impl IntoCommand for AmendContributionInput {
@@ -849,6 +851,8 @@ impl IntoCommand for AmendContributionInput {
             contribution_id,
             text: self.text,
             on: self.on,
+            reason: self.reason,
+            by: None,
         };
         Ok(AddressedCommand::Consultation { id, command })
     }
@@ -863,7 +867,7 @@ pub struct WithdrawContributionInput {
     pub contribution_id: ID,
     /// When.
     pub on: NaiveDate,
-    /// Why, if said.
+    /// Why; required when its author withdraws it themselves.
     pub reason: Option<String>,
 }
 
@@ -875,6 +879,7 @@ impl IntoCommand for WithdrawContributionInput {
             contribution_id,
             on: self.on,
             reason: self.reason,
+            by: None,
         };
         Ok(AddressedCommand::Consultation { id, command })
     }

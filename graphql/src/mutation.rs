@@ -1,6 +1,9 @@
 //! Mutations: one per domain command. Each returns the events its command recorded.
 
 use async_graphql::{Context, Object, Result, ID};
+use cpts_domain::access::Caller;
+use cpts_domain::command::AddressedCommand;
+use cpts_domain::consultation::ConsultationCommand;
 
 use crate::inputs::*;
 use crate::types::CommandResult;
@@ -305,24 +308,28 @@ impl MutationRoot {
         crate::types::execute(ctx, input.into_command()?, command_id).await
     }
 
-    /// Amends a contribution's text; the earlier text stays on the record.
+    /// Amends a contribution's text; the earlier text stays on the record. A representative or a
+    /// board member amends their own, with a reason, while the consultation is open.
     async fn amend_contribution(
         &self,
         ctx: &Context<'_>,
         input: AmendContributionInput,
         command_id: Option<ID>,
     ) -> Result<CommandResult> {
-        crate::types::execute(ctx, input.into_command()?, command_id).await
+        let command = in_own_name(ctx, input.into_command()?);
+        crate::types::execute(ctx, command, command_id).await
     }
 
-    /// Withdraws a contribution.
+    /// Withdraws a contribution. A representative or a board member withdraws their own, with a
+    /// reason, while the consultation is open.
     async fn withdraw_contribution(
         &self,
         ctx: &Context<'_>,
         input: WithdrawContributionInput,
         command_id: Option<ID>,
     ) -> Result<CommandResult> {
-        crate::types::execute(ctx, input.into_command()?, command_id).await
+        let command = in_own_name(ctx, input.into_command()?);
+        crate::types::execute(ctx, command, command_id).await
     }
 
     /// Closes a consultation.
@@ -454,4 +461,22 @@ impl MutationRoot {
     ) -> Result<CommandResult> {
         crate::types::execute(ctx, input.into_command()?, command_id).await
     }
+}
+
+/// A member who amends or withdraws a contribution does it in their own name: the token's member
+/// is put in the command, and the domain checks it is the author's (`cpts_domain::access`,
+/// `Consultation::own_words`). Staff record changes on an author's behalf, in no one's name.
+fn in_own_name(ctx: &Context<'_>, mut command: AddressedCommand) -> AddressedCommand {
+    let member = match crate::types::caller(ctx) {
+        Caller::Principal(p) if p.role.needs_member() => p.member,
+        _ => None,
+    };
+    if let AddressedCommand::Consultation {
+        command: ConsultationCommand::Amend { by, .. } | ConsultationCommand::Withdraw { by, .. },
+        ..
+    } = &mut command
+    {
+        *by = member;
+    }
+    command
 }

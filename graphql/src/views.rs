@@ -461,6 +461,12 @@ pub struct TrailEntry {
     pub late_reception: Option<LateReception>,
     /// When it was withdrawn.
     pub withdrawn_on: Option<NaiveDate>,
+    /// Why it was withdrawn, if said.
+    pub withdrawal_reason: Option<String>,
+    /// When its text was last amended.
+    pub amended_on: Option<NaiveDate>,
+    /// Why it was last amended, if said.
+    pub amendment_reason: Option<String>,
     /// What became of it, once answered.
     pub disposition: Option<Disposition>,
     /// Why.
@@ -535,6 +541,9 @@ impl InfluenceTrail {
                     submitted_on,
                     late_reception: LateReception::of(submitted_on, e.late_reason),
                     withdrawn_on: maybe_day(e.withdrawn_on.as_deref())?,
+                    withdrawal_reason: e.withdrawal_reason,
+                    amended_on: maybe_day(e.amended_on.as_deref())?,
+                    amendment_reason: e.amendment_reason,
                     disposition: e
                         .disposition
                         .filter(|_| shown)
@@ -681,6 +690,8 @@ impl From<queries::PromiseKeeping> for PromiseKeeping {
 pub struct FollowUp {
     /// The contribution.
     pub contribution_id: ID,
+    /// Its consultation.
+    pub consultation_id: ID,
     /// Its consultation's subject.
     pub subject: String,
     /// Its text.
@@ -704,6 +715,19 @@ pub struct FollowUp {
     pub rationale: Option<String>,
     /// Days from submission to the published answer.
     pub days_to_answer: Option<i64>,
+    /// How many times its text was amended.
+    pub amendments: i64,
+    /// When its text was last amended.
+    pub amended_on: Option<NaiveDate>,
+    /// Why it was last amended, if said.
+    pub amendment_reason: Option<String>,
+    /// When it was withdrawn.
+    pub withdrawn_on: Option<NaiveDate>,
+    /// Why it was withdrawn, if said.
+    pub withdrawal_reason: Option<String>,
+    /// Whether its author may still amend or withdraw it: not withdrawn, and its consultation
+    /// still open (once closed, its answers are being written).
+    pub changeable: bool,
 }
 
 impl TryFrom<queries::FollowUp> for FollowUp {
@@ -716,6 +740,7 @@ impl TryFrom<queries::FollowUp> for FollowUp {
         let submitted_on = day(&f.submitted_on)?;
         Ok(Self {
             contribution_id: ID(f.contribution_id),
+            consultation_id: ID(f.consultation_id),
             subject: f.subject,
             text: f.text,
             submitted_on,
@@ -727,6 +752,12 @@ impl TryFrom<queries::FollowUp> for FollowUp {
             disposition: f.disposition,
             rationale: f.rationale,
             days_to_answer: f.days_to_answer,
+            amendments: f.amendments,
+            amended_on: maybe_day(f.amended_on.as_deref())?,
+            amendment_reason: f.amendment_reason,
+            withdrawn_on: maybe_day(f.withdrawn_on.as_deref())?,
+            withdrawal_reason: f.withdrawal_reason,
+            changeable: f.changeable,
         })
     }
 }

@@ -36,6 +36,10 @@ pub mod column {
     pub const CONTRIBUTION_TEXT: &str = "proj_contributions.text";
     /// A contribution's attachment (`ContributionSubmitted.attachment`).
     pub const CONTRIBUTION_ATTACHMENT: &str = "proj_contributions.attachment";
+    /// Why its author amended a contribution (`ContributionAmended.reason`).
+    pub const AMENDMENT_REASON: &str = "proj_contributions.amendment_reason";
+    /// Why a contribution was withdrawn (`ContributionWithdrawn.reason`).
+    pub const WITHDRAWAL_REASON: &str = "proj_contributions.withdrawal_reason";
     /// Why an event was set aside: a reading error may quote the event's values.
     pub const SET_ASIDE_REASON: &str = "proj_set_aside.reason";
     /// Where a notification goes: an address (or the webhook's URL).
@@ -57,6 +61,8 @@ pub const SEALED_COLUMNS: &[&str] = &[
     column::MEMBER_CADRE,
     column::CONTRIBUTION_TEXT,
     column::CONTRIBUTION_ATTACHMENT,
+    column::AMENDMENT_REASON,
+    column::WITHDRAWAL_REASON,
     column::SET_ASIDE_REASON,
     column::OUTBOX_RECIPIENT,
     column::OUTBOX_TITLE,

@@ -348,7 +348,8 @@ pub async fn influence_trails(
         format!(
             "SELECT l.decision_id, k.contribution_id, k.consultation_id, k.author_member_id, \
              m.name AS author_name, k.anonymous_commune, k.kind, k.text, k.submitted_on, \
-             k.withdrawn_on, k.late_reason, a.disposition, a.rationale, a.written_on, a.published_on, \
+             k.withdrawn_on, k.withdrawal_reason, k.amended_on, k.amendment_reason, \
+             k.late_reason, a.disposition, a.rationale, a.written_on, a.published_on, \
              a.answered_by, c.answer_deadline, c.closes_on, c.rung, a.first_published_on, a.revised_on \
              FROM proj_contributions k \
              JOIN proj_decision_consultations l ON l.consultation_id = k.consultation_id \
@@ -365,6 +366,14 @@ pub async fn influence_trails(
         row.entry.text = at_rest.open(column::CONTRIBUTION_TEXT, &row.entry.text)?;
         row.entry.author_name =
             at_rest.open_opt(column::MEMBER_NAME, row.entry.author_name.as_deref())?;
+        row.entry.withdrawal_reason = at_rest.open_opt(
+            column::WITHDRAWAL_REASON,
+            row.entry.withdrawal_reason.as_deref(),
+        )?;
+        row.entry.amendment_reason = at_rest.open_opt(
+            column::AMENDMENT_REASON,
+            row.entry.amendment_reason.as_deref(),
+        )?;
         entries.entry(row.decision_id).or_default().push(row.entry);
     }
     decisions

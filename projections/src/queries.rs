@@ -154,6 +154,12 @@ pub struct TrailEntry {
     pub submitted_on: String,
     /// When it was withdrawn.
     pub withdrawn_on: Option<String>,
+    /// Why it was withdrawn, if said.
+    pub withdrawal_reason: Option<String>,
+    /// When it was last amended.
+    pub amended_on: Option<String>,
+    /// Why it was last amended, if said.
+    pub amendment_reason: Option<String>,
     /// Why it was accepted though received after its consultation's closing (on
     /// `submitted_on`); None for a contribution received in time.
     pub late_reason: Option<String>,
@@ -395,6 +401,8 @@ pub async fn promise_keeping(
 pub struct FollowUp {
     /// The contribution.
     pub contribution_id: String,
+    /// Its consultation.
+    pub consultation_id: String,
     /// Its consultation's subject.
     pub subject: String,
     /// Its text.
@@ -416,16 +424,35 @@ pub struct FollowUp {
     pub rationale: Option<String>,
     /// Days from submission to the first published answer.
     pub days_to_answer: Option<i64>,
+    /// How many times its text was amended.
+    pub amendments: i64,
+    /// When it was last amended.
+    pub amended_on: Option<String>,
+    /// Why it was last amended, if said.
+    pub amendment_reason: Option<String>,
+    /// When it was withdrawn.
+    pub withdrawn_on: Option<String>,
+    /// Why it was withdrawn, if said.
+    pub withdrawal_reason: Option<String>,
+    /// Whether its author may still amend or withdraw it: not withdrawn, and its consultation
+    /// not closed (`cpts_domain::consultation::Consultation`'s `own_words`).
+    pub changeable: bool,
 }
 
 #[derive(sqlx::FromRow)]
 struct FollowUpRow {
     contribution_id: String,
+    consultation_id: String,
     subject: String,
     text: String,
     submitted_on: String,
     withdrawn_on: Option<String>,
     late_reason: Option<String>,
+    amendments: i64,
+    amended_on: Option<String>,
+    amendment_reason: Option<String>,
+    withdrawal_reason: Option<String>,
+    closed_on: Option<String>,
     rung: String,
     closes_on: String,
     answer_deadline: String,
@@ -461,8 +488,9 @@ pub async fn contributor_follow_up(
     let at_rest = db.at_rest()?;
     let rows = db
         .fetch::<FollowUpRow>(
-            "SELECT k.contribution_id, c.subject, k.text, k.submitted_on, k.withdrawn_on, \
-             k.late_reason, c.rung, c.closes_on, c.answer_deadline, a.decision_id, d.title, a.disposition, a.rationale, a.published_on, \
+            "SELECT k.contribution_id, k.consultation_id, c.subject, k.text, k.submitted_on, \
+             k.withdrawn_on, k.late_reason, k.amendments, k.amended_on, k.amendment_reason, k.withdrawal_reason, \
+             c.closed_on, c.rung, c.closes_on, c.answer_deadline, a.decision_id, d.title, a.disposition, a.rationale, a.published_on, \
              a.first_published_on, a.revised_on \
              FROM proj_contributions k \
              JOIN proj_consultations c ON c.consultation_id = k.consultation_id \
@@ -524,12 +552,21 @@ pub async fn contributor_follow_up(
             disposition: published.and(row.disposition),
             rationale: published.and(row.rationale),
             contribution_id: row.contribution_id,
+            consultation_id: row.consultation_id,
             subject: row.subject,
             text: at_rest.open(column::CONTRIBUTION_TEXT, &row.text)?,
             submitted_on: row.submitted_on,
             late_reason: row.late_reason,
             status: follow_up_status(&standing).to_owned(),
             standing,
+            amendments: row.amendments,
+            amended_on: row.amended_on,
+            amendment_reason: at_rest
+                .open_opt(column::AMENDMENT_REASON, row.amendment_reason.as_deref())?,
+            changeable: row.withdrawn_on.is_none() && row.closed_on.is_none(),
+            withdrawn_on: row.withdrawn_on,
+            withdrawal_reason: at_rest
+                .open_opt(column::WITHDRAWAL_REASON, row.withdrawal_reason.as_deref())?,
         });
     }
     Ok(follow_up)

@@ -259,11 +259,15 @@ fn association(event: &Envelope, fact: &AssociationEvent) -> Vec<Statement> {
 fn erase_contributions(event: &Envelope, seal: &AtRest) -> Vec<Statement> {
     vec![stmt!(
         "UPDATE proj_contributions SET text = $2, \
-         attachment = CASE WHEN attachment IS NULL THEN NULL ELSE $3 END \
+         attachment = CASE WHEN attachment IS NULL THEN NULL ELSE $3 END, \
+         amendment_reason = CASE WHEN amendment_reason IS NULL THEN NULL ELSE $4 END, \
+         withdrawal_reason = CASE WHEN withdrawal_reason IS NULL THEN NULL ELSE $5 END \
          WHERE author_member_id = $1",
         event.aggregate_id.as_str(),
         seal.seal(column::CONTRIBUTION_TEXT, ERASED),
         seal.seal(column::CONTRIBUTION_ATTACHMENT, ERASED),
+        seal.seal(column::AMENDMENT_REASON, ERASED),
+        seal.seal(column::WITHDRAWAL_REASON, ERASED),
     )]
 }
 
@@ -418,19 +422,23 @@ fn consultation(event: &Envelope, fact: &ConsultationEvent, seal: &AtRest) -> Ve
         }
         // Scoped by the consultation too: only its own contribution changes, whatever the log
         // held before contribution ids were claimed across it.
-        ConsultationEvent::ContributionAmended { contribution_id, text, .. } => stmt!(
-            "UPDATE proj_contributions SET text = $2, amendments = amendments + 1 \
+        ConsultationEvent::ContributionAmended { contribution_id, text, on, reason } => stmt!(
+            "UPDATE proj_contributions SET text = $2, amendments = amendments + 1, \
+             amended_on = $4, amendment_reason = $5 \
              WHERE contribution_id = $1 AND consultation_id = $3",
             contribution_id.to_string(),
             seal.seal(column::CONTRIBUTION_TEXT, text),
             id,
+            *on,
+            seal.seal_opt(column::AMENDMENT_REASON, reason.as_deref()),
         ),
-        ConsultationEvent::ContributionWithdrawn { contribution_id, on, .. } => stmt!(
-            "UPDATE proj_contributions SET withdrawn_on = $2 \
+        ConsultationEvent::ContributionWithdrawn { contribution_id, on, reason } => stmt!(
+            "UPDATE proj_contributions SET withdrawn_on = $2, withdrawal_reason = $4 \
              WHERE contribution_id = $1 AND consultation_id = $3",
             contribution_id.to_string(),
             *on,
             id,
+            seal.seal_opt(column::WITHDRAWAL_REASON, reason.as_deref()),
         ),
         ConsultationEvent::ConsultationClosed { on } => stmt!(
             "UPDATE proj_consultations SET closed_on = $2 WHERE consultation_id = $1",

@@ -407,7 +407,64 @@ await martine.getByRole('heading', { level: 1, name: 'Consultations' }).waitFor(
 check(await martine.locator('html').getAttribute('lang') === 'en' && (await martine.locator('nav').innerText()).includes('My contributions'),
   'the English switch translates the page and its lang attribute');
 await martine.getByRole('button', { name: 'Français' }).click();
+await martine.getByRole('heading', { level: 1, name: 'Consultations' }).waitFor();
+
+// Her own words: she says two things in the open consultation, amends one and withdraws the
+// other, each with a reason; the server's message shows beside the form when the reason is blank.
+const said = 'Ouvrir aussi le samedi après-midi à Mèze.';
+const amendedText = 'Ouvrir aussi le samedi après-midi, à Mèze et à Loupian.';
+const dropped = 'Une navette vers la permanence depuis Loupian.';
+for (const words of [said, dropped]) {
+  await martine.evaluate(() => document.getElementById('form-confirmation')?.removeAttribute('id'));
+  await martine.getByLabel('Consultation', { exact: true }).selectOption({ label: subject });
+  await martine.getByLabel('Nature').selectOption('PROPOSAL');
+  await martine.getByLabel('Texte').fill(words);
+  await martine.getByRole('button', { name: 'Enregistrer la contribution' }).click();
+  await martine.locator('#form-confirmation').waitFor();
+}
+await martine.getByRole('link', { name: 'Mes contributions' }).click();
+await martine.getByRole('heading', { level: 1, name: 'Mes contributions' }).waitFor();
+const ownWords = (words) => martine.locator('details.own-words', { hasText: words });
+check(await ownWords(said).count() === 1 && await ownWords(dropped).count() === 1,
+  'her contributions in the open consultation offer to amend or withdraw them');
+check(await martine.locator('details.own-words').count() === 2, 'none of those already closed or answered does');
+await ownWords(said).locator('summary').click();
+await ownWords(said).getByLabel('Nouveau texte').fill(amendedText);
+await ownWords(said).getByRole('button', { name: 'Modifier', exact: true }).click();
+check(await ownWords(said).getByLabel('Motif de la modification').evaluate((e) => e.validity.valueMissing),
+  'an amendment without a reason is stopped in the page');
+await ownWords(said).getByLabel('Motif de la modification').fill('   ');
+await ownWords(said).getByRole('button', { name: 'Modifier', exact: true }).click();
+const blank = ownWords(said).locator('.form-result.error');
+await blank.waitFor();
+check((await blank.innerText()).includes('Il manque le motif'), `the server's message is shown beside the form (${await blank.innerText()})`);
+await accessible(martine, 'amending one of my contributions');
+const amendReason = 'J’avais oublié Loupian.';
+await ownWords(said).getByLabel('Motif de la modification').fill(amendReason);
+await ownWords(said).getByRole('button', { name: 'Modifier', exact: true }).click();
+const amendedRow = martine.locator('main table tbody tr', { hasText: amendedText });
+await amendedRow.filter({ hasText: 'Modifiée le' }).waitFor();
+check((await amendedRow.innerText()).includes(amendReason), 'after saving, the page shows the new text with the day and reason of the amendment');
+await ownWords(dropped).locator('summary').click();
+const withdrawReason = 'La mairie de Loupian organise déjà une navette.';
+await ownWords(dropped).getByLabel('Motif du retrait').fill(withdrawReason);
+await ownWords(dropped).getByRole('button', { name: 'Retirer', exact: true }).click();
+const droppedRow = martine.locator('main table tbody tr', { hasText: dropped });
+await droppedRow.filter({ hasText: 'Retirée le' }).waitFor();
+check((await droppedRow.innerText()).includes(withdrawReason) && await ownWords(dropped).count() === 0,
+  'after withdrawing, the page shows the withdrawal with its day and reason, and no more change is offered');
+await shot(martine, 'mes-contributions-modifier');
 await martine.close();
+
+// The decision drawing on that consultation shows the withdrawal in its trail, not "non publiée".
+await coordinator.reload();
+const withdrawnEntry = coordinator.locator('section:has(#h-trail) tbody tr', { hasText: dropped });
+await withdrawnEntry.waitFor();
+const withdrawnText = await withdrawnEntry.innerText();
+check(withdrawnText.includes('Retirée le') && withdrawnText.includes(withdrawReason) && !withdrawnText.includes('non publiée'),
+  'the trail shows the withdrawn contribution as withdrawn, with its day and reason');
+check((await coordinator.locator('section:has(#h-trail) tbody tr', { hasText: amendedText }).innerText()).includes(amendReason),
+  'and the amended one with its new text and the reason of its amendment');
 
 // ------------------------------------------------------------------ the public view
 

@@ -202,6 +202,8 @@ pub fn mutation_of(command: &AddressedCommand) -> (String, Value) {
                     input.insert("colleges".into(), Value::Array(colleges));
                 }
             },
+            // The API puts the caller's own member there; no input names it.
+            ("Amend" | "Withdraw", "by") => {}
             ("EstablishBody", "kind") => {
                 let kind = value.as_str().unwrap_or_default().to_uppercase();
                 input.insert("kind".into(), Value::String(kind));

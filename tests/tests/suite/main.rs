@@ -23,6 +23,7 @@ mod keyring;
 mod listing;
 mod no_ids;
 mod notifications;
+mod own_words;
 mod poison;
 mod projections;
 mod report;

@@ -72,6 +72,8 @@ fn the_other_commands_map_to_mutations_of_the_schema() {
                 contribution_id: contribution,
                 text: "t".into(),
                 on,
+                reason: None,
+                by: None,
             },
         },
         C::Consultation {
@@ -80,6 +82,7 @@ fn the_other_commands_map_to_mutations_of_the_schema() {
                 contribution_id: contribution,
                 on,
                 reason: None,
+                by: None,
             },
         },
         C::Consultation {

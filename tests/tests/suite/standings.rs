@@ -202,6 +202,7 @@ async fn recorded() -> (
                 contribution_id: contribution(5),
                 on: date("2026-05-20"),
                 reason: None,
+                by: None,
             },
         },
     )

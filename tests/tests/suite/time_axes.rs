@@ -452,6 +452,7 @@ fn year(ids: &Ids) -> Vec<Step> {
             contribution_id: k5,
             on: date("2025-11-01"),
             reason: Some("Retirée par son auteur.".into()),
+            by: None,
         }),
     );
     push(
