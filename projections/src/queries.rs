@@ -434,8 +434,9 @@ pub struct FollowUp {
     pub withdrawn_on: Option<String>,
     /// Why it was withdrawn, if said.
     pub withdrawal_reason: Option<String>,
-    /// Whether its author may still amend or withdraw it: not withdrawn, and its consultation
-    /// not closed (`cpts_domain::consultation::Consultation`'s `own_words`).
+    /// Whether its author may still amend or withdraw it: not withdrawn, its consultation not
+    /// closed (`cpts_domain::consultation::Consultation`'s `own_words`), and no answer to it
+    /// published yet.
     pub changeable: bool,
 }
 
@@ -563,7 +564,9 @@ pub async fn contributor_follow_up(
             amended_on: row.amended_on,
             amendment_reason: at_rest
                 .open_opt(column::AMENDMENT_REASON, row.amendment_reason.as_deref())?,
-            changeable: row.withdrawn_on.is_none() && row.closed_on.is_none(),
+            changeable: row.withdrawn_on.is_none()
+                && row.closed_on.is_none()
+                && first_published.is_none(),
             withdrawn_on: row.withdrawn_on,
             withdrawal_reason: at_rest
                 .open_opt(column::WITHDRAWAL_REASON, row.withdrawal_reason.as_deref())?,
