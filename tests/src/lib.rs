@@ -152,6 +152,40 @@ pub fn test_key_file(dir: &std::path::Path) -> PathBuf {
     file
 }
 
+/// Runs a GraphQL operation on the schema the service serves, in the process, as a signed-in
+/// caller of `community` with `role` (and `member`), as the HTTP layer would after reading their
+/// token: the request carries the caller and the decisions' loader.
+pub async fn graphql_as(
+    ledger: std::sync::Arc<cpts_ledger::service::Ledger>,
+    community: cpts_domain::ids::CommunityId,
+    role: cpts_domain::access::Role,
+    member: Option<cpts_domain::ids::MemberId>,
+    query: &str,
+    variables: serde_json::Value,
+) -> async_graphql::Response {
+    use async_graphql::dataloader::{DataLoader, HashMapCache};
+    use cpts_domain::access::{Caller, Principal};
+    let db = ledger.projector().db().clone();
+    let port: std::sync::Arc<dyn cpts_graphql::port::LedgerPort> = ledger;
+    let schema = cpts_graphql::build_schema(port, db.clone());
+    let caller = Caller::Principal(Principal {
+        token_id: uuid::Uuid::new_v4(),
+        community,
+        role,
+        member,
+    });
+    let loader = DataLoader::with_cache(
+        cpts_graphql::views::DecisionLoader::new(db),
+        tokio::spawn,
+        HashMapCache::default(),
+    );
+    let request = async_graphql::Request::new(query)
+        .variables(async_graphql::Variables::from_json(variables))
+        .data(caller)
+        .data(loader);
+    schema.execute(request).await
+}
+
 /// Opens, migrates and unlocks the store at `url`, as the service does at start-up.
 pub async fn open_store(url: &str) -> anyhow::Result<cpts_ledger::store::EventRepository> {
     let repo = cpts_ledger::store::EventRepository::connect(url).await?;

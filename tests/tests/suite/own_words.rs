@@ -6,15 +6,13 @@
 
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, HashMapCache};
 use chrono::NaiveDate;
-use cpts_domain::access::{Caller, Principal, Role};
+use cpts_domain::access::{Caller, Role};
 use cpts_domain::command::{Actor, AddressedCommand};
 use cpts_domain::decision::{DecisionCommand, Proposal};
 use cpts_domain::ids::{BodyId, CommunityId, ConsultationId, ContributionId, DecisionId, MemberId};
 use cpts_domain::values::{Disposition, Mission, Moment};
 use cpts_graphql::port::{CommandContext, LedgerPort};
-use cpts_graphql::views::DecisionLoader;
 use cpts_ledger::demo::{self, id_of};
 use cpts_ledger::service::Ledger;
 use cpts_ledger_tests::{open_store, sqlite_db};
@@ -64,25 +62,15 @@ impl World {
         query: &str,
         variables: Value,
     ) -> async_graphql::Response {
-        let port: Arc<dyn LedgerPort> = self.ledger.clone();
-        let db = self.ledger.projector().db().clone();
-        let schema = cpts_graphql::build_schema(port, db.clone());
-        let caller = Caller::Principal(Principal {
-            token_id: Uuid::new_v4(),
-            community: community(),
+        cpts_ledger_tests::graphql_as(
+            self.ledger.clone(),
+            community(),
             role,
             member,
-        });
-        let loader = DataLoader::with_cache(
-            DecisionLoader::new(db),
-            tokio::spawn,
-            HashMapCache::default(),
-        );
-        let request = async_graphql::Request::new(query)
-            .variables(async_graphql::Variables::from_json(variables))
-            .data(caller)
-            .data(loader);
-        schema.execute(request).await
+            query,
+            variables,
+        )
+        .await
     }
 
     async fn ok(
