@@ -35,6 +35,32 @@ pub enum Field {
 }
 
 impl Field {
+    /// The field's name in a command's input, as the API spells it.
+    pub fn input_name(self) -> &'static str {
+        use Field::*;
+        match self {
+            Name => "name",
+            Title => "title",
+            Text | Synthesis => "text",
+            Subject => "subject",
+            Audience => "audience",
+            Rationale => "rationale",
+            Reason => "reason",
+            ConventionReference => "conventionReference",
+            Profession => "profession",
+            CadreIntervention => "cadreIntervention",
+            Commune => "commune",
+            Territory => "territory",
+            Attachment => "attachment",
+            Milestone => "milestone",
+            Indicator => "indicator",
+            Period => "period",
+            Mandate => "end",
+            Consultation => "consultationId",
+            Vote => "colleges",
+        }
+    }
+
     /// The field's name shown to people.
     pub fn label(self, lang: Lang) -> &'static str {
         use Field::*;
@@ -326,6 +352,28 @@ fn capitalize(text: &str) -> String {
 }
 
 impl DomainError {
+    /// The input field the error is about, when it is about one: its name in the command's
+    /// input (`text`, `conventionReference`, …), so that a form can say it beside the field.
+    pub fn field(&self) -> Option<&'static str> {
+        use DomainError::*;
+        match self {
+            Required { field } | TooLong { field, .. } | ControlCharacters { field } => {
+                Some(field.input_name())
+            }
+            DateRange { field, .. } => Some(match field {
+                Field::Mandate => "end",
+                Field::Consultation => "closesOn",
+                other => other.input_name(),
+            }),
+            InvalidEmail(_) => Some("email"),
+            RationaleRequired(_) => Some("rationale"),
+            OutsideConsultationPeriod { .. } | ReceivedAfterClosing { .. } => Some("submittedOn"),
+            NotLate { .. } => Some("receivedOn"),
+            AnswerDelayTooLong { .. } => Some("answerWithinDays"),
+            _ => None,
+        }
+    }
+
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
         use DomainError::*;

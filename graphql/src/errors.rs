@@ -89,7 +89,11 @@ pub fn from_ledger(error: LedgerError) -> Error {
                 ErrorKind::Conflict => codes::CONFLICT,
                 ErrorKind::Unavailable => codes::UNAVAILABLE,
             };
-            coded(code, domain.message(Lang::Fr), domain.message(Lang::En))
+            let error = coded(code, domain.message(Lang::Fr), domain.message(Lang::En));
+            match domain.field() {
+                Some(field) => error.extend_with(|_, e| e.set("field", field)),
+                None => error,
+            }
         }
         LedgerError::Access(access) => from_access(&access),
         LedgerError::MismatchedIds => invalid_input("api-mismatched-ids", &[]),

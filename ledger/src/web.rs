@@ -38,12 +38,9 @@ macro_rules! asset {
 
 const INDEX: &str = include_str!("../web/index.html");
 
-const ASSETS: &[Asset] = &[
-    asset!("app.js", JS, "../web/app.js"),
-    asset!("api.js", JS, "../web/api.js"),
-    asset!("i18n.js", JS, "../web/i18n.js"),
-    asset!("style.css", CSS, "../web/style.css"),
-];
+/// Every `.js` and `.css` file under `ledger/web/`, listed by `build.rs` (page modules live in
+/// `web/pages/`).
+const ASSETS: &[Asset] = include!(concat!(env!("OUT_DIR"), "/web_assets.rs"));
 
 /// The Content-Security-Policy of the pages: everything from the service itself, nothing else.
 const CSP: &str = "default-src 'self'; connect-src 'self'; img-src 'self' blob: data:; \
@@ -88,7 +85,7 @@ pub fn router() -> Router {
             get(|Path(file): Path<String>| async move { catalogue(&file) }),
         )
         .route(
-            "/assets/{name}",
+            "/assets/{*name}",
             get(|Path(name): Path<String>| async move { asset(ASSETS, &name, CSP) }),
         )
 }
@@ -156,11 +153,23 @@ mod tests {
     #[test]
     fn every_script_the_pages_import_is_embedded() {
         let mut wanted = vec!["app.js".to_owned(), "style.css".to_owned()];
-        for asset in ASSETS {
+        for asset in ASSETS.iter().filter(|a| a.name.ends_with(".js")) {
+            let folder = asset.name.rsplit_once('/').map_or("", |(folder, _)| folder);
             for line in asset.content.lines() {
-                if let Some(rest) = line.split(" from './").nth(1) {
-                    wanted.push(rest.split('\'').next().unwrap_or_default().to_owned());
+                let Some(rest) = line.split(" from '").nth(1) else {
+                    continue;
+                };
+                let mut path: Vec<&str> = folder.split('/').filter(|p| !p.is_empty()).collect();
+                for piece in rest.split('\'').next().unwrap_or_default().split('/') {
+                    match piece {
+                        "." => {}
+                        ".." => {
+                            path.pop();
+                        }
+                        piece => path.push(piece),
+                    }
                 }
+                wanted.push(path.join("/"));
             }
         }
         for name in wanted {

@@ -15,12 +15,14 @@ export function setToken(value) {
   else sessionStorage.removeItem(TOKEN_KEY);
 }
 
-/** An error answered by the API, with its code and both languages. */
+/** An error answered by the API, with its code, both languages and, when the API names one,
+ * the input field it refuses (`extensions.field`, the field's name in the mutation's input). */
 export class ApiError extends Error {
-  constructor(message, messageEn, code) {
+  constructor(message, messageEn, code, field = null) {
     super(message);
     this.messageEn = messageEn || message;
     this.code = code || 'INTERNAL';
+    this.field = field;
   }
 }
 
@@ -43,7 +45,7 @@ export async function gql(query, variables = {}, { anonymous = false } = {}) {
   }
   if (body.errors && body.errors.length) {
     const first = body.errors[0];
-    throw new ApiError(first.message, first.extensions?.messageEn, first.extensions?.code);
+    throw new ApiError(first.message, first.extensions?.messageEn, first.extensions?.code, first.extensions?.field);
   }
   return body.data;
 }

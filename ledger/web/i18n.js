@@ -13,6 +13,7 @@ const FAMILIES = {
   rung: 'rung', disposition: 'disposition', status: 'decision-status', moment: 'moment',
   mission: 'mission', method: 'method', kind: 'contribution-kind', followUp: 'follow-up',
   outcome: 'vote-outcome', memberKind: 'member-kind', approval: 'approval-status', standing: 'standing',
+  bodyKind: 'body-kind', approvalLevel: 'approval-level', engagement: 'engagement',
 };
 
 let current = localStorage.getItem('cpts-ledger-lang') === 'en' ? 'en' : 'fr';

@@ -1,110 +1,23 @@
 // End-to-end checks of the dashboard in headless Chromium (Debian's, at /usr/bin/chromium), on
 // the demo data on PostgreSQL, against the real service started by the `dashboard-server`
-// binary of the tests crate. Fails on any failed assertion, console error, page error, failed
-// request, or serious/critical axe-core violation. Used by tests/run.
+// binary of the tests crate (the harness is `lib.mjs`). Fails on any failed assertion, console
+// error, page error, failed request, serious/critical axe-core violation, id shown as text or
+// page wider than a phone's screen. Used by tests/run. After the main walk below, each flow of
+// `flows/` runs in turn.
 //
 //   node dashboard.mjs                      the checks
 //   node dashboard.mjs --screenshots DIR    the checks, and screenshots of the main pages in DIR
 //
 // The service's command can be replaced with DASHBOARD_SERVER (a shell command that prints the
 // same JSON line and serves until its standard input closes).
-import { chromium } from 'playwright-core';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
+import {
+  root, scenario, info, check, openPage, signIn, accessible, shot, text, must, finish, UUID,
+} from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
-const shotsAt = process.argv.indexOf('--screenshots');
-const shotsDir = shotsAt > 0 ? resolve(process.argv[shotsAt + 1]) : null;
-if (shotsDir) mkdirSync(shotsDir, { recursive: true });
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const scenario = JSON.parse(readFileSync(join(root, 'ledger/src/demo/val-de-letang.json'), 'utf8'));
-
-// ------------------------------------------------------------------ the service
-
-const command = process.env.DASHBOARD_SERVER
-  || 'cargo run --quiet --locked -p cpts-ledger-tests --bin dashboard-server';
-const server = spawn(command, { cwd: root, shell: true, stdio: ['pipe', 'pipe', 'inherit'] });
-const info = await new Promise((resolveInfo, reject) => {
-  const lines = createInterface({ input: server.stdout });
-  lines.once('line', (line) => resolveInfo(JSON.parse(line)));
-  server.once('exit', (code) => reject(new Error(`the service exited (${code}) before printing its address`)));
-});
-console.log(`service at ${info.url}, CPTS ${info.community}`);
-
-const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'cpts-chromium-')), {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1280, height: 900 },
-  locale: 'fr-FR',
-  args: [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  ],
-});
-
-// ------------------------------------------------------------------ checks, pages and axe-core
-
-const failures = [];
-let checks = 0;
-function check(condition, what) {
-  checks += 1;
-  if (!condition) {
-    failures.push(what);
-    console.error(`FAIL ${what}`);
-  } else {
-    console.log(`ok   ${what}`);
-  }
-}
-
-async function openPage(name) {
-  const page = await context.newPage();
-  page.setDefaultTimeout(15000);
-  page.on('console', (m) => { if (m.type() === 'error') failures.push(`${name}: console error: ${m.text()}`); });
-  page.on('pageerror', (e) => failures.push(`${name}: page error: ${e.message}`));
-  page.on('requestfailed', (r) => {
-    // A download link's blob, or a WebSocket closed when the page closes, is not a failure.
-    if (!r.url().startsWith('blob:')) failures.push(`${name}: failed request ${r.url()} (${r.failure()?.errorText})`);
-  });
-  page.on('request', (r) => {
-    if (!r.url().startsWith(info.url.replace(/\/$/, '')) && !r.url().startsWith('blob:') && !r.url().startsWith('data:')) {
-      failures.push(`${name}: request outside the service: ${r.url()}`);
-    }
-  });
-  return page;
-}
-
-async function signIn(page, secret) {
-  await page.goto(info.url);
-  await page.getByLabel('Jeton d’accès').fill(secret);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.locator('#who').filter({ hasText: 'Connecté·e' }).waitFor();
-}
-
-/** Waits for the page's content to be rendered, then runs axe-core on it. */
-async function accessible(page, what) {
-  await page.waitForFunction(() => document.querySelector('main')?.dataset.rendered);
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, target: v.nodes[0]?.target }));
-  });
-  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  check(bad.length === 0, `${what}: no serious or critical axe-core violation${bad.length ? ` (${JSON.stringify(bad)})` : ''}`);
-}
-
-async function shot(page, name) {
-  if (!shotsDir) return;
-  await page.screenshot({ path: join(shotsDir, `dashboard-${name}.png`), fullPage: true });
-}
-
-const text = (page) => page.locator('main').innerText();
 const perimeter = scenario.decisions.find((d) => d.slug === 'd-perimetre');
 const lateSlug = scenario.expected.perimetre.late_answers[0];
 const lateText = scenario.consultations[0].contributions.find((c) => c.slug === lateSlug).text;
@@ -125,7 +38,7 @@ check(lateRowText.includes(lateText), 'the late answer is the testimony the scen
 check(lateRowText.includes('un habitant de Sète') && lateRowText.includes('27 février 2026') && lateRowText.includes('12 avril 2026'),
   `the late answer names its author and its dates in French (${lateRowText})`);
 const homeText = await text(coordinator);
-const uuidOnHome = homeText.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i);
+const uuidOnHome = homeText.match(UUID);
 check(!uuidOnHome, `the coordinator's home page shows no raw id${uuidOnHome ? ` (${uuidOnHome[0]})` : ''}`);
 const checksText = await coordinator.locator('section:has(#h-checks)').innerText();
 check(checksText.includes('À faire') && checksText.includes('Que faire'), 'a failing compliance check says what to do');
@@ -181,7 +94,7 @@ const eventTypes = ['community', 'association', 'member', 'consultation', 'decis
 });
 check(eventTypes.length > 30, `the domain's event types are read (${eventTypes.length})`);
 const journalText = await coordinator.locator('section:has(#h-timeline)').innerText();
-const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+const uuid = UUID;
 check(!uuid.test(journalText), `the journal shows no id${uuid.test(journalText) ? ` (${journalText.match(uuid)[0]})` : ''}`);
 const english = eventTypes.filter((e) => journalText.includes(e));
 check(english.length === 0, `the journal shows no event type's stored name${english.length ? ` (${english.join(', ')})` : ''}`);
@@ -333,16 +246,6 @@ await shot(martine, 'mes-contributions');
 
 // Her notifications: the badge counts the unread ones (said in the link's name), the page lists
 // them with their texts and the decision each is about, and marking one read lowers the count.
-const must = async (secret, query, variables = {}) => {
-  const response = await fetch(`${info.url}graphql`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${secret}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await response.json();
-  if (body.errors) throw new Error(`${query}: ${JSON.stringify(body.errors)}`);
-  return body.data;
-};
 const herNotes = (await must(info.tokens.martine, '{ notifications { title body read decisionTitle } }')).notifications;
 const unreadNow = herNotes.filter((n) => !n.read).length;
 const badgeName = (n) => (n === 0 ? /^Notifications$/ : new RegExp(`^Notifications ${n} non ${n === 1 ? 'lue' : 'lues'}$`));
@@ -507,13 +410,19 @@ check((await ide.locator('.graphiql-doc-explorer').innerText()).includes('QueryR
   'GraphiQL read the schema: its documentation explorer names the query root');
 await ide.close();
 
+// ------------------------------------------------------------------ the flows
+
+const harness = await import('./lib.mjs');
+for (const name of readdirSync(join(here, 'flows')).filter((f) => f.endsWith('.mjs')).sort()) {
+  console.log(`\n-- flow ${name}`);
+  const flow = await import(`./flows/${name}`);
+  try {
+    await flow.default(harness);
+  } catch (error) {
+    check(false, `flow ${name} ran to its end (${error.message.split('\n')[0]})`);
+  }
+}
+
 // ------------------------------------------------------------------ end
 
-await context.close();
-server.stdin.end();
-await new Promise((done) => server.once('exit', done));
-if (failures.length) {
-  console.error(`\n${failures.length} failure(s) in ${checks} checks:\n  ${failures.join('\n  ')}`);
-  process.exit(1);
-}
-console.log(`\nthe dashboard: ${checks} checks passed`);
+await finish('the dashboard');

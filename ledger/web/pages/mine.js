@@ -1,0 +1,61 @@
+// Mes contributions: a member's own contributions, what became of each, and the forms to amend
+// or withdraw one while its answer is not published.
+
+import { gql } from '../api.js';
+import { t, label } from '../i18n.js';
+import { esc, today, fmtDate, field, table, resultSlot, lateTag } from '../ui.js';
+import { session } from '../state.js';
+import { SAVED, onSubmit } from '../forms.js';
+
+async function minePage() {
+  if (!session.viewer?.memberId) return `<h1>${esc(t('web-mine-title'))}</h1><p>${esc(t('web-mine-needs-member'))}</p>`;
+  const data = await gql(`{ myContributions { contributionId consultationId subject text standing lateReception { receivedOn reason } decisionId decisionTitle
+    disposition rationale daysToAnswer amendedOn amendmentReason withdrawnOn withdrawalReason changeable } }`);
+  const mine = data.myContributions;
+  const rows = mine.map((c) => [
+    `${esc(c.text)}${lateTag(c.lateReception)}${ownChanges(c)}`, esc(c.subject), esc(label('standing', c.standing)),
+    c.decisionId ? `<a href="#/decision/${esc(c.decisionId)}">${esc(c.decisionTitle)}</a>` : '',
+    esc(label('disposition', c.disposition)), esc(c.rationale || ''), c.daysToAnswer ?? '']);
+  const forms = mine.filter((c) => c.changeable).map((c, i) => ownWordsForms(c, i)).join('');
+  return `<h1>${esc(t('web-mine-title'))}</h1><p>${esc(t('web-mine-intro'))}</p>
+    ${rows.length ? table(t('web-mine-title'), [t('contribution'), t('consultation'), t('status'), t('decision'), t('disposition'), t('web-rationale'), t('web-days-to-answer')], rows, { numeric: [6] })
+    : `<p>${esc(t('web-no-mine'))}</p>`}
+    ${forms ? `<section aria-labelledby="h-own-words"><h2 id="h-own-words">${esc(t('web-own-words-title'))}</h2><p>${esc(t('web-own-words-intro'))}</p>${forms}</section>` : ''}`;
+}
+
+/** What its author changed on a contribution: the last amendment, the withdrawal, each dated with its reason. */
+function ownChanges(c) {
+  const amended = c.amendedOn ? `<br><span class="tag amended">${esc(t('web-amended-tag', fmtDate(c.amendedOn), c.amendmentReason || ''))}</span>` : '';
+  const withdrawn = c.withdrawnOn ? `<br><span class="tag withdrawn">${esc(t('web-withdrawn-tag', fmtDate(c.withdrawnOn), c.withdrawalReason || ''))}</span>` : '';
+  return amended + withdrawn;
+}
+
+/** "Modifier" and "Retirer" for one of the caller's own contributions, each with its reason. */
+function ownWordsForms(c, i) {
+  const id = esc(c.contributionId);
+  const data = `data-contribution="${id}" data-consultation="${esc(c.consultationId)}"`;
+  return `<details class="own-words"><summary>${esc(t('web-own-words-summary', c.subject, c.text.length > 60 ? `${c.text.slice(0, 60)}…` : c.text))}</summary>
+    <form id="amend-${i}" class="amend-contribution" ${data}>
+      ${field(`am-text-${i}`, t('web-new-text'), `<textarea id="am-text-${i}" name="text" required maxlength="20000" rows="4">${esc(c.text)}</textarea>`)}
+      ${field(`am-reason-${i}`, t('web-amend-reason'), `<textarea id="am-reason-${i}" name="reason" required maxlength="20000" rows="2"></textarea>`)}
+      <button type="submit">${esc(t('web-amend'))}</button>${resultSlot}</form>
+    <form id="withdraw-${i}" class="withdraw-contribution" ${data}>
+      ${field(`wd-reason-${i}`, t('web-withdraw-reason'), `<textarea id="wd-reason-${i}" name="reason" required maxlength="20000" rows="2"></textarea>`)}
+      <button type="submit" class="secondary">${esc(t('web-withdraw'))}</button>${resultSlot}</form></details>`;
+}
+
+function afterMine() {
+  const target = (form) => ({ consultationId: form.dataset.consultation, contributionId: form.dataset.contribution, on: today() });
+  for (const form of document.querySelectorAll('form.amend-contribution')) {
+    onSubmit(form, (f) => gql(`mutation($input: AmendContributionInput!) { amendContribution(input: $input) { ${SAVED} } }`,
+      { input: { ...target(form), text: f.get('text'), reason: f.get('reason') } }));
+  }
+  for (const form of document.querySelectorAll('form.withdraw-contribution')) {
+    onSubmit(form, (f) => gql(`mutation($input: WithdrawContributionInput!) { withdrawContribution(input: $input) { ${SAVED} } }`,
+      { input: { ...target(form), reason: f.get('reason') } }));
+  }
+}
+
+export const routes = {
+  'mes-contributions': { page: minePage, after: afterMine, nav: 'web-nav-mine', navOrder: 40, member: true },
+};

@@ -1,0 +1,145 @@
+// The harness of the browser tests: the real service (the `dashboard-server` binary of the tests
+// crate, on the demo data on PostgreSQL), one Chromium, and the checks every view goes through.
+// `dashboard.mjs` runs the main walk through the dashboard, then each flow of `flows/` in the
+// order of their names: a flow is a module whose default export takes this harness.
+import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const root = resolve(here, '../..');
+const shotsAt = process.argv.indexOf('--screenshots');
+const shotsDir = shotsAt > 0 ? resolve(process.argv[shotsAt + 1]) : null;
+if (shotsDir) mkdirSync(shotsDir, { recursive: true });
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+export const scenario = JSON.parse(readFileSync(join(root, 'ledger/src/demo/val-de-letang.json'), 'utf8'));
+/** A UUID written out: a person must never see one. */
+export const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+// ------------------------------------------------------------------ the service
+
+const command = process.env.DASHBOARD_SERVER
+  || 'cargo run --quiet --locked -p cpts-ledger-tests --bin dashboard-server';
+export const server = spawn(command, { cwd: root, shell: true, stdio: ['pipe', 'pipe', 'inherit'] });
+export const info = await new Promise((resolveInfo, reject) => {
+  const lines = createInterface({ input: server.stdout });
+  lines.once('line', (line) => resolveInfo(JSON.parse(line)));
+  server.once('exit', (code) => reject(new Error(`the service exited (${code}) before printing its address`)));
+});
+console.log(`service at ${info.url}, CPTS ${info.community}`);
+
+export const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'cpts-chromium-')), {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  viewport: { width: 1280, height: 900 },
+  locale: 'fr-FR',
+  args: [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ],
+});
+
+// ------------------------------------------------------------------ checks, pages and axe-core
+
+export const failures = [];
+let checks = 0;
+export const checkCount = () => checks;
+export function check(condition, what) {
+  checks += 1;
+  if (!condition) {
+    failures.push(what);
+    console.error(`FAIL ${what}`);
+  } else {
+    console.log(`ok   ${what}`);
+  }
+}
+
+export async function openPage(name) {
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  page.on('console', (m) => { if (m.type() === 'error') failures.push(`${name}: console error: ${m.text()}`); });
+  page.on('pageerror', (e) => failures.push(`${name}: page error: ${e.message}`));
+  page.on('requestfailed', (r) => {
+    // A download link's blob, or a WebSocket closed when the page closes, is not a failure.
+    if (!r.url().startsWith('blob:')) failures.push(`${name}: failed request ${r.url()} (${r.failure()?.errorText})`);
+  });
+  page.on('request', (r) => {
+    if (!r.url().startsWith(info.url.replace(/\/$/, '')) && !r.url().startsWith('blob:') && !r.url().startsWith('data:')) {
+      failures.push(`${name}: request outside the service: ${r.url()}`);
+    }
+  });
+  return page;
+}
+
+export async function signIn(page, secret) {
+  await page.goto(info.url);
+  await page.getByLabel('Jeton d’accès').fill(secret);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.locator('#who').filter({ hasText: 'Connecté·e' }).waitFor();
+}
+
+/**
+ * The checks of every view, once its content is rendered: axe-core finds no serious or critical
+ * violation, no UUID is shown as text, and at 390 px (a phone) the page does not scroll sideways.
+ */
+export async function accessible(page, what) {
+  await page.waitForFunction(() => document.querySelector('main')?.dataset.rendered);
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, target: v.nodes[0]?.target }));
+  });
+  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  check(bad.length === 0, `${what}: no serious or critical axe-core violation${bad.length ? ` (${JSON.stringify(bad)})` : ''}`);
+  const shown = (await page.locator('body').innerText()).match(UUID);
+  check(!shown, `${what}: no id shown as text${shown ? ` (${shown[0]})` : ''}`);
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  const [widest, culprit] = await page.evaluate(() => {
+    // The deepest element reaching past the screen's edge, to say what to fix.
+    const over = [...document.querySelectorAll('body *')].filter((e) => !e.closest('thead') && e.getBoundingClientRect().right > 391);
+    const deepest = over.filter((e) => ![...e.children].some((c) => over.includes(c))).slice(0, 3);
+    const name = deepest.map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className ? `.${e.className}` : ''}`).join(', ');
+    return [document.documentElement.scrollWidth, name];
+  });
+  await page.setViewportSize(size);
+  check(widest <= 390, `${what}: no horizontal scroll at 390 px (${widest} px wide${widest > 390 ? `, past the edge: ${culprit}` : ''})`);
+}
+
+export async function shot(page, name) {
+  if (!shotsDir) return;
+  await page.screenshot({ path: join(shotsDir, `dashboard-${name}.png`), fullPage: true });
+}
+
+export const text = (page) => page.locator('main').innerText();
+
+/** A GraphQL request with a token, outside the pages (to set up or read back, never to act
+ * for a person the flow is about). Throws on an error. */
+export async function must(secret, query, variables = {}) {
+  const response = await fetch(`${info.url}graphql`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${secret}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await response.json();
+  if (body.errors) throw new Error(`${query}: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+/** Closes Chromium and the service, and exits non-zero if any check failed. */
+export async function finish(what) {
+  await context.close();
+  server.stdin.end();
+  await new Promise((done) => server.once('exit', done));
+  if (failures.length) {
+    console.error(`\n${failures.length} failure(s) in ${checks} checks:\n  ${failures.join('\n  ')}`);
+    process.exit(1);
+  }
+  console.log(`\n${what}: ${checks} checks passed`);
+}
