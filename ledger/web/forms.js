@@ -202,8 +202,9 @@ export function bindCommandForms() {
         throw new ApiError(t('web-form-has-errors', wrong.length), null, 'INVALID_INPUT');
       }
       const typed = typedValues(spec, form);
-      const input = { ...(spec.fixed || {}), ...(spec.input ? spec.input(typed, form) : typed) };
       try {
+        // `input` may refuse what was typed, with an ApiError naming the field.
+        const input = { ...(spec.fixed || {}), ...(spec.input ? spec.input(typed, form) : typed) };
         const result = await gql(`mutation($input: ${spec.inputType}!) { ${spec.mutation}(input: $input) { ${SAVED} } }`, { input });
         await spec.done?.(result[spec.mutation]);
         return result;

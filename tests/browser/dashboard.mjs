@@ -151,10 +151,10 @@ await watcher.evaluate(() => { window.notReloaded = true; });
 await watcher.waitForFunction(() => document.body.dataset.live === 'on');
 
 const paper = 'Contribution reçue sur papier : ouvrir une permanence le samedi matin à Mèze.';
-await coordinator.getByLabel('Consultation', { exact: true }).selectOption({ label: subject });
+await coordinator.locator('#record-contribution').getByLabel('Consultation', { exact: true }).selectOption({ label: subject });
 await coordinator.getByLabel('Commune (habitant·e anonyme)').fill('Mèze');
 await coordinator.getByLabel('Nature').selectOption('PROPOSAL');
-await coordinator.getByLabel('Texte').fill(paper);
+await coordinator.locator('#record-contribution').getByLabel('Texte').fill(paper);
 await coordinator.getByRole('button', { name: 'Enregistrer la contribution' }).click();
 await coordinator.locator('#record-contribution .form-result', { hasText: 'Enregistré' }).waitFor().catch(() => {});
 let live = false;
@@ -171,7 +171,7 @@ await watcher.close();
 // A closed consultation still takes what was said within its period, and a coordinator records
 // a paper form received after its last day as late, with the day it came and why.
 const workshop = scenario.consultations[1];
-await coordinator.getByLabel('Consultation', { exact: true }).selectOption({ label: workshop.subject });
+await coordinator.locator('#record-contribution').getByLabel('Consultation', { exact: true }).selectOption({ label: workshop.subject });
 check(await coordinator.locator('#rc-date').getAttribute('max') === workshop.closes_on
   && await coordinator.locator('#rc-date').getAttribute('min') === workshop.opens_on,
   'a closed consultation is offered, the date bounded to its period');
@@ -181,7 +181,7 @@ await coordinator.getByLabel('Reçue après la clôture').check();
 check(await coordinator.locator('#rc-received').getAttribute('min') > workshop.closes_on && await coordinator.locator('#rc-date').isHidden(),
   'received after the closing, it asks for the day it was received, after the last day');
 await coordinator.getByLabel('Nature').selectOption('TESTIMONY');
-await coordinator.getByLabel('Texte').fill('Formulaire papier : le bilan podologique a trop tardé.');
+await coordinator.locator('#record-contribution').getByLabel('Texte').fill('Formulaire papier : le bilan podologique a trop tardé.');
 await coordinator.getByLabel("Motif de l'acceptation").fill('Déposé dans la boîte aux lettres après la clôture.');
 await coordinator.getByRole('button', { name: 'Enregistrer la contribution' }).click();
 let counted = false;
@@ -212,9 +212,9 @@ for (const [i, votes] of [[0, '3'], [1, '1'], [2, '1']]) await coordinator.locat
 await coordinator.getByRole('button', { name: 'Enregistrer le vote' }).click();
 await coordinator.locator('section:has(#h-vote) table tbody tr').first().waitFor();
 check(await coordinator.locator('section:has(#h-vote) table tbody tr').count() === 3, 'the vote recorded through the form is shown per collège');
-await coordinator.getByLabel('Suite donnée').selectOption('PARTLY_RETAINED');
+await coordinator.locator('#draft-answer').getByLabel('Suite donnée').selectOption('PARTLY_RETAINED');
 const rationale = 'Le samedi matin à Mèze d’abord, puis selon la fréquentation.';
-await coordinator.getByLabel('Justification').fill(rationale);
+await coordinator.locator('#draft-answer').getByLabel('Justification').fill(rationale);
 await coordinator.getByRole('button', { name: 'Enregistrer le projet de réponse' }).click();
 const drafted = coordinator.locator('#form-confirmation', { hasText: 'Réponse rédigée pour la contribution' });
 await drafted.waitFor();

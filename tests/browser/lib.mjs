@@ -119,6 +119,24 @@ export async function shot(page, name) {
 
 export const text = (page) => page.locator('main').innerText();
 
+/** Opens a form panel of the page (a `<details>` of `commandForm`) by its title; returns its form. */
+export async function panel(page, title) {
+  const summary = page.locator('summary', { hasText: title });
+  if (!(await summary.evaluate((s) => s.parentElement.open))) await summary.click();
+  const id = (await summary.getAttribute('id')).replace(/-title$/, '');
+  return page.locator(`form#${id}`);
+}
+
+/** Submits a form with its button and waits for the page to show what was recorded; returns
+ * the confirmation's text. */
+export async function send(page, form, button) {
+  const before = await page.locator('main').getAttribute('data-rendered');
+  await form.getByRole('button', { name: button }).click();
+  await page.waitForFunction((b) => document.querySelector('main')?.dataset.rendered !== b
+    && document.getElementById('form-confirmation'), before);
+  return page.locator('#form-confirmation').innerText();
+}
+
 /** A GraphQL request with a token, outside the pages (to set up or read back, never to act
  * for a person the flow is about). Throws on an error. */
 export async function must(secret, query, variables = {}) {

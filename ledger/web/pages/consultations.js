@@ -5,7 +5,7 @@ import { gql } from '../api.js';
 import { t, label, pick } from '../i18n.js';
 import { esc, today, addDays, fmtDate, field, select, vocabulary, table, resultSlot } from '../ui.js';
 import { session, isStaff, role, canWrite } from '../state.js';
-import { SAVED, onSubmit } from '../forms.js';
+import { SAVED, onSubmit, commandForm } from '../forms.js';
 
 export async function consultationsPage() {
   const staff = isStaff();
@@ -63,9 +63,27 @@ export async function consultationsPage() {
       ${field('rc-attachment', t('web-attachment'), '<input type="text" id="rc-attachment" name="attachment">')}
       <button type="submit">${esc(t('web-record-button'))}</button>${resultSlot}` : `<p>${esc(t('web-no-receiving-for-form'))}</p>`}</form>`;
   }
+  if (canWrite()) forms += consultationPanels(data.consultations);
   return `<h1>${esc(t('consultations'))}</h1>
     ${rows.length ? table(t('consultations'), [t('subject'), t('rung'), `${t('web-opens-on')} / ${t('web-closes-on')}`, t('web-answer-deadline'), t('contributions'), t('web-promise-title')], rows, { numeric: [4] }) : `<p>${esc(t('web-no-consultation'))}</p>`}
     ${forms}`;
+}
+
+/** Closing a consultation and publishing its synthesis: the coordinator's, on any consultation. */
+export function consultationPanels(consultations, fixed = null) {
+  const choice = { name: 'consultationId', label: 'consultation', kind: 'select', required: true };
+  const open = consultations.filter((c) => !c.closedOn).map((c) => [c.id, c.subject]);
+  const closing = fixed ? { fixed: { consultationId: fixed }, fields: [] } : { fixed: {}, fields: [{ ...choice, options: open }] };
+  // A synthesis follows the closing.
+  const closed = consultations.filter((c) => c.closedOn).map((c) => [c.id, c.subject]);
+  const all = fixed ? { fixed: { consultationId: fixed }, fields: [] } : { fixed: {}, fields: [{ ...choice, options: closed }] };
+  const on = { name: 'on', label: 'web-date', kind: 'date', required: true, value: today(), max: today() };
+  const panels = [];
+  if (open.length) panels.push(commandForm({ id: 'close-consultation', collapsed: true, title: 'web-form-close-consultation', intro: 'web-close-consultation-intro', button: 'web-button-close', mutation: 'closeConsultation', inputType: 'CloseConsultationInput',
+    fixed: closing.fixed, fields: [...closing.fields, on] }));
+  if (closed.length) panels.push(commandForm({ id: 'publish-synthesis', collapsed: true, title: 'web-form-publish-synthesis', intro: 'web-publish-synthesis-intro', button: 'web-button-publish-synthesis', mutation: 'publishSynthesis', inputType: 'PublishSynthesisInput',
+    fixed: all.fixed, fields: [...all.fields, { name: 'text', label: 'web-field-synthesis', kind: 'textarea', required: true, maxlength: 20000 }, on] }));
+  return panels.length ? `<div class="form-panels">${panels.join('')}</div>` : '';
 }
 
 function afterConsultations() {

@@ -1,14 +1,40 @@
 // The home page of the staff: compliance checks, how the promise is kept, the answers due, the
 // consultations open and the latest decisions.
 
-import { gql } from '../api.js';
+import { gql, ApiError } from '../api.js';
 import { t, label, pick } from '../i18n.js';
 import { esc, fmtDate, excerpt, table } from '../ui.js';
-import { isStaff } from '../state.js';
+import { session, shell, isStaff, canWrite } from '../state.js';
+import { commandForm } from '../forms.js';
 import { decisionsPage } from './decisions.js';
+
+/** The communes of a territory, typed one per line: its INSEE code, then its name. */
+function territory(lines) {
+  const communes = [];
+  for (const line of String(lines || '').split('\n').map((l) => l.trim()).filter(Boolean)) {
+    const [, insee, name] = line.match(/^(\S+)\s+(.+)$/) || [];
+    if (!insee) throw new ApiError(t('web-territory-line', line), null, 'INVALID_INPUT', 'territory');
+    communes.push({ insee, name: name.trim() });
+  }
+  return communes;
+}
+
+/** A coordinator whose CPTS is not registered yet starts there: its name and its territory. */
+function registerCommunityPage() {
+  return `<h1>${esc(t('web-register-community-title'))}</h1>
+    <p>${esc(t('web-register-community-intro'))}</p>
+    ${commandForm({ id: 'register-community', title: 'web-form-register-community', button: 'web-button-register-community', mutation: 'registerCommunity', inputType: 'RegisterCommunityInput',
+      fields: [
+        { name: 'name', label: 'name', required: true, maxlength: 200 },
+        { name: 'territory', label: 'web-field-territory', kind: 'textarea', required: true, rows: 6, hint: 'web-field-territory-hint' },
+      ],
+      input: (values) => ({ name: values.name, territory: territory(values.territory) }),
+      done: () => shell.boot() })}`;
+}
 
 export async function dashboardPage() {
   if (!isStaff()) return decisionsPage();
+  if (canWrite() && !session.viewer.communityName) return registerCommunityPage();
   const data = await gql(`{ register { checks { code ok detail detailEn whatToDo whatToDoEn } }
     consultations { id subject rung open closesOn answerDeadline contributions
       promiseKeeping { owed answeredOnTime answeredLate unansweredNotDue unansweredOverdue } }

@@ -2,24 +2,7 @@
 // and engagement, members, mandates and cadres, seats, contact, departures, erasure, and the
 // statutes. Every form is filled in as a person would, and its result read back in the page.
 
-/** Opens a form panel of the page by its title and returns the form. */
-async function panel(page, title) {
-  const summary = page.locator('summary', { hasText: title });
-  if (!(await summary.evaluate((s) => s.parentElement.open))) await summary.click();
-  const id = (await summary.getAttribute('id')).replace(/-title$/, '');
-  return page.locator(`form#${id}`);
-}
-
-/** Submits a form and waits for its confirmation; returns the confirmation's text. */
-async function send(page, form, button) {
-  const before = await page.locator('main').getAttribute('data-rendered');
-  await form.getByRole('button', { name: button }).click();
-  await page.waitForFunction((b) => document.querySelector('main')?.dataset.rendered !== b
-    && document.getElementById('form-confirmation'), before);
-  return page.locator('#form-confirmation').innerText();
-}
-
-export default async function members({ info, check, openPage, signIn, accessible, shot, text }) {
+export default async function members({ info, panel, send, check, openPage, signIn, accessible, shot, text }) {
   const page = await openPage('members forms');
   await signIn(page, info.tokens.coordinator);
   await page.getByRole('link', { name: 'Membres et associations' }).click();

@@ -2,24 +2,7 @@
 // and an indicator of the adopted perimeter decision, the revision of a published answer and its
 // publication again, then a new proposal linked to a consultation, amended and withdrawn.
 
-/** Opens a form panel of the page by its title and returns the form. */
-async function panel(page, title) {
-  const summary = page.locator('summary', { hasText: title });
-  if (!(await summary.evaluate((s) => s.parentElement.open))) await summary.click();
-  const id = (await summary.getAttribute('id')).replace(/-title$/, '');
-  return page.locator(`form#${id}`);
-}
-
-/** Submits a form and waits for the page to show its confirmation; returns its text. */
-async function send(page, form, button) {
-  const before = await page.locator('main').getAttribute('data-rendered');
-  await form.getByRole('button', { name: button }).click();
-  await page.waitForFunction((b) => document.querySelector('main')?.dataset.rendered !== b
-    && document.getElementById('form-confirmation'), before);
-  return page.locator('#form-confirmation').innerText();
-}
-
-export default async function decisionForms({ info, scenario, check, openPage, signIn, accessible, text }) {
+export default async function decisionForms({ info, scenario, panel, send, check, openPage, signIn, accessible, text }) {
   const perimeter = scenario.decisions.find((d) => d.slug === 'd-perimetre');
   const workshop = scenario.consultations.find((c) => c.slug === 'atelier-diabete');
   const page = await openPage('decision forms');

@@ -2,7 +2,8 @@
 //! dashboard's browser tests (`tests/browser/dashboard.mjs`).
 //!
 //! It prints one JSON line: the dashboard's URL, the CPTS's id, a token per role (the
-//! representatives' tokens name them), and every member's name, so the browser test can check
+//! representatives' tokens name them), the token of the coordinator of a second CPTS that is
+//! not registered yet, and every member's name, so the browser test can check
 //! that no name shows in the public view. The answers the demo published are already in the
 //! members' notifications when the line is printed, and the notifications' worker runs (with
 //! no mail server: e-mails stay queued), so the ones published in the browser arrive live. It
@@ -14,7 +15,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use cpts_domain::access::Role;
-use cpts_domain::ids::MemberId;
+use cpts_domain::ids::{CommunityId, MemberId};
 use cpts_ledger::notify::{self, NotifyConfig};
 use cpts_ledger::service::Ledger;
 use cpts_ledger::{app, demo, tokens};
@@ -66,6 +67,11 @@ async fn main() -> anyhow::Result<()> {
         "Karim Benali",
     )
     .await?;
+    // A second CPTS, not registered yet: its coordinator starts the year from an empty ledger.
+    let newcomer = CommunityId(uuid::Uuid::new_v4());
+    let new_coordinator = tokens::create(&repo, newcomer, Role::Coordinator, None, "Coordination")
+        .await?
+        .secret;
     let names: Vec<String> = demo::scenario()?
         .members
         .into_iter()
@@ -92,6 +98,7 @@ async fn main() -> anyhow::Result<()> {
                 "auditor": auditor,
                 "martine": martine,
                 "karim": karim,
+                "newCoordinator": new_coordinator,
             },
             "memberNames": names,
         })
