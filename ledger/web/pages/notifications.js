@@ -5,7 +5,7 @@ import { gql } from '../api.js';
 import { t } from '../i18n.js';
 import { esc, fmtMoment, errorText, main } from '../ui.js';
 import { session, shell } from '../state.js';
-import { confirm } from '../forms.js';
+import { confirm, commandForm } from '../forms.js';
 
 /** `3 non lues`: the unread count in words. */
 const unreadText = (count) => `${count} ${t(count === 1 ? 'web-unread-one' : 'web-unread-many')}`;
@@ -51,7 +51,23 @@ async function notificationsPage() {
   return `<h1>${esc(t('web-nav-notifications'))}</h1><p>${esc(t('web-notifications-intro'))}</p>
     ${session.unread ? `<p><strong id="unread-count">${esc(unreadText(session.unread))}</strong>
       <button type="button" id="mark-all-read">${esc(t('web-mark-all-read'))}</button></p>` : ''}
-    ${notifications.length ? `<ul class="notifications">${items}</ul>` : `<p>${esc(t('web-no-notification'))}</p>`}`;
+    ${notifications.length ? `<ul class="notifications">${items}</ul>` : `<p>${esc(t('web-no-notification'))}</p>`}
+    ${contactForms()}`;
+}
+
+/** The member's own contact: an address to be told by e-mail, in a language, or none. */
+function contactForms() {
+  const memberId = session.viewer?.memberId;
+  if (!memberId) return '';
+  return `<section aria-labelledby="h-contact"><h2 id="h-contact">${esc(t('web-contact-title'))}</h2><p>${esc(t('web-contact-intro'))}</p>
+    ${commandForm({ id: 'own-contact', level: 3, title: 'web-form-own-contact', button: 'web-button-record', mutation: 'setContact', inputType: 'SetContactInput',
+      fixed: { memberId },
+      fields: [
+        { name: 'email', label: 'web-field-email', kind: 'email', required: true, maxlength: 320 },
+        { name: 'language', label: 'web-field-language', kind: 'select', required: true, value: 'FR', options: [['FR', 'Français'], ['EN', 'English']] },
+      ] })}
+    ${commandForm({ id: 'own-contact-withdraw', level: 3, title: 'web-form-own-contact-withdraw', intro: 'web-own-contact-withdraw-intro', button: 'web-button-withdraw-contact', secondary: true, mutation: 'withdrawContact', inputType: 'WithdrawContactInput',
+      fixed: { memberId }, fields: [] })}</section>`;
 }
 
 
