@@ -661,6 +661,7 @@ web-form-own-contact = My address
 web-form-own-contact-withdraw = No more e-mail
 web-own-contact-withdraw-intro = The address is erased from the record; your notifications stay on this page.
 web-button-withdraw-contact = Withdraw my address
+web-you = you
 web-mine-title = My contributions
 web-mine-intro = What you said, and what became of it.
 web-no-mine = No contribution.

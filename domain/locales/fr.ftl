@@ -664,6 +664,7 @@ web-form-own-contact = Mon adresse
 web-form-own-contact-withdraw = Ne plus recevoir de courriel
 web-own-contact-withdraw-intro = L’adresse est effacée du registre ; vos notifications restent sur cette page.
 web-button-withdraw-contact = Retirer mon adresse
+web-you = vous
 web-mine-title = Mes contributions
 web-mine-intro = Ce que vous avez dit, et ce qu’il en est advenu.
 web-no-mine = Aucune contribution.

@@ -326,8 +326,12 @@ impl Decision {
             .load_one(TrailKey(self.id.to_string(), self.as_of))
             .await
             .map_err(read_failed)?;
+        let me = match crate::types::caller(ctx) {
+            cpts_domain::access::Caller::Principal(p) => p.member.map(|m| m.0.to_string()),
+            _ => None,
+        };
         trail
-            .map(|t| InfluenceTrail::new(t, self.visibility))
+            .map(|t| InfluenceTrail::new(t, self.visibility, me.as_deref()))
             .transpose()
     }
 
@@ -449,6 +453,8 @@ pub struct TrailEntry {
     pub author_name: Option<String>,
     /// Whether an inhabitant wrote it without giving their name.
     pub anonymous: bool,
+    /// Whether the signed-in member wrote it (shown to them as *vous*, published or not).
+    pub mine: bool,
     /// The anonymous inhabitant's commune, for callers who see names.
     pub anonymous_commune: Option<String>,
     /// What it is.
@@ -506,7 +512,13 @@ pub struct InfluenceTrail {
 }
 
 impl InfluenceTrail {
-    fn new(trail: queries::InfluenceTrail, visibility: Visibility) -> Result<Self> {
+    /// The trail as a caller sees it; `me` is the signed-in member, whose own contributions
+    /// are shown (marked `mine`) even before their answer is published.
+    fn new(
+        trail: queries::InfluenceTrail,
+        visibility: Visibility,
+        me: Option<&str>,
+    ) -> Result<Self> {
         let everything = visibility == Visibility::Everything;
         let consultations = trail
             .consultations
@@ -525,8 +537,11 @@ impl InfluenceTrail {
         let entries = trail
             .entries
             .into_iter()
-            .filter(|e| everything || e.published_on.is_some())
+            .filter(|e| {
+                everything || e.published_on.is_some() || e.author_member_id.as_deref() == me
+            })
             .map(|e| {
+                let mine = me.is_some() && e.author_member_id.as_deref() == me;
                 // The answer is public once published; a draft only for those who see all.
                 let shown = everything || e.published_on.is_some();
                 let submitted_on = day(&e.submitted_on)?;
@@ -534,6 +549,7 @@ impl InfluenceTrail {
                     contribution_id: ID(e.contribution_id),
                     consultation_id: ID(e.consultation_id),
                     anonymous: e.author_member_id.is_none(),
+                    mine,
                     author_name: e.author_name.filter(|_| everything),
                     anonymous_commune: e.anonymous_commune.filter(|_| everything),
                     kind: vocab(&e.kind, values::ContributionKind::from_wire_name)?,

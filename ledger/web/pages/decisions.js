@@ -14,7 +14,7 @@ const DECISION_ROW = 'id title status bodyName moment mission proposedOn votedOn
 const DECISION_FULL = `id title text status bodyName moment mission proposedOn votedOn tally { consensus colleges { collegeId votesFor votesAgainst abstentions } } amendments withdrawnOn
   trail { shareRetained counts { disposition count }
     consultations { id subject rung promise promiseEn answerDeadline }
-    entries { contributionId consultationId authorName anonymous anonymousCommune kind text submittedOn withdrawnOn withdrawalReason amendedOn amendmentReason
+    entries { contributionId consultationId mine authorName anonymous anonymousCommune kind text submittedOn withdrawnOn withdrawalReason amendedOn amendmentReason
       lateReception { receivedOn reason } disposition rationale publishedOn answerDeadline onTime standing } }
   milestones { happenedOn milestone }
   indicators { indicator period value target reportedOn }`;
@@ -107,7 +107,7 @@ export async function decisionPage(id) {
   const subjects = Object.fromEntries((trail?.consultations || []).map((c) => [c.id, c.subject]));
   const entries = (trail?.entries || []).map((e) => [
     `${esc(e.text)}${lateTag(e.lateReception)}${e.amendedOn ? `<br><span class="tag amended">${esc(t('web-amended-tag', fmtDate(e.amendedOn), e.amendmentReason || ''))}</span>` : ''}`,
-    esc(e.authorName || (e.anonymous ? `${t('member-kind-anonymous_inhabitant')}${e.anonymousCommune ? ` (${e.anonymousCommune})` : ''}` : '')),
+    `${e.mine ? `<span class="tag you">${esc(t('web-you'))}</span> ` : ''}${esc(e.authorName || (e.anonymous ? `${t('member-kind-anonymous_inhabitant')}${e.anonymousCommune ? ` (${e.anonymousCommune})` : ''}` : ''))}`,
     esc(label('kind', e.kind)),
     esc(label('disposition', e.disposition)),
     esc(e.rationale || ''),

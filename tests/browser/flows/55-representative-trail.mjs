@@ -1,0 +1,22 @@
+// A representative reads a decision's trail: their own contributions are marked « vous », and
+// no other person is named.
+
+export default async function representativeTrail({ info, scenario, check, openPage, signIn, accessible }) {
+  const perimeter = scenario.decisions.find((d) => d.slug === 'd-perimetre');
+  const consultation = scenario.consultations.find((c) => c.slug === 'perimetre');
+  const hers = consultation.contributions.filter((c) => c.author === 'martine-roussel');
+  const page = await openPage('representative trail');
+  await signIn(page, info.tokens.martine);
+  await page.getByRole('link', { name: 'Décisions', exact: true }).click();
+  await page.locator('main table').getByRole('link', { name: perimeter.title }).first().click();
+  await page.getByRole('heading', { level: 1, name: perimeter.title }).waitFor();
+  const marked = page.locator('section:has(#h-trail) tbody tr', { has: page.locator('.tag.you') });
+  check(hers.length > 0 && await marked.count() === hers.length, `her ${hers.length} contribution(s) are marked « vous » (${await marked.count()})`);
+  const markedText = (await marked.allInnerTexts()).join('\n');
+  check(hers.every((c) => markedText.includes(c.text.slice(0, 50))), 'the rows marked « vous » are hers');
+  const trail = await page.locator('section:has(#h-trail)').innerText();
+  const named = info.memberNames.filter((name) => trail.includes(name));
+  check(named.length === 0, `no person is named in the trail a representative reads (${named.join(', ')})`);
+  await accessible(page, 'a representative’s view of a trail');
+  await page.close();
+}
