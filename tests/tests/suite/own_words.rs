@@ -9,9 +9,9 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use cpts_domain::access::{Caller, Role};
 use cpts_domain::command::{Actor, AddressedCommand};
-use cpts_domain::decision::{DecisionCommand, Proposal};
+use cpts_domain::decision::{DecisionCommand, Proposal, Tally};
 use cpts_domain::ids::{BodyId, CommunityId, ConsultationId, ContributionId, DecisionId, MemberId};
-use cpts_domain::values::{Disposition, Mission, Moment};
+use cpts_domain::values::{Disposition, Mission, Moment, VoteOutcome};
 use cpts_graphql::port::{CommandContext, LedgerPort};
 use cpts_ledger::demo::{self, id_of};
 use cpts_ledger::service::Ledger;
@@ -367,4 +367,59 @@ async fn once_closed_and_answered_a_contribution_is_no_longer_changed_by_its_aut
         "Villeveyrac doit rester dans le périmètre."
     );
     assert_eq!(answered["status"], "answered");
+}
+
+/// A representative reading the trail sees their own contributions, marked as theirs, before
+/// any answer is published; another's unanswered contribution and every name stay hidden.
+#[tokio::test]
+async fn a_representative_sees_their_own_contributions_in_the_trail_marked_as_theirs() {
+    let world = world().await;
+    // Representatives read decisions once voted.
+    world
+        .send(DecisionCommand::RecordVote {
+            on: date("2026-06-15"),
+            tally: Tally::Consensus,
+            outcome: VoteOutcome::Adopted,
+        })
+        .await;
+    let data = world
+        .ok(
+            Role::Representative,
+            Some(martine()),
+            "query($id: ID!) { decision(id: $id, asOf: \"2026-06-20\") { trail { entries { contributionId mine authorName disposition } } } }",
+            json!({ "id": DECISION.to_string() }),
+        )
+        .await;
+    let entries = data["decision"]["trail"]["entries"]
+        .as_array()
+        .expect("entries")
+        .clone();
+    let ids: Vec<&str> = entries
+        .iter()
+        .map(|e| e["contributionId"].as_str().expect("an id"))
+        .collect();
+    assert_eq!(
+        ids.len(),
+        2,
+        "her two contributions, not Karim's: {entries:?}"
+    );
+    assert!(!ids.contains(&KARIMS.to_string().as_str()));
+    for entry in &entries {
+        assert_eq!(entry["mine"], true, "{entry}");
+        assert_eq!(entry["authorName"], Value::Null, "no name is shown to her");
+    }
+    // Staff see every entry, none of them theirs.
+    let data = world
+        .ok(
+            Role::Coordinator,
+            None,
+            "query($id: ID!) { decision(id: $id, asOf: \"2026-06-20\") { trail { entries { mine } } } }",
+            json!({ "id": DECISION.to_string() }),
+        )
+        .await;
+    let entries = data["decision"]["trail"]["entries"]
+        .as_array()
+        .expect("entries");
+    assert_eq!(entries.len(), 3);
+    assert!(entries.iter().all(|e| e["mine"] == false));
 }
