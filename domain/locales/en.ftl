@@ -424,6 +424,27 @@ csv-soumise-le = submitted_on
 csv-reponse-promise-le = answer_due_by
 csv-statut-libelle = status_label
 
+## The headers of a consultation's CSV file (its contributions, to check)
+consultation-csv-contribution = Contribution
+consultation-csv-author = Author
+consultation-csv-anonymous = Anonymous
+consultation-csv-commune = Commune
+consultation-csv-kind = Kind
+consultation-csv-text = Text
+consultation-csv-submitted-on = Submitted on
+consultation-csv-received-late-on = Received late on
+consultation-csv-late-reason = Why accepted late
+consultation-csv-amended-on = Amended on
+consultation-csv-amendment-reason = Why amended
+consultation-csv-withdrawn-on = Withdrawn on
+consultation-csv-withdrawal-reason = Why withdrawn
+consultation-csv-answer-deadline = Answer due by
+consultation-csv-standing = Standing
+consultation-csv-decision = Decision
+consultation-csv-disposition = Disposition
+consultation-csv-rationale = Rationale
+consultation-csv-published-on = Answer published on
+
 ## The dashboard (ledger/web)
 web-app-title = Governance ledger
 web-skip = Skip to content

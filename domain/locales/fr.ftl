@@ -427,6 +427,27 @@ csv-soumise-le = soumise_le
 csv-reponse-promise-le = reponse_promise_le
 csv-statut-libelle = statut_libelle
 
+## Les en-têtes du fichier CSV d'une consultation (ses contributions, à vérifier)
+consultation-csv-contribution = Contribution
+consultation-csv-author = Auteur
+consultation-csv-anonymous = Anonyme
+consultation-csv-commune = Commune
+consultation-csv-kind = Nature
+consultation-csv-text = Texte
+consultation-csv-submitted-on = Soumise le
+consultation-csv-received-late-on = Reçue en retard le
+consultation-csv-late-reason = Motif de l'acceptation en retard
+consultation-csv-amended-on = Modifiée le
+consultation-csv-amendment-reason = Motif de la modification
+consultation-csv-withdrawn-on = Retirée le
+consultation-csv-withdrawal-reason = Motif du retrait
+consultation-csv-answer-deadline = Réponse due le
+consultation-csv-standing = Situation
+consultation-csv-decision = Décision
+consultation-csv-disposition = Suite donnée
+consultation-csv-rationale = Motif de la suite donnée
+consultation-csv-published-on = Réponse publiée le
+
 ## Le tableau de bord (ledger/web)
 web-app-title = Registre de gouvernance
 web-skip = Aller au contenu

@@ -17,6 +17,9 @@ use crate::shape::check_shape;
 /// What one influence trail costs on top of its fields: it reads every contribution of the
 /// consultations a decision drew on.
 pub const TRAIL_COMPLEXITY: usize = 25;
+/// What a consultation's entries (or their CSV) cost on top of their fields: they read every
+/// contribution of the consultation.
+pub const ENTRIES_COMPLEXITY: usize = 25;
 /// What `report` and `verifyLedger` cost: they read and decrypt the whole log. The shape guard
 /// allows one per request; the cost stays under [`PUBLIC_COMPLEXITY`] so that a caller whose
 /// role may not read them is told `FORBIDDEN`, not that the query costs too much.

@@ -224,11 +224,23 @@ fn reader(ctx: &Context<'_>, named: Option<CommunityId>) -> Result<(CommunityId,
     }
 }
 
+/// What a signed-in caller sees of a consultation's contributions, and the member whose own
+/// contributions are marked.
+fn entries_reader(principal: &cpts_domain::access::Principal) -> (Visibility, Option<String>) {
+    let visibility = if guard::sees_names(&Caller::Principal(*principal)) {
+        Visibility::Everything
+    } else {
+        Visibility::Published
+    };
+    (visibility, principal.member.map(|m| m.to_string()))
+}
+
 /// The view of one consultation as of a date, with its promise keeping.
 async fn consultation(
     db: &cpts_projections::ReadDb,
     c: listing::ConsultationSummary,
     as_of: NaiveDate,
+    (visibility, viewer): (Visibility, Option<String>),
 ) -> Result<Consultation> {
     let keeping = queries::promise_keeping(db, &c.consultation_id, as_of)
         .await
@@ -252,6 +264,9 @@ async fn consultation(
         answer_deadline: day(&c.answer_deadline)?,
         contributions: c.contributions,
         promise_keeping: keeping.map(PromiseKeeping::from),
+        as_of,
+        visibility,
+        viewer,
     })
 }
 
@@ -271,7 +286,9 @@ pub(crate) async fn consultation_view(
         .into_iter()
         .find(|c| c.consultation_id == id.as_str());
     match found {
-        Some(c) => consultation(db, c, as_of).await.map(Some),
+        Some(c) => consultation(db, c, as_of, entries_reader(&principal))
+            .await
+            .map(Some),
         None => Ok(None),
     }
 }
@@ -560,11 +577,28 @@ impl QueryRoot {
         let list = listing::consultations(db, &principal.community.to_string(), as_of)
             .await
             .map_err(read_failed)?;
+        let ids: Vec<String> = list.iter().map(|c| c.consultation_id.clone()).collect();
+        crate::views::prefetch_entries(ctx, &ids, as_of).await?;
         let mut views = Vec::with_capacity(list.len());
         for c in list {
-            views.push(consultation(db, c, as_of).await?);
+            views.push(consultation(db, c, as_of, entries_reader(&principal)).await?);
         }
         Ok(views)
+    }
+
+    /// One consultation of the caller's CPTS as of a date (today by default), with its
+    /// promise keeping and, in `entries`, every contribution it received. For every signed-in
+    /// role; another CPTS's consultation, or none, is `NOT_FOUND`.
+    async fn consultation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        as_of: Option<NaiveDate>,
+    ) -> Result<Consultation> {
+        let id = ID(parse_id("id", &id)?.to_string());
+        consultation_view(ctx, &id, as_of.unwrap_or_else(today))
+            .await?
+            .ok_or_else(|| from_access(&AccessError::OutsideCommunity))
     }
 
     /// The signed-in member's own contributions and where each stands, as of a date (today by

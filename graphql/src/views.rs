@@ -113,6 +113,54 @@ impl Loader<TrailKey> for DecisionLoader {
     }
 }
 
+/// The contributions of a consultation as of a date, each with its standing and first answer.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EntriesKey(pub String, pub NaiveDate);
+
+impl Loader<EntriesKey> for DecisionLoader {
+    type Value = Vec<queries::ConsultationEntry>;
+    type Error = Arc<sqlx::Error>;
+
+    async fn load(
+        &self,
+        keys: &[EntriesKey],
+    ) -> std::result::Result<HashMap<EntriesKey, Self::Value>, Self::Error> {
+        let mut by_date: HashMap<NaiveDate, Vec<String>> = HashMap::new();
+        for EntriesKey(id, as_of) in keys {
+            by_date.entry(*as_of).or_default().push(id.clone());
+        }
+        let mut found = HashMap::new();
+        for (as_of, ids) in by_date {
+            let mut entries = queries::consultations_contributions(&self.db, &ids, as_of)
+                .await
+                .map_err(Arc::new)?;
+            // Every key gets an answer, an empty one too, so that nothing asks again.
+            for id in ids {
+                let value = entries.remove(&id).unwrap_or_default();
+                found.insert(EntriesKey(id, as_of), value);
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Reads, in one statement, the entries of every consultation of a list when the query asks
+/// for them (`entries` or `csv`), and leaves them in the request's loader.
+pub(crate) async fn prefetch_entries(
+    ctx: &Context<'_>,
+    ids: &[String],
+    as_of: NaiveDate,
+) -> Result<()> {
+    let asked = ctx.look_ahead();
+    if asked.field("entries").exists() || asked.field("csv").exists() {
+        ctx.data::<RequestLoader>()?
+            .load_many(ids.iter().map(|id| EntriesKey(id.clone(), as_of)))
+            .await
+            .map_err(read_failed)?;
+    }
+    Ok(())
+}
+
 /// The milestones of a decision.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MilestonesKey(pub String);
@@ -626,6 +674,7 @@ pub struct PageInfo {
 
 /// A consultation, with whether it kept its promise to answer.
 #[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
 pub struct Consultation {
     /// The consultation.
     pub id: ID,
@@ -653,6 +702,220 @@ pub struct Consultation {
     pub contributions: i64,
     /// Whether it kept its promise to answer, as of the date.
     pub promise_keeping: Option<PromiseKeeping>,
+    /// The date its time-dependent parts are read at.
+    #[graphql(skip)]
+    pub as_of: NaiveDate,
+    /// What the caller sees of its contributions.
+    #[graphql(skip)]
+    pub visibility: Visibility,
+    /// The signed-in member, whose own contributions are marked.
+    #[graphql(skip)]
+    pub viewer: Option<String>,
+}
+
+#[ComplexObject]
+impl Consultation {
+    /// Every contribution it received by the date, withdrawn ones included, in submission
+    /// order, with where each stands and its first answer: what was typed in, to check it.
+    /// As in a decision's trail, authors' names and answers not yet published only for staff.
+    #[graphql(complexity = "crate::limits::ENTRIES_COMPLEXITY + child_complexity")]
+    async fn entries(&self, ctx: &Context<'_>) -> Result<Vec<ConsultationEntry>> {
+        self.visible_entries(ctx).await
+    }
+
+    /// The same entries as a CSV file a spreadsheet opens (UTF-8, comma separated, one header
+    /// row in the language asked, dates in ISO 8601, standings and dispositions by their
+    /// labels); no cell is read as a formula.
+    #[graphql(complexity = "crate::limits::ENTRIES_COMPLEXITY")]
+    async fn csv(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "crate::inputs::Lang::Fr")] lang: crate::inputs::Lang,
+    ) -> Result<String> {
+        let entries = self.visible_entries(ctx).await?;
+        Ok(entries_csv(&entries, lang.into()))
+    }
+}
+
+impl Consultation {
+    /// Its entries as the caller may see them, read through the request's loader.
+    async fn visible_entries(&self, ctx: &Context<'_>) -> Result<Vec<ConsultationEntry>> {
+        let loader = ctx.data::<RequestLoader>()?;
+        let entries = loader
+            .load_one(EntriesKey(self.id.to_string(), self.as_of))
+            .await
+            .map_err(read_failed)?
+            .unwrap_or_default();
+        entries
+            .into_iter()
+            .map(|e| ConsultationEntry::new(e, self.visibility, self.viewer.as_deref()))
+            .collect()
+    }
+}
+
+/// One contribution of a consultation, as of a date, as the caller may see it.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ConsultationEntry {
+    /// The contribution.
+    pub contribution_id: ID,
+    /// Its author's name, for callers who see names; absent for an anonymous inhabitant.
+    pub author_name: Option<String>,
+    /// Whether an inhabitant wrote it without giving their name.
+    pub anonymous: bool,
+    /// The anonymous inhabitant's commune, for callers who see names.
+    pub anonymous_commune: Option<String>,
+    /// Whether the signed-in member wrote it.
+    pub mine: bool,
+    /// What it is.
+    pub kind: ContributionKind,
+    /// Its text (its last amendment).
+    pub text: String,
+    /// When it was submitted (for one received late, the day it was received).
+    pub submitted_on: NaiveDate,
+    /// Set when it was received after its consultation's closing and accepted as late.
+    pub late_reception: Option<LateReception>,
+    /// When its text was last amended.
+    pub amended_on: Option<NaiveDate>,
+    /// Why it was last amended, if said.
+    pub amendment_reason: Option<String>,
+    /// When it was withdrawn.
+    pub withdrawn_on: Option<NaiveDate>,
+    /// Why it was withdrawn, if said.
+    pub withdrawal_reason: Option<String>,
+    /// The last day its answer is on time: the consultation's deadline, or for one received
+    /// late its own, counted from its reception.
+    pub answer_deadline: NaiveDate,
+    /// Where it stands as of the date.
+    pub standing: Standing,
+    /// The decision that answered it first; for staff also one that drafted an answer not
+    /// published yet (then `publishedOn` is absent).
+    pub decision: Option<crate::due::AnsweringDecision>,
+    /// What became of it in that answer.
+    pub disposition: Option<Disposition>,
+    /// Why.
+    pub rationale: Option<String>,
+    /// When the answer was published; absent for a draft.
+    pub published_on: Option<NaiveDate>,
+    /// The standing's code, for its label.
+    #[graphql(skip)]
+    pub standing_code: &'static str,
+}
+
+impl ConsultationEntry {
+    /// The entry for a caller: names and communes for those who see everything; an answer
+    /// once published, or drafted for those who see everything.
+    fn new(
+        e: queries::ConsultationEntry,
+        visibility: Visibility,
+        viewer: Option<&str>,
+    ) -> Result<Self> {
+        let everything = visibility == Visibility::Everything;
+        let submitted_on = day(&e.submitted_on)?;
+        let answer = e.answer.filter(|a| everything || a.published_on.is_some());
+        let (decision, disposition, rationale, published_on) = match answer {
+            Some(a) => (
+                Some(crate::due::AnsweringDecision {
+                    id: ID(a.decision_id),
+                    title: a.title,
+                }),
+                Some(vocab(&a.disposition, values::Disposition::from_wire_name)?),
+                a.rationale,
+                maybe_day(a.published_on.as_deref())?,
+            ),
+            None => (None, None, None, None),
+        };
+        Ok(Self {
+            mine: viewer.is_some() && e.author_member_id.as_deref() == viewer,
+            contribution_id: ID(e.contribution_id),
+            anonymous: e.author_member_id.is_none(),
+            author_name: e.author_name.filter(|_| everything),
+            anonymous_commune: e.anonymous_commune.filter(|_| everything),
+            kind: vocab(&e.kind, values::ContributionKind::from_wire_name)?,
+            text: e.text,
+            submitted_on,
+            late_reception: LateReception::of(submitted_on, e.late_reason),
+            amended_on: maybe_day(e.amended_on.as_deref())?,
+            amendment_reason: e.amendment_reason,
+            withdrawn_on: maybe_day(e.withdrawn_on.as_deref())?,
+            withdrawal_reason: e.withdrawal_reason,
+            answer_deadline: day(&e.answer_deadline)?,
+            standing: Standing::from(&e.standing),
+            standing_code: e.standing.code(),
+            decision,
+            disposition,
+            rationale,
+            published_on,
+        })
+    }
+}
+
+/// The headers of a consultation's CSV, by their keys in the text catalogue.
+const ENTRY_CSV_HEADERS: [&str; 19] = [
+    "consultation-csv-contribution",
+    "consultation-csv-author",
+    "consultation-csv-anonymous",
+    "consultation-csv-commune",
+    "consultation-csv-kind",
+    "consultation-csv-text",
+    "consultation-csv-submitted-on",
+    "consultation-csv-received-late-on",
+    "consultation-csv-late-reason",
+    "consultation-csv-amended-on",
+    "consultation-csv-amendment-reason",
+    "consultation-csv-withdrawn-on",
+    "consultation-csv-withdrawal-reason",
+    "consultation-csv-answer-deadline",
+    "consultation-csv-standing",
+    "consultation-csv-decision",
+    "consultation-csv-disposition",
+    "consultation-csv-rationale",
+    "consultation-csv-published-on",
+];
+
+/// A consultation's entries as CSV: one line per entry, every cell through the formula guard
+/// of the open data ([`cpts_projections::report::render::csv`]).
+fn entries_csv(entries: &[ConsultationEntry], lang: values::Lang) -> String {
+    use cpts_domain::texts::t;
+    let headers = ENTRY_CSV_HEADERS.map(|key| t(lang, key));
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let date = |v: Option<NaiveDate>| v.map(|d| d.to_string()).unwrap_or_default();
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| {
+            vec![
+                e.contribution_id.to_string(),
+                text(&e.author_name),
+                t(lang, if e.anonymous { "yes" } else { "no" }).to_owned(),
+                text(&e.anonymous_commune),
+                values::ContributionKind::from(e.kind)
+                    .label(lang)
+                    .to_owned(),
+                e.text.clone(),
+                e.submitted_on.to_string(),
+                date(e.late_reception.as_ref().map(|l| l.received_on)),
+                e.late_reception
+                    .as_ref()
+                    .map(|l| l.reason.clone())
+                    .unwrap_or_default(),
+                date(e.amended_on),
+                text(&e.amendment_reason),
+                date(e.withdrawn_on),
+                text(&e.withdrawal_reason),
+                e.answer_deadline.to_string(),
+                cpts_projections::report::texts::standing_label(e.standing_code, lang).to_owned(),
+                e.decision
+                    .as_ref()
+                    .map(|d| d.title.clone())
+                    .unwrap_or_default(),
+                e.disposition
+                    .map(|d| values::Disposition::from(d).label(lang).to_owned())
+                    .unwrap_or_default(),
+                text(&e.rationale),
+                date(e.published_on),
+            ]
+        })
+        .collect();
+    cpts_projections::report::render::csv(&headers, &rows)
 }
 
 /// Whether a consultation kept its promise to answer, as of a date.

@@ -43,7 +43,7 @@ fn distinct(ids: &[String]) -> Vec<&str> {
 
 /// Runs `sql(list)` once per chunk of ids, where `list` is the chunk's placeholders, numbered
 /// after `leading`'s; returns every chunk's rows. No ids, no statement.
-async fn fetch_in<T>(
+pub(crate) async fn fetch_in<T>(
     db: &ReadDb,
     ids: &[String],
     leading: &[Param],

@@ -442,28 +442,107 @@ pub struct FollowUp {
 
 #[derive(sqlx::FromRow)]
 struct FollowUpRow {
-    contribution_id: String,
+    #[sqlx(flatten)]
+    read: StandingRow,
     consultation_id: String,
     subject: String,
     text: String,
-    submitted_on: String,
-    withdrawn_on: Option<String>,
-    late_reason: Option<String>,
     amendments: i64,
     amended_on: Option<String>,
     amendment_reason: Option<String>,
     withdrawal_reason: Option<String>,
     closed_on: Option<String>,
+    title: Option<String>,
+    disposition: Option<String>,
+    rationale: Option<String>,
+}
+
+/// What a reader of a contribution's standing reads of each row: the contribution, its
+/// consultation's terms, and one of its answers (each of the answer's columns `NULL` without
+/// one). A contribution answered by several decisions comes in one row per answer, side by
+/// side.
+#[derive(sqlx::FromRow)]
+pub(crate) struct StandingRow {
+    contribution_id: String,
+    submitted_on: String,
+    withdrawn_on: Option<String>,
+    late_reason: Option<String>,
     rung: String,
     closes_on: String,
     answer_deadline: String,
     decision_id: Option<String>,
-    title: Option<String>,
-    disposition: Option<String>,
-    rationale: Option<String>,
-    published_on: Option<String>,
     first_published_on: Option<String>,
     revised_on: Option<String>,
+    published_on: Option<String>,
+}
+
+/// One contribution as a reader reads it: the row of its first answer by the date
+/// ([`AnswerFacts::first_answer`]; its only row, without an answer), that answer's facts, and
+/// where it stands ([`rules::standing`]).
+struct Stood<R> {
+    row: R,
+    answer: Option<AnswerFacts>,
+    facts: ContributionFacts,
+    standing: ContributionStanding,
+}
+
+/// Each contribution of `rows` once, in their order, with its first answer by the date and its
+/// standing: the one way the contributions' readers turn rows into standings.
+fn standings<R>(
+    rows: Vec<R>,
+    read: impl Fn(&R) -> &StandingRow,
+    as_of: NaiveDate,
+) -> Result<Vec<Stood<R>>> {
+    let mut grouped: Vec<Vec<R>> = Vec::new();
+    for row in rows {
+        match grouped.last_mut() {
+            Some(group) if read(&group[0]).contribution_id == read(&row).contribution_id => {
+                group.push(row)
+            }
+            _ => grouped.push(vec![row]),
+        }
+    }
+    let mut stood = Vec::with_capacity(grouped.len());
+    for group in grouped {
+        let mut answers = Vec::with_capacity(group.len());
+        for r in &group {
+            let r = read(r);
+            answers.push(
+                r.decision_id
+                    .is_some()
+                    .then(|| answer_facts(&r.first_published_on, &r.revised_on, &r.published_on))
+                    .transpose()?,
+            );
+        }
+        let first = AnswerFacts::first_answer(answers.iter().flatten().copied(), as_of);
+        let Some((row, answer)) = group
+            .into_iter()
+            .zip(answers)
+            .find(|(_, a)| a.is_none() || *a == first)
+        else {
+            continue;
+        };
+        let r = read(&row);
+        let facts = contribution_facts(
+            ContributionRow {
+                submitted_on: &r.submitted_on,
+                withdrawn_on: &r.withdrawn_on,
+                late_reason: &r.late_reason,
+                rung: &r.rung,
+                closes_on: &r.closes_on,
+                answer_deadline: &r.answer_deadline,
+            },
+            answer,
+        )?;
+        let standing = rules::standing(&facts, as_of);
+        stood.push(Stood {
+            row,
+            answer,
+            facts,
+            standing,
+        });
+    }
+    Ok(stood)
 }
 
 /// The coarse status of a standing, as *Mes contributions* first showed it.
@@ -503,76 +582,217 @@ pub async fn contributor_follow_up(
             &[Param::from(member_or_association_id), Param::from(as_of)],
         )
         .await?;
-    // One row per contribution: the answer that answered it first by the date.
-    let mut grouped: Vec<Vec<FollowUpRow>> = Vec::new();
-    for row in rows {
-        match grouped.last_mut() {
-            Some(group) if group[0].contribution_id == row.contribution_id => group.push(row),
-            _ => grouped.push(vec![row]),
-        }
-    }
-    let mut follow_up = Vec::with_capacity(grouped.len());
-    for group in grouped {
-        let facts =
-            |r: &FollowUpRow| answer_facts(&r.first_published_on, &r.revised_on, &r.published_on);
-        let mut answers = Vec::with_capacity(group.len());
-        for r in &group {
-            answers.push(facts(r)?);
-        }
-        let first = AnswerFacts::first_answer(answers.iter().copied(), as_of);
-        let Some((row, facts)) = group
-            .into_iter()
-            .zip(answers)
-            .find(|(r, f)| r.decision_id.is_none() || Some(*f) == first)
-        else {
-            continue;
-        };
-        let answer = row.decision_id.is_some().then_some(facts);
-        let standing = rules::standing(
-            &contribution_facts(
-                ContributionRow {
-                    submitted_on: &row.submitted_on,
-                    withdrawn_on: &row.withdrawn_on,
-                    late_reason: &row.late_reason,
-                    rung: &row.rung,
-                    closes_on: &row.closes_on,
-                    answer_deadline: &row.answer_deadline,
-                },
-                answer,
-            )?,
-            as_of,
-        );
+    let mut follow_up = Vec::with_capacity(rows.len());
+    for Stood {
+        row,
+        answer,
+        standing,
+        ..
+    } in standings(rows, |r| &r.read, as_of)?
+    {
         let published = answer.and_then(|a| a.published_as_of(as_of));
         let first_published = answer
             .and_then(|a| a.first_published_on)
             .filter(|p| *p <= as_of);
-        let submitted = stored_day(&row.submitted_on)?;
+        let submitted = stored_day(&row.read.submitted_on)?;
         follow_up.push(FollowUp {
             days_to_answer: first_published.map(|p| (p - submitted).num_days()),
-            decision: published.and(row.decision_id.zip(row.title)),
+            decision: published.and(row.read.decision_id.zip(row.title)),
             disposition: published.and(row.disposition),
             rationale: published.and(row.rationale),
-            contribution_id: row.contribution_id,
+            contribution_id: row.read.contribution_id,
             consultation_id: row.consultation_id,
             subject: row.subject,
             text: at_rest.open(column::CONTRIBUTION_TEXT, &row.text)?,
-            submitted_on: row.submitted_on,
-            late_reason: row.late_reason,
+            submitted_on: row.read.submitted_on,
+            late_reason: row.read.late_reason,
             status: follow_up_status(&standing).to_owned(),
             standing,
             amendments: row.amendments,
             amended_on: row.amended_on,
             amendment_reason: at_rest
                 .open_opt(column::AMENDMENT_REASON, row.amendment_reason.as_deref())?,
-            changeable: row.withdrawn_on.is_none()
+            changeable: row.read.withdrawn_on.is_none()
                 && row.closed_on.is_none()
                 && first_published.is_none(),
-            withdrawn_on: row.withdrawn_on,
+            withdrawn_on: row.read.withdrawn_on,
             withdrawal_reason: at_rest
                 .open_opt(column::WITHDRAWAL_REASON, row.withdrawal_reason.as_deref())?,
         });
     }
     Ok(follow_up)
+}
+
+/// The answer a contribution got first, as of a date.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EntryAnswer {
+    /// The decision that gave it.
+    pub decision_id: String,
+    /// That decision's title.
+    pub title: String,
+    /// The disposition.
+    pub disposition: String,
+    /// The rationale.
+    pub rationale: Option<String>,
+    /// When the answer in force was published, by the date; None for an answer drafted and
+    /// not published by then (or revised and not republished), which only staff may read.
+    pub published_on: Option<String>,
+}
+
+/// One contribution of a consultation, as of a date, with what became of it: what the
+/// consultation's page lists, so that what was typed in can be checked.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ConsultationEntry {
+    /// The contribution.
+    pub contribution_id: String,
+    /// Its consultation.
+    pub consultation_id: String,
+    /// The member who wrote it, if a member did.
+    pub author_member_id: Option<String>,
+    /// The member's name (opened; an erased member's reads as erased).
+    pub author_name: Option<String>,
+    /// The anonymous inhabitant's commune, if given.
+    pub anonymous_commune: Option<String>,
+    /// Its kind.
+    pub kind: String,
+    /// Its text (its last amendment).
+    pub text: String,
+    /// When it was submitted (for one received late, the day it was received).
+    pub submitted_on: String,
+    /// Why it was accepted though received after its consultation's closing.
+    pub late_reason: Option<String>,
+    /// When it was last amended.
+    pub amended_on: Option<String>,
+    /// Why it was last amended, if said.
+    pub amendment_reason: Option<String>,
+    /// When it was withdrawn.
+    pub withdrawn_on: Option<String>,
+    /// Why it was withdrawn, if said.
+    pub withdrawal_reason: Option<String>,
+    /// The last day its answer is on time ([`ContributionFacts::deadline`]).
+    pub answer_deadline: String,
+    /// Where it stands ([`rules::standing`]).
+    pub standing: ContributionStanding,
+    /// Its first answer by the date: published by then, or only drafted by then.
+    pub answer: Option<EntryAnswer>,
+}
+
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    #[sqlx(flatten)]
+    read: StandingRow,
+    consultation_id: String,
+    author_member_id: Option<String>,
+    author_name: Option<String>,
+    anonymous_commune: Option<String>,
+    kind: String,
+    text: String,
+    amended_on: Option<String>,
+    amendment_reason: Option<String>,
+    withdrawal_reason: Option<String>,
+    title: Option<String>,
+    disposition: Option<String>,
+    rationale: Option<String>,
+    written_on: Option<String>,
+}
+
+/// Every contribution of a consultation submitted by `as_of`, withdrawn ones included, in
+/// submission order, each with its standing and its first answer:
+/// [`consultations_contributions`] for one id, so that the single and batched answers cannot
+/// drift apart. Empty for an unknown consultation.
+pub async fn consultation_contributions(
+    db: &ReadDb,
+    consultation_id: &str,
+    as_of: NaiveDate,
+) -> Result<Vec<ConsultationEntry>> {
+    let ids = [consultation_id.to_owned()];
+    Ok(consultations_contributions(db, &ids, as_of)
+        .await?
+        .remove(consultation_id)
+        .unwrap_or_default())
+}
+
+/// [`consultation_contributions`] of several consultations, by consultation id (one without
+/// contributions by the date is absent): one statement per
+/// [`crate::listing::MAX_IDS_PER_STATEMENT`] ids, however many contributions they hold. Not
+/// scoped to a CPTS: the caller names consultations it may read.
+pub async fn consultations_contributions(
+    db: &ReadDb,
+    consultation_ids: &[String],
+    as_of: NaiveDate,
+) -> Result<std::collections::HashMap<String, Vec<ConsultationEntry>>> {
+    let rows =
+        crate::listing::fetch_in::<EntryRow>(db, consultation_ids, &[Param::from(as_of)], |list| {
+            format!(
+                "SELECT k.contribution_id, k.consultation_id, k.author_member_id, \
+                 m.name AS author_name, k.anonymous_commune, k.kind, k.text, k.submitted_on, \
+                 k.withdrawn_on, k.late_reason, k.amended_on, k.amendment_reason, \
+                 k.withdrawal_reason, c.rung, c.closes_on, c.answer_deadline, a.decision_id, \
+                 d.title, a.disposition, a.rationale, a.written_on, a.published_on, \
+                 a.first_published_on, a.revised_on \
+                 FROM proj_contributions k \
+                 JOIN proj_consultations c ON c.consultation_id = k.consultation_id \
+                 LEFT JOIN proj_members m ON m.member_id = k.author_member_id \
+                 LEFT JOIN proj_answers a ON a.contribution_id = k.contribution_id \
+                 LEFT JOIN proj_decisions d ON d.decision_id = a.decision_id \
+                 WHERE k.consultation_id IN ({list}) AND k.submitted_on <= $1 \
+                 ORDER BY k.submitted_on, k.contribution_id, a.decision_id"
+            )
+        })
+        .await?;
+    let at_rest = db.at_rest()?;
+    let mut entries: std::collections::HashMap<String, Vec<ConsultationEntry>> =
+        std::collections::HashMap::new();
+    for Stood {
+        row,
+        answer,
+        facts,
+        standing,
+    } in standings(rows, |r| &r.read, as_of)?
+    {
+        let published = answer.and_then(|a| a.published_as_of(as_of));
+        // An answer counts as of the date once drafted by then; a draft of later is not one yet.
+        let drafted_by = date(&row.written_on)?.is_some_and(|w| w <= as_of);
+        let answer = match (row.read.decision_id, row.disposition) {
+            (Some(decision_id), Some(disposition)) if published.is_some() || drafted_by => {
+                Some(EntryAnswer {
+                    decision_id,
+                    title: row.title.unwrap_or_default(),
+                    disposition,
+                    rationale: row.rationale,
+                    published_on: published.map(|p| p.to_string()),
+                })
+            }
+            _ => None,
+        };
+        // A withdrawal after the date had not happened yet on it.
+        let withdrawn = date(&row.read.withdrawn_on)?.is_some_and(|w| w <= as_of);
+        entries
+            .entry(row.consultation_id.clone())
+            .or_default()
+            .push(ConsultationEntry {
+                contribution_id: row.read.contribution_id,
+                consultation_id: row.consultation_id,
+                author_member_id: row.author_member_id,
+                author_name: at_rest.open_opt(column::MEMBER_NAME, row.author_name.as_deref())?,
+                anonymous_commune: row.anonymous_commune,
+                kind: row.kind,
+                text: at_rest.open(column::CONTRIBUTION_TEXT, &row.text)?,
+                submitted_on: row.read.submitted_on,
+                late_reason: row.read.late_reason,
+                amended_on: row.amended_on,
+                amendment_reason: at_rest
+                    .open_opt(column::AMENDMENT_REASON, row.amendment_reason.as_deref())?,
+                withdrawn_on: row.read.withdrawn_on.filter(|_| withdrawn),
+                withdrawal_reason: at_rest
+                    .open_opt(column::WITHDRAWAL_REASON, row.withdrawal_reason.as_deref())?
+                    .filter(|_| withdrawn),
+                answer_deadline: facts.deadline().to_string(),
+                standing,
+                answer,
+            });
+    }
+    Ok(entries)
 }
 
 /// One compliance check of the register, with what to do when it fails.

@@ -1086,7 +1086,7 @@ pub fn html(report: &Report) -> String {
 /// A text that a spreadsheet would read as a formula (it begins with `=`, `+`, `-`, `@`, a tab or
 /// a carriage return, and is not a number) is prefixed with an apostrophe, as OWASP advises for
 /// CSV injection: the cell then shows the text and runs nothing.
-fn csv_field(text: &str) -> String {
+pub fn csv_field(text: &str) -> String {
     let formula =
         text.starts_with(['=', '+', '-', '@', '\t', '\r']) && text.parse::<f64>().is_err();
     let text = if formula {
@@ -1101,7 +1101,9 @@ fn csv_field(text: &str) -> String {
     }
 }
 
-fn csv(headers: &[&str], rows: &[Vec<String>]) -> String {
+/// A CSV file (RFC 4180, lines ended by CRLF) of one header row and these rows, every cell,
+/// headers included, through [`csv_field`].
+pub fn csv(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut out = String::new();
     for line in std::iter::once(headers.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>())
         .chain(rows.iter().cloned())

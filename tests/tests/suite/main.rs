@@ -10,6 +10,7 @@ mod chain_v2;
 mod command_ids;
 mod concurrency;
 mod consent;
+mod consultation_page;
 mod dashboard;
 mod erasure;
 mod existence;
