@@ -11,6 +11,7 @@ import { showConfirmation, resetForms, bindCommandForms } from './forms.js';
 import * as dashboard from './pages/dashboard.js';
 import * as decisions from './pages/decisions.js';
 import * as consultations from './pages/consultations.js';
+import * as consultation from './pages/consultation.js';
 import * as mine from './pages/mine.js';
 import * as notifications from './pages/notifications.js';
 import * as members from './pages/members.js';
@@ -18,7 +19,7 @@ import * as journal from './pages/journal.js';
 import * as report from './pages/report.js';
 import * as signin from './pages/signin.js';
 
-const PAGES = [dashboard, decisions, consultations, mine, notifications, members, journal, report, signin];
+const PAGES = [dashboard, decisions, consultations, consultation, mine, notifications, members, journal, report, signin];
 
 /**
  * Every route: `page(params, arg)` returns the page's HTML, `after()` binds what it holds;
