@@ -10,7 +10,7 @@ use cpts_domain::decision;
 
 /// The error for a stored value that does not decode: logged with the value and the type it
 /// should have been, shown as an internal error.
-fn undecodable(expected: &'static str, value: &str) -> async_graphql::Error {
+pub(crate) fn undecodable(expected: &'static str, value: &str) -> async_graphql::Error {
     tracing::error!(
         expected,
         value,

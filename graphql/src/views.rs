@@ -994,6 +994,15 @@ pub struct FollowUp {
     pub rationale: Option<String>,
     /// Days from submission to the published answer.
     pub days_to_answer: Option<i64>,
+    /// The last day its answer is on time: its consultation's deadline, or for one received
+    /// late its own, counted from its reception.
+    pub answer_deadline: NaiveDate,
+    /// The rung of its consultation.
+    pub rung: Rung,
+    /// The promise that rung makes to its author, in French.
+    pub promise: String,
+    /// The same, in English.
+    pub promise_en: String,
     /// How many times its text was amended.
     pub amendments: i64,
     /// When its text was last amended.
@@ -1017,6 +1026,8 @@ impl TryFrom<queries::FollowUp> for FollowUp {
             .decision
             .map_or((None, None), |(id, title)| (Some(ID(id)), Some(title)));
         let submitted_on = day(&f.submitted_on)?;
+        let rung = values::Rung::from_wire_name(&f.rung)
+            .ok_or_else(|| crate::decode::undecodable("Rung", &f.rung))?;
         Ok(Self {
             contribution_id: ID(f.contribution_id),
             consultation_id: ID(f.consultation_id),
@@ -1031,6 +1042,10 @@ impl TryFrom<queries::FollowUp> for FollowUp {
             disposition: f.disposition,
             rationale: f.rationale,
             days_to_answer: f.days_to_answer,
+            answer_deadline: day(&f.answer_deadline)?,
+            rung: Rung::from(rung),
+            promise: rung.promise(values::Lang::Fr).to_owned(),
+            promise_en: rung.promise(values::Lang::En).to_owned(),
             amendments: f.amendments,
             amended_on: maybe_day(f.amended_on.as_deref())?,
             amendment_reason: f.amendment_reason,

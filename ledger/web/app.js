@@ -9,6 +9,7 @@ import { esc, main, errorText } from './ui.js';
 import { session, shell, communityParam, isStaff } from './state.js';
 import { showConfirmation, resetForms, bindCommandForms } from './forms.js';
 import * as dashboard from './pages/dashboard.js';
+import * as deadlines from './pages/deadlines.js';
 import * as decisions from './pages/decisions.js';
 import * as consultations from './pages/consultations.js';
 import * as consultation from './pages/consultation.js';
@@ -19,7 +20,7 @@ import * as journal from './pages/journal.js';
 import * as report from './pages/report.js';
 import * as signin from './pages/signin.js';
 
-const PAGES = [dashboard, decisions, consultations, consultation, mine, notifications, members, journal, report, signin];
+const PAGES = [dashboard, deadlines, decisions, consultations, consultation, mine, notifications, members, journal, report, signin];
 
 /**
  * Every route: `page(params, arg)` returns the page's HTML, `after()` binds what it holds;

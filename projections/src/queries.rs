@@ -424,6 +424,11 @@ pub struct FollowUp {
     pub rationale: Option<String>,
     /// Days from submission to the first published answer.
     pub days_to_answer: Option<i64>,
+    /// The last day its answer is on time ([`ContributionFacts::deadline`]: its consultation's,
+    /// or counted from its reception for one received late).
+    pub answer_deadline: String,
+    /// Its consultation's rung, whose promise it was made.
+    pub rung: String,
     /// How many times its text was amended.
     pub amendments: i64,
     /// When it was last amended.
@@ -586,8 +591,8 @@ pub async fn contributor_follow_up(
     for Stood {
         row,
         answer,
+        facts,
         standing,
-        ..
     } in standings(rows, |r| &r.read, as_of)?
     {
         let published = answer.and_then(|a| a.published_as_of(as_of));
@@ -596,6 +601,8 @@ pub async fn contributor_follow_up(
             .filter(|p| *p <= as_of);
         let submitted = stored_day(&row.read.submitted_on)?;
         follow_up.push(FollowUp {
+            answer_deadline: facts.deadline().to_string(),
+            rung: row.read.rung.clone(),
             days_to_answer: first_published.map(|p| (p - submitted).num_days()),
             decision: published.and(row.read.decision_id.zip(row.title)),
             disposition: published.and(row.disposition),

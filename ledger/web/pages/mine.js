@@ -2,7 +2,7 @@
 // or withdraw one while its answer is not published.
 
 import { gql } from '../api.js';
-import { t, label } from '../i18n.js';
+import { t, label, pick } from '../i18n.js';
 import { esc, today, fmtDate, field, table, resultSlot, lateTag } from '../ui.js';
 import { session } from '../state.js';
 import { SAVED, onSubmit } from '../forms.js';
@@ -10,17 +10,32 @@ import { SAVED, onSubmit } from '../forms.js';
 async function minePage() {
   if (!session.viewer?.memberId) return `<h1>${esc(t('web-mine-title'))}</h1><p>${esc(t('web-mine-needs-member'))}</p>`;
   const data = await gql(`{ myContributions { contributionId consultationId subject text standing lateReception { receivedOn reason } decisionId decisionTitle
-    disposition rationale daysToAnswer amendedOn amendmentReason withdrawnOn withdrawalReason changeable } }`);
+    disposition rationale daysToAnswer answerDeadline promise promiseEn amendedOn amendmentReason withdrawnOn withdrawalReason changeable } }`);
   const mine = data.myContributions;
   const rows = mine.map((c) => [
-    `${esc(c.text)}${lateTag(c.lateReception)}${ownChanges(c)}`, esc(c.subject), esc(label('standing', c.standing)),
+    `${esc(c.text)}${lateTag(c.lateReception)}${ownChanges(c)}`,
+    `<a href="#/consultation/${esc(c.consultationId)}">${esc(c.subject)}</a><br><span class="hint">${esc(t('promise'))} : « ${esc(pick(c.promise, c.promiseEn))} »</span>`,
+    esc(label('standing', c.standing)),
     c.decisionId ? `<a href="#/decision/${esc(c.decisionId)}">${esc(c.decisionTitle)}</a>` : '',
-    esc(label('disposition', c.disposition)), esc(c.rationale || ''), c.daysToAnswer ?? '']);
+    esc(label('disposition', c.disposition)), esc(c.rationale || ''), dueCell(c)]);
   const forms = mine.filter((c) => c.changeable).map((c, i) => ownWordsForms(c, i)).join('');
   return `<h1>${esc(t('web-mine-title'))}</h1><p>${esc(t('web-mine-intro'))}</p>
-    ${rows.length ? table(t('web-mine-title'), [t('contribution'), t('consultation'), t('status'), t('decision'), t('disposition'), t('web-rationale'), t('web-days-to-answer')], rows, { numeric: [6] })
+    ${rows.length ? table(t('web-mine-title'), [t('contribution'), t('consultation'), t('status'), t('decision'), t('disposition'), t('web-rationale'), t('deadline')], rows)
     : `<p>${esc(t('web-no-mine'))}</p>`}
     ${forms ? `<section aria-labelledby="h-own-words"><h2 id="h-own-words">${esc(t('web-own-words-title'))}</h2><p>${esc(t('web-own-words-intro'))}</p>${forms}</section>` : ''}`;
+}
+
+/** Days from `from` to `to` (dates `YYYY-MM-DD`). */
+const daysBetween = (from, to) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86400000);
+
+/** A contribution's deadline, and how it stands against it: days left, days past, or how long
+ * the answer took. The standing is the API's; only the count of days is worked out here. */
+function dueCell(c) {
+  const date = `<time datetime="${esc(c.answerDeadline)}">${esc(fmtDate(c.answerDeadline))}</time>`;
+  if (c.standing === 'NOT_OWED' || c.standing === 'WITHDRAWN') return '';
+  if (c.standing === 'PENDING') return `${date}<br>${esc(t('web-due-in-days', Math.max(0, daysBetween(today(), c.answerDeadline))))}`;
+  if (c.standing === 'OVERDUE') return `${date}<br><span class="status-bad">${esc(t('web-overdue-by-days', daysBetween(c.answerDeadline, today())))}</span>`;
+  return `${date}${c.daysToAnswer != null ? `<br>${esc(t('web-answered-in-days', c.daysToAnswer))}` : ''}`;
 }
 
 /** What its author changed on a contribution: the last amendment, the withdrawal, each dated with its reason. */

@@ -18,5 +18,17 @@ export default async function representativeTrail({ info, scenario, check, openP
   const named = info.memberNames.filter((name) => trail.includes(name));
   check(named.length === 0, `no person is named in the trail a representative reads (${named.join(', ')})`);
   await accessible(page, 'a representative’s view of a trail');
+
+  // Mes contributions: each one with the promise of its rung and its deadline.
+  await page.getByRole('link', { name: 'Mes contributions' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Mes contributions' }).waitFor();
+  const rows = page.locator('main table tbody tr');
+  const all = await rows.allInnerTexts();
+  check(all.length > 0 && all.every((r) => r.includes('Promesse : « ')), 'each of her contributions names the promise of its rung');
+  // Every one still owed an answer, or answered, shows its deadline as a date.
+  const owed = all.filter((r) => !r.includes('Retirée') && !r.includes('Pas de réponse due'));
+  const deadlines = await page.locator('main table tbody td[data-label="Échéance"] time').allInnerTexts();
+  check(owed.length > 0 && deadlines.length === owed.length && deadlines.every((d) => /\d{1,2} \p{L}+ \d{4}/u.test(d)),
+    `each contribution owed an answer shows its deadline (${owed.length} owed: ${deadlines.join(', ')})`);
   await page.close();
 }

@@ -8,7 +8,7 @@ export default async function consultationPage({ info, scenario, check, openPage
   const page = await openPage('consultation page');
   await signIn(page, info.tokens.coordinator);
   await page.getByRole('link', { name: 'Consultations', exact: true }).click();
-  await page.locator('main table').getByRole('link', { name: perimeter.subject }).click();
+  await page.locator('main table').getByRole('link', { name: perimeter.subject }).first().click();
   await page.getByRole('heading', { level: 1, name: perimeter.subject }).waitFor();
   const rows = page.locator('section:has(#h-entries) tbody tr');
   check(await rows.count() >= perimeter.contributions.length, `the page lists the consultation’s ${perimeter.contributions.length} contributions (${await rows.count()})`);
@@ -43,7 +43,7 @@ export default async function consultationPage({ info, scenario, check, openPage
   const martine = await openPage('consultation page, representative');
   await signIn(martine, info.tokens.martine);
   await martine.getByRole('link', { name: 'Consultations', exact: true }).click();
-  await martine.locator('main table').getByRole('link', { name: perimeter.subject }).click();
+  await martine.locator('main table').getByRole('link', { name: perimeter.subject }).first().click();
   await martine.getByRole('heading', { level: 1, name: perimeter.subject }).waitFor();
   const hers = perimeter.contributions.filter((c) => c.author === 'martine-roussel');
   const marked = martine.locator('section:has(#h-entries) tbody tr', { has: martine.locator('.tag.you') });
