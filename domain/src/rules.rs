@@ -242,6 +242,72 @@ pub fn standing(facts: &ContributionFacts, as_of: NaiveDate) -> ContributionStan
     }
 }
 
+/// One step of a contribution's life, as its author follows it.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    /// Submitted, in its consultation's period.
+    Submitted,
+    /// Received after its consultation's closing, and accepted as late.
+    ReceivedLate,
+    /// Its text amended by its author (the last amendment; the record keeps each one).
+    Amended,
+    /// Its answer published.
+    AnswerPublished,
+    /// Its published answer revised, to be published again.
+    AnswerRevised,
+    /// Its revised answer published again.
+    AnswerRepublished,
+    /// Withdrawn by its author.
+    Withdrawn,
+}
+
+/// A step and its day.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct Step {
+    /// What happened.
+    pub kind: StepKind,
+    /// When.
+    pub on: NaiveDate,
+}
+
+/// A contribution's steps known on `as_of`, in the order of their days (same day: the order of
+/// [`StepKind`]): its submission or late reception, its last amendment, its answer's first
+/// publication, last revision and republication, its withdrawal. `amended_on` is the day of its
+/// last amendment, if any. What came after `as_of` is not shown.
+pub fn steps(
+    facts: &ContributionFacts,
+    amended_on: Option<NaiveDate>,
+    as_of: NaiveDate,
+) -> Vec<Step> {
+    let answer = facts.answer.unwrap_or_default();
+    let first = answer.first_published_on;
+    let revised = answer.revised_on.filter(|r| first.is_some_and(|f| *r >= f));
+    let republished = answer
+        .last_published_on
+        .filter(|p| revised.is_some_and(|r| *p >= r));
+    let arrived = if facts.received_late {
+        StepKind::ReceivedLate
+    } else {
+        StepKind::Submitted
+    };
+    let mut steps: Vec<Step> = [
+        Some((arrived, facts.submitted_on)),
+        amended_on.map(|on| (StepKind::Amended, on)),
+        first.map(|on| (StepKind::AnswerPublished, on)),
+        revised.map(|on| (StepKind::AnswerRevised, on)),
+        republished.map(|on| (StepKind::AnswerRepublished, on)),
+        facts.withdrawn_on.map(|on| (StepKind::Withdrawn, on)),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|(_, on)| *on <= as_of)
+    .map(|(kind, on)| Step { kind, on })
+    .collect();
+    steps.sort_by_key(|s| (s.on, s.kind as u8));
+    steps
+}
+
 /// How a contribution counts in promise keeping.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -595,6 +661,65 @@ mod tests {
             revised_on: None,
             last_published_on: Some(d(on)),
         }
+    }
+
+    #[test]
+    fn a_contributions_steps_follow_its_days_and_stop_at_the_as_of_day() {
+        let k = ContributionFacts {
+            answer: Some(AnswerFacts {
+                first_published_on: Some(d("2026-04-01")),
+                revised_on: Some(d("2026-05-02")),
+                last_published_on: Some(d("2026-05-10")),
+            }),
+            ..facts(None)
+        };
+        let kinds = |as_of: &str| -> Vec<(StepKind, NaiveDate)> {
+            steps(&k, Some(d("2026-03-05")), d(as_of))
+                .into_iter()
+                .map(|s| (s.kind, s.on))
+                .collect()
+        };
+        assert_eq!(
+            kinds("2026-12-31"),
+            vec![
+                (StepKind::Submitted, d("2026-03-01")),
+                (StepKind::Amended, d("2026-03-05")),
+                (StepKind::AnswerPublished, d("2026-04-01")),
+                (StepKind::AnswerRevised, d("2026-05-02")),
+                (StepKind::AnswerRepublished, d("2026-05-10")),
+            ]
+        );
+        // On 3 May, the revision is known and its republication is not.
+        assert_eq!(
+            kinds("2026-05-03").last().map(|s| s.0),
+            Some(StepKind::AnswerRevised)
+        );
+        // Published once, never revised: no republication step.
+        let once = ContributionFacts {
+            answer: Some(published("2026-04-01")),
+            ..facts(None)
+        };
+        assert_eq!(
+            steps(&once, None, d("2026-12-31"))
+                .iter()
+                .map(|s| s.kind)
+                .collect::<Vec<_>>(),
+            vec![StepKind::Submitted, StepKind::AnswerPublished]
+        );
+        // Received late, then withdrawn.
+        let late = ContributionFacts {
+            received_late: true,
+            withdrawn_on: Some(d("2026-03-20")),
+            submitted_on: d("2026-03-15"),
+            ..facts(None)
+        };
+        assert_eq!(
+            steps(&late, None, d("2026-12-31"))
+                .iter()
+                .map(|s| s.kind)
+                .collect::<Vec<_>>(),
+            vec![StepKind::ReceivedLate, StepKind::Withdrawn]
+        );
     }
 
     #[test]

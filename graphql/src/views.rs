@@ -964,6 +964,36 @@ impl From<queries::PromiseKeeping> for PromiseKeeping {
     }
 }
 
+/// What happened to a contribution (`cpts_domain::rules::StepKind`).
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+pub enum ContributionStepKind {
+    /// Submitted, in its consultation's period.
+    Submitted,
+    /// Received after its consultation's closing, and accepted as late.
+    ReceivedLate,
+    /// Its text amended by its author (the last amendment).
+    Amended,
+    /// Its answer published.
+    AnswerPublished,
+    /// Its published answer revised, to be published again.
+    AnswerRevised,
+    /// Its revised answer published again.
+    AnswerRepublished,
+    /// Withdrawn by its author.
+    Withdrawn,
+}
+
+/// One step of a contribution's life.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ContributionStep {
+    /// What happened.
+    pub kind: ContributionStepKind,
+    /// When.
+    pub on: NaiveDate,
+    /// Why, when a reason was given (an amendment, a withdrawal, a late reception).
+    pub reason: Option<String>,
+}
+
 /// Where one of the caller's contributions stands.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct FollowUp {
@@ -1003,6 +1033,9 @@ pub struct FollowUp {
     pub promise: String,
     /// The same, in English.
     pub promise_en: String,
+    /// What happened to it, day by day: submitted (or received late), amended, its answer
+    /// published, revised and published again, withdrawn.
+    pub timeline: Vec<ContributionStep>,
     /// How many times its text was amended.
     pub amendments: i64,
     /// When its text was last amended.
@@ -1028,7 +1061,29 @@ impl TryFrom<queries::FollowUp> for FollowUp {
         let submitted_on = day(&f.submitted_on)?;
         let rung = values::Rung::from_wire_name(&f.rung)
             .ok_or_else(|| crate::decode::undecodable("Rung", &f.rung))?;
+        let timeline = f
+            .steps
+            .iter()
+            .map(|step| {
+                use cpts_domain::rules::StepKind as K;
+                let (kind, reason) = match step.kind {
+                    K::Submitted => (ContributionStepKind::Submitted, None),
+                    K::ReceivedLate => (ContributionStepKind::ReceivedLate, f.late_reason.clone()),
+                    K::Amended => (ContributionStepKind::Amended, f.amendment_reason.clone()),
+                    K::AnswerPublished => (ContributionStepKind::AnswerPublished, None),
+                    K::AnswerRevised => (ContributionStepKind::AnswerRevised, None),
+                    K::AnswerRepublished => (ContributionStepKind::AnswerRepublished, None),
+                    K::Withdrawn => (ContributionStepKind::Withdrawn, f.withdrawal_reason.clone()),
+                };
+                ContributionStep {
+                    kind,
+                    on: step.on,
+                    reason,
+                }
+            })
+            .collect();
         Ok(Self {
+            timeline,
             contribution_id: ID(f.contribution_id),
             consultation_id: ID(f.consultation_id),
             subject: f.subject,

@@ -429,6 +429,8 @@ pub struct FollowUp {
     pub answer_deadline: String,
     /// Its consultation's rung, whose promise it was made.
     pub rung: String,
+    /// What happened to it, day by day ([`rules::steps`]).
+    pub steps: Vec<rules::Step>,
     /// How many times its text was amended.
     pub amendments: i64,
     /// When it was last amended.
@@ -600,7 +602,9 @@ pub async fn contributor_follow_up(
             .and_then(|a| a.first_published_on)
             .filter(|p| *p <= as_of);
         let submitted = stored_day(&row.read.submitted_on)?;
+        let amended_on = row.amended_on.as_deref().map(stored_day).transpose()?;
         follow_up.push(FollowUp {
+            steps: rules::steps(&facts, amended_on, as_of),
             answer_deadline: facts.deadline().to_string(),
             rung: row.read.rung.clone(),
             days_to_answer: first_published.map(|p| (p - submitted).num_days()),

@@ -3,17 +3,17 @@
 
 import { gql } from '../api.js';
 import { t, label, pick } from '../i18n.js';
-import { esc, today, fmtDate, field, table, resultSlot, lateTag } from '../ui.js';
+import { esc, today, fmtDate, field, table, resultSlot } from '../ui.js';
 import { session } from '../state.js';
 import { SAVED, onSubmit } from '../forms.js';
 
 async function minePage() {
   if (!session.viewer?.memberId) return `<h1>${esc(t('web-mine-title'))}</h1><p>${esc(t('web-mine-needs-member'))}</p>`;
   const data = await gql(`{ myContributions { contributionId consultationId subject text standing lateReception { receivedOn reason } decisionId decisionTitle
-    disposition rationale daysToAnswer answerDeadline promise promiseEn amendedOn amendmentReason withdrawnOn withdrawalReason changeable } }`);
+    disposition rationale daysToAnswer answerDeadline promise promiseEn timeline { kind on reason } amendedOn amendmentReason withdrawnOn withdrawalReason changeable } }`);
   const mine = data.myContributions;
   const rows = mine.map((c) => [
-    `${esc(c.text)}${lateTag(c.lateReception)}${ownChanges(c)}`,
+    `${esc(c.text)}${steps(c)}`,
     `<a href="#/consultation/${esc(c.consultationId)}">${esc(c.subject)}</a><br><span class="hint">${esc(t('promise'))} : « ${esc(pick(c.promise, c.promiseEn))} »</span>`,
     esc(label('standing', c.standing)),
     c.decisionId ? `<a href="#/decision/${esc(c.decisionId)}">${esc(c.decisionTitle)}</a>` : '',
@@ -38,11 +38,18 @@ function dueCell(c) {
   return `${date}${c.daysToAnswer != null ? `<br>${esc(t('web-answered-in-days', c.daysToAnswer))}` : ''}`;
 }
 
-/** What its author changed on a contribution: the last amendment, the withdrawal, each dated with its reason. */
-function ownChanges(c) {
-  const amended = c.amendedOn ? `<br><span class="tag amended">${esc(t('web-amended-tag', fmtDate(c.amendedOn), c.amendmentReason || ''))}</span>` : '';
-  const withdrawn = c.withdrawnOn ? `<br><span class="tag withdrawn">${esc(t('web-withdrawn-tag', fmtDate(c.withdrawnOn), c.withdrawalReason || ''))}</span>` : '';
-  return amended + withdrawn;
+/** The catalogue's sentence of each step of a contribution's timeline. */
+const STEP = {
+  SUBMITTED: 'web-step-submitted', RECEIVED_LATE: 'web-step-received-late', AMENDED: 'web-step-amended',
+  ANSWER_PUBLISHED: 'web-step-answer-published', ANSWER_REVISED: 'web-step-answer-revised',
+  ANSWER_REPUBLISHED: 'web-step-answer-republished', WITHDRAWN: 'web-step-withdrawn',
+};
+
+/** What happened to a contribution, day by day, each step with its reason when one was given
+ * (the steps are the API's: `cpts_domain::rules::steps`). */
+function steps(c) {
+  const items = c.timeline.map((s) => `<li class="step ${esc(s.kind.toLowerCase())}">${esc(t(STEP[s.kind], fmtDate(s.on)))}${s.reason ? ` : ${esc(s.reason)}` : ''}</li>`).join('');
+  return `<ol class="steps" aria-label="${esc(t('web-steps-label'))}">${items}</ol>`;
 }
 
 /** "Modifier" and "Retirer" for one of the caller's own contributions, each with its reason. */

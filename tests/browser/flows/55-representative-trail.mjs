@@ -30,5 +30,12 @@ export default async function representativeTrail({ info, scenario, check, openP
   const deadlines = await page.locator('main table tbody td[data-label="Échéance"] time').allInnerTexts();
   check(owed.length > 0 && deadlines.length === owed.length && deadlines.every((d) => /\d{1,2} \p{L}+ \d{4}/u.test(d)),
     `each contribution owed an answer shows its deadline (${owed.length} owed: ${deadlines.join(', ')})`);
+  // Each one tells its story, day by day.
+  const stories = await page.locator('main table tbody ol.steps').allInnerTexts();
+  check(stories.length === all.length && stories.every((st) => /^(Déposée|Reçue après la clôture), le|^Déposée le/.test(st.trim())),
+    'each contribution’s timeline starts with its submission or late reception');
+  check(stories.some((st) => st.includes('Réponse publiée le')) && stories.some((st) => st.includes('Retirée le')),
+    'the timelines show answers published and a withdrawal with its day');
+  await accessible(page, 'Mes contributions with timelines');
   await page.close();
 }
