@@ -966,6 +966,7 @@ impl From<queries::PromiseKeeping> for PromiseKeeping {
 
 /// What happened to a contribution (`cpts_domain::rules::StepKind`).
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "cpts_domain::rules::StepKind")]
 pub enum ContributionStepKind {
     /// Submitted, in its consultation's period.
     Submitted,
@@ -1066,17 +1067,16 @@ impl TryFrom<queries::FollowUp> for FollowUp {
             .iter()
             .map(|step| {
                 use cpts_domain::rules::StepKind as K;
-                let (kind, reason) = match step.kind {
-                    K::Submitted => (ContributionStepKind::Submitted, None),
-                    K::ReceivedLate => (ContributionStepKind::ReceivedLate, f.late_reason.clone()),
-                    K::Amended => (ContributionStepKind::Amended, f.amendment_reason.clone()),
-                    K::AnswerPublished => (ContributionStepKind::AnswerPublished, None),
-                    K::AnswerRevised => (ContributionStepKind::AnswerRevised, None),
-                    K::AnswerRepublished => (ContributionStepKind::AnswerRepublished, None),
-                    K::Withdrawn => (ContributionStepKind::Withdrawn, f.withdrawal_reason.clone()),
+                let reason = match step.kind {
+                    K::ReceivedLate => f.late_reason.clone(),
+                    K::Amended => f.amendment_reason.clone(),
+                    K::Withdrawn => f.withdrawal_reason.clone(),
+                    K::Submitted | K::AnswerPublished | K::AnswerRevised | K::AnswerRepublished => {
+                        None
+                    }
                 };
                 ContributionStep {
-                    kind,
+                    kind: step.kind.into(),
                     on: step.on,
                     reason,
                 }
