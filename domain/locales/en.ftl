@@ -813,3 +813,17 @@ journal-summary = { $label }: { $record }
 journal-summary-answer = { $label } for { $contribution }
 journal-summary-contribution = { $label }: { $contribution }
 web-journal-zone = Local times ({ $a0 }).
+
+## Deadlines: answers due, consultations to close, mandates and approvals ending
+
+deadline-horizon-overdue = Overdue
+deadline-horizon-within-30 = Within 30 days
+deadline-horizon-within-90 = Within 90 days
+deadline-answer-due = Answer due on { $date } to the contribution of { $author } to “{ $subject }”
+deadline-answer-revised = Revised answer to republish for the contribution of { $author } to “{ $subject }” (due on { $date })
+deadline-consultation-closing = The consultation “{ $subject }” closes on { $date }
+deadline-consultation-overdue = The consultation “{ $subject }” was to close on { $date }: close it
+deadline-mandate-ending = The mandate of { $name } ({ $association }) ends on { $date }
+deadline-mandate-ended = The mandate of { $name } ({ $association }) ended on { $date }: renew it or record its end
+deadline-approval-ending = The approval of { $association } ends on { $date }
+deadline-approval-expired = The approval of { $association } expired on { $date }: apply for its renewal
