@@ -822,11 +822,29 @@ web-journal-zone = Heures locales ({ $a0 }).
 deadline-horizon-overdue = En retard
 deadline-horizon-within-30 = Dans les 30 jours
 deadline-horizon-within-90 = Dans les 90 jours
-deadline-answer-due = Réponse due le { $date } à la contribution de { $author } à « { $subject } »
-deadline-answer-revised = Réponse révisée à republier pour la contribution de { $author } à « { $subject } » (due le { $date })
+deadline-answer-due = Réponse due le { $date } à la contribution { $elided ->
+        [yes] d’{ $author }
+       *[no] de { $author }
+    } à « { $subject } »
+deadline-answer-revised = Réponse révisée à republier pour la contribution { $elided ->
+        [yes] d’{ $author }
+       *[no] de { $author }
+    } à « { $subject } » (due le { $date })
 deadline-consultation-closing = La consultation « { $subject } » se clôt le { $date }
 deadline-consultation-overdue = La consultation « { $subject } » devait se clore le { $date } : la clore
-deadline-mandate-ending = Le mandat de { $name } ({ $association }) prend fin le { $date }
-deadline-mandate-ended = Le mandat de { $name } ({ $association }) a pris fin le { $date } : le renouveler ou en prendre acte
-deadline-approval-ending = L’agrément de { $association } prend fin le { $date }
-deadline-approval-expired = L’agrément de { $association } a expiré le { $date } : demander son renouvellement
+deadline-mandate-ending = Le mandat { $elided ->
+        [yes] d’{ $name }
+       *[no] de { $name }
+    } ({ $association }) prend fin le { $date }
+deadline-mandate-ended = Le mandat { $elided ->
+        [yes] d’{ $name }
+       *[no] de { $name }
+    } ({ $association }) a pris fin le { $date } : le renouveler ou en prendre acte
+deadline-approval-ending = L’agrément { $elided ->
+        [yes] d’{ $association }
+       *[no] de { $association }
+    } prend fin le { $date }
+deadline-approval-expired = L’agrément { $elided ->
+        [yes] d’{ $association }
+       *[no] de { $association }
+    } a expiré le { $date } : demander son renouvellement

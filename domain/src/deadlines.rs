@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::rules::{self, ContributionStanding, MandateFacts};
-use crate::texts::{date, t, t_args};
+use crate::texts::{self, date, t, t_args, Arg};
 use crate::values::Lang;
 
 /// What falls due.
@@ -229,6 +229,7 @@ impl Deadline {
                 let args = [
                     ("date", day.into()),
                     ("author", author.into()),
+                    ("elided", elided(author_fr)),
                     ("subject", subject.into()),
                 ];
                 if matches!(
@@ -256,6 +257,7 @@ impl Deadline {
                 let args = [
                     ("date", day.into()),
                     ("name", representative.into()),
+                    ("elided", elided(representative)),
                     ("association", association.into()),
                 ];
                 if overdue {
@@ -265,7 +267,11 @@ impl Deadline {
                 }
             }
             DeadlineFacts::Approval { association, .. } => {
-                let args = [("date", day.into()), ("association", association.into())];
+                let args = [
+                    ("date", day.into()),
+                    ("association", association.into()),
+                    ("elided", elided(association)),
+                ];
                 if overdue {
                     t_args(lang, "deadline-approval-expired", &args)
                 } else {
@@ -276,9 +282,14 @@ impl Deadline {
     }
 }
 
-/// Deadlines in the order people read them: overdue first, then by last day.
-pub fn sort(deadlines: &mut [Deadline]) {
-    deadlines.sort_by(|a, b| (a.horizon, a.due_on, a.kind).cmp(&(b.horizon, b.due_on, b.kind)));
+/// Whether French writes "d’" rather than "de" before a name (the catalogue's `$elided`).
+fn elided(name: &str) -> Arg<'static> {
+    if texts::elides(name) { "yes" } else { "no" }.into()
+}
+
+/// The order people read deadlines in: overdue first, then by last day (then by kind).
+pub fn reading_order(a: &Deadline, b: &Deadline) -> std::cmp::Ordering {
+    (a.horizon, a.due_on, a.kind).cmp(&(b.horizon, b.due_on, b.kind))
 }
 
 #[cfg(test)]
@@ -368,10 +379,18 @@ mod tests {
     #[test]
     fn a_last_day_past_is_overdue_for_every_kind() {
         for facts in each_kind_at(-10) {
-            assert_eq!(horizon_of(facts.clone()), Some(Horizon::Overdue), "{facts:?}");
+            assert_eq!(
+                horizon_of(facts.clone()),
+                Some(Horizon::Overdue),
+                "{facts:?}"
+            );
         }
         for facts in each_kind_at(-1) {
-            assert_eq!(horizon_of(facts.clone()), Some(Horizon::Overdue), "{facts:?}");
+            assert_eq!(
+                horizon_of(facts.clone()),
+                Some(Horizon::Overdue),
+                "{facts:?}"
+            );
         }
     }
 
@@ -468,7 +487,9 @@ mod tests {
         };
         for standing in [
             ContributionStanding::NotOwed,
-            ContributionStanding::Withdrawn { on: d("2026-02-01") },
+            ContributionStanding::Withdrawn {
+                on: d("2026-02-01"),
+            },
         ] {
             let facts = DeadlineFacts::Answer {
                 author_fr: author_fr.clone(),
@@ -544,6 +565,21 @@ mod tests {
                 "Answer due on 12 April 2026 to the contribution of Martine Roussel to “Périmètre de la CPTS”".into()
             )
         );
+        let anonymous = DeadlineFacts::Answer {
+            author_fr: "un habitant de Mèze".into(),
+            author_en: "an inhabitant of Mèze".into(),
+            subject: "Horaires".into(),
+            standing: ContributionStanding::Pending {
+                deadline: d("2026-04-12"),
+            },
+        };
+        assert_eq!(
+            named(anonymous),
+            (
+                "Réponse due le 12 avril 2026 à la contribution d’un habitant de Mèze à « Horaires »".into(),
+                "Answer due on 12 April 2026 to the contribution of an inhabitant of Mèze to “Horaires”".into()
+            )
+        );
         assert_eq!(
             named(consultation(d("2026-04-20"), None)).0,
             "La consultation « Horaires des gardes » se clôt le 20 avril 2026"
@@ -575,6 +611,24 @@ mod tests {
             named(approval(d("2026-05-01"), None)).0,
             "L’agrément de France Rein prend fin le 1er mai 2026"
         );
+        let elided = DeadlineFacts::Mandate {
+            representative: "Inès Camus".into(),
+            association: "Aidants du Bassin".into(),
+            mandate: mandate(d("2026-06-30")),
+        };
+        assert_eq!(
+            named(elided).0,
+            "Le mandat d’Inès Camus (Aidants du Bassin) prend fin le 30 juin 2026"
+        );
+        let elided = DeadlineFacts::Approval {
+            association: "Aidants du Bassin".into(),
+            granted: (d("2021-06-01"), d("2026-05-31")),
+            withdrawn_on: None,
+        };
+        assert_eq!(
+            named(elided).0,
+            "L’agrément d’Aidants du Bassin prend fin le 31 mai 2026"
+        );
     }
 
     #[test]
@@ -588,7 +642,7 @@ mod tests {
         .into_iter()
         .filter_map(|facts| Deadline::of(facts, d(AS_OF)))
         .collect();
-        sort(&mut list);
+        list.sort_by(reading_order);
         let order: Vec<DeadlineKind> = list.iter().map(|deadline| deadline.kind).collect();
         assert_eq!(
             order,

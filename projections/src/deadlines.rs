@@ -126,8 +126,7 @@ pub async fn deadlines(
 
     for a in listing::associations(db, community_id).await? {
         // The last day was set with the approval (`values::approval_expires_on`).
-        let Some(granted) = date(&a.approval_granted_on)?.zip(date(&a.approval_expires_on)?)
-        else {
+        let Some(granted) = date(&a.approval_granted_on)?.zip(date(&a.approval_expires_on)?) else {
             continue;
         };
         let facts = DeadlineFacts::Approval {
