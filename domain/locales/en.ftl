@@ -222,6 +222,13 @@ mail-digest-line = - “{ $consultation }” (author: { $author }), received on 
 mail-digest-text = Text: “{ $text }”
 mail-digest-answer-in = To be answered in the decision “{ $decision }”.
 mail-digest-no-decision = No decision has taken up its consultation yet: take it into account in a decision to answer it.
+mail-digest-subject-deadlines = { $community }: deadlines as of { $date }
+mail-digest-intro-deadlines =
+    Hello,
+
+    As of { $date }, no contribution is waiting for its answer, but { $count } deadline(s) are past or near.
+mail-digest-deadlines = Deadlines ({ $count }):
+mail-digest-horizon = { $horizon } ({ $count }):
 mail-digest-link = To answer them, open the dashboard (its home page lists them): { $link }
 author-inhabitant = an inhabitant
 author-inhabitant-of = an inhabitant of { $commune }

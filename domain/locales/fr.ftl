@@ -225,6 +225,13 @@ mail-digest-line = - « { $consultation } » (auteur : { $author }), reçue le {
 mail-digest-text = Texte : « { $text } »
 mail-digest-answer-in = À répondre dans la décision « { $decision } ».
 mail-digest-no-decision = Aucune décision n'a encore repris sa consultation : à prendre en compte dans une décision pour y répondre.
+mail-digest-subject-deadlines = { $community } : échéances au { $date }
+mail-digest-intro-deadlines =
+    Bonjour,
+
+    Au { $date }, aucune contribution n'attend sa réponse, mais { $count } échéance(s) sont dépassées ou approchent.
+mail-digest-deadlines = Échéances ({ $count }) :
+mail-digest-horizon = { $horizon } ({ $count }) :
 mail-digest-link = Pour y répondre, ouvrez le tableau de bord (la page d'accueil les liste) : { $link }
 author-inhabitant = un habitant
 author-inhabitant-of = un habitant de { $commune }
