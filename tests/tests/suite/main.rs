@@ -11,6 +11,7 @@ mod command_ids;
 mod concurrency;
 mod consent;
 mod dashboard;
+mod deadlines;
 mod erasure;
 mod existence;
 mod graphql_api;
