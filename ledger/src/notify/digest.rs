@@ -75,8 +75,8 @@ pub async fn waiting(
 }
 
 /// The digest of `as_of` as a coordinator reading `lang` receives it: its subject line and
-/// body, or None when nothing at all is due. `public_url` is the service's address, for the link to the
-/// dashboard.
+/// body, or None when nothing at all is due. `public_url` is the service's address, for the
+/// link to the dashboard.
 pub async fn render(
     db: &ReadDb,
     community_id: &str,
