@@ -222,6 +222,13 @@ mail-digest-line = - “{ $consultation }” (author: { $author }), received on 
 mail-digest-text = Text: “{ $text }”
 mail-digest-answer-in = To be answered in the decision “{ $decision }”.
 mail-digest-no-decision = No decision has taken up its consultation yet: take it into account in a decision to answer it.
+mail-digest-subject-deadlines = { $community }: deadlines as of { $date }
+mail-digest-intro-deadlines =
+    Hello,
+
+    As of { $date }, no contribution is waiting for its answer, but { $count } deadline(s) are past or near.
+mail-digest-deadlines = Deadlines ({ $count }):
+mail-digest-horizon = { $horizon } ({ $count }):
 mail-digest-link = To answer them, open the dashboard (its home page lists them): { $link }
 author-inhabitant = an inhabitant
 author-inhabitant-of = an inhabitant of { $commune }
@@ -862,3 +869,17 @@ journal-summary = { $label }: { $record }
 journal-summary-answer = { $label } for { $contribution }
 journal-summary-contribution = { $label }: { $contribution }
 web-journal-zone = Local times ({ $a0 }).
+
+## Deadlines: answers due, consultations to close, mandates and approvals ending
+
+deadline-horizon-overdue = Overdue
+deadline-horizon-within-30 = Within 30 days
+deadline-horizon-within-90 = Within 90 days
+deadline-answer-due = Answer due on { $date } to the contribution of { $author } to “{ $subject }”
+deadline-answer-revised = Revised answer to republish for the contribution of { $author } to “{ $subject }” (due on { $date })
+deadline-consultation-closing = The consultation “{ $subject }” closes on { $date }
+deadline-consultation-overdue = The consultation “{ $subject }” was to close on { $date }: close it
+deadline-mandate-ending = The mandate of { $name } ({ $association }) ends on { $date }
+deadline-mandate-ended = The mandate of { $name } ({ $association }) ended on { $date }: renew it or record its end
+deadline-approval-ending = The approval of { $association } ends on { $date }
+deadline-approval-expired = The approval of { $association } expired on { $date }: apply for its renewal

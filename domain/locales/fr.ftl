@@ -225,6 +225,13 @@ mail-digest-line = - « { $consultation } » (auteur : { $author }), reçue le {
 mail-digest-text = Texte : « { $text } »
 mail-digest-answer-in = À répondre dans la décision « { $decision } ».
 mail-digest-no-decision = Aucune décision n'a encore repris sa consultation : à prendre en compte dans une décision pour y répondre.
+mail-digest-subject-deadlines = { $community } : échéances au { $date }
+mail-digest-intro-deadlines =
+    Bonjour,
+
+    Au { $date }, aucune contribution n'attend sa réponse, mais { $count } échéance(s) sont dépassées ou approchent.
+mail-digest-deadlines = Échéances ({ $count }) :
+mail-digest-horizon = { $horizon } ({ $count }) :
 mail-digest-link = Pour y répondre, ouvrez le tableau de bord (la page d'accueil les liste) : { $link }
 author-inhabitant = un habitant
 author-inhabitant-of = un habitant de { $commune }
@@ -865,3 +872,35 @@ journal-summary = { $label } : { $record }
 journal-summary-answer = { $label } pour { $contribution }
 journal-summary-contribution = { $label } : { $contribution }
 web-journal-zone = Heures locales ({ $a0 }).
+
+## Les échéances : réponses dues, consultations à clore, mandats et agréments qui prennent fin
+
+deadline-horizon-overdue = En retard
+deadline-horizon-within-30 = Dans les 30 jours
+deadline-horizon-within-90 = Dans les 90 jours
+deadline-answer-due = Réponse due le { $date } à la contribution { $elided ->
+        [yes] d’{ $author }
+       *[no] de { $author }
+    } à « { $subject } »
+deadline-answer-revised = Réponse révisée à republier pour la contribution { $elided ->
+        [yes] d’{ $author }
+       *[no] de { $author }
+    } à « { $subject } » (due le { $date })
+deadline-consultation-closing = La consultation « { $subject } » se clôt le { $date }
+deadline-consultation-overdue = La consultation « { $subject } » devait se clore le { $date } : la clore
+deadline-mandate-ending = Le mandat { $elided ->
+        [yes] d’{ $name }
+       *[no] de { $name }
+    } ({ $association }) prend fin le { $date }
+deadline-mandate-ended = Le mandat { $elided ->
+        [yes] d’{ $name }
+       *[no] de { $name }
+    } ({ $association }) a pris fin le { $date } : le renouveler ou en prendre acte
+deadline-approval-ending = L’agrément { $elided ->
+        [yes] d’{ $association }
+       *[no] de { $association }
+    } prend fin le { $date }
+deadline-approval-expired = L’agrément { $elided ->
+        [yes] d’{ $association }
+       *[no] de { $association }
+    } a expiré le { $date } : demander son renouvellement

@@ -18,6 +18,7 @@ pub mod claims;
 pub mod command;
 pub mod community;
 pub mod consultation;
+pub mod deadlines;
 pub mod decision;
 pub mod directory;
 pub mod error;

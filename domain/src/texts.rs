@@ -184,6 +184,20 @@ pub fn date(lang: Lang, day: NaiveDate) -> String {
     }
 }
 
+/// Whether French elides "de" before `word` ("d’Agde", "d’un habitant", "d’Inès Camus"): it
+/// starts with a vowel or an h.
+pub fn elides(word: &str) -> bool {
+    let first = word
+        .trim_start()
+        .chars()
+        .next()
+        .and_then(|c| c.to_lowercase().next());
+    matches!(
+        first,
+        Some('a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'h' | 'â' | 'é' | 'è' | 'ê' | 'î' | 'ô')
+    )
+}
+
 /// Every key of a language's catalogue, in the order of its file.
 pub fn keys(lang: Lang) -> &'static [String] {
     &catalogue(lang).keys

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use async_graphql::Schema;
 
 pub mod clock;
+pub mod deadlines;
 pub mod decode;
 pub mod due;
 pub mod errors;

@@ -730,6 +730,29 @@ impl QueryRoot {
             .collect()
     }
 
+    /// What falls due in the caller's CPTS as of a date (today by default): answers due,
+    /// consultations closing, representatives' mandates and associations' approvals ending,
+    /// overdue or within `withinDays` (90 by default, at most the 90 days of the farthest
+    /// horizon); overdue first, then by last day. Each is named by its sentence. For staff.
+    async fn deadlines(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<NaiveDate>,
+        #[graphql(default = 90)] within_days: i32,
+    ) -> Result<Vec<crate::deadlines::Deadline>> {
+        let principal = guard::staff(ctx)?;
+        let within_days = u32::try_from(within_days.clamp(0, 366)).unwrap_or(0);
+        let found = cpts_projections::deadlines::deadlines(
+            read_db(ctx)?,
+            &principal.community.to_string(),
+            as_of.unwrap_or_else(today),
+            within_days,
+        )
+        .await
+        .map_err(read_failed)?;
+        Ok(found.into_iter().map(Into::into).collect())
+    }
+
     /// The members of the caller's CPTS, by name. For staff.
     async fn members(&self, ctx: &Context<'_>) -> Result<Vec<Member>> {
         let principal = guard::staff(ctx)?;

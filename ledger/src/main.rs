@@ -104,7 +104,8 @@ enum Command {
         on: Option<chrono::NaiveDate>,
     },
     /// Queues, for each coordinator of a CPTS with an address, the e-mail digest of the
-    /// contributions whose answer deadline is past or within `--within-days` (run it daily).
+    /// contributions whose answer deadline is past or within `--within-days`, and of the
+    /// échéances overdue or within 90 days (run it daily; nothing is queued when nothing is due).
     Digest {
         /// The CPTS.
         #[arg(long)]

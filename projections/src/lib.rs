@@ -16,6 +16,7 @@
 
 pub mod at_rest;
 pub mod db;
+pub mod deadlines;
 pub mod envelope;
 pub mod listing;
 pub mod notifications;

@@ -1183,12 +1183,7 @@ pub fn author_as_staff_see(name: Option<&str>, commune: Option<&str>, lang: Lang
     match (name, commune.map(str::trim).filter(|c| !c.is_empty())) {
         (Some(name), _) => name.to_owned(),
         (None, Some(commune)) => {
-            let elided = commune.chars().next().and_then(|c| c.to_lowercase().next());
-            let elided = matches!(
-                elided,
-                Some('a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'h' | 'â' | 'é' | 'è' | 'ê' | 'î' | 'ô')
-            );
-            let key = if elided {
+            let key = if cpts_domain::texts::elides(commune) {
                 "author-inhabitant-of-elided"
             } else {
                 "author-inhabitant-of"

@@ -6,13 +6,16 @@
 //! A coordinator reads it without the dashboard open: each contribution is named by its
 //! consultation's subject, its author, the start of its text and its dates, written out in
 //! the coordinator's language, with the decision where it can be answered; the message ends
-//! with the link to the dashboard, whose home page lists the same contributions. No id is
-//! written in it.
+//! with the link to the dashboard, whose home page lists the same contributions. It then tells
+//! the échéances of the CPTS, overdue or within 90 days, in the sentences of the dashboard's
+//! list ([`cpts_projections::deadlines::deadlines`]), under the same horizons. No id is written
+//! in it; nothing is sent when nothing at all is due.
 
 use chrono::{NaiveDate, Utc};
 use cpts_domain::values::Lang;
 use cpts_projections::at_rest::column;
 use cpts_projections::db::{Param, Statement};
+use cpts_projections::deadlines::{self, Deadline};
 use cpts_projections::{queries, ReadDb};
 use uuid::Uuid;
 
@@ -23,8 +26,23 @@ use super::texts::{digest_message, Waiting};
 /// The namespace of digests' keys.
 const DIGESTS: Uuid = Uuid::from_u128(0x8e2a_41c7_5b0d_4f6e_a913_7c2d_0b5e_9f41);
 
-/// The most contributions one digest lists; the dashboard shows the rest.
+/// The most contributions (and the most échéances) one digest lists; the dashboard shows the
+/// rest.
 const MOST: usize = 500;
+
+/// How far ahead the digest tells the échéances: the farthest horizon.
+const DEADLINES_WITHIN_DAYS: u32 = 90;
+
+/// The échéances of a CPTS the digest of `as_of` tells, as the dashboard lists them.
+pub async fn due(
+    db: &ReadDb,
+    community_id: &str,
+    as_of: NaiveDate,
+) -> anyhow::Result<Vec<Deadline>> {
+    let mut found = deadlines::deadlines(db, community_id, as_of, DEADLINES_WITHIN_DAYS).await?;
+    found.truncate(MOST);
+    Ok(found)
+}
 
 /// The contributions of a CPTS that still wait for a published answer on `as_of`
 /// ([`cpts_domain::rules::ContributionStanding::awaits_publication`]): overdue, pending with a deadline by
@@ -57,8 +75,8 @@ pub async fn waiting(
 }
 
 /// The digest of `as_of` as a coordinator reading `lang` receives it: its subject line and
-/// body, or None when nothing waits. `public_url` is the service's address, for the link to the
-/// dashboard.
+/// body, or None when nothing at all is due. `public_url` is the service's address, for the
+/// link to the dashboard.
 pub async fn render(
     db: &ReadDb,
     community_id: &str,
@@ -68,12 +86,13 @@ pub async fn render(
     lang: Lang,
 ) -> anyhow::Result<Option<(String, String)>> {
     let waiting = waiting(db, community_id, as_of, within_days).await?;
-    if waiting.is_empty() {
+    let deadlines = due(db, community_id, as_of).await?;
+    if waiting.is_empty() && deadlines.is_empty() {
         return Ok(None);
     }
     let community = community_name(db, community_id).await?;
     Ok(Some(digest_message(
-        &community, as_of, &waiting, public_url, lang,
+        &community, as_of, &waiting, &deadlines, public_url, lang,
     )))
 }
 
@@ -91,7 +110,7 @@ async fn community_name(db: &ReadDb, community_id: &str) -> anyhow::Result<Strin
 }
 
 /// Queues the digest of `as_of` for every coordinator of the CPTS with an address; returns how
-/// many were queued (none when nothing waits, or when already queued that day).
+/// many were queued (none when nothing at all is due, or when already queued that day).
 pub async fn queue(
     db: &ReadDb,
     community_id: &str,
@@ -100,7 +119,8 @@ pub async fn queue(
     public_url: &str,
 ) -> anyhow::Result<u64> {
     let waiting = waiting(db, community_id, as_of, within_days).await?;
-    if waiting.is_empty() {
+    let deadlines = due(db, community_id, as_of).await?;
+    if waiting.is_empty() && deadlines.is_empty() {
         return Ok(0);
     }
     let community = community_name(db, community_id).await?;
@@ -120,7 +140,8 @@ pub async fn queue(
     for (member, email, lang) in coordinators {
         let email = db.at_rest()?.open(super::outbox::EMAIL_COLUMN, &email)?;
         let lang = parse_lang(&lang);
-        let (title, body) = digest_message(&community, as_of, &waiting, public_url, lang);
+        let (title, body) =
+            digest_message(&community, as_of, &waiting, &deadlines, public_url, lang);
         let key = Uuid::new_v5(
             &DIGESTS,
             format!("{community_id}/{as_of}/{member}").as_bytes(),

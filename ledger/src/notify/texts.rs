@@ -2,8 +2,10 @@
 //! in the text catalogue ([`cpts_domain::texts`], keys `mail-*`); dates are written out.
 
 use chrono::NaiveDate;
+use cpts_domain::deadlines::Horizon;
 use cpts_domain::texts::{date, t, t_args};
 use cpts_domain::values::{Disposition, Lang};
+use cpts_projections::deadlines::Deadline;
 
 /// What became of one contribution, as told to its author.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,13 +122,16 @@ fn excerpt(text: &str, most: usize) -> String {
     format!("{}…", cut.trim_end_matches([',', ';', ':', '.']))
 }
 
-/// The coordinator's digest of contributions whose answer deadline is near or past: each
-/// named by its consultation, its author, its text and its dates, with where it is answered,
-/// and the link to the dashboard (`public_url`).
+/// The coordinator's digest: the contributions whose answer deadline is near or past, each
+/// named by its consultation, its author, its text and its dates, with where it is answered;
+/// then the échéances of the CPTS (answers, consultations, mandates, approvals) under their
+/// horizons, each in the sentence the dashboard shows; and the link to the dashboard
+/// (`public_url`). When no contribution waits, only the échéances are told.
 pub fn digest_message(
     community: &str,
     as_of: NaiveDate,
     waiting: &[Waiting],
+    deadlines: &[Deadline],
     public_url: &str,
     lang: Lang,
 ) -> (String, String) {
@@ -138,21 +143,32 @@ pub fn digest_message(
     let near = of(|s| matches!(s, S::Pending { .. }));
     let revised = of(|s| matches!(s, S::RevisedAwaitingRepublication { .. }));
     let as_of_text = date(lang, as_of);
-    let mut body = t_args(
-        lang,
-        "mail-digest-intro",
-        &[
-            ("date", as_of_text.as_str().into()),
-            ("count", waiting.len().into()),
-        ],
-    );
+    let mut body = if waiting.is_empty() {
+        t_args(
+            lang,
+            "mail-digest-intro-deadlines",
+            &[
+                ("date", as_of_text.as_str().into()),
+                ("count", deadlines.len().into()),
+            ],
+        )
+    } else {
+        t_args(
+            lang,
+            "mail-digest-intro",
+            &[
+                ("date", as_of_text.as_str().into()),
+                ("count", waiting.len().into()),
+            ],
+        )
+    };
     body.push('\n');
     for (key, list) in [
         ("mail-digest-overdue", &late),
         ("mail-digest-near", &near),
         ("mail-digest-revised", &revised),
     ] {
-        if key == "mail-digest-revised" && list.is_empty() {
+        if waiting.is_empty() || (key == "mail-digest-revised" && list.is_empty()) {
             continue;
         }
         body.push('\n');
@@ -193,6 +209,39 @@ pub fn digest_message(
             body.push('\n');
         }
     }
+    if !deadlines.is_empty() {
+        body.push('\n');
+        body.push_str(&t_args(
+            lang,
+            "mail-digest-deadlines",
+            &[("count", deadlines.len().into())],
+        ));
+        body.push('\n');
+        for horizon in Horizon::ALL {
+            let of_horizon: Vec<&Deadline> = deadlines
+                .iter()
+                .filter(|d| d.deadline.horizon == horizon)
+                .collect();
+            if of_horizon.is_empty() {
+                continue;
+            }
+            body.push('\n');
+            body.push_str(&t_args(
+                lang,
+                "mail-digest-horizon",
+                &[
+                    ("horizon", horizon.label(lang).into()),
+                    ("count", of_horizon.len().into()),
+                ],
+            ));
+            body.push('\n');
+            for d in of_horizon {
+                body.push_str("- ");
+                body.push_str(&d.sentence(lang));
+                body.push('\n');
+            }
+        }
+    }
     body.push('\n');
     body.push_str(&t_args(
         lang,
@@ -203,11 +252,12 @@ pub fn digest_message(
         )],
     ));
     body.push('\n');
-    let subject = t_args(
-        lang,
-        "mail-digest-subject",
-        &[("community", community.into()), ("date", as_of_text.into())],
-    );
+    let subject_args = [("community", community.into()), ("date", as_of_text.into())];
+    let subject = if waiting.is_empty() {
+        t_args(lang, "mail-digest-subject-deadlines", &subject_args)
+    } else {
+        t_args(lang, "mail-digest-subject", &subject_args)
+    };
     (subject, body)
 }
 
@@ -256,13 +306,27 @@ mod tests {
                 days_late: 3,
             },
         }];
-        let (_, fr) = digest_message("CPTS", day("2026-04-15"), &waiting, "https://x/", Lang::Fr);
+        let (_, fr) = digest_message(
+            "CPTS",
+            day("2026-04-15"),
+            &waiting,
+            &[],
+            "https://x/",
+            Lang::Fr,
+        );
         assert!(fr.contains("un habitant d'Agde"), "{fr}");
         assert!(fr.contains("le 11 février 2026"), "{fr}");
         assert!(fr.contains("12 avril 2026"), "{fr}");
         assert!(fr.contains("https://x/#/"), "{fr}");
         assert!(!fr.contains("0b0e6c4e"), "{fr}");
-        let (_, en) = digest_message("CPTS", day("2026-04-15"), &waiting, "https://x", Lang::En);
+        let (_, en) = digest_message(
+            "CPTS",
+            day("2026-04-15"),
+            &waiting,
+            &[],
+            "https://x",
+            Lang::En,
+        );
         assert!(en.contains("an inhabitant of Agde"), "{en}");
         assert!(en.contains("11 February 2026"), "{en}");
     }

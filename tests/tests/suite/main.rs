@@ -12,6 +12,7 @@ mod concurrency;
 mod consent;
 mod consultation_page;
 mod dashboard;
+mod deadlines;
 mod erasure;
 mod existence;
 mod graphql_api;
