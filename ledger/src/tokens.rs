@@ -1,4 +1,6 @@
-//! API tokens: created and revoked from the command line, presented as `Authorization: Bearer`.
+//! API tokens: created and revoked from the command line or by a coordinator over GraphQL
+//! (through [`crate::session::port`]), presented as `Authorization: Bearer` or traded once for
+//! a session cookie ([`crate::session`]).
 //!
 //! A token is `cpts_` followed by 64 hex digits of randomness. Only its SHA-256 is stored: a
 //! copy of the database does not give anyone a working token. Tokens are 256-bit random, so a
