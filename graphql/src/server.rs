@@ -80,7 +80,7 @@ pub fn router_with_sessions(
     sessions: SessionLimits,
 ) -> Router {
     let connections = Connections::new(ledger.clone(), ws);
-    let sessions = Sessions::new(sessions);
+    let sessions = Sessions::new(sessions, connections.clone());
     let session_routes = Router::new()
         .route("/session", post(session::open).delete(session::close))
         .with_state((ledger.clone(), sessions.clone()));

@@ -27,6 +27,7 @@ use axum::response::{IntoResponse, Response};
 use crate::errors::codes;
 use crate::port::LedgerPort;
 use crate::server::refusal;
+use crate::ws::Connections;
 
 /// The name of the session's cookie.
 pub const COOKIE: &str = "cpts_session";
@@ -83,13 +84,16 @@ struct Failures {
 pub(crate) struct Sessions {
     pub(crate) limits: SessionLimits,
     failures: Arc<Mutex<Failures>>,
+    /// The open WebSocket connections, closed when their session ends.
+    connections: Arc<Connections>,
 }
 
 impl Sessions {
-    pub(crate) fn new(limits: SessionLimits) -> Self {
+    pub(crate) fn new(limits: SessionLimits, connections: Arc<Connections>) -> Self {
         Self {
             limits,
             failures: Arc::default(),
+            connections,
         }
     }
 
@@ -282,7 +286,8 @@ pub(crate) async fn open(
     }
 }
 
-/// `DELETE /session`: ends the session of the cookie, and clears the cookie.
+/// `DELETE /session`: ends the session of the cookie, and clears the cookie; the WebSocket
+/// connections it opened are closed.
 pub(crate) async fn close(
     State((ledger, sessions)): State<(Arc<dyn LedgerPort>, Sessions)>,
     headers: HeaderMap,
@@ -299,6 +304,7 @@ pub(crate) async fn close(
                 "api-internal",
             );
         }
+        sessions.connections.end_session(&session);
     }
     no_content(set_cookie(None, sessions.limits.secure))
 }

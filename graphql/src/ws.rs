@@ -1,7 +1,9 @@
 //! GraphQL over WebSocket (`/graphql/ws`), held to the same rules as HTTP and then some.
 //!
 //! - Every operation checks the connection's token again, as an HTTP request would: a token
-//!   revoked, expired or erased since `connection_init` opens nothing more.
+//!   revoked, expired or erased since `connection_init` opens nothing more. A connection the
+//!   session cookie authenticated checks its session the same way, and is closed (code 4401)
+//!   when `DELETE /session` ends it.
 //! - One watcher per process checks, every [`WsLimits::recheck`], the tokens of all open
 //!   connections in one query, and closes (code 4401) the connections of a token no longer
 //!   in force: running subscriptions stop too.
@@ -98,6 +100,8 @@ impl Closing {
 struct Open {
     address: Option<IpAddr>,
     token: Option<Uuid>,
+    /// The session of the cookie, when it is what authenticated the connection.
+    session: Option<String>,
     close: Arc<watch::Sender<Option<Closing>>>,
 }
 
@@ -161,6 +165,7 @@ impl Connections {
             Open {
                 address,
                 token: None,
+                session: None,
                 close: close.clone(),
             },
         );
@@ -195,6 +200,22 @@ impl Connections {
             open.token = Some(token);
         }
         true
+    }
+
+    /// Ties connection `id` to the session that authenticated it.
+    fn bind_session(&self, id: u64, session: &str) {
+        if let Some(open) = self.registry().open.get_mut(&id) {
+            open.session = Some(session.to_owned());
+        }
+    }
+
+    /// Closes (code 4401) the connections a session authenticated, once it is ended.
+    pub(crate) fn end_session(&self, session: &str) {
+        for open in self.registry().open.values() {
+            if open.session.as_deref() == Some(session) {
+                open.close.send_replace(Some(Closing::TokenWithdrawn));
+            }
+        }
     }
 
     fn close(&self, id: u64) {
@@ -561,6 +582,9 @@ pub(crate) async fn serve(
                     .secret
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner) = secret;
+                if let Some(session) = &session {
+                    connections.bind_session(id, session);
+                }
                 *init_state
                     .session
                     .lock()

@@ -719,4 +719,28 @@ async fn a_websocket_takes_the_cookie_from_the_service_s_own_pages_only() {
         }
     }
     assert_eq!(role, Some(json!("coordinator")));
+
+    // Signing out closes the connection the cookie opened.
+    let response = service
+        .http
+        .delete(format!("{}/session", service.base))
+        .header("cookie", format!("cpts_session={cookie}"))
+        .header("x-requested-with", "cpts-ledger")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(response.status().as_u16(), 204);
+    let mut closed = None;
+    while let Ok(Some(message)) = tokio::time::timeout(Duration::from_secs(10), socket.next()).await
+    {
+        match message {
+            Ok(Message::Close(frame)) => {
+                closed = frame.map(|f| u16::from(f.code));
+                break;
+            }
+            Ok(_) => continue,
+            Err(_) => break,
+        }
+    }
+    assert_eq!(closed, Some(4401));
 }
