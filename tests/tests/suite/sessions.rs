@@ -474,6 +474,26 @@ async fn a_token_must_name_a_member_of_the_coordinator_s_own_cpts() {
             .refused(me, ISSUE, json!({ "input": input }), "INVALID_INPUT")
             .await;
     }
+    // Nor a member whose data is erased.
+    let erased = service.admit("Paul Durand").await;
+    service
+        .ok(
+            me,
+            "mutation($input: ErasePersonalDataInput!) { erasePersonalData(input: $input) { aggregateId } }",
+            json!({ "input": { "memberId": erased, "on": "2026-03-01" } }),
+        )
+        .await;
+    let error = service
+        .refused(
+            me,
+            ISSUE,
+            json!({ "input": { "role": "representative", "memberId": erased, "label": "x" } }),
+            "INVALID_INPUT",
+        )
+        .await;
+    assert!(error["extensions"]["messageEn"]
+        .as_str()
+        .is_some_and(|m| m.contains("erased")));
     let listed = tokens::list_in(&service.repo, Some(service.community))
         .await
         .expect("listed");
