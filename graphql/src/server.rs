@@ -212,8 +212,9 @@ async fn subscriptions(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    // A browser always sends `Origin` with a WebSocket: with the cookie, it must be our own.
-    let session = session::session_cookie(&headers);
+    // A browser always sends `Origin` with a WebSocket: with the cookie (and no token in the
+    // header), it must be our own.
+    let session = session::session_cookie(&headers).filter(|_| header_value.is_none());
     if session.is_some()
         && headers.contains_key(header::ORIGIN)
         && !session::origin_is_own(&headers)
