@@ -883,3 +883,18 @@ deadline-mandate-ending = The mandate of { $name } ({ $association }) ends on { 
 deadline-mandate-ended = The mandate of { $name } ({ $association }) ended on { $date }: renew it or record its end
 deadline-approval-ending = The approval of { $association } ends on { $date }
 deadline-approval-expired = The approval of { $association } expired on { $date }: apply for its renewal
+
+## API tokens and the dashboard's session
+api-token-role = Unknown role “{ $role }”: expected coordinator, board_member, auditor or representative.
+api-token-label = The token's label must be 1 to { $most } printable characters.
+api-token-member-needed = A { $role } token acts in its holder's name: name the member (memberId).
+api-token-member-unknown = No member of your CPTS has this id: a token can only name a member of your CPTS.
+api-token-member-erased = This member's data is erased: no token can be issued in their name.
+api-token-expiry-past = The expiry date is past: choose today or a day to come.
+api-token-expiry-too-far = A token works { $years } years at most: choose a nearer expiry date.
+api-token-revoke-own = You cannot revoke the token you are signed in with: use another coordinator's token, or end the session.
+api-session-bad-token = Unknown, revoked, expired or malformed API token: no session was opened.
+api-session-bad-request = Expected: the token as JSON, { "{" }"token": "cpts_…"{ "}" } (Content-Type: application/json), or in “Authorization: Bearer cpts_…”.
+api-session-too-many-failures = Too many failed sign-in attempts from this address: try again later.
+api-session-ended = The session has ended (expired, closed or its token revoked): sign in again with your token.
+api-session-cross-site = Request refused: authenticated by the session cookie, it must come from the dashboard itself (header “X-Requested-With: cpts-ledger”).

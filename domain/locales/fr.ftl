@@ -904,3 +904,18 @@ deadline-approval-expired = L’agrément { $elided ->
         [yes] d’{ $association }
        *[no] de { $association }
     } a expiré le { $date } : demander son renouvellement
+
+## Les jetons d'accès et la session du tableau de bord
+api-token-role = Rôle « { $role } » inconnu : attendu coordinator, board_member, auditor ou representative.
+api-token-label = Le libellé du jeton doit compter de 1 à { $most } caractères imprimables.
+api-token-member-needed = Un jeton { $role } agit au nom de son titulaire : indiquez le membre (memberId).
+api-token-member-unknown = Aucun membre de votre CPTS ne porte cet identifiant : un jeton ne peut nommer qu'un membre de votre CPTS.
+api-token-member-erased = Les données de ce membre sont effacées : aucun jeton ne peut être émis à son nom.
+api-token-expiry-past = La date d'expiration est passée : choisissez aujourd'hui ou un jour à venir.
+api-token-expiry-too-far = Un jeton fonctionne au plus { $years } ans : choisissez une date d'expiration plus proche.
+api-token-revoke-own = Vous ne pouvez pas révoquer le jeton avec lequel vous êtes connecté : utilisez un autre jeton de coordination, ou fermez la session.
+api-session-bad-token = Jeton d'accès inconnu, révoqué, expiré ou mal formé : la session n'est pas ouverte.
+api-session-bad-request = Attendu : le jeton en JSON, { "{" }"token": "cpts_…"{ "}" } (Content-Type: application/json), ou dans « Authorization: Bearer cpts_… ».
+api-session-too-many-failures = Trop de tentatives de connexion manquées depuis cette adresse : réessayez plus tard.
+api-session-ended = La session est terminée (expirée, fermée ou son jeton révoqué) : reconnectez-vous avec votre jeton.
+api-session-cross-site = Requête refusée : authentifiée par le cookie de session, elle doit venir du tableau de bord lui-même (en-tête « X-Requested-With: cpts-ledger »).

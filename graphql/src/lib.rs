@@ -8,13 +8,15 @@
 //! - [`errors`]: the one mapping from failures to `extensions.code`;
 //! - [`subscription`]: live events over WebSocket;
 //! - [`server`]: the HTTP routes, bearer tokens, GraphiQL and the request size limit;
+//! - [`session`]: the dashboard's cookie session (`/session`) and its CSRF check;
+//! - [`tokens`]: API tokens issued, listed and revoked by the coordinator;
 //! - [`ws`]: GraphQL over WebSocket, its checks and its limits;
 //! - [`shape`], [`limits`] and [`load`]: what a request may be and cost, checked before it
 //!   runs: its shape, its complexity for the caller's role, its time and the load.
 
 use std::sync::Arc;
 
-use async_graphql::Schema;
+use async_graphql::{MergedObject, Schema};
 
 pub mod clock;
 pub mod deadlines;
@@ -30,8 +32,10 @@ pub mod mutation;
 pub mod port;
 pub mod query;
 pub mod server;
+pub mod session;
 pub mod shape;
 pub mod subscription;
+pub mod tokens;
 pub mod types;
 pub mod views;
 pub mod ws;
@@ -40,8 +44,18 @@ pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 pub use subscription::SubscriptionRoot;
 
+/// The queries served: the record's, and the tokens'.
+#[derive(MergedObject, Default)]
+#[graphql(name = "QueryRoot")]
+pub struct Query(QueryRoot, tokens::TokenQuery);
+
+/// The mutations served: the domain's commands, and the tokens'.
+#[derive(MergedObject, Default)]
+#[graphql(name = "MutationRoot")]
+pub struct Mutation(MutationRoot, tokens::TokenMutation);
+
 /// The schema served at `/graphql`.
-pub type LedgerSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
+pub type LedgerSchema = Schema<Query, Mutation, SubscriptionRoot>;
 
 /// The deepest query accepted.
 pub const MAX_DEPTH: usize = 16;
@@ -61,8 +75,8 @@ pub fn sdl() -> String {
     schema_builder().finish().sdl()
 }
 
-fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
-    Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
+fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, SubscriptionRoot> {
+    Schema::build(Query::default(), Mutation::default(), SubscriptionRoot)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .extension(limits::RequestGuard)

@@ -56,7 +56,7 @@ const RETRY_AFTER_SECONDS: u64 = 1;
 /// Who a request counts against: its token, or its address without one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum CallerKey {
-    /// A hash of the `Authorization` value (the token itself is not kept).
+    /// A hash of the `Authorization` value, or of the session's cookie (neither is kept).
     Token(u64),
     /// The client's address.
     Address(IpAddr),
@@ -68,6 +68,12 @@ fn caller_key(request: &Request) -> CallerKey {
     if let Some(value) = request.headers().get(header::AUTHORIZATION) {
         let mut hasher = DefaultHasher::new();
         value.as_bytes().hash(&mut hasher);
+        return CallerKey::Token(hasher.finish());
+    }
+    // A browser signed in with the session's cookie counts as its session.
+    if let Some(session) = crate::session::session_cookie(request.headers()) {
+        let mut hasher = DefaultHasher::new();
+        session.hash(&mut hasher);
         return CallerKey::Token(hasher.finish());
     }
     match request.extensions().get::<ConnectInfo<SocketAddr>>() {

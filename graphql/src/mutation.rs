@@ -8,11 +8,11 @@ use cpts_domain::consultation::ConsultationCommand;
 use crate::inputs::*;
 use crate::types::CommandResult;
 
-/// The mutation root.
+/// The domain's commands; the served root ([`crate::Mutation`]) merges them with the tokens'.
 #[derive(Debug, Default)]
 pub struct MutationRoot;
 
-#[Object]
+#[Object(name = "DomainMutations")]
 impl MutationRoot {
     /// Registers a CPTS with its territory. A coordinator registers the CPTS of their token:
     /// without `id`, that is the id it gets.

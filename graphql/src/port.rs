@@ -5,7 +5,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use cpts_domain::access::{AccessError, Caller, Principal};
+use cpts_domain::access::{AccessError, Caller, Principal, Role};
 use cpts_domain::command::AddressedCommand;
 use cpts_domain::ids::{CommunityId, MemberId};
 use cpts_domain::DomainError;
@@ -224,6 +224,102 @@ pub trait LedgerPort: Send + Sync {
         )))
     }
 
+    /// Creates a token of `community` (the caller has checked who may, and that a member it
+    /// names is one of that CPTS), working until `expires_at` (a year if `None`). Its secret is
+    /// in the answer and nowhere else.
+    async fn issue_token(
+        &self,
+        community: CommunityId,
+        role: Role,
+        member: Option<MemberId>,
+        label: &str,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<IssuedToken, LedgerError> {
+        let _ = (community, role, member, label, expires_at);
+        Err(LedgerError::Internal(anyhow::anyhow!(
+            "this ledger cannot issue tokens"
+        )))
+    }
+
+    /// The tokens of one CPTS, newest first, without their secrets.
+    async fn tokens_of(&self, community: CommunityId) -> Result<Vec<TokenRecord>, LedgerError> {
+        let _ = community;
+        Err(LedgerError::Internal(anyhow::anyhow!(
+            "this ledger cannot list tokens"
+        )))
+    }
+
+    /// Revokes a token of `community` and ends its sessions: `Ok(true)` if it was in force,
+    /// `Ok(false)` if it was already revoked; [`AccessError::OutsideCommunity`] for a token of
+    /// another CPTS or none.
+    async fn revoke_token(&self, community: CommunityId, token: Uuid) -> Result<bool, LedgerError> {
+        let _ = (community, token);
+        Err(LedgerError::Internal(anyhow::anyhow!(
+            "this ledger cannot revoke tokens"
+        )))
+    }
+
+    /// Opens a session for a bearer token; `None` if the token is not in force.
+    async fn open_session(&self, token: &str) -> Result<Option<OpenedSession>, LedgerError> {
+        let _ = token;
+        Err(LedgerError::Internal(anyhow::anyhow!(
+            "this ledger has no sessions"
+        )))
+    }
+
+    /// Who a session speaks for; `None` if it ended or its token is no longer in force.
+    async fn session_caller(&self, session: &str) -> Result<Option<Principal>, LedgerError> {
+        let _ = session;
+        Ok(None)
+    }
+
+    /// Ends a session.
+    async fn close_session(&self, session: &str) -> Result<(), LedgerError> {
+        let _ = session;
+        Ok(())
+    }
+
     /// Whether the store answers (for `/healthz`).
     async fn ping(&self) -> Result<(), LedgerError>;
+}
+
+/// An API token as it is listed: everything but its secret, which is never shown again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRecord {
+    /// The token's id (not a secret).
+    pub id: Uuid,
+    /// What it allows.
+    pub role: Role,
+    /// The member who holds it, if it names one.
+    pub member: Option<MemberId>,
+    /// What it is for, in the words of whoever created it.
+    pub label: String,
+    /// When it was created.
+    pub created_at: Option<DateTime<Utc>>,
+    /// When it stops working.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When it was revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Whether it opens anything now: neither revoked nor expired.
+    pub in_force: bool,
+}
+
+/// A token just created, with its secret.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    /// The token as it will be listed.
+    pub token: TokenRecord,
+    /// The bearer token itself (`cpts_…`), shown this once.
+    pub secret: String,
+}
+
+/// A session just opened for a token.
+#[derive(Debug, Clone)]
+pub struct OpenedSession {
+    /// The session's id, for the cookie; stored only hashed.
+    pub id: String,
+    /// Who it speaks for.
+    pub principal: Principal,
+    /// When it ends at the latest, if it is not used for a while before.
+    pub expires_at: DateTime<Utc>,
 }

@@ -339,11 +339,11 @@ impl DecisionFilterInput {
     }
 }
 
-/// The query root.
+/// The record's queries; the served root ([`crate::Query`]) merges them with the tokens'.
 #[derive(Debug, Default)]
 pub struct QueryRoot;
 
-#[Object]
+#[Object(name = "RecordQueries")]
 impl QueryRoot {
     /// Every event of one record, in order.
     #[graphql(complexity = "crate::limits::EVENTS_COMPLEXITY + child_complexity")]

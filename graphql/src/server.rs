@@ -1,5 +1,6 @@
 //! The HTTP side: GraphQL at `/graphql`, subscriptions over WebSocket at `/graphql/ws`, with a
-//! bounded request body and bearer-token authentication.
+//! bounded request body and bearer-token authentication, or the dashboard's session cookie
+//! ([`crate::session`], `/session`) when no `Authorization` is given.
 
 use std::sync::Arc;
 
@@ -19,6 +20,7 @@ use cpts_domain::values::Lang;
 use crate::errors::{codes, from_ledger};
 use crate::load::{LoadLimits, LoadShedder};
 use crate::port::LedgerPort;
+use crate::session::{self, SessionLimits, Sessions};
 use crate::views::DecisionLoader;
 use crate::ws::{Connections, WsLimits};
 use crate::LedgerSchema;
@@ -33,6 +35,7 @@ struct Api {
     ledger: Arc<dyn LedgerPort>,
     read_models: ReadDb,
     connections: Arc<Connections>,
+    sessions: Sessions,
 }
 
 /// `POST /graphql`: GraphQL; `GET /graphql/ws`: subscriptions. GraphiQL, at `GET /graphql`, is
@@ -56,7 +59,31 @@ pub fn router_with_limits(
     ws: WsLimits,
     load: LoadLimits,
 ) -> Router {
+    router_with_sessions(
+        schema,
+        ledger,
+        read_models,
+        ws,
+        load,
+        SessionLimits::default(),
+    )
+}
+
+/// [`router_with_limits`], with these rules for the dashboard's sessions (`POST` and `DELETE
+/// /session`, under the same time and concurrency limits).
+pub fn router_with_sessions(
+    schema: LedgerSchema,
+    ledger: Arc<dyn LedgerPort>,
+    read_models: ReadDb,
+    ws: WsLimits,
+    load: LoadLimits,
+    sessions: SessionLimits,
+) -> Router {
     let connections = Connections::new(ledger.clone(), ws);
+    let sessions = Sessions::new(sessions, connections.clone());
+    let session_routes = Router::new()
+        .route("/session", post(session::open).delete(session::close))
+        .with_state((ledger.clone(), sessions.clone()));
     Router::new()
         .route("/graphql", post(graphql))
         .route("/graphql/ws", get(subscriptions))
@@ -65,7 +92,9 @@ pub fn router_with_limits(
             ledger,
             read_models,
             connections,
+            sessions,
         })
+        .merge(session_routes)
         .route_layer(axum::middleware::from_fn_with_state(
             LoadShedder::new(load),
             crate::load::shed,
@@ -137,6 +166,21 @@ pub(crate) async fn caller_of(
     }
 }
 
+/// The caller behind a session cookie.
+pub(crate) async fn caller_of_session(
+    ledger: &dyn LedgerPort,
+    session: &str,
+) -> Result<Caller, Refused> {
+    match ledger.session_caller(session).await {
+        Ok(Some(principal)) => Ok(Caller::Principal(principal)),
+        Ok(None) => Err(Refused::BadToken),
+        Err(error) => Err(Refused::Failed(from_ledger(error))),
+    }
+}
+
+/// The catalogue key of the refusal of a session that ended, or whose token was revoked.
+pub(crate) const SESSION_ENDED: &str = "api-session-ended";
+
 /// The catalogue key of the refusal of a token that is unknown, revoked or malformed.
 pub(crate) const BAD_TOKEN: &str = "api-bad-token";
 
@@ -168,6 +212,15 @@ async fn subscriptions(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    // A browser always sends `Origin` with a WebSocket: with the cookie (and no token in the
+    // header), it must be our own.
+    let session = session::session_cookie(&headers).filter(|_| header_value.is_none());
+    if session.is_some()
+        && headers.contains_key(header::ORIGIN)
+        && !session::origin_is_own(&headers)
+    {
+        return session::cross_site();
+    }
     let address = extensions
         .get::<ConnectInfo<std::net::SocketAddr>>()
         .map(|info| info.0.ip());
@@ -190,12 +243,16 @@ async fn subscriptions(
                 api.ledger,
                 api.read_models,
                 slot,
-                header_value,
+                crate::ws::Presented {
+                    authorization: header_value,
+                    session,
+                },
             )
         })
 }
 
-fn refusal(status: StatusCode, code: &str, key: &'static str) -> Response {
+/// A JSON error in the shape of GraphQL's: the French message, the English in `messageEn`.
+pub(crate) fn refusal(status: StatusCode, code: &str, key: &'static str) -> Response {
     let (french, english) = (t(Lang::Fr, key), t(Lang::En, key));
     let body = serde_json::json!({
         "errors": [{ "message": french, "extensions": { "code": code, "messageEn": english } }]
@@ -227,8 +284,33 @@ async fn graphql(State(api): State<Api>, headers: HeaderMap, body: Body) -> Resp
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let caller = match caller_of(api.ledger.as_ref(), authorization).await {
+    let session = match authorization {
+        Some(_) => None,
+        None => session::session_cookie(&headers),
+    };
+    let caller = match &session {
+        Some(session) => {
+            if !session::from_own_pages(&headers) {
+                return session::cross_site();
+            }
+            caller_of_session(api.ledger.as_ref(), session).await
+        }
+        None => caller_of(api.ledger.as_ref(), authorization).await,
+    };
+    let caller = match caller {
         Ok(caller) => caller,
+        Err(Refused::BadToken) if session.is_some() => {
+            let mut response = refusal(
+                StatusCode::UNAUTHORIZED,
+                codes::UNAUTHENTICATED,
+                SESSION_ENDED,
+            );
+            response.headers_mut().insert(
+                header::SET_COOKIE,
+                session::set_cookie(None, api.sessions.limits.secure),
+            );
+            return response;
+        }
         Err(Refused::BadToken) => {
             return refusal(StatusCode::UNAUTHORIZED, codes::UNAUTHENTICATED, BAD_TOKEN)
         }

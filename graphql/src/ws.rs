@@ -1,7 +1,9 @@
 //! GraphQL over WebSocket (`/graphql/ws`), held to the same rules as HTTP and then some.
 //!
 //! - Every operation checks the connection's token again, as an HTTP request would: a token
-//!   revoked, expired or erased since `connection_init` opens nothing more.
+//!   revoked, expired or erased since `connection_init` opens nothing more. A connection the
+//!   session cookie authenticated checks its session the same way, and is closed (code 4401)
+//!   when `DELETE /session` ends it.
 //! - One watcher per process checks, every [`WsLimits::recheck`], the tokens of all open
 //!   connections in one query, and closes (code 4401) the connections of a token no longer
 //!   in force: running subscriptions stop too.
@@ -30,7 +32,7 @@ use uuid::Uuid;
 
 use crate::errors::{catalogued, codes};
 use crate::port::LedgerPort;
-use crate::server::{caller_of, explain, Refused, BAD_TOKEN};
+use crate::server::{caller_of, caller_of_session, explain, Refused, BAD_TOKEN, SESSION_ENDED};
 use crate::views::DecisionLoader;
 use crate::LedgerSchema;
 
@@ -98,6 +100,8 @@ impl Closing {
 struct Open {
     address: Option<IpAddr>,
     token: Option<Uuid>,
+    /// The session of the cookie, when it is what authenticated the connection.
+    session: Option<String>,
     close: Arc<watch::Sender<Option<Closing>>>,
 }
 
@@ -161,6 +165,7 @@ impl Connections {
             Open {
                 address,
                 token: None,
+                session: None,
                 close: close.clone(),
             },
         );
@@ -170,6 +175,7 @@ impl Connections {
             closed,
             state: Arc::new(ConnectionState {
                 secret: Mutex::new(None),
+                session: Mutex::new(None),
                 active: AtomicUsize::new(0),
                 started: Instant::now(),
                 last_message_ms: AtomicU64::new(0),
@@ -194,6 +200,22 @@ impl Connections {
             open.token = Some(token);
         }
         true
+    }
+
+    /// Ties connection `id` to the session that authenticated it.
+    fn bind_session(&self, id: u64, session: &str) {
+        if let Some(open) = self.registry().open.get_mut(&id) {
+            open.session = Some(session.to_owned());
+        }
+    }
+
+    /// Closes (code 4401) the connections a session authenticated, once it is ended.
+    pub(crate) fn end_session(&self, session: &str) {
+        for open in self.registry().open.values() {
+            if open.session.as_deref() == Some(session) {
+                open.close.send_replace(Some(Closing::TokenWithdrawn));
+            }
+        }
     }
 
     fn close(&self, id: u64) {
@@ -265,6 +287,8 @@ impl Drop for Slot {
 struct ConnectionState {
     /// The token presented at `connection_init`, checked again for every operation.
     secret: Mutex<Option<String>>,
+    /// Or the session of the cookie sent with the upgrade, when no token was given.
+    session: Mutex<Option<String>>,
     /// Operations running now.
     active: AtomicUsize,
     started: Instant,
@@ -288,6 +312,13 @@ impl ConnectionState {
 
     fn secret(&self) -> Option<String> {
         self.secret
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn session(&self) -> Option<String> {
+        self.session
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
@@ -351,7 +382,17 @@ impl Checked {
     ) -> Result<Caller, async_graphql::Error> {
         // The caller is checked again for every operation, as for every HTTP request.
         let caller = match self.state.secret() {
-            None => Caller::Public,
+            None => match self.state.session() {
+                None => Caller::Public,
+                Some(session) => match caller_of_session(self.ledger.as_ref(), &session).await {
+                    Ok(caller) => caller,
+                    Err(Refused::BadToken) => {
+                        self.state.close.send_replace(Some(Closing::TokenWithdrawn));
+                        return Err(catalogued(codes::UNAUTHENTICATED, SESSION_ENDED, &[]));
+                    }
+                    Err(Refused::Failed(error)) => return Err(error),
+                },
+            },
             Some(secret) => {
                 let header = format!("Bearer {secret}");
                 match caller_of(self.ledger.as_ref(), Some(&header)).await {
@@ -436,6 +477,14 @@ async fn close_with(sink: &mut SplitSink<WebSocket, Message>, closing: Closing) 
     let _ = sink.send(close_message(code, reason)).await;
 }
 
+/// What the upgrade request presented: its `Authorization` header, the session's cookie.
+pub(crate) struct Presented {
+    /// The `Authorization` header, used when `connection_init` gives none.
+    pub(crate) authorization: Option<String>,
+    /// The session's cookie, used when neither gives a token.
+    pub(crate) session: Option<String>,
+}
+
 /// Serves one WebSocket connection until either side closes it.
 pub(crate) async fn serve(
     socket: WebSocket,
@@ -444,8 +493,12 @@ pub(crate) async fn serve(
     ledger: Arc<dyn LedgerPort>,
     read_models: ReadDb,
     mut slot: Slot,
-    header_value: Option<String>,
+    presented: Presented,
 ) {
+    let Presented {
+        authorization: header_value,
+        session,
+    } = presented;
     let limits = slot.connections.limits;
     let state = slot.state.clone();
     let (mut sink, source) = socket.split();
@@ -490,8 +543,17 @@ pub(crate) async fn serve(
                 .find_map(|key| payload.get(key).and_then(|v| v.as_str()))
                 .map(str::to_owned);
             let authorization = from_payload.or(header_value);
-            let caller = match caller_of(ledger.as_ref(), authorization.as_deref()).await {
+            // The session's cookie stands in for a token only when none is given.
+            let session = session.filter(|_| authorization.is_none());
+            let caller = match &session {
+                Some(session) => caller_of_session(ledger.as_ref(), session).await,
+                None => caller_of(ledger.as_ref(), authorization.as_deref()).await,
+            };
+            let caller = match caller {
                 Ok(caller) => caller,
+                Err(Refused::BadToken) if session.is_some() => {
+                    return Err(catalogued(codes::UNAUTHENTICATED, SESSION_ENDED, &[]))
+                }
                 Err(Refused::BadToken) => {
                     return Err(catalogued(codes::UNAUTHENTICATED, BAD_TOKEN, &[]))
                 }
@@ -520,6 +582,13 @@ pub(crate) async fn serve(
                     .secret
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner) = secret;
+                if let Some(session) = &session {
+                    connections.bind_session(id, session);
+                }
+                *init_state
+                    .session
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) = session;
             }
             let mut data = Data::default();
             data.insert(caller);

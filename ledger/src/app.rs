@@ -15,6 +15,7 @@ use cpts_domain::texts::t;
 use cpts_domain::values::Lang;
 use cpts_graphql::load::LoadLimits;
 use cpts_graphql::port::LedgerPort;
+use cpts_graphql::session::SessionLimits;
 use cpts_graphql::ws::WsLimits;
 use tokio::net::TcpListener;
 
@@ -60,6 +61,9 @@ pub struct HttpOptions {
     /// The time and concurrency limits of the GraphQL routes (the health checks are outside
     /// them).
     pub load: LoadLimits,
+    /// The dashboard's sessions (`/session`): whether the cookie is `Secure` (`CPTS_PUBLIC_URL`
+    /// is https) and how many failed attempts an address may make.
+    pub sessions: SessionLimits,
 }
 
 impl Default for HttpOptions {
@@ -68,6 +72,7 @@ impl Default for HttpOptions {
             graphiql: true,
             ws: WsLimits::default(),
             load: LoadLimits::default(),
+            sessions: SessionLimits::default(),
         }
     }
 }
@@ -82,12 +87,13 @@ pub fn router_with(ledger: Arc<Ledger>, options: HttpOptions) -> Router {
     let port: Arc<dyn LedgerPort> = ledger.clone();
     let read_models = ledger.projector().db().clone();
     let schema = cpts_graphql::build_schema(port.clone(), read_models.clone());
-    let mut api = cpts_graphql::server::router_with_limits(
+    let mut api = cpts_graphql::server::router_with_sessions(
         schema,
         port,
         read_models,
         options.ws,
         options.load,
+        options.sessions,
     );
     if options.graphiql {
         api = api.merge(crate::web::graphiql_router());

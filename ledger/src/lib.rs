@@ -12,6 +12,7 @@ pub mod projector;
 pub mod report;
 
 pub mod service;
+pub mod session;
 pub mod store;
 pub mod tokens;
 pub mod web;

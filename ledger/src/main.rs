@@ -281,6 +281,7 @@ async fn main() -> anyhow::Result<()> {
             let options = app::HttpOptions {
                 graphiql: !no_graphiql,
                 load,
+                sessions: cpts_graphql::session::SessionLimits::for_public_url(&notify.public_url),
                 ..app::HttpOptions::default()
             };
             let server =

@@ -21,8 +21,8 @@ use cpts_domain::ids::{AssociationId, CommunityId, ConsultationId, MemberId};
 use cpts_domain::member::Member;
 use cpts_domain::DomainError;
 use cpts_graphql::port::{
-    CommandContext, FeedItem, LedgerError, LedgerPort, ProjectionLag, Receipt, RecordedEvent,
-    VerificationReport,
+    CommandContext, FeedItem, IssuedToken, LedgerError, LedgerPort, OpenedSession, ProjectionLag,
+    Receipt, RecordedEvent, TokenRecord, VerificationReport,
 };
 use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{Aggregate, AggregateError, CqrsFramework, EventStore};
@@ -31,6 +31,7 @@ use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
 use crate::projector::Projector;
+use crate::session;
 use crate::store::{
     CommandRecord, Digest, DuplicateCommand, EventRepository, IdTaken, StoredEvent, COMMAND_HASH,
 };
@@ -792,6 +793,37 @@ impl LedgerPort for Ledger {
             .await
             .map_err(|e| internal("checking API tokens", e))?;
         Ok(alive.into_iter().collect())
+    }
+
+    async fn issue_token(
+        &self,
+        community: CommunityId,
+        role: access::Role,
+        member: Option<MemberId>,
+        label: &str,
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<IssuedToken, LedgerError> {
+        session::port::issue(&self.repo, community, role, member, label, expires_at).await
+    }
+
+    async fn tokens_of(&self, community: CommunityId) -> Result<Vec<TokenRecord>, LedgerError> {
+        session::port::list(&self.repo, community).await
+    }
+
+    async fn revoke_token(&self, community: CommunityId, token: Uuid) -> Result<bool, LedgerError> {
+        session::port::revoke(&self.repo, community, token).await
+    }
+
+    async fn open_session(&self, token: &str) -> Result<Option<OpenedSession>, LedgerError> {
+        session::port::open(&self.repo, token).await
+    }
+
+    async fn session_caller(&self, session: &str) -> Result<Option<Principal>, LedgerError> {
+        session::port::caller(&self.repo, session).await
+    }
+
+    async fn close_session(&self, session: &str) -> Result<(), LedgerError> {
+        session::port::close(&self.repo, session).await
     }
 
     async fn ping(&self) -> Result<(), LedgerError> {

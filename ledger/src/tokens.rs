@@ -1,4 +1,6 @@
-//! API tokens: created and revoked from the command line, presented as `Authorization: Bearer`.
+//! API tokens: created and revoked from the command line or by a coordinator over GraphQL
+//! (through [`crate::session::port`]), presented as `Authorization: Bearer` or traded once for
+//! a session cookie ([`crate::session`]).
 //!
 //! A token is `cpts_` followed by 64 hex digits of randomness. Only its SHA-256 is stored: a
 //! copy of the database does not give anyone a working token. Tokens are 256-bit random, so a
@@ -69,6 +71,23 @@ impl TokenInfo {
     }
 }
 
+impl TokenInfo {
+    /// Who the token speaks for, as the API sees them.
+    pub fn principal(&self) -> anyhow::Result<Principal> {
+        Ok(Principal {
+            token_id: self.token_id.parse().context("a stored token id")?,
+            community: self.community_id.parse().context("a stored CPTS id")?,
+            role: Role::from_wire_name(&self.role).context("a stored role")?,
+            member: self
+                .member_id
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .context("a stored member id")?,
+        })
+    }
+}
+
 /// How long a token works when its creator does not say: a year.
 pub fn default_lifetime() -> Duration {
     Duration::days(365)
@@ -130,11 +149,12 @@ pub struct NewToken {
     pub secret: String,
 }
 
-fn hash(secret: &str) -> String {
+/// The SHA-256 of a secret (a token, or a session's id), as stored.
+pub(crate) fn hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-fn text(at: DateTime<Utc>) -> String {
+pub(crate) fn text(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
@@ -202,6 +222,11 @@ pub async fn create_expiring(
     Ok(NewToken { token_id, secret })
 }
 
+/// The refusal of a token in the name of a member whose data is erased.
+#[derive(Debug, thiserror::Error)]
+#[error("les données du membre {0} sont effacées : pas de jeton à son nom / member {0} is erased: no token in their name")]
+pub struct MemberErased(pub MemberId);
+
 /// Checks that `member` is a member of `community` whose data is not erased.
 async fn check_member(
     repo: &EventRepository,
@@ -226,10 +251,7 @@ async fn check_member(
         .iter()
         .any(|e| e.event_type == "PersonalDataErased");
     if erased {
-        bail!(
-            "les données du membre {id} sont effacées : pas de jeton à son nom / member {id} \
-             is erased: no token in their name"
-        );
+        return Err(MemberErased(member).into());
     }
     Ok(())
 }
@@ -338,17 +360,18 @@ pub async fn authenticate(
     let Some(token) = found.filter(|t| t.in_force(Utc::now())) else {
         return Ok(None);
     };
-    let principal = Principal {
-        token_id: token.token_id.parse().context("a stored token id")?,
-        community: token.community_id.parse().context("a stored CPTS id")?,
-        role: Role::from_wire_name(&token.role).context("a stored role")?,
-        member: token
-            .member_id
-            .map(|m| m.parse())
-            .transpose()
-            .context("a stored member id")?,
-    };
-    Ok(Some(principal))
+    Ok(Some(token.principal()?))
+}
+
+/// One token, whatever its state; `None` if there is no such token.
+pub async fn find(repo: &EventRepository, token_id: Uuid) -> anyhow::Result<Option<TokenInfo>> {
+    let sql = format!("SELECT {COLUMNS} FROM api_tokens WHERE token_id = $1");
+    let found: Option<TokenInfo> = repo
+        .db()
+        .fetch_optional(&sql, &[token_id.to_string().into()])
+        .await
+        .context("reading a token")?;
+    Ok(opened(repo, found.into_iter().collect())?.pop())
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ const KINDS: &[(&str, &str)] = &[
     ("bodyId", "body"),
     ("collegeId", "college"),
     ("key", "notification"),
+    ("tokenId", "token"),
 ];
 
 /// Ids that are not records of a CPTS, and where their rule is tested instead.
@@ -39,6 +40,8 @@ fn string_for(field: &str, serial: usize) -> Value {
         "insee" => json!("34301"),
         "email" => json!("personne@example.org"),
         "period" => json!("2026-09"),
+        // A token naming a member: the member's CPTS is then what is checked.
+        "role" => json!("representative"),
         // Names and texts are fresh each time, so that no call fails on a name used before.
         _ => json!(format!("Texte {serial}")),
     }
@@ -401,8 +404,21 @@ async fn cpts(service: &Service, coordinator: &str, community: CommunityId) -> I
     .execute(service.repo.pg_pool().expect("PostgreSQL"))
     .await
     .expect("a notification");
+    // An API token of the CPTS, which its coordinator may revoke.
+    let token = cpts_ledger::tokens::create(
+        &service.repo,
+        CommunityId(community.parse().expect("a CPTS id")),
+        cpts_domain::access::Role::Auditor,
+        None,
+        "audit",
+    )
+    .await
+    .expect("a token")
+    .token_id
+    .to_string();
     Ids(BTreeMap::from(
         [
+            ("token", token),
             ("community", community),
             ("college", college),
             ("body", body),

@@ -34,6 +34,7 @@ mod safe_outputs;
 mod scenario;
 mod scenario_over_graphql;
 mod schema;
+mod sessions;
 mod standings;
 mod tamper;
 mod texts;
