@@ -2,17 +2,38 @@
 // and `notificationAdded` subscriptions over WebSocket at /graphql/ws (graphql-transport-ws
 // protocol).
 
-const TOKEN_KEY = 'cpts-ledger-token';
+// Signing in exchanges an API token for a session cookie (`POST /session`): HttpOnly, so no
+// script reads it, and shared by every tab of the browser until `DELETE /session` or its end.
+// Every request says it comes from the dashboard (the header the service asks of requests the
+// cookie authenticates, against cross-site forgery).
+const FROM_DASHBOARD = { 'X-Requested-With': 'cpts-ledger' };
 
-/** The API token of this tab, if signed in (kept for the tab only, in sessionStorage). */
-export function token() {
-  return sessionStorage.getItem(TOKEN_KEY);
+/** The error of a refused request, from the service's JSON answer. */
+async function refusal(response) {
+  let body;
+  try {
+    body = await response.json();
+  } catch {
+    return new ApiError(`Réponse illisible du service (HTTP ${response.status}).`,
+      `Unreadable answer from the service (HTTP ${response.status}).`);
+  }
+  const first = body.errors?.[0] || {};
+  return new ApiError(first.message || `HTTP ${response.status}`, first.extensions?.messageEn, first.extensions?.code, first.extensions?.field);
 }
 
-/** Keeps (or forgets, with null) the tab's API token. */
-export function setToken(value) {
-  if (value) sessionStorage.setItem(TOKEN_KEY, value);
-  else sessionStorage.removeItem(TOKEN_KEY);
+/** Opens a session with an API token (its secret is sent once and not kept by the page). */
+export async function openSession(secret) {
+  const response = await fetch('/session', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...FROM_DASHBOARD },
+    body: JSON.stringify({ token: secret }),
+  });
+  if (!response.ok) throw await refusal(response);
+}
+
+/** Ends the session (in every tab). */
+export async function closeSession() {
+  await fetch('/session', { method: 'DELETE', headers: FROM_DASHBOARD });
 }
 
 /** An error answered by the API, with its code, both languages and, when the API names one,
@@ -28,12 +49,10 @@ export class ApiError extends Error {
 
 /** Sends one GraphQL request and returns its data, or throws the first error. */
 export async function gql(query, variables = {}, { anonymous = false } = {}) {
-  const headers = { 'Content-Type': 'application/json' };
-  const secret = token();
-  if (secret && !anonymous) headers.Authorization = `Bearer ${secret}`;
   const response = await fetch('/graphql', {
     method: 'POST',
-    headers,
+    headers: { 'Content-Type': 'application/json', ...FROM_DASHBOARD },
+    credentials: anonymous ? 'omit' : 'same-origin',
     body: JSON.stringify({ query, variables }),
   });
   let body;
@@ -75,10 +94,8 @@ function subscribe(query, field, onData, onState) {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     socket = new WebSocket(`${scheme}://${location.host}/graphql/ws`, 'graphql-transport-ws');
     socket.addEventListener('open', () => {
-      socket.send(JSON.stringify({
-        type: 'connection_init',
-        payload: { Authorization: `Bearer ${token()}` },
-      }));
+      // The session's cookie went with the socket's opening: nothing to add.
+      socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
     });
     socket.addEventListener('message', (message) => {
       const data = JSON.parse(message.data);

@@ -3,10 +3,10 @@
 // exports its `routes` and reads what it shows from /graphql; staff pages re-read when the
 // `events` subscription says the ledger changed. A page module is added to `PAGES` below.
 
-import { gql, token, setToken, subscribeEvents, subscribeNotifications } from './api.js';
+import { gql, closeSession, subscribeEvents, subscribeNotifications } from './api.js';
 import { t, lang, setLang } from './i18n.js';
 import { esc, main, errorText } from './ui.js';
-import { session, shell, communityParam, isStaff } from './state.js';
+import { session, shell, communityParam, isStaff, canWrite } from './state.js';
 import { showConfirmation, resetForms, bindCommandForms } from './forms.js';
 import * as dashboard from './pages/dashboard.js';
 import * as deadlines from './pages/deadlines.js';
@@ -16,16 +16,17 @@ import * as consultation from './pages/consultation.js';
 import * as mine from './pages/mine.js';
 import * as notifications from './pages/notifications.js';
 import * as members from './pages/members.js';
+import * as access from './pages/access.js';
 import * as journal from './pages/journal.js';
 import * as report from './pages/report.js';
 import * as signin from './pages/signin.js';
 
-const PAGES = [dashboard, deadlines, decisions, consultations, consultation, mine, notifications, members, journal, report, signin];
+const PAGES = [dashboard, deadlines, decisions, consultations, consultation, mine, notifications, members, access, journal, report, signin];
 
 /**
  * Every route: `page(params, arg)` returns the page's HTML, `after()` binds what it holds;
- * `nav` (a catalogue key) and `navOrder` put it in the navigation; `staff`, `member`,
- * `signedIn`, `public` or `any` say who may open it; `navParent()` names the navigation entry
+ * `nav` (a catalogue key) and `navOrder` put it in the navigation; `coordinator`, `staff`,
+ * `member`, `signedIn`, `public` or `any` say who may open it; `navParent()` names the navigation entry
  * a page without its own belongs to.
  */
 const ROUTES = Object.assign({}, ...PAGES.map((p) => p.routes));
@@ -36,6 +37,7 @@ let renderSeq = 0;
 
 function allowed(route) {
   if (route.any) return true;
+  if (route.coordinator) return canWrite();
   if (route.staff) return isStaff();
   if (route.member) return Boolean(session.viewer?.memberId);
   if (route.signedIn) return Boolean(session.viewer);
@@ -64,7 +66,7 @@ function renderChrome() {
   switcher.lang = lang() === 'fr' ? 'en' : 'fr';
   const out = document.getElementById('sign-out');
   out.textContent = t('web-sign-out');
-  out.hidden = !token();
+  out.hidden = !session.viewer;
   document.getElementById('who').textContent = viewer && viewer.role !== 'public'
     ? t('web-signed-in-as', t(`role-${viewer.role}`)) : t('web-public-visitor');
   const { name } = parseHash();
@@ -155,24 +157,33 @@ function startLive() {
   }
 }
 
+const VIEWER = 'query($c: ID) { viewer(communityId: $c) { role communityId communityName memberId readsEverything colleges { id name isUsersCollege } bodies { id kind name } } }';
+
+/** Reads who is signed in (the session's cookie goes with every request); without a session,
+ * the CPTS named in the address, browsed publicly. */
 async function loadViewer() {
   session.publicCommunityName = '';
-  const community = token() ? null : communityParam();
-  if (!token() && !community) { session.viewer = null; return; }
-  const data = await gql('query($c: ID) { viewer(communityId: $c) { role communityId communityName memberId readsEverything colleges { id name isUsersCollege } bodies { id kind name } } }', { c: community });
-  if (data.viewer.role === 'public') {
-    session.viewer = null;
-    session.publicCommunityName = data.viewer.communityName || '';
-  } else {
-    session.viewer = data.viewer;
+  let signed = null;
+  try {
+    signed = (await gql(VIEWER, { c: null })).viewer;
+  } catch {
+    signed = null; // no session, or one that ended: public
   }
+  if (signed && signed.role !== 'public') {
+    session.viewer = signed;
+    return;
+  }
+  session.viewer = null;
+  const community = communityParam();
+  if (!community) return;
+  const data = await gql(VIEWER, { c: community }, { anonymous: true });
+  session.publicCommunityName = data.viewer.communityName || '';
 }
 
 async function boot() {
   try {
     await loadViewer();
-  } catch (error) {
-    if (error.code === 'UNAUTHENTICATED') setToken(null);
+  } catch {
     session.viewer = null;
   }
   startLive();
@@ -187,8 +198,8 @@ document.getElementById('lang-switch').addEventListener('click', () => {
   setLang(lang() === 'fr' ? 'en' : 'fr');
   render({ keepFocus: true });
 });
-document.getElementById('sign-out').addEventListener('click', () => {
-  setToken(null);
+document.getElementById('sign-out').addEventListener('click', async () => {
+  await closeSession();
   session.viewer = null;
   session.unread = null;
   stopLive?.();
@@ -197,7 +208,7 @@ document.getElementById('sign-out').addEventListener('click', () => {
   boot();
 });
 window.addEventListener('hashchange', () => {
-  if (!token()) boot(); else render();
+  if (!session.viewer) boot(); else render();
 });
 setLang(lang());
 boot();

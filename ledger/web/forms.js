@@ -97,6 +97,8 @@ export function resetForms() {
  *       collapsed: true,                      // optional: shut under its title (pages of many forms)
  *       fixed: { communityId },               // input values not typed in
  *       input: (values, form) => values,      // optional: reshapes the typed values
+ *       returns: 'id secret',                 // optional: what to read back, for a mutation whose
+ *                                             //   answer is not a CommandResult
  *       done: (result) => {},                 // optional: after success (say, go to the record)
  *     })
  *
@@ -205,7 +207,7 @@ export function bindCommandForms() {
       try {
         // `input` may refuse what was typed, with an ApiError naming the field.
         const input = { ...(spec.fixed || {}), ...(spec.input ? spec.input(typed, form) : typed) };
-        const result = await gql(`mutation($input: ${spec.inputType}!) { ${spec.mutation}(input: $input) { ${SAVED} } }`, { input });
+        const result = await gql(`mutation($input: ${spec.inputType}!) { ${spec.mutation}(input: $input) { ${spec.returns || SAVED} } }`, { input });
         await spec.done?.(result[spec.mutation]);
         return result;
       } catch (error) {

@@ -4,9 +4,8 @@
 // order of their names: a flow is a module whose default export takes this harness.
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -33,11 +32,11 @@ export const info = await new Promise((resolveInfo, reject) => {
 });
 console.log(`service at ${info.url}, CPTS ${info.community}`);
 
-export const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'cpts-chromium-')), {
+// One Chromium; each person's page has a context of its own (its own cookies, so its own
+// session), as two people on two computers would; `newTab(page)` opens another tab beside one.
+export const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   headless: true,
-  viewport: { width: 1280, height: 900 },
-  locale: 'fr-FR',
   args: [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -59,10 +58,26 @@ export function check(condition, what) {
   }
 }
 
+/** A new person's page, in a browser context of its own. */
 export async function openPage(name) {
-  const page = await context.newPage();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
+  return watch(await context.newPage(), name);
+}
+
+/** Another tab of the same browser as `page` (same cookies: the same session). */
+export async function newTab(page, name) {
+  return watch(await page.context().newPage(), name);
+}
+
+/** Fails the run on the page's console errors, page errors, failed requests and requests
+ * outside the service. */
+function watch(page, name) {
   page.setDefaultTimeout(15000);
-  page.on('console', (m) => { if (m.type() === 'error') failures.push(`${name}: console error: ${m.text()}`); });
+  page.on('console', (m) => {
+    // A page whose session was ended on purpose is answered 401 once: the browser logs it.
+    if (m.type() !== 'error' || (page.sessionEnded && /status of 401/.test(m.text()))) return;
+    failures.push(`${name}: console error: ${m.text()}`);
+  });
   page.on('pageerror', (e) => failures.push(`${name}: page error: ${e.message}`));
   page.on('requestfailed', (r) => {
     // A download link's blob, or a WebSocket closed when the page closes, is not a failure.
@@ -152,7 +167,7 @@ export async function must(secret, query, variables = {}) {
 
 /** Closes Chromium and the service, and exits non-zero if any check failed. */
 export async function finish(what) {
-  await context.close();
+  await browser.close();
   server.stdin.end();
   await new Promise((done) => server.once('exit', done));
   if (failures.length) {

@@ -1,7 +1,7 @@
 // Decisions: the list with its filters (also the public view of a CPTS), the proposal form,
 // and a decision's page with its trail, vote, implementation and the forms of those who answer.
 
-import { gql, token } from '../api.js';
+import { gql } from '../api.js';
 import { t, label, values, pick } from '../i18n.js';
 import { esc, today, fmtDate, percent, excerpt, field, select, vocabulary, table, resultSlot, lateTag, DISPOSITION_COLOURS, barChart } from '../ui.js';
 import { session, communityParam, role, canWrite, canAnswer } from '../state.js';
@@ -21,7 +21,7 @@ const DECISION_FULL = `id title text status bodyName moment mission proposedOn v
 
 let pageCursors = [null];
 export async function decisionsPage(params = new URLSearchParams()) {
-  const publicView = !token();
+  const publicView = !session.viewer;
   const community = publicView ? communityParam() : null;
   if (publicView && !community) return signinPage();
   const filter = {};
@@ -94,9 +94,9 @@ function afterDecisions() {
     event.preventDefault();
     const p = new URLSearchParams();
     for (const [k, v] of new FormData(form)) if (v) p.set(k, v);
-    const community = !token() && communityParam();
+    const community = !session.viewer && communityParam();
     if (community) p.set('cpts', community);
-    location.hash = `#/${token() ? 'decisions' : 'public'}?${p}`;
+    location.hash = `#/${session.viewer ? 'decisions' : 'public'}?${p}`;
   });
 }
 
@@ -136,7 +136,7 @@ export async function decisionPage(id) {
       d.indicators.map((i) => [esc(i.indicator), esc(i.period), i.value, i.target ?? '', esc(fmtDate(i.reportedOn))]), { numeric: [2, 3] })
     : `<p>${esc(t('web-no-indicator'))}</p>`;
   const community = communityParam();
-  return `<p><a href="#/${token() ? 'decisions' : `public?cpts=${esc(community || '')}`}">← ${esc(t('web-back'))}</a></p>
+  return `<p><a href="#/${session.viewer ? 'decisions' : `public?cpts=${esc(community || '')}`}">← ${esc(t('web-back'))}</a></p>
     <h1>${esc(d.title)}</h1>
     <p>${esc(d.bodyName)} — ${esc(label('status', d.status))} — ${esc(label('moment', d.moment))}, ${esc(label('mission', d.mission))} — ${esc(t('proposed-on'))} ${esc(fmtDate(d.proposedOn))}</p>
     <p>${esc(d.text)}</p>
@@ -252,6 +252,6 @@ function afterDecision() {
 
 export const routes = {
   decisions: { page: decisionsPage, after: afterDecisions, nav: 'web-nav-decisions', navOrder: 20, signedIn: true },
-  decision: { page: (params, id) => decisionPage(id), after: afterDecision, any: true, navParent: () => (token() ? 'decisions' : 'public') },
+  decision: { page: (params, id) => decisionPage(id), after: afterDecision, any: true, navParent: () => (session.viewer ? 'decisions' : 'public') },
   public: { page: decisionsPage, after: afterDecisions, nav: 'web-nav-public', navOrder: 90, public: true },
 };

@@ -1,6 +1,6 @@
 // Connexion: signing in with a token, or browsing a CPTS's public record.
 
-import { setToken } from '../api.js';
+import { openSession } from '../api.js';
 import { t } from '../i18n.js';
 import { esc, errorText, field, resultSlot } from '../ui.js';
 import { session, shell, communityParam } from '../state.js';
@@ -19,13 +19,11 @@ function afterSignin() {
   const form = document.getElementById('signin-form');
   if (form) form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    setToken(new FormData(form).get('token').trim());
     try {
-      await shell.loadViewer();
+      await openSession(new FormData(form).get('token').trim());
       location.hash = '#/';
       await shell.boot();
     } catch (error) {
-      setToken(null);
       session.viewer = null;
       const out = form.querySelector('.form-result');
       out.textContent = errorText(error);
