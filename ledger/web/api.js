@@ -109,8 +109,10 @@ function subscribe(query, field, onData, onState) {
       }
     });
     socket.addEventListener('close', () => {
+      // A subscription stopped on purpose says nothing more: a newer one may be live already.
+      if (stopped) return;
       onState(false);
-      if (!stopped) retry = setTimeout(open, 3000);
+      retry = setTimeout(open, 3000);
     });
   };
   open();

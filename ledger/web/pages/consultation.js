@@ -57,7 +57,7 @@ async function consultationPage(params, id) {
   return `<p class="no-print"><a href="#/consultations">← ${esc(t('web-back-consultations'))}</a></p>
     <h1>${esc(c.subject)}</h1>
     <p>${esc(label('moment', c.moment))}, ${esc(label('mission', c.mission))}, ${esc(label('method', c.method))} — ${esc(label('rung', c.rung))}</p>
-    ${p ? `<p class="promise">${esc(t('promise'))} : « ${esc(pick(p.promise, p.promiseEn))} »</p>` : ''}
+    ${p ? `<p class="promise">${esc(t('promise'))} : ${esc(pick(p.promise, p.promiseEn))}</p>` : ''}
     <p>${esc(t('web-opens-on'))} ${esc(fmtDate(c.opensOn))}, ${esc(t('web-closes-on'))} ${esc(fmtDate(c.closesOn))} — ${state}. ${esc(t('web-answer-deadline'))} ${esc(fmtDate(c.answerDeadline))}.</p>
     ${figures}
     <section aria-labelledby="h-entries"><h2 id="h-entries">${esc(t('web-entries-title', c.entries.length))}</h2>

@@ -16,7 +16,7 @@ export async function consultationsPage() {
     const p = c.promiseKeeping;
     return [
       `<strong><a href="#/consultation/${esc(c.id)}">${esc(c.subject)}</a></strong><br>${esc(label('moment', c.moment))}, ${esc(label('mission', c.mission))}, ${esc(label('method', c.method))}`,
-      `${esc(label('rung', c.rung))}${p ? `<br><span class="hint">« ${esc(pick(p.promise, p.promiseEn))} »</span>` : ''}`,
+      `${esc(label('rung', c.rung))}${p ? `<br><span class="hint">${esc(pick(p.promise, p.promiseEn))}</span>` : ''}`,
       `${esc(fmtDate(c.opensOn))} → ${esc(fmtDate(c.closesOn))}<br>${c.open ? `<span class="tag status-ok">${esc(t('web-open-now'))}</span>` : esc(t('web-closed'))}`,
       esc(fmtDate(c.answerDeadline)),
       `<span class="contribution-count" data-consultation="${esc(c.id)}">${c.contributions}</span>`,

@@ -119,7 +119,7 @@ export async function decisionPage(id) {
     ? barChart(t('web-chart-title'), values('disposition').flatMap((v) => trail.counts.filter((c) => c.disposition.toLowerCase() === v)
       .map((c) => ({ label: label('disposition', c.disposition), value: c.count, colour: DISPOSITION_COLOURS[v] })))) : '';
   const consultations = (trail?.consultations || []).map((c) =>
-    `<li><strong>${esc(c.subject)}</strong> — ${esc(label('rung', c.rung))}. ${esc(t('promise'))} : « ${esc(pick(c.promise, c.promiseEn))} » ${esc(t('web-answer-deadline'))} ${esc(fmtDate(c.answerDeadline))}.</li>`).join('');
+    `<li><strong>${esc(c.subject)}</strong> — ${esc(label('rung', c.rung))}. ${esc(t('promise'))} : ${esc(pick(c.promise, c.promiseEn))} ${esc(t('web-answer-deadline'))} ${esc(fmtDate(c.answerDeadline))}.</li>`).join('');
   let vote = `<p>${esc(t('web-not-voted'))}</p>`;
   if (d.tally) {
     const tally = d.tally;

@@ -14,7 +14,7 @@ async function minePage() {
   const mine = data.myContributions;
   const rows = mine.map((c) => [
     `${esc(c.text)}${steps(c)}`,
-    `<a href="#/consultation/${esc(c.consultationId)}">${esc(c.subject)}</a><br><span class="hint">${esc(t('promise'))} : « ${esc(pick(c.promise, c.promiseEn))} »</span>`,
+    `<a href="#/consultation/${esc(c.consultationId)}">${esc(c.subject)}</a><br><span class="hint">${esc(t('promise'))} : ${esc(pick(c.promise, c.promiseEn))}</span>`,
     esc(label('standing', c.standing)),
     c.decisionId ? `<a href="#/decision/${esc(c.decisionId)}">${esc(c.decisionTitle)}</a>` : '',
     esc(label('disposition', c.disposition)), esc(c.rationale || ''), dueCell(c)]);
