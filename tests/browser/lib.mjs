@@ -142,6 +142,19 @@ export async function panel(page, title) {
   return page.locator(`form#${id}`);
 }
 
+/** Drafts an answer on a decision's page to each contribution named by some of its words:
+ * `[[words, disposition, rationale], …]` (an empty rationale is left out). */
+export async function draftAnswers(page, answers) {
+  for (const [words, disposition, rationale] of answers) {
+    const draft = page.locator('form#draft-answer');
+    const option = (await draft.locator('#da-contribution option').allTextContents()).find((o) => o.includes(words));
+    await draft.getByLabel('Contribution').selectOption({ label: option });
+    await draft.getByLabel('Suite donnée').selectOption(disposition);
+    if (rationale) await draft.getByLabel('Justification').fill(rationale);
+    await send(page, draft, 'Enregistrer le projet de réponse');
+  }
+}
+
 /** Submits a form with its button and waits for the page to show what was recorded; returns
  * the confirmation's text. */
 export async function send(page, form, button) {

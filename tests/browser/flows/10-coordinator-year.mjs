@@ -11,7 +11,7 @@ const day = (offset) => {
   return d.toISOString().slice(0, 10);
 };
 
-export default async function coordinatorYear({ info, panel, send, check, openPage, signIn, accessible, shot, text }) {
+export default async function coordinatorYear({ info, panel, send, draftAnswers, check, openPage, signIn, accessible, shot, text }) {
   const page = await openPage('coordinator year');
   await signIn(page, info.tokens.newCoordinator);
   await page.getByRole('heading', { level: 1, name: 'Enregistrer votre CPTS' }).waitFor();
@@ -172,14 +172,7 @@ export default async function coordinatorYear({ info, panel, send, check, openPa
   await page.getByRole('heading', { level: 1, name: title }).waitFor();
   const answers = [['samedi matin', 'RETAINED', ''], ['pharmacie de Mèze', 'PARTLY_RETAINED', 'Affichage dans les pharmacies volontaires.'],
     ['urgences un dimanche', 'OUT_OF_SCOPE', 'Les urgences relèvent de l’hôpital ; transmis à sa direction.']];
-  for (const [words, disposition, rationale] of answers) {
-    const draft = page.locator('form#draft-answer');
-    const option = (await draft.locator('#da-contribution option').allTextContents()).find((o) => o.includes(words));
-    await draft.getByLabel('Contribution').selectOption({ label: option });
-    await draft.getByLabel('Suite donnée').selectOption(disposition);
-    if (rationale) await draft.getByLabel('Justification').fill(rationale);
-    await send(page, draft, 'Enregistrer le projet de réponse');
-  }
+  await draftAnswers(page, answers);
   await send(page, page.locator('form#publish-answers'), 'Publier toutes les réponses rédigées');
   const vote = page.locator('form#record-vote');
   await vote.getByLabel('Résultat').selectOption('ADOPTED');

@@ -8,7 +8,7 @@ const day = (offset) => {
   return d.toISOString().slice(0, 10);
 };
 
-export default async function boardMember({ info, must, panel, send, check, openPage, signIn, accessible, text }) {
+export default async function boardMember({ info, must, panel, send, draftAnswers, check, openPage, signIn, accessible, text }) {
   const coordinator = info.tokens.coordinator;
   const { viewer } = await must(coordinator, '{ viewer { communityId bodies { id name } } }');
   const board = viewer.bodies.find((b) => b.name === "Conseil d'administration");
@@ -40,14 +40,8 @@ export default async function boardMember({ info, must, panel, send, check, open
   await page.getByRole('heading', { level: 1, name: title }).waitFor();
   check(await page.locator('#amend-decision-panel, #withdraw-decision-panel, #link-consultation-panel').count() === 0,
     'the coordinator’s forms of a decision are not offered to a board member');
-  for (const [words, disposition, rationale] of [['transport partagé', 'RETAINED', ''], ['compatibles avec le travail', 'NOT_RETAINED', 'Les horaires relèvent des centres ; transmis à leur direction.']]) {
-    const draft = page.locator('form#draft-answer');
-    const option = (await draft.locator('#da-contribution option').allTextContents()).find((o) => o.includes(words));
-    await draft.getByLabel('Contribution').selectOption({ label: option });
-    await draft.getByLabel('Suite donnée').selectOption(disposition);
-    if (rationale) await draft.getByLabel('Justification').fill(rationale);
-    await send(page, draft, 'Enregistrer le projet de réponse');
-  }
+  await draftAnswers(page, [['transport partagé', 'RETAINED', ''],
+    ['compatibles avec le travail', 'NOT_RETAINED', 'Les horaires relèvent des centres ; transmis à leur direction.']]);
   let form = await panel(page, 'Publier une seule réponse');
   const first = (await form.locator('#publish-answer-contributionId option').allTextContents()).find((o) => o.includes('transport partagé'));
   await form.getByLabel('Contribution').selectOption({ label: first });
