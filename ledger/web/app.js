@@ -115,9 +115,16 @@ async function render({ keepFocus = false, fromLive = false } = {}) {
   main().dataset.page = name;
   bindCommandForms();
   if (after) after();
+  // `?ouvrir=<form>`: a link that sends the reader to a form opens its panel.
+  const asked = params.get('ouvrir') && document.getElementById(`${params.get('ouvrir')}-panel`);
+  if (asked && !fromLive && !keepFocus) {
+    asked.setAttribute('open', '');
+    asked.scrollIntoView();
+    asked.querySelector('summary')?.focus({ preventScroll: true });
+  }
   showConfirmation();
   if (fromLive || keepFocus) window.scrollTo(0, scroll);
-  else main().focus({ preventScroll: true });
+  else if (!asked) main().focus({ preventScroll: true });
   main().dataset.rendered = String(Date.now());
 }
 

@@ -32,6 +32,15 @@ function registerCommunityPage() {
       done: () => shell.boot() })}`;
 }
 
+/** Where the coordinator does what a failing check asks: the page, and the form it opens. */
+const WHERE_TO_ACT = {
+  at_least_two_active_representatives: '#/membres?ouvrir=grant-mandate',
+  users_college_exists_and_seated: '#/membres?ouvrir=seat-in-college',
+  travel_expenses_rule_adopted: '#/membres?ouvrir=adopt-internal-rules',
+  cadre_intervention_for_each_representative: '#/membres?ouvrir=write-cadre',
+  representatives_in_each_moment: '#/consultations',
+};
+
 export async function dashboardPage() {
   if (!isStaff()) return decisionsPage();
   if (canWrite() && !session.viewer.communityName) return registerCommunityPage();
@@ -41,9 +50,10 @@ export async function dashboardPage() {
     answersDue(withinDays: 30) { subject author authorEn text submittedOn answerDeadline standing daysLate publishedOn
       decisions { id title } }
     decisions(first: 5) { edges { node { id title status votedOn } } } }`);
+  const act = (code) => (canWrite() && WHERE_TO_ACT[code] ? ` <a href="${WHERE_TO_ACT[code]}">${esc(t('web-act-now'))}</a>` : '');
   const checks = data.register.checks.map((c) => `<li class="card"><h3>${c.ok
     ? `<span class="status-ok">✓ ${esc(t('web-check-ok'))}</span>` : `<span class="status-bad">✗ ${esc(t('web-check-fails'))}</span>`} — ${esc(pick(c.detail, c.detailEn))}</h3>
-    ${c.ok ? '' : `<p>${esc(t('web-what-to-do', pick(c.whatToDo, c.whatToDoEn)))}</p>`}</li>`).join('');
+    ${c.ok ? '' : `<p>${esc(t('web-what-to-do', pick(c.whatToDo, c.whatToDoEn)))}${act(c.code)}</p>`}</li>`).join('');
   const totals = { onTime: 0, late: 0, overdue: 0, notDue: 0 };
   for (const c of data.consultations) {
     const p = c.promiseKeeping;
@@ -85,6 +95,7 @@ export async function dashboardPage() {
         <li class="card"><h3>${esc(t('standing-pending'))}</h3><p class="figure">${totals.notDue}</p></li>
       </ul>
       <div id="late-list">${lateRows.length ? table(t('web-late-title'), dueHeaders, lateRows) : `<p>${esc(t('web-no-late'))}</p>`}</div>
+      <p><a href="#/echeances">${esc(t('web-all-deadlines'))}</a></p>
       <div id="due-soon-list">${soonRows.length ? table(t('web-due-soon-title'), dueHeaders, soonRows) : `<p>${esc(t('web-no-due-soon'))}</p>`}</div>
     </section>
     <section aria-labelledby="h-open"><h2 id="h-open">${esc(t('web-open-title'))}</h2>

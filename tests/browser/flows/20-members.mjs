@@ -5,8 +5,12 @@
 export default async function members({ info, panel, send, check, openPage, signIn, accessible, shot, text }) {
   const page = await openPage('members forms');
   await signIn(page, info.tokens.coordinator);
-  await page.getByRole('link', { name: 'Membres et associations' }).click();
+  // A failing check says what to do, and takes the coordinator to the form that does it.
+  await page.getByRole('heading', { level: 1, name: 'Tableau de bord' }).waitFor();
+  await page.locator('#h-checks + ul li', { hasText: 'cadre d' }).getByRole('link', { name: 'Le faire maintenant' }).click();
   await page.getByRole('heading', { level: 1, name: 'Membres et associations' }).waitFor();
+  check(await page.locator('#write-cadre-panel').evaluate((d) => d.open), 'the check’s link opens the form that writes a cadre d’intervention');
+  await page.getByRole('link', { name: 'Membres et associations' }).click();
   const today = new Date().toISOString().slice(0, 10);
 
   // An association, its approval and its engagement.
