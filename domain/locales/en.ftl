@@ -233,6 +233,7 @@ mail-digest-link = To answer them, open the dashboard (its home page lists them)
 author-inhabitant = an inhabitant
 author-inhabitant-of = an inhabitant of { $commune }
 author-inhabitant-of-elided = an inhabitant of { $commune }
+author-anonymous-of = Anonymous inhabitant ({ $commune })
 
 ## Refusals of the API before the ledger
 api-invalid-uuid = The id “{ $id }” of the field { $field } is not a valid UUID.

@@ -236,6 +236,7 @@ mail-digest-link = Pour y répondre, ouvrez le tableau de bord (la page d'accuei
 author-inhabitant = un habitant
 author-inhabitant-of = un habitant de { $commune }
 author-inhabitant-of-elided = un habitant d'{ $commune }
+author-anonymous-of = Habitant anonyme ({ $commune })
 
 ## Les refus de l'API avant le registre
 api-invalid-uuid = L'identifiant « { $id } » du champ { $field } n'est pas un UUID valide.

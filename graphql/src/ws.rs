@@ -405,7 +405,8 @@ impl Checked {
                 }
             }
         };
-        // The query shape guard applies here, to `request.query`, before any parsing.
+        // The query shape guard is not applied here: the schema's extension applies it to every
+        // operation, over HTTP and WebSocket alike, before any parsing.
         let _ = request;
         Ok(caller)
     }

@@ -194,14 +194,17 @@ pub struct TrailEntry {
 }
 
 impl TrailEntry {
-    /// "Habitant anonyme (commune)" or the member's name.
+    /// The member's name, or "Habitant anonyme (commune)", in the catalogue's words.
     pub fn author(&self, lang: Lang) -> String {
-        match (&self.author_name, &self.anonymous_commune, lang) {
-            (Some(name), _, _) => name.clone(),
-            (None, Some(commune), Lang::Fr) => format!("Habitant anonyme ({commune})"),
-            (None, Some(commune), Lang::En) => format!("Anonymous inhabitant ({commune})"),
-            (None, None, Lang::Fr) => "Habitant anonyme".to_owned(),
-            (None, None, Lang::En) => "Anonymous inhabitant".to_owned(),
+        use cpts_domain::texts::{t, t_args};
+        match (&self.author_name, &self.anonymous_commune) {
+            (Some(name), _) => name.clone(),
+            (None, Some(commune)) => t_args(
+                lang,
+                "author-anonymous-of",
+                &[("commune", commune.as_str().into())],
+            ),
+            (None, None) => t(lang, "member-kind-anonymous_inhabitant").to_owned(),
         }
     }
 }
