@@ -73,14 +73,14 @@ check((await text(coordinator)).includes('Lancer un dépistage du pied diabétiq
 await accessible(coordinator, 'decisions list');
 await shot(coordinator, 'decisions');
 
-await coordinator.getByRole('link', { name: 'Membres et associations' }).click();
+await coordinator.getByRole('link', { name: 'Membres et associations', exact: true }).click();
 await coordinator.getByRole('heading', { level: 1, name: 'Membres et associations' }).waitFor();
 const reps = await coordinator.locator('section:has(#h-reps) tbody tr', { hasText: 'Karim Benali' }).innerText();
 check(reps.includes('aucun'), 'the register shows the representative without a cadre d’intervention');
 await accessible(coordinator, 'members');
 await shot(coordinator, 'membres');
 
-await coordinator.getByRole('link', { name: 'Journal' }).click();
+await coordinator.getByRole('link', { name: 'Journal', exact: true }).click();
 await coordinator.getByRole('button', { name: 'Vérifier la chaîne d’empreintes' }).click();
 await coordinator.locator('#verify-status').waitFor();
 check((await coordinator.locator('#verify-status').innerText()).startsWith('Registre intact'), 'the journal verifies the ledger as intact');
@@ -117,7 +117,7 @@ check(journalEn.includes('CPTS registered') && journalEn.includes('the service')
 await coordinator.getByRole('button', { name: 'Français' }).click();
 await coordinator.getByRole('heading', { level: 1, name: 'Journal' }).waitFor();
 
-await coordinator.getByRole('link', { name: 'Rapport AG' }).click();
+await coordinator.getByRole('link', { name: 'Rapport AG', exact: true }).click();
 await coordinator.getByRole('button', { name: 'Générer le rapport' }).click();
 const download = coordinator.locator('#report-download');
 await download.waitFor();
@@ -129,7 +129,7 @@ await accessible(coordinator, 'report');
 
 // ------------------------------------------------------------------ live updates
 
-await coordinator.getByRole('link', { name: 'Consultations' }).click();
+await coordinator.getByRole('link', { name: 'Consultations', exact: true }).click();
 const subject = 'Horaires des permanences de soins non programmés';
 await coordinator.getByLabel('Objet').fill(subject);
 await coordinator.getByLabel('Public consulté').fill('habitants et membres');
@@ -299,9 +299,9 @@ try {
 } catch { /* reported below */ }
 check(arrived, 'a notification published meanwhile appears live on her page, and the badge counts it');
 check(await martine.evaluate(() => window.notReloaded === true), 'her page was updated without reloading');
-await martine.getByRole('link', { name: 'Mes contributions' }).click();
+await martine.getByRole('link', { name: 'Mes contributions', exact: true }).click();
 await martine.getByRole('heading', { level: 1, name: 'Mes contributions' }).waitFor();
-await martine.getByRole('link', { name: 'Consultations' }).click();
+await martine.getByRole('link', { name: 'Consultations', exact: true }).click();
 await martine.getByRole('heading', { level: 1, name: 'Consultations' }).waitFor();
 check(await martine.locator('#open-consultation').count() === 0, 'a representative is not offered the form to open a consultation');
 check(!(await text(martine)).includes('Enregistrer une contribution (papier'), 'nor the form to record others’ contributions');
@@ -325,7 +325,7 @@ for (const words of [said, dropped]) {
   await martine.getByRole('button', { name: 'Enregistrer la contribution' }).click();
   await martine.locator('#form-confirmation').waitFor();
 }
-await martine.getByRole('link', { name: 'Mes contributions' }).click();
+await martine.getByRole('link', { name: 'Mes contributions', exact: true }).click();
 await martine.getByRole('heading', { level: 1, name: 'Mes contributions' }).waitFor();
 const ownWords = (words) => martine.locator('details.own-words', { hasText: words });
 check(await ownWords(said).count() === 1 && await ownWords(dropped).count() === 1,

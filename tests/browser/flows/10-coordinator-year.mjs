@@ -30,7 +30,7 @@ export default async function coordinatorYear({ info, panel, send, draftAnswers,
   check((await page.locator('#community-name').innerText()) === 'CPTS des Trois Rivières', 'the header names the CPTS registered');
 
   // The statutes.
-  await page.getByRole('link', { name: 'Membres et associations' }).click();
+  await page.getByRole('link', { name: 'Membres et associations', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Membres et associations' }).waitFor();
   for (const [name, users] of [['Collège des professionnels libéraux', false], ['Collège des usagers', true]]) {
     const form = await panel(page, 'Définir un collège');
@@ -199,7 +199,7 @@ export default async function coordinatorYear({ info, panel, send, draftAnswers,
   await shot(page, 'annee-decision');
 
   // The dashboard: every compliance check passes, every answer is on time.
-  await page.getByRole('link', { name: 'Tableau de bord' }).click();
+  await page.getByRole('link', { name: 'Tableau de bord', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Tableau de bord' }).waitFor();
   const checks = await page.locator('section:has(#h-checks)').innerText();
   const failing = checks.split('\n').filter((l) => l.includes('✗'));
@@ -210,7 +210,7 @@ export default async function coordinatorYear({ info, panel, send, draftAnswers,
   check(onTime === '3', `the three answers are counted on time (${onTime})`);
 
   // The AG report, generated and downloaded from its page.
-  await page.getByRole('link', { name: 'Rapport AG' }).click();
+  await page.getByRole('link', { name: 'Rapport AG', exact: true }).click();
   await page.getByLabel('Format').selectOption('MARKDOWN');
   await page.getByRole('button', { name: 'Générer le rapport' }).click();
   const link = page.locator('#report-download');

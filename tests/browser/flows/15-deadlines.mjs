@@ -5,7 +5,7 @@
 export default async function deadlines({ info, check, openPage, signIn, accessible, shot }) {
   const page = await openPage('deadlines');
   await signIn(page, info.tokens.coordinator);
-  await page.getByRole('link', { name: 'Échéances' }).click();
+  await page.getByRole('link', { name: 'Échéances', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Échéances' }).waitFor();
   const headings = await page.locator('main h2').allInnerTexts();
   check(headings.length === 3 && headings[0].startsWith('En retard') && headings[1].startsWith('Dans les 30 jours') && headings[2].startsWith('Dans les 90 jours'),

@@ -10,7 +10,7 @@ export default async function members({ info, panel, send, check, openPage, sign
   await page.locator('#h-checks + ul li', { hasText: 'cadre d' }).getByRole('link', { name: 'Le faire maintenant' }).click();
   await page.getByRole('heading', { level: 1, name: 'Membres et associations' }).waitFor();
   check(await page.locator('#write-cadre-panel').evaluate((d) => d.open), 'the check’s link opens the form that writes a cadre d’intervention');
-  await page.getByRole('link', { name: 'Membres et associations' }).click();
+  await page.getByRole('link', { name: 'Membres et associations', exact: true }).click();
   const today = new Date().toISOString().slice(0, 10);
 
   // An association, its approval and its engagement.

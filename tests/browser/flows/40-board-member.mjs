@@ -30,7 +30,7 @@ export default async function boardMember({ info, must, panel, send, draftAnswer
   const page = await openPage('board member');
   await signIn(page, info.tokens.boardMember);
   await page.getByRole('heading', { level: 1, name: 'Tableau de bord' }).waitFor();
-  await page.getByRole('link', { name: 'Membres et associations' }).click();
+  await page.getByRole('link', { name: 'Membres et associations', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Membres et associations' }).waitFor();
   check(await page.locator('main form').count() === 0, 'a board member reads the register but is offered no form to change it');
 

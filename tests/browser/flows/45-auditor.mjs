@@ -17,11 +17,11 @@ export default async function auditor({ info, check, openPage, signIn, accessibl
   await page.locator('section:has(#h-trail)').waitFor();
   check(await recording().count() === 0, 'the auditor is offered no form on a decision');
   check(await page.getByRole('link', { name: /^Notifications/ }).count() === 0, 'an auditor, who is no member, has no notifications page');
-  await page.getByRole('link', { name: 'Journal' }).click();
+  await page.getByRole('link', { name: 'Journal', exact: true }).click();
   await page.getByRole('button', { name: 'Vérifier la chaîne d’empreintes' }).click();
   await page.locator('#verify-status').waitFor();
   check((await page.locator('#verify-status').innerText()).startsWith('Registre intact'), 'the auditor verifies the ledger as intact');
-  await page.getByRole('link', { name: 'Rapport AG' }).click();
+  await page.getByRole('link', { name: 'Rapport AG', exact: true }).click();
   await page.getByRole('button', { name: 'Générer le rapport' }).click();
   const link = await page.locator('#report-download').innerText();
   check(link.includes('rapport-ag-'), `the auditor generates the AG report (${link})`);

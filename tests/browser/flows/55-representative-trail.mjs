@@ -20,7 +20,7 @@ export default async function representativeTrail({ info, scenario, check, openP
   await accessible(page, 'a representative’s view of a trail');
 
   // Mes contributions: each one with the promise of its rung and its deadline.
-  await page.getByRole('link', { name: 'Mes contributions' }).click();
+  await page.getByRole('link', { name: 'Mes contributions', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Mes contributions' }).waitFor();
   const rows = page.locator('main table tbody tr');
   const all = await rows.allInnerTexts();

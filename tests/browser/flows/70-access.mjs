@@ -5,7 +5,7 @@
 export default async function access({ info, check, openPage, newTab, signIn, accessible, shot }) {
   const coordinator = await openPage('access: coordinator');
   await signIn(coordinator, info.tokens.coordinator);
-  await coordinator.getByRole('link', { name: 'Accès' }).click();
+  await coordinator.getByRole('link', { name: 'Accès', exact: true }).click();
   await coordinator.getByRole('heading', { level: 1, name: 'Accès au registre' }).waitFor();
   const form = coordinator.locator('form#issue-token');
   await form.getByLabel('Rôle').selectOption('representative');
