@@ -211,7 +211,7 @@ document.getElementById('sign-out').addEventListener('click', async () => {
   session.unread = null;
   stopLive?.();
   stopNotifications?.();
-  location.hash = '#/connexion';
+  history.replaceState(null, '', '#/connexion'); // no hashchange: one boot
   boot();
 });
 window.addEventListener('hashchange', () => {

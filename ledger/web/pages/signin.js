@@ -21,7 +21,8 @@ function afterSignin() {
     event.preventDefault();
     try {
       await openSession(new FormData(form).get('token').trim());
-      location.hash = '#/';
+      // One boot: replacing the address fires no hashchange, which would boot a second time.
+      history.replaceState(null, '', '#/');
       await shell.boot();
     } catch (error) {
       session.viewer = null;
