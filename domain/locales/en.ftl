@@ -38,6 +38,9 @@ contribution-kind-data = Data
 contribution-kind-testimony = Testimony
 contribution-kind-missing_member = Missing member proposed
 contribution-kind-perimeter_remark = Perimeter remark
+questionnaire-format-limesurvey = LimeSurvey
+questionnaire-format-framaforms = Framaforms
+questionnaire-format-generic = Other CSV table
 disposition-retained = Retained
 disposition-partly_retained = Partly retained
 disposition-not_retained = Not retained
@@ -109,6 +112,7 @@ field-cadre-intervention = the cadre d'intervention
 field-commune = the commune
 field-territory = the territory
 field-attachment = the attachment
+field-response = the column of response numbers
 field-synthesis = the synthesis
 field-milestone = the implementation milestone
 field-indicator = the indicator
@@ -186,6 +190,18 @@ error-answer-delay-too-long = The promised answer delay ({ $days } days) exceeds
 error-same-text = The new text is the same as the current one.
 error-not-your-contribution = This contribution is not yours: you may amend or withdraw only your own.
 error-directory-unavailable = The register could not be read: { $cause }
+error-not-csv = This file is not a CSV file (an .xlsx or .ods workbook, perhaps): save it as CSV from your spreadsheet, or export the responses as CSV.
+error-empty-file = The file holds no response below its heading.
+error-too-many-rows = The file holds { $rows } responses; one import records at most { $most }. Export it in several parts.
+error-no-such-column = The file has no column "{ $column }".
+error-no-text-column = Choose at least one column of answers for the contributions' text.
+error-no-date = Choose the column of dates, or give the responses' date.
+error-unreadable-date = "{ $date }" is not a readable date (expected: 2026-03-02 or 02/03/2026).
+error-duplicate-response = Response number { $number } appears twice in the file.
+error-import-refused = { $wrong ->
+    [one] One row cannot be imported
+   *[other] { $wrong } rows cannot be imported
+  }; nothing was recorded. Line { $row }: { $error }
 
 ## Refusals of access and errors of the API
 access-unauthenticated = This operation needs you to identify yourself: present an API token.
@@ -194,6 +210,11 @@ access-not-in-own-name = An association representative may contribute only in th
 access-outside-community = No record of your CPTS has this id.
 api-mismatched-ids = The id inside the command does not match the record it is addressed to.
 api-command-id-reused = This command id was already used by another command.
+api-questionnaire-imported = { $recorded ->
+    [0] No contribution imported
+    [one] One contribution imported
+   *[other] { $recorded } contributions imported
+  } from the questionnaire ({ $already } already recorded by an earlier import, { $skipped } rows without an answer).
 api-bad-digest = “{ $text }” is not a digest of the ledger (cpts-ledger:v2:<position>:<hash>, or cpts-ledger:v1:… for a digest taken before version 2).
 api-contended = The record is being changed by others right now; try again.
 api-internal = Internal error of the ledger.
@@ -697,6 +718,37 @@ web-answer = Answer
 web-closed-on = closed on { $a0 }
 web-back-consultations = Back to the consultations
 web-entries-title = Contributions ({ $a0 })
+web-import-title = Import the responses of an online questionnaire
+web-import-intro = Export the responses as CSV from LimeSurvey, Framaforms or your spreadsheet, then choose the file: a preview shows what each row will give. Each response is recorded as the contribution of an anonymous inhabitant, with the file and the row it comes from. Importing the same file again adds nothing.
+web-import-file = CSV file of the responses
+web-import-file-hint = A CSV export (comma or semicolon separated), 2 MB at most.
+web-import-format = Exported from
+web-import-default-date = Date of responses without one
+web-import-default-date-hint = For a file without a column of dates, or a response whose date is missing; between { $a0 } and { $a1 }.
+web-import-button = Import
+web-import-button-count = Import { $a0 } contributions
+web-import-no-column = (none)
+web-import-text-columns = Columns of answers
+web-import-text-columns-hint = Their answers make the contribution's text; with several columns, each answer is preceded by its question.
+web-import-date-column = Column of dates
+web-import-commune-column = Column of the commune
+web-import-response-column = Column of the response number
+web-import-counts = { $a0 } rows: { $a1 } to record, { $a2 } already recorded, { $a3 } without an answer, { $a4 } to correct.
+web-import-status-new = To record
+web-import-status-already-recorded = Already recorded
+web-import-status-no-answer = No answer: left out
+web-import-status-not-sent = Never sent: left out
+web-import-status-wrong = To correct
+web-import-line = Line
+web-import-response = Response no.
+web-import-fix-first = Rows to correct in the file: { $a0 }. Nothing will be imported before.
+web-import-nothing-new = Every response of this file is already recorded: importing it again would add nothing.
+web-import-preview-caption = Preview of the first rows and of every row to correct
+web-import-hash = SHA-256 fingerprint of the file, recorded with each contribution: { $a0 }
+web-import-reading = Reading the file…
+web-import-too-large = This file is over 2 MB: export the responses in several parts.
+web-imported-tag = Imported from { $a0 }, line { $a1 }{ $a2 }
+web-imported-response = , response no. { $a0 }
 web-export-csv = Export as CSV (spreadsheet)
 web-print = Print
 web-no-entry = No contribution yet.

@@ -40,6 +40,9 @@ contribution-kind-data = Données
 contribution-kind-testimony = Témoignage
 contribution-kind-missing_member = Proposition d'un membre manquant
 contribution-kind-perimeter_remark = Remarque sur le périmètre
+questionnaire-format-limesurvey = LimeSurvey
+questionnaire-format-framaforms = Framaforms
+questionnaire-format-generic = Autre tableau CSV
 disposition-retained = Retenue
 disposition-partly_retained = Partiellement retenue
 disposition-not_retained = Non retenue
@@ -112,6 +115,7 @@ field-cadre-intervention = le cadre d'intervention
 field-commune = la commune
 field-territory = le territoire
 field-attachment = la pièce jointe
+field-response = la colonne du numéro de réponse
 field-synthesis = la synthèse
 field-milestone = l'étape de mise en œuvre
 field-indicator = l'indicateur
@@ -189,6 +193,18 @@ error-answer-delay-too-long = Le délai de réponse promis ({ $days } jours) dé
 error-same-text = Le nouveau texte est identique à l'actuel.
 error-not-your-contribution = Cette contribution n'est pas la vôtre : vous ne pouvez modifier ou retirer que les vôtres.
 error-directory-unavailable = Impossible de consulter le registre : { $cause }
+error-not-csv = Ce fichier n'est pas un fichier CSV (un classeur .xlsx ou .ods, peut-être) : enregistrez-le au format CSV depuis votre tableur ou exportez les réponses en CSV.
+error-empty-file = Le fichier ne contient aucune réponse sous sa ligne d'en-tête.
+error-too-many-rows = Le fichier contient { $rows } réponses ; un import en enregistre au plus { $most }. Exportez-le en plusieurs fois.
+error-no-such-column = Le fichier n'a pas de colonne « { $column } ».
+error-no-text-column = Choisissez au moins une colonne de réponses pour le texte des contributions.
+error-no-date = Choisissez la colonne des dates, ou donnez la date des réponses.
+error-unreadable-date = « { $date } » n'est pas une date lisible (attendu : 2026-03-02 ou 02/03/2026).
+error-duplicate-response = Le numéro de réponse { $number } figure deux fois dans le fichier.
+error-import-refused = { $wrong ->
+    [one] Une ligne ne peut être importée
+   *[other] { $wrong } lignes ne peuvent être importées
+  } ; rien n'a été enregistré. Ligne { $row } : { $error }
 
 ## Les refus d'accès et les erreurs de l'API
 access-unauthenticated = Cette opération demande d'être identifié : présentez un jeton d'accès.
@@ -197,6 +213,11 @@ access-not-in-own-name = Un représentant associatif ne peut contribuer qu'en so
 access-outside-community = Aucun enregistrement de votre CPTS ne porte cet identifiant.
 api-mismatched-ids = L'identifiant contenu dans la commande ne correspond pas à l'enregistrement visé.
 api-command-id-reused = Cet identifiant de commande a déjà servi à une autre commande.
+api-questionnaire-imported = { $recorded ->
+    [0] Aucune contribution importée
+    [one] Une contribution importée
+   *[other] { $recorded } contributions importées
+  } du questionnaire ({ $already } déjà enregistrées par un import précédent, { $skipped } lignes sans réponse).
 api-bad-digest = « { $text } » n'est pas une empreinte du registre (cpts-ledger:v2:<position>:<empreinte>, ou cpts-ledger:v1:… pour une empreinte prise avant la version 2).
 api-contended = L'enregistrement est modifié par d'autres en ce moment ; réessayez.
 api-internal = Erreur interne du registre.
@@ -700,6 +721,37 @@ web-answer = Réponse
 web-closed-on = close le { $a0 }
 web-back-consultations = Retour aux consultations
 web-entries-title = Contributions ({ $a0 })
+web-import-title = Importer les réponses d'un questionnaire en ligne
+web-import-intro = Exportez les réponses en CSV depuis LimeSurvey, Framaforms ou votre tableur, choisissez le fichier : un aperçu montre ce que chaque ligne donnera. Chaque réponse est enregistrée comme la contribution d'un·e habitant·e anonyme, avec le fichier et la ligne d'où elle vient. Importer de nouveau le même fichier n'ajoute rien.
+web-import-file = Fichier CSV des réponses
+web-import-file-hint = Un export CSV (séparateur virgule ou point-virgule), 2 Mo au plus.
+web-import-format = Exporté depuis
+web-import-default-date = Date des réponses sans date
+web-import-default-date-hint = Pour un fichier sans colonne de dates, ou une réponse dont la date manque ; entre le { $a0 } et le { $a1 }.
+web-import-button = Importer
+web-import-button-count = Importer { $a0 } contributions
+web-import-no-column = (aucune)
+web-import-text-columns = Colonnes des réponses
+web-import-text-columns-hint = Leurs réponses forment le texte de la contribution ; avec plusieurs colonnes, chaque réponse est précédée de sa question.
+web-import-date-column = Colonne des dates
+web-import-commune-column = Colonne de la commune
+web-import-response-column = Colonne du numéro de réponse
+web-import-counts = { $a0 } lignes : { $a1 } à enregistrer, { $a2 } déjà enregistrées, { $a3 } sans réponse, { $a4 } à corriger.
+web-import-status-new = À enregistrer
+web-import-status-already-recorded = Déjà enregistrée
+web-import-status-no-answer = Sans réponse : ignorée
+web-import-status-not-sent = Non envoyée : ignorée
+web-import-status-wrong = À corriger
+web-import-line = Ligne
+web-import-response = Réponse n°
+web-import-fix-first = Lignes à corriger dans le fichier : { $a0 }. Rien ne sera importé avant.
+web-import-nothing-new = Toutes les réponses de ce fichier sont déjà enregistrées : l'importer de nouveau n'ajouterait rien.
+web-import-preview-caption = Aperçu des premières lignes et de toutes celles à corriger
+web-import-hash = Empreinte SHA-256 du fichier, enregistrée avec chaque contribution : { $a0 }
+web-import-reading = Lecture du fichier…
+web-import-too-large = Ce fichier dépasse 2 Mo : exportez les réponses en plusieurs fois.
+web-imported-tag = Importée de { $a0 }, ligne { $a1 }{ $a2 }
+web-imported-response = , réponse n° { $a0 }
 web-export-csv = Exporter en CSV (tableur)
 web-print = Imprimer
 web-no-entry = Aucune contribution pour l’instant.

@@ -11,9 +11,10 @@ use crate::directory::{existing_community, unclaimed, DirectoryService};
 use crate::domain_event;
 use crate::error::{DomainError, Field, Record, TooEarlyReason};
 use crate::ids::{CommunityId, ConsultationId, ContributionId, MemberId};
+use crate::questionnaire::{self, ImportSource, Response};
 use crate::values::{
     date_range, limits, optional_email, optional_text, required_text, ContributionKind, Lang,
-    Method, Mission, Moment, Rung,
+    Method, Mission, Moment, QuestionnaireFormat, Rung,
 };
 
 /// The longest answer deadline a consultation may promise, in days after its closing.
@@ -125,6 +126,20 @@ pub enum ConsultationCommand {
         /// The name of an attached file, if any.
         attachment: Option<String>,
     },
+    /// Records the responses of an online questionnaire, read from its CSV export
+    /// ([`crate::questionnaire::Table::responses`]), each as the contribution of an anonymous
+    /// inhabitant with its source. A response already recorded from an earlier import is left
+    /// as it is; if any other cannot be recorded (dated outside the period, say), none is.
+    ImportQuestionnaire {
+        /// The tool the file was exported from.
+        format: QuestionnaireFormat,
+        /// The SHA-256 of the file's text ([`crate::questionnaire::sha256`]).
+        file_sha256: String,
+        /// What the responses are.
+        kind: ContributionKind,
+        /// The responses, as read from their rows.
+        responses: Vec<Response>,
+    },
     /// Replaces a contribution's text; the earlier text stays on the record.
     Amend {
         /// The contribution.
@@ -221,6 +236,9 @@ pub enum ConsultationEvent {
         /// Absent from the events of ordinary contributions, which read as they always did.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         late: Option<LateReception>,
+        /// Set when it was imported from a questionnaire's file: the file's hash and its row.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        imported: Option<ImportSource>,
     },
     /// A contribution's text was amended.
     ContributionAmended {
@@ -361,10 +379,7 @@ impl Consultation {
     /// closed if that came earlier (closing early ends the period).
     pub fn last_day(&self) -> Option<NaiveDate> {
         let terms = self.terms.as_ref()?;
-        Some(
-            self.closed_on
-                .map_or(terms.closes_on, |c| c.min(terms.closes_on)),
-        )
+        Some(last_day(terms.closes_on, self.closed_on))
     }
 
     fn opened(&self) -> Result<&ConsultationTerms, DomainError> {
@@ -424,6 +439,7 @@ impl Consultation {
         directory: &DirectoryService,
         received: Received,
         late: Option<LateReception>,
+        imported: Option<ImportSource>,
     ) -> Result<ConsultationEvent, DomainError> {
         let Received {
             contribution_id,
@@ -472,6 +488,7 @@ impl Consultation {
             submitted_on,
             attachment,
             late,
+            imported,
         })
     }
 
@@ -526,20 +543,8 @@ impl Consultation {
                 attachment,
             } => {
                 let terms = self.receiving()?;
-                if submitted_on < terms.opens_on {
-                    return Err(DomainError::OutsideConsultationPeriod {
-                        submitted_on,
-                        opens_on: terms.opens_on,
-                        closes_on: terms.closes_on,
-                    });
-                }
                 let last_day = self.last_day().unwrap_or(terms.closes_on);
-                if submitted_on > last_day {
-                    return Err(DomainError::ReceivedAfterClosing {
-                        submitted_on,
-                        last_day,
-                    });
-                }
+                within_period(submitted_on, terms.opens_on, terms.closes_on, last_day)?;
                 let received = Received {
                     contribution_id,
                     author,
@@ -548,7 +553,7 @@ impl Consultation {
                     submitted_on,
                     attachment,
                 };
-                Ok(vec![self.receive(directory, received, None).await?])
+                Ok(vec![self.receive(directory, received, None, None).await?])
             }
             // What came after the last day is accepted only as late, by a coordinator
             // (`access::authorize`), saying why: the reception date and the reason are on the
@@ -581,7 +586,16 @@ impl Consultation {
                     attachment,
                 };
                 let late = Some(LateReception { reason });
-                Ok(vec![self.receive(directory, received, late).await?])
+                Ok(vec![self.receive(directory, received, late, None).await?])
+            }
+            ConsultationCommand::ImportQuestionnaire {
+                format,
+                file_sha256,
+                kind,
+                responses,
+            } => {
+                self.import(directory, format, file_sha256, kind, responses)
+                    .await
             }
             ConsultationCommand::Amend {
                 contribution_id,
@@ -695,6 +709,108 @@ impl Consultation {
     }
 }
 
+impl Consultation {
+    /// The rule of an import: every response not recorded before meets the rules of an
+    /// ordinary contribution (dated within the period, [`within_period`]), or nothing is
+    /// recorded and the error names the first wrong row and how many there are.
+    async fn import(
+        &self,
+        directory: &DirectoryService,
+        format: QuestionnaireFormat,
+        file_sha256: String,
+        kind: ContributionKind,
+        responses: Vec<Response>,
+    ) -> Result<Vec<ConsultationEvent>, DomainError> {
+        let terms = self.receiving()?;
+        let id = self.id.ok_or(DomainError::NotFound(Record::Consultation))?;
+        let last_day = self.last_day().unwrap_or(terms.closes_on);
+        let mut events = Vec::new();
+        let mut taken = std::collections::HashSet::new();
+        let mut wrong: Vec<(u32, DomainError)> = Vec::new();
+        for response in responses {
+            let source = ImportSource {
+                format,
+                file_sha256: file_sha256.clone(),
+                row: response.row,
+                response: response.response.clone(),
+            };
+            let contribution_id = questionnaire::contribution_id(id, &source);
+            // Imported before: that row is on the record already, as it was.
+            if self.contribution(contribution_id).is_some() {
+                continue;
+            }
+            if !taken.insert(contribution_id) {
+                let number = response.response.unwrap_or_default();
+                wrong.push((response.row, DomainError::DuplicateResponse(number)));
+                continue;
+            }
+            if let Err(error) = within_period(
+                response.submitted_on,
+                terms.opens_on,
+                terms.closes_on,
+                last_day,
+            ) {
+                wrong.push((response.row, error));
+                continue;
+            }
+            let received = Received {
+                contribution_id,
+                author: Author::Anonymous {
+                    commune: response.commune,
+                },
+                kind,
+                text: response.text,
+                submitted_on: response.submitted_on,
+                attachment: None,
+            };
+            match self.receive(directory, received, None, Some(source)).await {
+                Ok(event) => events.push(event),
+                Err(error @ DomainError::DirectoryUnavailable(_)) => return Err(error),
+                Err(error) => wrong.push((response.row, error)),
+            }
+        }
+        if let Some((row, error)) = wrong.first() {
+            return Err(DomainError::ImportRefused {
+                wrong: wrong.len(),
+                row: *row,
+                error: Box::new(error.clone()),
+            });
+        }
+        Ok(events)
+    }
+}
+
+/// The last day a consultation receives contributions: the last day of its terms, or the day it
+/// was closed if that came earlier (closing early ends the period).
+pub fn last_day(closes_on: NaiveDate, closed_on: Option<NaiveDate>) -> NaiveDate {
+    closed_on.map_or(closes_on, |c| c.min(closes_on))
+}
+
+/// The rule of a contribution's date, for one typed in and for an imported response alike
+/// (and for the import's preview): within the consultation's period, from its opening to its
+/// last day ([`Consultation::last_day`]). Later, only a coordinator accepts it, as late.
+pub fn within_period(
+    submitted_on: NaiveDate,
+    opens_on: NaiveDate,
+    closes_on: NaiveDate,
+    last_day: NaiveDate,
+) -> Result<(), DomainError> {
+    if submitted_on < opens_on {
+        return Err(DomainError::OutsideConsultationPeriod {
+            submitted_on,
+            opens_on,
+            closes_on,
+        });
+    }
+    if submitted_on > last_day {
+        return Err(DomainError::ReceivedAfterClosing {
+            submitted_on,
+            last_day,
+        });
+    }
+    Ok(())
+}
+
 /// A contribution as a command brings it, before the rules every contribution meets.
 struct Received {
     contribution_id: ContributionId,
@@ -755,6 +871,7 @@ impl Aggregate for Consultation {
                 submitted_on,
                 attachment,
                 late,
+                ..
             } => {
                 self.contributions.push(Contribution {
                     id: contribution_id,
@@ -907,6 +1024,7 @@ mod tests {
             submitted_on: date(2026, 2, 5),
             attachment: None,
             late: None,
+            imported: None,
         }
     }
 
@@ -920,6 +1038,94 @@ mod tests {
                 terms: terms(Rung::Consult),
             })
             .then_expect_events(vec![opened(Rung::Consult)]);
+    }
+
+    fn response(row: u32, on: NaiveDate) -> Response {
+        Response {
+            row,
+            response: Some(format!("{row}")),
+            submitted_on: on,
+            commune: Some("Sète".into()),
+            text: format!("Réponse de la ligne {row}"),
+        }
+    }
+
+    fn import(responses: Vec<Response>) -> ConsultationCommand {
+        ConsultationCommand::ImportQuestionnaire {
+            format: QuestionnaireFormat::Limesurvey,
+            file_sha256: "ab".repeat(32),
+            kind: ContributionKind::Opinion,
+            responses,
+        }
+    }
+
+    fn imported(row: u32, on: NaiveDate) -> ConsultationEvent {
+        let source = ImportSource {
+            format: QuestionnaireFormat::Limesurvey,
+            file_sha256: "ab".repeat(32),
+            row,
+            response: Some(format!("{row}")),
+        };
+        ConsultationEvent::ContributionSubmitted {
+            contribution_id: questionnaire::contribution_id(PERIMETRE, &source),
+            author: Author::Anonymous {
+                commune: Some("Sète".into()),
+            },
+            kind: ContributionKind::Opinion,
+            text: format!("Réponse de la ligne {row}"),
+            submitted_on: on,
+            attachment: None,
+            late: None,
+            imported: Some(source),
+        }
+    }
+
+    #[test]
+    fn an_import_records_each_response_with_its_source() {
+        given()
+            .given(vec![opened(Rung::Consult)])
+            .when(import(vec![
+                response(2, date(2026, 2, 3)),
+                response(3, date(2026, 3, 13)),
+            ]))
+            .then_expect_events(vec![
+                imported(2, date(2026, 2, 3)),
+                imported(3, date(2026, 3, 13)),
+            ]);
+    }
+
+    #[test]
+    fn importing_again_records_only_the_new_responses() {
+        given()
+            .given(vec![opened(Rung::Consult), imported(2, date(2026, 2, 3))])
+            .when(import(vec![
+                response(2, date(2026, 2, 3)),
+                response(4, date(2026, 2, 5)),
+            ]))
+            .then_expect_events(vec![imported(4, date(2026, 2, 5))]);
+        given()
+            .given(vec![opened(Rung::Consult), imported(2, date(2026, 2, 3))])
+            .when(import(vec![response(2, date(2026, 2, 3))]))
+            .then_expect_events(vec![]);
+    }
+
+    #[test]
+    fn one_row_outside_the_period_refuses_the_whole_import() {
+        given()
+            .given(vec![opened(Rung::Consult)])
+            .when(import(vec![
+                response(2, date(2026, 2, 3)),
+                response(3, date(2026, 3, 20)),
+                response(4, date(2026, 1, 5)),
+            ]))
+            .then_expect_error(DomainError::ImportRefused {
+                wrong: 2,
+                row: 3,
+                error: Box::new(DomainError::ReceivedAfterClosing {
+                    submitted_on: date(2026, 3, 20),
+                    last_day: date(2026, 3, 13),
+                }),
+            });
     }
 
     #[test]
@@ -987,6 +1193,7 @@ mod tests {
                 submitted_on: date(2026, 2, 11),
                 attachment: None,
                 late: None,
+                imported: None,
             }]);
     }
 
@@ -1112,6 +1319,7 @@ mod tests {
                 late: Some(LateReception {
                     reason: "Formulaire posté le 12 mars, reçu le 16.".into(),
                 }),
+                imported: None,
             }]);
     }
 
@@ -1157,6 +1365,7 @@ mod tests {
                 late: Some(LateReception {
                     reason: "Reçue à l'accueil.".into(),
                 }),
+                imported: None,
             }]);
     }
 
@@ -1291,6 +1500,7 @@ mod tests {
                     submitted_on: date(2026, 2, 4),
                     attachment: None,
                     late: None,
+                    imported: None,
                 },
             ]);
         TestFramework::<Consultation>::with(directory.into_service())
@@ -1486,6 +1696,7 @@ mod tests {
             submitted_on: date(2026, 2, 5),
             attachment: None,
             late: None,
+            imported: None,
         };
         let leave = |email: &str| ConsultationCommand::LeaveContact {
             contribution_id: P01,
@@ -1520,6 +1731,7 @@ mod tests {
             submitted_on: date(2026, 2, 5),
             attachment: None,
             late: None,
+            imported: None,
         };
         let left = ConsultationEvent::ContactLeft {
             contribution_id: P01,

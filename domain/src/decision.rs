@@ -842,6 +842,7 @@ mod tests {
                         submitted_on,
                         attachment: None,
                         late: None,
+                        imported: None,
                     },
                 ),
         );

@@ -32,6 +32,7 @@ pub enum Field {
     Mandate,
     Consultation,
     Vote,
+    Response,
 }
 
 impl Field {
@@ -58,6 +59,7 @@ impl Field {
             Mandate => "end",
             Consultation => "consultationId",
             Vote => "colleges",
+            Response => "responseColumn",
         }
     }
 
@@ -80,6 +82,7 @@ impl Field {
                 Commune => "field-commune",
                 Territory => "field-territory",
                 Attachment => "field-attachment",
+                Response => "field-response",
                 Synthesis => "field-synthesis",
                 Milestone => "field-milestone",
                 Indicator => "field-indicator",
@@ -304,6 +307,37 @@ pub enum DomainError {
     NotYourContribution,
     /// A lookup of another record failed; nothing was decided.
     DirectoryUnavailable(String),
+    /// A questionnaire file that is not CSV text (a spreadsheet's own format, say).
+    NotCsv,
+    /// A questionnaire file with a heading and no response.
+    EmptyFile,
+    /// A questionnaire file of more responses than one import records.
+    TooManyRows {
+        /// How many it holds.
+        rows: usize,
+        /// The most one import records.
+        most: usize,
+    },
+    /// A column mapped that the file does not have.
+    NoSuchColumn(String),
+    /// No column was chosen for the contributions' text.
+    NoTextColumn,
+    /// No column of dates was chosen and no date given for the responses.
+    NoDate,
+    /// A date that cannot be read as one.
+    UnreadableDate(String),
+    /// A response number found twice in a questionnaire file.
+    DuplicateResponse(String),
+    /// Rows of a questionnaire file that cannot be recorded: nothing is imported until the file
+    /// is corrected.
+    ImportRefused {
+        /// How many rows are wrong.
+        wrong: usize,
+        /// The line of the first.
+        row: u32,
+        /// What is wrong with it.
+        error: Box<DomainError>,
+    },
 }
 
 /// Why a date cannot be earlier than another.
@@ -370,6 +404,9 @@ impl DomainError {
             OutsideConsultationPeriod { .. } | ReceivedAfterClosing { .. } => Some("submittedOn"),
             NotLate { .. } => Some("receivedOn"),
             AnswerDelayTooLong { .. } => Some("answerWithinDays"),
+            NotCsv | EmptyFile | TooManyRows { .. } | ImportRefused { .. } => Some("csv"),
+            NoTextColumn => Some("textColumns"),
+            NoDate => Some("defaultDate"),
             _ => None,
         }
     }
@@ -397,7 +434,16 @@ impl DomainError {
             | NotARepresentative
             | RevisionChangesNothing
             | SameText
-            | AnswerDelayTooLong { .. } => ErrorKind::InvalidInput,
+            | AnswerDelayTooLong { .. }
+            | NotCsv
+            | EmptyFile
+            | TooManyRows { .. }
+            | NoSuchColumn(_)
+            | NoTextColumn
+            | NoDate
+            | UnreadableDate(_)
+            | DuplicateResponse(_) => ErrorKind::InvalidInput,
+            ImportRefused { error, .. } => error.kind(),
             NotFound(_) => ErrorKind::NotFound,
             DirectoryUnavailable(_) => ErrorKind::Unavailable,
             AlreadyExists(_)
@@ -597,6 +643,33 @@ impl DomainError {
                 lang,
                 "error-directory-unavailable",
                 &[("cause", cause.into())],
+            ),
+            NotCsv => t(lang, "error-not-csv").to_owned(),
+            EmptyFile => t(lang, "error-empty-file").to_owned(),
+            TooManyRows { rows, most } => t_args(
+                lang,
+                "error-too-many-rows",
+                &[("rows", (*rows).into()), ("most", (*most).into())],
+            ),
+            NoSuchColumn(column) => {
+                t_args(lang, "error-no-such-column", &[("column", column.into())])
+            }
+            NoTextColumn => t(lang, "error-no-text-column").to_owned(),
+            NoDate => t(lang, "error-no-date").to_owned(),
+            UnreadableDate(cell) => t_args(lang, "error-unreadable-date", &[("date", cell.into())]),
+            DuplicateResponse(number) => t_args(
+                lang,
+                "error-duplicate-response",
+                &[("number", number.into())],
+            ),
+            ImportRefused { wrong, row, error } => t_args(
+                lang,
+                "error-import-refused",
+                &[
+                    ("wrong", (*wrong).into()),
+                    ("row", (*row).into()),
+                    ("error", error.message(lang).into()),
+                ],
             ),
         }
     }

@@ -25,6 +25,7 @@ pub mod error;
 pub mod ids;
 pub mod member;
 pub mod personal;
+pub mod questionnaire;
 pub mod rules;
 pub mod texts;
 pub mod values;

@@ -140,6 +140,7 @@ mod tests {
                     submitted_on: date,
                     attachment: None,
                     late: None,
+                    imported: None,
                 };
                 (e.event_type(), serde_json::to_value(e).expect("json"))
             },

@@ -157,6 +157,19 @@ vocabulary!(
 );
 
 vocabulary!(
+    /// The tool an imported questionnaire was exported from: it says which columns hold the
+    /// response number, the date and the answers (`crate::questionnaire::Table::suggested`).
+    QuestionnaireFormat in "questionnaire-format" {
+        /// LimeSurvey's "Export responses" as CSV.
+        Limesurvey => "limesurvey";
+        /// Framaforms' (Drupal Webform) download of the results as CSV.
+        Framaforms => "framaforms";
+        /// Any other table saved as CSV: a spreadsheet, another tool.
+        Generic => "generic";
+    }
+);
+
+vocabulary!(
     /// What a contribution is.
     ContributionKind in "contribution-kind" {
         /// An opinion.

@@ -29,6 +29,17 @@ pub(crate) fn staff(ctx: &Context<'_>) -> Result<Principal> {
     }
 }
 
+/// A coordinator of the caller's CPTS: the one role that hands out tokens and imports files.
+pub(crate) fn coordinator(ctx: &Context<'_>) -> Result<Principal> {
+    let principal = principal(ctx)?;
+    if principal.role != cpts_domain::access::Role::Coordinator {
+        return Err(from_access(&AccessError::RoleForbids {
+            role: principal.role,
+        }));
+    }
+    Ok(principal)
+}
+
 /// The CPTS a read is about: the caller's own. A CPTS named in the query must be it; anyone
 /// else's answers `NOT_FOUND`, exactly as a CPTS that does not exist.
 pub(crate) fn own_community(

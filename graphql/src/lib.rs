@@ -31,6 +31,7 @@ pub mod load;
 pub mod mutation;
 pub mod port;
 pub mod query;
+pub mod questionnaire;
 pub mod server;
 pub mod session;
 pub mod shape;
@@ -44,15 +45,23 @@ pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 pub use subscription::SubscriptionRoot;
 
-/// The queries served: the record's, and the tokens'.
+/// The queries served: the record's, the tokens' and the questionnaire import's.
 #[derive(MergedObject, Default)]
 #[graphql(name = "QueryRoot")]
-pub struct Query(QueryRoot, tokens::TokenQuery);
+pub struct Query(
+    QueryRoot,
+    tokens::TokenQuery,
+    questionnaire::QuestionnaireQuery,
+);
 
-/// The mutations served: the domain's commands, and the tokens'.
+/// The mutations served: the domain's commands, the tokens' and the questionnaire import.
 #[derive(MergedObject, Default)]
 #[graphql(name = "MutationRoot")]
-pub struct Mutation(MutationRoot, tokens::TokenMutation);
+pub struct Mutation(
+    MutationRoot,
+    tokens::TokenMutation,
+    questionnaire::QuestionnaireMutation,
+);
 
 /// The schema served at `/graphql`.
 pub type LedgerSchema = Schema<Query, Mutation, SubscriptionRoot>;

@@ -5,11 +5,11 @@
 
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Months, NaiveDate, Utc};
-use cpts_domain::access::{AccessError, Principal, Role};
+use cpts_domain::access::{Principal, Role};
 use cpts_domain::ids::MemberId;
 use cpts_projections::listing;
 
-use crate::errors::{catalogued, codes, from_access, from_ledger, invalid_input};
+use crate::errors::{catalogued, codes, from_ledger, invalid_input};
 use crate::guard;
 use crate::inputs::parse_id;
 use crate::port::{LedgerPort, TokenRecord};
@@ -20,17 +20,6 @@ use crate::views::{read_db, read_failed};
 const MOST_MONTHS: u32 = 60;
 /// The longest label, in characters.
 const MOST_LABEL_CHARS: usize = 200;
-
-/// The caller, if they are a coordinator: tokens are theirs to give and take back.
-fn coordinator(ctx: &Context<'_>) -> Result<Principal> {
-    let principal = guard::principal(ctx)?;
-    if principal.role != Role::Coordinator {
-        return Err(from_access(&AccessError::RoleForbids {
-            role: principal.role,
-        }));
-    }
-    Ok(principal)
-}
 
 /// A new token of the caller's CPTS.
 #[derive(InputObject, Debug, Clone)]
@@ -217,7 +206,7 @@ impl TokenQuery {
     /// The API tokens of the caller's CPTS, newest first, revoked and expired ones included,
     /// without their secrets. For the coordinator.
     async fn tokens(&self, ctx: &Context<'_>) -> Result<Vec<ApiToken>> {
-        let principal = coordinator(ctx)?;
+        let principal = guard::coordinator(ctx)?;
         let tokens = ledger(ctx)?
             .tokens_of(principal.community)
             .await
@@ -240,7 +229,7 @@ impl TokenMutation {
         ctx: &Context<'_>,
         input: IssueTokenInput,
     ) -> Result<IssuedApiToken> {
-        let principal = coordinator(ctx)?;
+        let principal = guard::coordinator(ctx)?;
         let ledger = ledger(ctx)?;
         let checked = check(ledger.as_ref(), &principal, input).await?;
         let issued = ledger
@@ -270,7 +259,7 @@ impl TokenMutation {
     /// at once. False if it was already revoked. The token of the request cannot be revoked
     /// this way. For the coordinator.
     async fn revoke_token(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
-        let principal = coordinator(ctx)?;
+        let principal = guard::coordinator(ctx)?;
         let token = parse_id("id", &id)?;
         if token == principal.token_id {
             return Err(invalid_input("api-token-revoke-own", &[]));

@@ -796,9 +796,24 @@ pub struct ConsultationEntry {
     pub rationale: Option<String>,
     /// When the answer was published; absent for a draft.
     pub published_on: Option<NaiveDate>,
+    /// Set when it was imported from a questionnaire's file.
+    pub imported: Option<ImportedFrom>,
     /// The standing's code, for its label.
     #[graphql(skip)]
     pub standing_code: &'static str,
+}
+
+/// Where an imported contribution comes from: the questionnaire's file and its row.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ImportedFrom {
+    /// The tool the file was exported from.
+    pub format: crate::questionnaire::QuestionnaireFormat,
+    /// The SHA-256 of the file's text, in hex.
+    pub file_sha256: String,
+    /// The row's line in the file, its headings being line 1.
+    pub line: i64,
+    /// The questionnaire's own response number, if the file has one.
+    pub response: Option<String>,
 }
 
 impl ConsultationEntry {
@@ -845,6 +860,17 @@ impl ConsultationEntry {
             disposition,
             rationale,
             published_on,
+            imported: e
+                .imported
+                .map(|i| {
+                    Ok::<_, async_graphql::Error>(ImportedFrom {
+                        format: vocab(&i.format, values::QuestionnaireFormat::from_wire_name)?,
+                        file_sha256: i.file_sha256,
+                        line: i.row,
+                        response: i.response,
+                    })
+                })
+                .transpose()?,
         })
     }
 }

@@ -2,7 +2,7 @@
 //! expired approval, active mandate) is computed against an explicit `as_of` date, so the same
 //! question about the same date always gets the same answer.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
 use cpts_domain::rules::{
@@ -689,6 +689,22 @@ pub struct ConsultationEntry {
     pub standing: ContributionStanding,
     /// Its first answer by the date: published by then, or only drafted by then.
     pub answer: Option<EntryAnswer>,
+    /// Where it was imported from, if it was.
+    pub imported: Option<ImportedFrom>,
+}
+
+/// The source of an imported contribution
+/// ([`cpts_domain::questionnaire::ImportSource`], as projected).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportedFrom {
+    /// The questionnaire's tool (its wire name).
+    pub format: String,
+    /// The SHA-256 of the file, in hex.
+    pub file_sha256: String,
+    /// The row's line in the file.
+    pub row: i64,
+    /// The questionnaire's own response number, if the file has one.
+    pub response: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -708,6 +724,26 @@ struct EntryRow {
     disposition: Option<String>,
     rationale: Option<String>,
     written_on: Option<String>,
+    imported_format: Option<String>,
+    imported_file_sha256: Option<String>,
+    imported_row: Option<i64>,
+    imported_response: Option<String>,
+}
+
+/// The ids of every contribution a consultation holds (withdrawn ones too), whatever their
+/// date: what an import's preview compares its rows with.
+pub async fn contribution_ids(db: &ReadDb, consultation_id: &str) -> Result<HashSet<String>> {
+    #[derive(sqlx::FromRow)]
+    struct Id {
+        contribution_id: String,
+    }
+    let rows: Vec<Id> = db
+        .fetch(
+            "SELECT contribution_id FROM proj_contributions WHERE consultation_id = $1",
+            &[Param::from(consultation_id)],
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.contribution_id).collect())
 }
 
 /// Every contribution of a consultation submitted by `as_of`, withdrawn ones included, in
@@ -743,7 +779,8 @@ pub async fn consultations_contributions(
                  k.withdrawn_on, k.late_reason, k.amended_on, k.amendment_reason, \
                  k.withdrawal_reason, c.rung, c.closes_on, c.answer_deadline, a.decision_id, \
                  d.title, a.disposition, a.rationale, a.written_on, a.published_on, \
-                 a.first_published_on, a.revised_on \
+                 a.first_published_on, a.revised_on, k.imported_format, \
+                 k.imported_file_sha256, k.imported_row, k.imported_response \
                  FROM proj_contributions k \
                  JOIN proj_consultations c ON c.consultation_id = k.consultation_id \
                  LEFT JOIN proj_members m ON m.member_id = k.author_member_id \
@@ -804,6 +841,19 @@ pub async fn consultations_contributions(
                 answer_deadline: facts.deadline().to_string(),
                 standing,
                 answer,
+                imported: match (
+                    row.imported_format,
+                    row.imported_file_sha256,
+                    row.imported_row,
+                ) {
+                    (Some(format), Some(file_sha256), Some(line)) => Some(ImportedFrom {
+                        format,
+                        file_sha256,
+                        row: line,
+                        response: row.imported_response,
+                    }),
+                    _ => None,
+                },
             });
     }
     Ok(entries)

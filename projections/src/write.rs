@@ -395,6 +395,7 @@ fn consultation(event: &Envelope, fact: &ConsultationEvent, seal: &AtRest) -> Ve
             submitted_on,
             attachment,
             late,
+            imported,
         } => {
             let (member, commune) = match author {
                 Author::Member { member_id } => (Some(member_id.to_string()), None),
@@ -406,8 +407,8 @@ fn consultation(event: &Envelope, fact: &ConsultationEvent, seal: &AtRest) -> Ve
             stmt!(
                 "INSERT INTO proj_contributions (contribution_id, consultation_id, community_id, \
                  author_member_id, anonymous_commune, kind, text, submitted_on, attachment, amendments, \
-                 late_reason) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10)",
+                 late_reason, imported_format, imported_file_sha256, imported_row, imported_response) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $13, $14)",
                 contribution_id.to_string(),
                 id,
                 event.community_id.clone(),
@@ -418,6 +419,10 @@ fn consultation(event: &Envelope, fact: &ConsultationEvent, seal: &AtRest) -> Ve
                 *submitted_on,
                 seal.seal_opt(column::CONTRIBUTION_ATTACHMENT, attachment.as_deref()),
                 late.as_ref().map(|l| l.reason.as_str()),
+                imported.as_ref().map(|i| i.format.wire_name()),
+                imported.as_ref().map(|i| i.file_sha256.as_str()),
+                imported.as_ref().map(|i| i64::from(i.row)),
+                imported.as_ref().and_then(|i| i.response.as_deref()),
             )
         }
         // Scoped by the consultation too: only its own contribution changes, whatever the log

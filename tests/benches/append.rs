@@ -32,6 +32,7 @@ fn contribution(community: CommunityId) -> (serde_json::Value, serde_json::Value
         submitted_on: "2026-02-10".parse().expect("date"),
         attachment: None,
         late: None,
+        imported: None,
     };
     let metadata = HashMap::from([
         ("actor".to_owned(), "anonymous".to_owned()),

@@ -163,6 +163,7 @@ pub async fn record(repo: &EventRepository, shape: Shape) -> (CommunityId, usize
                 submitted_on: date("2026-02-10"),
                 attachment: None,
                 late: None,
+                imported: None,
             }
         }));
         events.push(ConsultationEvent::ConsultationClosed {

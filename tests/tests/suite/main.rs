@@ -28,6 +28,7 @@ mod notifications;
 mod own_words;
 mod poison;
 mod projections;
+mod questionnaire;
 mod report;
 mod report_api;
 mod safe_outputs;

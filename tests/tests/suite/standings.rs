@@ -143,6 +143,7 @@ async fn submit_as_imported(
         submitted_on: date(on),
         attachment: None,
         late: None,
+        imported: None,
     })
     .expect("a payload");
     let event = SerializedEvent::new(
