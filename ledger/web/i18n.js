@@ -14,6 +14,7 @@ const FAMILIES = {
   mission: 'mission', method: 'method', kind: 'contribution-kind', followUp: 'follow-up',
   outcome: 'vote-outcome', memberKind: 'member-kind', approval: 'approval-status', standing: 'standing',
   bodyKind: 'body-kind', approvalLevel: 'approval-level', engagement: 'engagement',
+  questionnaireFormat: 'questionnaire-format',
 };
 
 let current = localStorage.getItem('cpts-ledger-lang') === 'en' ? 'en' : 'fr';

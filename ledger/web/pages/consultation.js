@@ -7,9 +7,11 @@ import { t, label, lang, pick } from '../i18n.js';
 import { esc, fmtDate, table, lateTag, errorText } from '../ui.js';
 import { canWrite, isStaff } from '../state.js';
 import { consultationPanels } from './consultations.js';
+import { importPanel, bindImport } from './questionnaire.js';
 
 const ENTRY = `contributionId authorName anonymous anonymousCommune mine kind text submittedOn lateReception { receivedOn reason }
-  amendedOn amendmentReason withdrawnOn withdrawalReason answerDeadline standing decision { id title } disposition rationale publishedOn`;
+  amendedOn amendmentReason withdrawnOn withdrawalReason answerDeadline standing decision { id title } disposition rationale publishedOn
+  imported { format line response }`;
 
 /** The author as the caller may see them: a name, an anonymous inhabitant (and their commune),
  * « vous » for one's own. */
@@ -32,6 +34,14 @@ function answerCell(e) {
   return `${where}<strong>${esc(label('disposition', e.disposition))}</strong>${e.rationale ? ` — ${esc(e.rationale)}` : ''}<br>${when}`;
 }
 
+/** Says that a contribution was imported from a questionnaire's file, and from which row. */
+function importedTag(e) {
+  const i = e.imported;
+  if (!i) return '';
+  const response = i.response ? t('web-imported-response', i.response) : '';
+  return `<br><span class="tag imported">${esc(t('web-imported-tag', label('questionnaireFormat', i.format), i.line, response))}</span>`;
+}
+
 function changes(e) {
   const amended = e.amendedOn ? `<br><span class="tag amended">${esc(t('web-amended-tag', fmtDate(e.amendedOn), e.amendmentReason || ''))}</span>` : '';
   const withdrawn = e.withdrawnOn ? `<br><span class="tag withdrawn">${esc(t('web-withdrawn-tag', fmtDate(e.withdrawnOn), e.withdrawalReason || ''))}</span>` : '';
@@ -44,7 +54,7 @@ async function consultationPage(params, id) {
   const c = data.consultation;
   const p = c.promiseKeeping;
   const rows = c.entries.map((e) => [
-    `${esc(e.text)}${lateTag(e.lateReception)}${changes(e)}`, author(e), esc(label('kind', e.kind)), esc(fmtDate(e.submittedOn)),
+    `${esc(e.text)}${lateTag(e.lateReception)}${importedTag(e)}${changes(e)}`, author(e), esc(label('kind', e.kind)), esc(fmtDate(e.submittedOn)),
     esc(fmtDate(e.answerDeadline)), standingCell(e), answerCell(e)]);
   const headers = [t('contribution'), t('web-author'), t('kind'), t('web-submitted-on'), t('deadline'), t('status'), t('web-answer')];
   const figures = p ? `<ul class="cards" id="consultation-figures">
@@ -67,11 +77,13 @@ async function consultationPage(params, id) {
       <p id="export-result" role="status" aria-live="polite"></p>
       ${rows.length ? table(t('web-entries-title', c.entries.length), headers, rows) : `<p>${esc(t('web-no-entry'))}</p>`}
     </section>
+    ${canWrite() && c.rung !== 'INFORM' ? `<div class="form-panels">${importPanel(c)}</div>` : ''}
     ${canWrite() ? consultationPanels([c], c.id) : ''}
     ${!isStaff() && c.entries.some((e) => e.mine) ? `<p><a href="#/mes-contributions">${esc(t('web-see-mine'))}</a></p>` : ''}`;
 }
 
 function afterConsultation() {
+  bindImport();
   document.getElementById('print-page')?.addEventListener('click', () => window.print());
   document.getElementById('export-csv')?.addEventListener('click', async () => {
     const out = document.getElementById('export-result');
