@@ -234,6 +234,14 @@ pub fn authorize(caller: &Caller, command: &AddressedCommand) -> Result<(), Acce
     }
 }
 
+/// Who may open the file a contribution carries: those who read everything of its CPTS (the
+/// service has checked the CPTS), and its author. A file may hold what its author did not put in
+/// words (names on a scanned paper form, a table of patients), so it is shown neither to other
+/// representatives nor to the public, whatever became of the contribution.
+pub fn may_read_file(principal: &Principal, author: Option<MemberId>) -> bool {
+    principal.role.reads_everything() || (author.is_some() && author == principal.member)
+}
+
 /// A member amends or withdraws a contribution in their own name only; the consultation then
 /// checks that the name is its author's (`Consultation::own_words`). `None` for any other
 /// command.
@@ -278,6 +286,7 @@ mod tests {
                 text: "Un avis.".into(),
                 submitted_on: "2026-02-05".parse().expect("date"),
                 attachment: None,
+                file: None,
             },
         }
     }
@@ -426,6 +435,7 @@ mod tests {
                 received_on: "2026-03-16".parse().expect("date"),
                 reason: "Reçu par la poste.".into(),
                 attachment: None,
+                file: None,
             },
         };
         assert_eq!(

@@ -10,6 +10,7 @@ use crate::claims::{Claim, SubRecord};
 use crate::directory::{existing_community, unclaimed, DirectoryService};
 use crate::domain_event;
 use crate::error::{DomainError, Field, Record, TooEarlyReason};
+use crate::files::{self, AttachedFile};
 use crate::ids::{CommunityId, ConsultationId, ContributionId, MemberId};
 use crate::questionnaire::{self, ImportSource, Response};
 use crate::values::{
@@ -107,6 +108,9 @@ pub enum ConsultationCommand {
         submitted_on: NaiveDate,
         /// The name of an attached file, if any.
         attachment: Option<String>,
+        /// The attached file, as [`crate::files::examine`] read it (kept beside the log).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        file: Option<AttachedFile>,
     },
     /// Records a contribution received after the consultation's closing, accepted as late by a
     /// coordinator, with the day it was received and why it is accepted.
@@ -125,6 +129,9 @@ pub enum ConsultationCommand {
         reason: String,
         /// The name of an attached file, if any.
         attachment: Option<String>,
+        /// The attached file, as [`crate::files::examine`] read it (kept beside the log).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        file: Option<AttachedFile>,
     },
     /// Records the responses of an online questionnaire, read from its CSV export
     /// ([`crate::questionnaire::Table::responses`]), each as the contribution of an anonymous
@@ -239,6 +246,10 @@ pub enum ConsultationEvent {
         /// Set when it was imported from a questionnaire's file: the file's hash and its row.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         imported: Option<ImportSource>,
+        /// The attached file's hash, size and kind; the file is kept beside the log, sealed
+        /// under its author's key. Absent from contributions without one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        file: Option<AttachedFile>,
     },
     /// A contribution's text was amended.
     ContributionAmended {
@@ -448,7 +459,11 @@ impl Consultation {
             text,
             submitted_on,
             attachment,
+            file,
         } = received;
+        if let Some(file) = &file {
+            files::check(file)?;
+        }
         // Taken here or anywhere else in the log, the same answer after the same
         // look-up: an id of another CPTS must not be told from one of this record.
         let claim = Claim {
@@ -489,6 +504,7 @@ impl Consultation {
             attachment,
             late,
             imported,
+            file,
         })
     }
 
@@ -541,6 +557,7 @@ impl Consultation {
                 text,
                 submitted_on,
                 attachment,
+                file,
             } => {
                 let terms = self.receiving()?;
                 let last_day = self.last_day().unwrap_or(terms.closes_on);
@@ -552,6 +569,7 @@ impl Consultation {
                     text,
                     submitted_on,
                     attachment,
+                    file,
                 };
                 Ok(vec![self.receive(directory, received, None, None).await?])
             }
@@ -567,6 +585,7 @@ impl Consultation {
                 received_on,
                 reason,
                 attachment,
+                file,
             } => {
                 self.receiving()?;
                 let last_day = self.last_day().unwrap_or(received_on);
@@ -584,6 +603,7 @@ impl Consultation {
                     text,
                     submitted_on: received_on,
                     attachment,
+                    file,
                 };
                 let late = Some(LateReception { reason });
                 Ok(vec![self.receive(directory, received, late, None).await?])
@@ -762,6 +782,7 @@ impl Consultation {
                 text: response.text,
                 submitted_on: response.submitted_on,
                 attachment: None,
+                file: None,
             };
             match self.receive(directory, received, None, Some(source)).await {
                 Ok(event) => events.push(event),
@@ -819,6 +840,7 @@ struct Received {
     text: String,
     submitted_on: NaiveDate,
     attachment: Option<String>,
+    file: Option<AttachedFile>,
 }
 
 fn not_before_submission(on: NaiveDate, contribution: &Contribution) -> Result<(), DomainError> {
@@ -1012,6 +1034,7 @@ mod tests {
             text: "Villeveyrac et Montbazin doivent rester dans le périmètre.".into(),
             submitted_on: on,
             attachment: None,
+            file: None,
         }
     }
 
@@ -1025,6 +1048,7 @@ mod tests {
             attachment: None,
             late: None,
             imported: None,
+            file: None,
         }
     }
 
@@ -1077,6 +1101,7 @@ mod tests {
             attachment: None,
             late: None,
             imported: Some(source),
+            file: None,
         }
     }
 
@@ -1194,6 +1219,7 @@ mod tests {
                 attachment: None,
                 late: None,
                 imported: None,
+                file: None,
             }]);
     }
 
@@ -1296,6 +1322,7 @@ mod tests {
             received_on,
             reason: reason.into(),
             attachment: None,
+            file: None,
         }
     }
 
@@ -1320,6 +1347,7 @@ mod tests {
                     reason: "Formulaire posté le 12 mars, reçu le 16.".into(),
                 }),
                 imported: None,
+                file: None,
             }]);
     }
 
@@ -1366,6 +1394,7 @@ mod tests {
                     reason: "Reçue à l'accueil.".into(),
                 }),
                 imported: None,
+                file: None,
             }]);
     }
 
@@ -1428,6 +1457,7 @@ mod tests {
                 text: "  ".into(),
                 submitted_on: date(2026, 2, 5),
                 attachment: None,
+                file: None,
             })
             .then_expect_error(DomainError::Required { field: Field::Text });
     }
@@ -1443,6 +1473,7 @@ mod tests {
                 text: "a".repeat(10 * 1024 * 1024),
                 submitted_on: date(2026, 2, 5),
                 attachment: None,
+                file: None,
             })
             .then_expect_error(DomainError::TooLong {
                 field: Field::Text,
@@ -1462,6 +1493,7 @@ mod tests {
                 text: "avis\u{0}caché".into(),
                 submitted_on: date(2026, 2, 5),
                 attachment: None,
+                file: None,
             })
             .then_expect_error(DomainError::ControlCharacters { field: Field::Text });
     }
@@ -1501,6 +1533,7 @@ mod tests {
                     attachment: None,
                     late: None,
                     imported: None,
+                    file: None,
                 },
             ]);
         TestFramework::<Consultation>::with(directory.into_service())
@@ -1697,6 +1730,7 @@ mod tests {
             attachment: None,
             late: None,
             imported: None,
+            file: None,
         };
         let leave = |email: &str| ConsultationCommand::LeaveContact {
             contribution_id: P01,
@@ -1732,6 +1766,7 @@ mod tests {
             attachment: None,
             late: None,
             imported: None,
+            file: None,
         };
         let left = ConsultationEvent::ContactLeft {
             contribution_id: P01,

@@ -843,6 +843,7 @@ mod tests {
                         attachment: None,
                         late: None,
                         imported: None,
+                        file: None,
                     },
                 ),
         );

@@ -307,6 +307,17 @@ pub enum DomainError {
     NotYourContribution,
     /// A lookup of another record failed; nothing was decided.
     DirectoryUnavailable(String),
+    /// A file attached to a contribution is empty.
+    EmptyAttachment,
+    /// A file attached to a contribution is over the limit.
+    AttachmentTooLarge {
+        /// Its size, in bytes.
+        size: u64,
+        /// The limit, in bytes.
+        most: u64,
+    },
+    /// A file attached to a contribution is of a kind it may not carry.
+    AttachmentKindRefused,
     /// A questionnaire file that is not CSV text (a spreadsheet's own format, say).
     NotCsv,
     /// A questionnaire file with a heading and no response.
@@ -377,6 +388,17 @@ impl TooEarlyReason {
     }
 }
 
+/// A size in megabytes (MiB), with one decimal, as the language writes it.
+pub fn megabytes(lang: Lang, bytes: u64) -> String {
+    // Sizes of files are far below 2^53 bytes.
+    #[allow(clippy::cast_precision_loss)]
+    let text = format!("{:.1}", bytes as f64 / 1_048_576.0);
+    match lang {
+        Lang::Fr => text.replace('.', ","),
+        Lang::En => text,
+    }
+}
+
 fn capitalize(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
@@ -406,6 +428,7 @@ impl DomainError {
             AnswerDelayTooLong { .. } => Some("answerWithinDays"),
             NotCsv | EmptyFile | TooManyRows { .. } | ImportRefused { .. } => Some("csv"),
             NoTextColumn => Some("textColumns"),
+            EmptyAttachment | AttachmentTooLarge { .. } | AttachmentKindRefused => Some("file"),
             NoDate => Some("defaultDate"),
             _ => None,
         }
@@ -436,6 +459,9 @@ impl DomainError {
             | SameText
             | AnswerDelayTooLong { .. }
             | NotCsv
+            | EmptyAttachment
+            | AttachmentTooLarge { .. }
+            | AttachmentKindRefused
             | EmptyFile
             | TooManyRows { .. }
             | NoSuchColumn(_)
@@ -645,6 +671,16 @@ impl DomainError {
                 &[("cause", cause.into())],
             ),
             NotCsv => t(lang, "error-not-csv").to_owned(),
+            EmptyAttachment => t(lang, "error-empty-attachment").to_owned(),
+            AttachmentTooLarge { size, most } => t_args(
+                lang,
+                "error-attachment-too-large",
+                &[
+                    ("size", megabytes(lang, *size).into()),
+                    ("most", megabytes(lang, *most).into()),
+                ],
+            ),
+            AttachmentKindRefused => t(lang, "error-attachment-kind-refused").to_owned(),
             EmptyFile => t(lang, "error-empty-file").to_owned(),
             TooManyRows { rows, most } => t_args(
                 lang,

@@ -22,6 +22,7 @@ pub mod deadlines;
 pub mod decision;
 pub mod directory;
 pub mod error;
+pub mod files;
 pub mod ids;
 pub mod member;
 pub mod personal;

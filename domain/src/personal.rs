@@ -141,6 +141,7 @@ mod tests {
                     attachment: None,
                     late: None,
                     imported: None,
+                    file: None,
                 };
                 (e.event_type(), serde_json::to_value(e).expect("json"))
             },

@@ -87,6 +87,7 @@ proptest! {
             text: text.clone(),
             submitted_on,
             attachment,
+            file: None,
         };
         let result = framework().given(vec![opened()]).when(command).inspect_result();
         match result {

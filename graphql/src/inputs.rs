@@ -777,6 +777,7 @@ impl IntoCommand for SubmitContributionInput {
             text: self.text,
             submitted_on: self.submitted_on,
             attachment: self.attachment,
+            file: None,
         };
         Ok(AddressedCommand::Consultation { id, command })
     }
@@ -823,6 +824,7 @@ impl IntoCommand for AcceptLateContributionInput {
             received_on: self.received_on,
             reason: self.reason,
             attachment: self.attachment,
+            file: None,
         };
         Ok(AddressedCommand::Consultation { id, command })
     }

@@ -23,6 +23,7 @@ pub mod deadlines;
 pub mod decode;
 pub mod due;
 pub mod errors;
+mod files;
 mod guard;
 pub mod inputs;
 pub mod journal;

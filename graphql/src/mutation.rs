@@ -1,6 +1,6 @@
 //! Mutations: one per domain command. Each returns the events its command recorded.
 
-use async_graphql::{Context, Object, Result, ID};
+use async_graphql::{Context, Object, Result, Upload, ID};
 use cpts_domain::access::Caller;
 use cpts_domain::command::AddressedCommand;
 use cpts_domain::consultation::ConsultationCommand;
@@ -287,25 +287,36 @@ impl MutationRoot {
 
     /// Records a contribution dated within its consultation's period, whenever it is recorded:
     /// after the closing too (a workshop transcribed later).
+    ///
+    /// `file`: the attached file, sent as a GraphQL multipart upload (PDF, PNG, JPEG, ODT, ODS,
+    /// DOCX, XLSX, CSV or text; 10 MiB at most): kept sealed under its author's key, its hash,
+    /// size and kind recorded with the contribution.
     async fn submit_contribution(
         &self,
         ctx: &Context<'_>,
         input: SubmitContributionInput,
         command_id: Option<ID>,
+        file: Option<Upload>,
     ) -> Result<CommandResult> {
-        crate::types::execute(ctx, input.into_command()?, command_id).await
+        let mut command = input.into_command()?;
+        crate::files::attach(ctx, &mut command, file).await?;
+        crate::types::execute(ctx, command, command_id).await
     }
 
     /// Records a contribution received after its consultation's closing, accepted as late by a
     /// coordinator, with its reception date and the reason. It is owed its answer as many
     /// days after its reception as the consultation promised after its closing.
+    /// `file` as for `submitContribution`.
     async fn accept_late_contribution(
         &self,
         ctx: &Context<'_>,
         input: AcceptLateContributionInput,
         command_id: Option<ID>,
+        file: Option<Upload>,
     ) -> Result<CommandResult> {
-        crate::types::execute(ctx, input.into_command()?, command_id).await
+        let mut command = input.into_command()?;
+        crate::files::attach(ctx, &mut command, file).await?;
+        crate::types::execute(ctx, command, command_id).await
     }
 
     /// Amends a contribution's text; the earlier text stays on the record. A representative or a

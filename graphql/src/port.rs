@@ -130,6 +130,19 @@ pub enum LedgerError {
     Internal(#[source] anyhow::Error),
 }
 
+/// The file a contribution carries, as a download serves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContributionFile {
+    /// The name it was sent under.
+    pub name: String,
+    /// Its kind, as read from its bytes.
+    pub media_type: String,
+    /// Its bytes, checked against the hash the log records.
+    pub bytes: Vec<u8>,
+    /// The member who wrote the contribution, if a member did.
+    pub author: Option<MemberId>,
+}
+
 /// The ledger as the API sees it.
 #[async_trait]
 pub trait LedgerPort: Send + Sync {
@@ -171,6 +184,33 @@ pub trait LedgerPort: Send + Sync {
 
     /// How far each read model is behind the log.
     async fn projection_lag(&self) -> Result<Vec<ProjectionLag>, LedgerError>;
+
+    /// Keeps the file a contribution to `consultation` by `author` (none: an anonymous
+    /// inhabitant) is about to carry, sealed under the key of its author's words, before the
+    /// command that records the contribution. Refused for an erased author.
+    async fn keep_file(
+        &self,
+        consultation: cpts_domain::ids::ConsultationId,
+        author: Option<MemberId>,
+        file: &cpts_domain::files::AttachedFile,
+        bytes: &[u8],
+    ) -> Result<(), LedgerError> {
+        let _ = (consultation, author, file, bytes);
+        Err(LedgerError::Internal(anyhow::anyhow!(
+            "this ledger keeps no files"
+        )))
+    }
+
+    /// The file of a contribution of `community`, if it carries one still kept (its author's
+    /// erasure removes it).
+    async fn contribution_file(
+        &self,
+        community: CommunityId,
+        contribution: cpts_domain::ids::ContributionId,
+    ) -> Result<Option<ContributionFile>, LedgerError> {
+        let _ = (community, contribution);
+        Ok(None)
+    }
 
     /// Everything the ledger holds about one member (right of access): the document
     /// `cpts-ledger-personal-data/1` described in `docs/personal-data.md`, the same that

@@ -8,7 +8,7 @@ use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::http::WebSocketProtocols;
 use axum::body::{to_bytes, Body};
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -28,6 +28,11 @@ use cpts_projections::ReadDb;
 
 /// The largest request body accepted, in bytes.
 pub const MAX_REQUEST_BYTES: usize = 2 * 1024 * 1024;
+
+/// The largest request carrying a file (a contribution and its attachment), in bytes: the
+/// largest file a contribution carries ([`cpts_domain::files::MAX_FILE_BYTES`]) and room for the
+/// rest of the request.
+pub const MAX_UPLOAD_REQUEST_BYTES: usize = 10 * 1024 * 1024 + 64 * 1024;
 
 #[derive(Clone)]
 struct Api {
@@ -87,6 +92,7 @@ pub fn router_with_sessions(
     Router::new()
         .route("/graphql", post(graphql))
         .route("/graphql/ws", get(subscriptions))
+        .route("/contributions/{id}/file", get(contribution_file))
         .with_state(Api {
             schema,
             ledger,
@@ -261,6 +267,49 @@ pub(crate) fn refusal(status: StatusCode, code: &str, key: &'static str) -> Resp
 }
 
 async fn graphql(State(api): State<Api>, headers: HeaderMap, body: Body) -> Response {
+    // A request carrying a file (GraphQL multipart: a contribution's attachment) is read only
+    // for a signed-in caller, up to the size of one file.
+    if let Some(content_type) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|c| c.starts_with("multipart/form-data"))
+        .map(str::to_owned)
+    {
+        let caller = match presented_caller(&api, &headers).await {
+            Ok(Caller::Principal(principal)) => Caller::Principal(principal),
+            Ok(_) => {
+                return refusal(
+                    StatusCode::UNAUTHORIZED,
+                    codes::UNAUTHENTICATED,
+                    "api-upload-signed-in",
+                )
+            }
+            Err(response) => return response,
+        };
+        let bytes = match to_bytes(body, MAX_UPLOAD_REQUEST_BYTES).await {
+            Ok(bytes) => bytes,
+            Err(_) => {
+                return refusal(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    codes::PAYLOAD_TOO_LARGE,
+                    "api-upload-too-large",
+                )
+            }
+        };
+        let options = async_graphql::http::MultipartOptions::default()
+            .max_file_size(MAX_UPLOAD_REQUEST_BYTES)
+            .max_num_files(1);
+        return match async_graphql::http::receive_body(Some(content_type), bytes.as_ref(), options)
+            .await
+        {
+            Ok(request) => run(&api, request, caller).await,
+            Err(_) => refusal(
+                StatusCode::BAD_REQUEST,
+                codes::BAD_REQUEST,
+                "api-not-graphql",
+            ),
+        };
+    }
     let bytes = match to_bytes(body, MAX_REQUEST_BYTES).await {
         Ok(bytes) => bytes,
         Err(_) => {
@@ -281,24 +330,33 @@ async fn graphql(State(api): State<Api>, headers: HeaderMap, body: Body) -> Resp
             )
         }
     };
+    match presented_caller(&api, &headers).await {
+        Ok(caller) => run(&api, request, caller).await,
+        Err(response) => response,
+    }
+}
+
+/// Who presents a request: the holder of its bearer token, or of the dashboard's session
+/// cookie (from the service's own pages only), or the public. A refusal is the response to give.
+async fn presented_caller(api: &Api, headers: &HeaderMap) -> Result<Caller, Response> {
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     let session = match authorization {
         Some(_) => None,
-        None => session::session_cookie(&headers),
+        None => session::session_cookie(headers),
     };
     let caller = match &session {
         Some(session) => {
-            if !session::from_own_pages(&headers) {
-                return session::cross_site();
+            if !session::from_own_pages(headers) {
+                return Err(session::cross_site());
             }
             caller_of_session(api.ledger.as_ref(), session).await
         }
         None => caller_of(api.ledger.as_ref(), authorization).await,
     };
-    let caller = match caller {
-        Ok(caller) => caller,
+    match caller {
+        Ok(caller) => Ok(caller),
         Err(Refused::BadToken) if session.is_some() => {
             let mut response = refusal(
                 StatusCode::UNAUTHORIZED,
@@ -309,18 +367,89 @@ async fn graphql(State(api): State<Api>, headers: HeaderMap, body: Body) -> Resp
                 header::SET_COOKIE,
                 session::set_cookie(None, api.sessions.limits.secure),
             );
-            return response;
+            Err(response)
         }
-        Err(Refused::BadToken) => {
-            return refusal(StatusCode::UNAUTHORIZED, codes::UNAUTHENTICATED, BAD_TOKEN)
-        }
+        Err(Refused::BadToken) => Err(refusal(
+            StatusCode::UNAUTHORIZED,
+            codes::UNAUTHENTICATED,
+            BAD_TOKEN,
+        )),
         Err(Refused::Failed(error)) => {
             let response = async_graphql::Response::from_errors(vec![
                 error.into_server_error(async_graphql::Pos::default())
             ]);
-            return (StatusCode::SERVICE_UNAVAILABLE, Json(response)).into_response();
+            Err((StatusCode::SERVICE_UNAVAILABLE, Json(response)).into_response())
+        }
+    }
+}
+
+/// `GET /contributions/{id}/file`: the file a contribution carries, for those who may open it
+/// ([`cpts_domain::access::may_read_file`]), always as a download: the browser never renders
+/// it as a page of the service (`nosniff`, a sandboxing policy), whatever its bytes hold. A
+/// contribution without a file, of another CPTS, erased, or not the caller's to open is
+/// answered alike: not found.
+async fn contribution_file(
+    State(api): State<Api>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let principal = match presented_caller(&api, &headers).await {
+        Ok(Caller::Principal(principal)) => principal,
+        Ok(_) => {
+            return refusal(
+                StatusCode::UNAUTHORIZED,
+                codes::UNAUTHENTICATED,
+                "api-file-signed-in",
+            )
+        }
+        Err(response) => return response,
+    };
+    let not_found = || {
+        refusal(
+            StatusCode::NOT_FOUND,
+            codes::NOT_FOUND,
+            "api-file-not-found",
+        )
+    };
+    let Ok(id) = uuid::Uuid::parse_str(&id) else {
+        return not_found();
+    };
+    let file = match api
+        .ledger
+        .contribution_file(principal.community, cpts_domain::ids::ContributionId(id))
+        .await
+    {
+        Ok(Some(file)) if cpts_domain::access::may_read_file(&principal, file.author) => file,
+        Ok(_) => return not_found(),
+        Err(error) => {
+            // Logged by the mapping; the caller learns only that it failed.
+            let _ = from_ledger(error);
+            return refusal(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                codes::INTERNAL,
+                "api-internal",
+            );
         }
     };
+    let disposition = crate::files::attachment_disposition(&file.name);
+    (
+        [
+            (header::CONTENT_TYPE, file.media_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "sandbox; default-src 'none'".to_owned(),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        file.bytes,
+    )
+        .into_response()
+}
+
+/// Runs a request for its caller.
+async fn run(api: &Api, request: async_graphql::Request, caller: Caller) -> Response {
     // One loader per request: it batches the request's reads, and what a list prefetched for
     // its page is served from its cache, which ends with the request.
     let loader = DataLoader::with_cache(

@@ -798,9 +798,32 @@ pub struct ConsultationEntry {
     pub published_on: Option<NaiveDate>,
     /// Set when it was imported from a questionnaire's file.
     pub imported: Option<ImportedFrom>,
+    /// Its attached file, for those who may open it (staff and its author): its name, kind,
+    /// size and hash; `GET /contributions/{id}/file` serves it. Absent for the others, and for a
+    /// contribution that names a file without carrying it.
+    pub attachment: Option<Attachment>,
     /// The standing's code, for its label.
     #[graphql(skip)]
     pub standing_code: &'static str,
+}
+
+/// A contribution's attached file.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Attachment {
+    /// The name it was sent under.
+    pub name: String,
+    /// Its kind (a media type), as read from its bytes.
+    pub media_type: String,
+    /// Its kind, in French.
+    pub kind_label: String,
+    /// Its kind, in English.
+    pub kind_label_en: String,
+    /// Its size in bytes.
+    pub size: i64,
+    /// Its SHA-256, as the log records it.
+    pub sha256: String,
+    /// Where to download it.
+    pub url: String,
 }
 
 /// Where an imported contribution comes from: the questionnaire's file and its row.
@@ -839,8 +862,22 @@ impl ConsultationEntry {
             ),
             None => (None, None, None, None),
         };
+        let mine = viewer.is_some() && e.author_member_id.as_deref() == viewer;
+        let attachment = e.file.filter(|_| everything || mine).map(|f| {
+            let key = cpts_domain::files::kind_key(&f.media_type).unwrap_or("file-kind-text");
+            Attachment {
+                name: e.attachment.clone().unwrap_or_default(),
+                kind_label: cpts_domain::texts::t(values::Lang::Fr, key).to_owned(),
+                kind_label_en: cpts_domain::texts::t(values::Lang::En, key).to_owned(),
+                media_type: f.media_type,
+                size: f.size,
+                sha256: f.sha256,
+                url: format!("/contributions/{}/file", e.contribution_id),
+            }
+        });
         Ok(Self {
-            mine: viewer.is_some() && e.author_member_id.as_deref() == viewer,
+            mine,
+            attachment,
             contribution_id: ID(e.contribution_id),
             anonymous: e.author_member_id.is_none(),
             author_name: e.author_name.filter(|_| everything),

@@ -625,6 +625,7 @@ async fn record_consultation(
             text: contribution.text.clone(),
             submitted_on: contribution.submitted_on,
             attachment: contribution.attachment.clone(),
+            file: None,
         };
         r.send(
             &format!("the contribution {}", contribution.slug),

@@ -826,6 +826,57 @@ impl LedgerPort for Ledger {
         session::port::close(&self.repo, session).await
     }
 
+    async fn keep_file(
+        &self,
+        consultation: ConsultationId,
+        author: Option<MemberId>,
+        file: &cpts_domain::files::AttachedFile,
+        bytes: &[u8],
+    ) -> Result<(), LedgerError> {
+        let subject = author.map_or(consultation.0, |m| m.0).to_string();
+        match self.repo.keep_file(&subject, file, bytes).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(LedgerError::Domain(DomainError::AlreadyErased)),
+            Err(e) => Err(internal("keeping a contribution's file", e)),
+        }
+    }
+
+    async fn contribution_file(
+        &self,
+        community: CommunityId,
+        contribution: cpts_domain::ids::ContributionId,
+    ) -> Result<Option<cpts_graphql::port::ContributionFile>, LedgerError> {
+        let found = cpts_projections::queries::contribution_file(
+            self.projector.db(),
+            &community.to_string(),
+            &contribution.to_string(),
+        )
+        .await
+        .map_err(|e| internal("reading a contribution's file", e))?;
+        let Some(found) = found else {
+            return Ok(None);
+        };
+        // Sealed under the key of the author's words: the member's, or the consultation's.
+        let subject = found
+            .author_member_id
+            .clone()
+            .unwrap_or_else(|| found.consultation_id.clone());
+        let bytes = self
+            .repo
+            .kept_file(&subject, &found.sha256)
+            .await
+            .map_err(|e| internal("opening a contribution's file", e))?;
+        Ok(bytes.map(|bytes| cpts_graphql::port::ContributionFile {
+            name: found.name,
+            media_type: found.media_type,
+            bytes,
+            author: found
+                .author_member_id
+                .and_then(|m| m.parse().ok())
+                .map(MemberId),
+        }))
+    }
+
     async fn ping(&self) -> Result<(), LedgerError> {
         self.repo
             .head()

@@ -691,6 +691,21 @@ pub struct ConsultationEntry {
     pub answer: Option<EntryAnswer>,
     /// Where it was imported from, if it was.
     pub imported: Option<ImportedFrom>,
+    /// The name of its attached file (opened), if any.
+    pub attachment: Option<String>,
+    /// The file kept for it (hash, kind, size), if it carries one.
+    pub file: Option<KeptFile>,
+}
+
+/// What the read model shows of a contribution's file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeptFile {
+    /// Its SHA-256, in hex.
+    pub sha256: String,
+    /// Its kind.
+    pub media_type: String,
+    /// Its size in bytes.
+    pub size: i64,
 }
 
 /// The source of an imported contribution
@@ -728,6 +743,64 @@ struct EntryRow {
     imported_file_sha256: Option<String>,
     imported_row: Option<i64>,
     imported_response: Option<String>,
+    attachment: Option<String>,
+    file_sha256: Option<String>,
+    file_media_type: Option<String>,
+    file_size: Option<i64>,
+}
+
+/// Where a contribution's file is kept and what it is called: what a download needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRef {
+    /// The contribution's consultation.
+    pub consultation_id: String,
+    /// Its author, if a member.
+    pub author_member_id: Option<String>,
+    /// The file's hash.
+    pub sha256: String,
+    /// Its kind.
+    pub media_type: String,
+    /// The name it was sent under (opened).
+    pub name: String,
+}
+
+/// The file of a contribution of a CPTS, if it carries one.
+pub async fn contribution_file(
+    db: &ReadDb,
+    community_id: &str,
+    contribution_id: &str,
+) -> Result<Option<FileRef>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        consultation_id: String,
+        author_member_id: Option<String>,
+        file_sha256: String,
+        file_media_type: String,
+        attachment: Option<String>,
+    }
+    let row: Option<Row> = db
+        .fetch(
+            "SELECT consultation_id, author_member_id, file_sha256, file_media_type, attachment \
+             FROM proj_contributions WHERE contribution_id = $1 AND community_id = $2 \
+             AND file_sha256 IS NOT NULL AND file_media_type IS NOT NULL",
+            &[Param::from(contribution_id), Param::from(community_id)],
+        )
+        .await?
+        .into_iter()
+        .next();
+    let at_rest = db.at_rest()?;
+    row.map(|r| {
+        Ok(FileRef {
+            consultation_id: r.consultation_id,
+            author_member_id: r.author_member_id,
+            sha256: r.file_sha256,
+            media_type: r.file_media_type,
+            name: at_rest
+                .open_opt(column::CONTRIBUTION_ATTACHMENT, r.attachment.as_deref())?
+                .unwrap_or_default(),
+        })
+    })
+    .transpose()
 }
 
 /// The ids of every contribution a consultation holds (withdrawn ones too), whatever their
@@ -780,7 +853,8 @@ pub async fn consultations_contributions(
                  k.withdrawal_reason, c.rung, c.closes_on, c.answer_deadline, a.decision_id, \
                  d.title, a.disposition, a.rationale, a.written_on, a.published_on, \
                  a.first_published_on, a.revised_on, k.imported_format, \
-                 k.imported_file_sha256, k.imported_row, k.imported_response \
+                 k.imported_file_sha256, k.imported_row, k.imported_response, k.attachment, \
+                 k.file_sha256, k.file_media_type, k.file_size \
                  FROM proj_contributions k \
                  JOIN proj_consultations c ON c.consultation_id = k.consultation_id \
                  LEFT JOIN proj_members m ON m.member_id = k.author_member_id \
@@ -851,6 +925,16 @@ pub async fn consultations_contributions(
                         file_sha256,
                         row: line,
                         response: row.imported_response,
+                    }),
+                    _ => None,
+                },
+                attachment: at_rest
+                    .open_opt(column::CONTRIBUTION_ATTACHMENT, row.attachment.as_deref())?,
+                file: match (row.file_sha256, row.file_media_type, row.file_size) {
+                    (Some(sha256), Some(media_type), Some(size)) => Some(KeptFile {
+                        sha256,
+                        media_type,
+                        size,
                     }),
                     _ => None,
                 },

@@ -254,12 +254,14 @@ fn association(event: &Envelope, fact: &AssociationEvent) -> Vec<Statement> {
     }]
 }
 
-/// Once a member is erased, the texts they wrote read as erased. (Contributions projected
-/// after the erasure already read so: their key was gone when they were read from the log.)
+/// Once a member is erased, the texts they wrote read as erased, and their files are gone (the
+/// store deleted them with their key). (Contributions projected after the erasure already read
+/// so: their key was gone when they were read from the log.)
 fn erase_contributions(event: &Envelope, seal: &AtRest) -> Vec<Statement> {
     vec![stmt!(
         "UPDATE proj_contributions SET text = $2, \
          attachment = CASE WHEN attachment IS NULL THEN NULL ELSE $3 END, \
+         file_sha256 = NULL, file_media_type = NULL, file_size = NULL, \
          amendment_reason = CASE WHEN amendment_reason IS NULL THEN NULL ELSE $4 END, \
          withdrawal_reason = CASE WHEN withdrawal_reason IS NULL THEN NULL ELSE $5 END \
          WHERE author_member_id = $1",
@@ -396,6 +398,7 @@ fn consultation(event: &Envelope, fact: &ConsultationEvent, seal: &AtRest) -> Ve
             attachment,
             late,
             imported,
+            file,
         } => {
             let (member, commune) = match author {
                 Author::Member { member_id } => (Some(member_id.to_string()), None),
@@ -407,8 +410,9 @@ fn consultation(event: &Envelope, fact: &ConsultationEvent, seal: &AtRest) -> Ve
             stmt!(
                 "INSERT INTO proj_contributions (contribution_id, consultation_id, community_id, \
                  author_member_id, anonymous_commune, kind, text, submitted_on, attachment, amendments, \
-                 late_reason, imported_format, imported_file_sha256, imported_row, imported_response) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $13, $14)",
+                 late_reason, imported_format, imported_file_sha256, imported_row, imported_response, \
+                 file_sha256, file_media_type, file_size) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $13, $14, $15, $16, $17)",
                 contribution_id.to_string(),
                 id,
                 event.community_id.clone(),
@@ -423,6 +427,9 @@ fn consultation(event: &Envelope, fact: &ConsultationEvent, seal: &AtRest) -> Ve
                 imported.as_ref().map(|i| i.file_sha256.as_str()),
                 imported.as_ref().map(|i| i64::from(i.row)),
                 imported.as_ref().and_then(|i| i.response.as_deref()),
+                file.as_ref().map(|f| f.sha256.as_str()),
+                file.as_ref().map(|f| f.media_type.as_str()),
+                file.as_ref().map(|f| i64::try_from(f.size).unwrap_or(i64::MAX)),
             )
         }
         // Scoped by the consultation too: only its own contribution changes, whatever the log

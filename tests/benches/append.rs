@@ -33,6 +33,7 @@ fn contribution(community: CommunityId) -> (serde_json::Value, serde_json::Value
         attachment: None,
         late: None,
         imported: None,
+        file: None,
     };
     let metadata = HashMap::from([
         ("actor".to_owned(), "anonymous".to_owned()),

@@ -164,6 +164,7 @@ pub async fn record(repo: &EventRepository, shape: Shape) -> (CommunityId, usize
                 attachment: None,
                 late: None,
                 imported: None,
+                file: None,
             }
         }));
         events.push(ConsultationEvent::ConsultationClosed {

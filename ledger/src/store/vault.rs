@@ -29,10 +29,12 @@ use std::collections::{HashMap, HashSet};
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use cpts_domain::files::AttachedFile;
 use cpts_domain::personal::{personal_fields, Whose, ERASED};
 use cqrs_es::persist::{PersistenceError, SerializedEvent};
 use rand::RngCore;
 use serde_json::Value;
+use sha2::Digest;
 
 use cpts_projections::stmt;
 
@@ -64,6 +66,11 @@ fn shredded_by(event: &SerializedEvent) -> Vec<String> {
 
 /// A person's key, or `None` once erased.
 type Keys = HashMap<String, Option<[u8; 32]>>;
+
+/// The associated data of a kept file: its subject and its hash.
+fn file_aad(subject: &str, sha256: &str) -> String {
+    format!("cpts-ledger:v1:{subject}:file.{sha256}")
+}
 
 fn aad(subject: &str, event_type: &str, field: &str) -> String {
     format!("cpts-ledger:v1:{subject}:{event_type}.{field}")
@@ -372,7 +379,8 @@ impl EventRepository {
         Ok(Some(hex::encode(mac.finalize().into_bytes())))
     }
 
-    /// Destroys a person's key (keeping a row that says they were erased).
+    /// Destroys a person's key (keeping a row that says they were erased), and the files
+    /// sealed under it: unreadable once the key is gone, they are not kept either.
     async fn destroy_key(&self, subject: &str) -> Result<(), PersistenceError> {
         let now = timestamp_text(chrono::Utc::now());
         const SQL: &str = "INSERT INTO person_keys (subject_id, key_hex, wrapped_key, created_at, \
@@ -382,7 +390,96 @@ impl EventRepository {
             .execute(&stmt!(SQL, subject, now.as_str()))
             .await
             .map_err(map_sqlx)?;
+        self.db
+            .execute(&stmt!(
+                "DELETE FROM contribution_files WHERE subject_id = $1",
+                subject
+            ))
+            .await
+            .map_err(map_sqlx)?;
         Ok(())
+    }
+
+    /// Keeps a contribution's file beside the log, sealed under the key of its author's words
+    /// (`subject`: the member, or the consultation for an anonymous inhabitant), the associated
+    /// data naming the subject and the file's hash. The same file of the same author is kept
+    /// once. Gives `false`, keeping nothing, when the subject's key was destroyed.
+    pub async fn keep_file(
+        &self,
+        subject: &str,
+        file: &AttachedFile,
+        bytes: &[u8],
+    ) -> anyhow::Result<bool> {
+        let Some(key) = self.key_for(subject).await? else {
+            return Ok(false);
+        };
+        let cipher = XChaCha20Poly1305::new((&key).into());
+        let mut nonce = [0u8; 24];
+        rand::thread_rng().fill_bytes(&mut nonce);
+        let body = cipher
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: bytes,
+                    aad: file_aad(subject, &file.sha256).as_bytes(),
+                },
+            )
+            .map_err(|_| anyhow::anyhow!("sealing a file failed"))?;
+        let sealed = format!("{}:{}", hex::encode(nonce), hex::encode(body));
+        let now = timestamp_text(chrono::Utc::now());
+        self.db
+            .execute(&stmt!(
+                "INSERT INTO contribution_files (subject_id, sha256, media_type, size, sealed, \
+                 stored_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (subject_id, sha256) DO NOTHING",
+                subject,
+                file.sha256.as_str(),
+                file.media_type.as_str(),
+                i64::try_from(file.size).unwrap_or(i64::MAX),
+                sealed.as_str(),
+                now.as_str(),
+            ))
+            .await?;
+        Ok(true)
+    }
+
+    /// The bytes of a file kept by [`EventRepository::keep_file`], checked against its hash;
+    /// `None` when none is kept, or its key was destroyed.
+    pub async fn kept_file(&self, subject: &str, sha256: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        let row: Option<(String,)> = self
+            .db
+            .fetch_optional(
+                "SELECT sealed FROM contribution_files WHERE subject_id = $1 AND sha256 = $2",
+                &[subject.into(), sha256.into()],
+            )
+            .await?;
+        let Some((sealed,)) = row else {
+            return Ok(None);
+        };
+        let keys = self.keys_of(vec![subject.to_owned()]).await?;
+        let Some(key) = keys.get(subject).copied().flatten() else {
+            return Ok(None);
+        };
+        let (nonce, body) = sealed
+            .split_once(':')
+            .ok_or_else(|| anyhow::anyhow!("a kept file is malformed"))?;
+        let nonce = hex::decode(nonce)?;
+        anyhow::ensure!(nonce.len() == 24, "a kept file's nonce is malformed");
+        let plain = XChaCha20Poly1305::new((&key).into())
+            .decrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: &hex::decode(body)?,
+                    aad: file_aad(subject, sha256).as_bytes(),
+                },
+            )
+            .map_err(|_| anyhow::anyhow!("a kept file does not open with its key"))?;
+        let digest: String = sha2::Sha256::digest(&plain)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        anyhow::ensure!(digest == sha256, "a kept file does not match its hash");
+        Ok(Some(plain))
     }
 
     /// The member who wrote a contribution of a consultation, if a member did.

@@ -114,6 +114,7 @@ async fn eight_writers_on_one_consultation_lose_nothing_and_double_nothing() {
                                 text: format!("Avis {n} du questionnaire {writer}"),
                                 submitted_on: date(2026, 2, 10),
                                 attachment: None,
+                                file: None,
                             },
                         },
                         context(),

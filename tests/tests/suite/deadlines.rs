@@ -282,6 +282,7 @@ async fn world(db: TestDb) -> World {
                     text: format!("Un avis sur « {subject} »."),
                     submitted_on: date(opens_on),
                     attachment: None,
+                    file: None,
                 }),
             )
             .await;

@@ -15,6 +15,7 @@ mod dashboard;
 mod deadlines;
 mod erasure;
 mod existence;
+mod files;
 mod graphql_api;
 mod group_commit;
 mod hostile_queries;

@@ -263,6 +263,7 @@ async fn reused_ids_are_refused_and_every_other_cpts_stays_current() {
             text: "Ouvrir le samedi matin à Poussan.".into(),
             submitted_on: date(2026, 2, 10),
             attachment: None,
+            file: None,
         },
     };
     let reused = ContributionId(demo::id_of("contribution", "p01"));
@@ -401,6 +402,7 @@ async fn two_cpts_racing_for_one_contribution_id_record_it_once() {
             text: "Un cabinet de garde le dimanche.".into(),
             submitted_on: date(2026, 2, 10),
             attachment: None,
+            file: None,
         },
     };
     for _ in 0..20 {

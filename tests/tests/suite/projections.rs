@@ -329,6 +329,7 @@ async fn concurrent_writers_and_followers_apply_every_event_once() {
                             text: format!("Avis {n}"),
                             submitted_on: date("2026-09-15"),
                             attachment: None,
+                            file: None,
                         },
                     };
                     ledger.execute(submit, context()).await.expect("submitted");

@@ -440,6 +440,7 @@ async fn the_same_log_prefix_gives_the_same_bytes() {
             text: "Le dépistage en pharmacie est pratique.".into(),
             submitted_on: date("2026-12-10"),
             attachment: None,
+            file: None,
         },
     };
     ledger.execute(submit, context()).await.expect("submitted");
@@ -520,6 +521,7 @@ async fn open_data_lists_only_the_decisions_a_body_voted_on() {
                 text: "Oui, le samedi matin.".into(),
                 submitted_on: date("2026-10-10"),
                 attachment: None,
+                file: None,
             },
         },
         AddressedCommand::Decision {

@@ -111,6 +111,7 @@ async fn submit(ledger: &Ledger, consultation: ConsultationId, n: u128, on: &str
                 text: format!("Contribution {n}"),
                 submitted_on: date(on),
                 attachment: None,
+                file: None,
             },
         },
     )
@@ -144,6 +145,7 @@ async fn submit_as_imported(
         attachment: None,
         late: None,
         imported: None,
+        file: None,
     })
     .expect("a payload");
     let event = SerializedEvent::new(

@@ -384,6 +384,7 @@ fn year(ids: &Ids) -> Vec<Step> {
                 text: text.into(),
                 submitted_on: date(day),
                 attachment: None,
+                file: None,
             }),
         );
     }
@@ -431,6 +432,7 @@ fn year(ids: &Ids) -> Vec<Step> {
             text: "Le samedi matin convient aux familles.".into(),
             submitted_on: date("2025-10-10"),
             attachment: None,
+            file: None,
         }),
     );
     push(
@@ -443,6 +445,7 @@ fn year(ids: &Ids) -> Vec<Step> {
             text: "Plutôt le mercredi.".into(),
             submitted_on: date("2025-10-20"),
             attachment: None,
+            file: None,
         }),
     );
     push(
