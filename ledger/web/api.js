@@ -10,9 +10,9 @@ const FROM_DASHBOARD = { 'X-Requested-With': 'cpts-ledger' };
 
 /** The error of a refused request, from the service's JSON answer. */
 async function refusal(response) {
-  let body;
+  let answer;
   try {
-    body = await response.json();
+    answer = await response.json();
   } catch {
     return new ApiError(`Réponse illisible du service (HTTP ${response.status}).`,
       `Unreadable answer from the service (HTTP ${response.status}).`);
@@ -47,26 +47,39 @@ export class ApiError extends Error {
   }
 }
 
-/** Sends one GraphQL request and returns its data, or throws the first error. */
-export async function gql(query, variables = {}, { anonymous = false } = {}) {
+/**
+ * Sends one GraphQL request and returns its data, or throws the first error. With `file`, the
+ * request is a GraphQL multipart upload whose file is the `$file` variable.
+ */
+export async function gql(query, variables = {}, { anonymous = false, file = null } = {}) {
+  let body = JSON.stringify({ query, variables });
+  const headers = { ...FROM_DASHBOARD };
+  if (file) {
+    body = new FormData();
+    body.append('operations', JSON.stringify({ query, variables: { ...variables, file: null } }));
+    body.append('map', JSON.stringify({ 0: ['variables.file'] }));
+    body.append('0', file, file.name);
+  } else {
+    headers['Content-Type'] = 'application/json';
+  }
   const response = await fetch('/graphql', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...FROM_DASHBOARD },
+    headers,
     credentials: anonymous ? 'omit' : 'same-origin',
-    body: JSON.stringify({ query, variables }),
+    body,
   });
-  let body;
+  let answer;
   try {
-    body = await response.json();
+    answer = await response.json();
   } catch {
     throw new ApiError(`Réponse illisible du service (HTTP ${response.status}).`,
       `Unreadable answer from the service (HTTP ${response.status}).`);
   }
-  if (body.errors && body.errors.length) {
-    const first = body.errors[0];
+  if (answer.errors && answer.errors.length) {
+    const first = answer.errors[0];
     throw new ApiError(first.message, first.extensions?.messageEn, first.extensions?.code, first.extensions?.field);
   }
-  return body.data;
+  return answer.data;
 }
 
 /**

@@ -23,6 +23,10 @@ export const errorText = (error) => (error instanceof ApiError ? pick(error.mess
 /** A moment in the reader's own time zone, in the page's language (`3 décembre 2026 à 14:05`). */
 export const fmtMoment = (iso) => new Intl.DateTimeFormat(lang() === 'en' ? 'en-GB' : 'fr-FR',
   { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+/** A file's size, in the page's language (`12 ko`, `1,5 Mo`). */
+export const fmtSize = (bytes) => (bytes < 1024 * 1024
+  ? t('web-size-kb', Math.max(1, Math.round(bytes / 1024)))
+  : t('web-size-mb', (bytes / 1048576).toLocaleString(lang() === 'en' ? 'en-GB' : 'fr-FR', { maximumFractionDigits: 1 })));
 /** The first words of a long text, cut at a word (`…` when cut). */
 export const excerpt = (text, max = 160) => (text.length > max ? `${text.slice(0, max - 3).replace(/\s+\S*$/, '')}…` : text);
 

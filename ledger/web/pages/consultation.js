@@ -4,14 +4,14 @@
 
 import { gql } from '../api.js';
 import { t, label, lang, pick } from '../i18n.js';
-import { esc, fmtDate, table, lateTag, errorText } from '../ui.js';
+import { esc, fmtDate, fmtSize, table, lateTag, errorText } from '../ui.js';
 import { canWrite, isStaff } from '../state.js';
 import { consultationPanels } from './consultations.js';
 import { importPanel, bindImport } from './questionnaire.js';
 
 const ENTRY = `contributionId authorName anonymous anonymousCommune mine kind text submittedOn lateReception { receivedOn reason }
   amendedOn amendmentReason withdrawnOn withdrawalReason answerDeadline standing decision { id title } disposition rationale publishedOn
-  imported { format line response }`;
+  imported { format line response } attachment { name kindLabel kindLabelEn size url }`;
 
 /** The author as the caller may see them: a name, an anonymous inhabitant (and their commune),
  * « vous » for one's own. */
@@ -34,6 +34,13 @@ function answerCell(e) {
   return `${where}<strong>${esc(label('disposition', e.disposition))}</strong>${e.rationale ? ` — ${esc(e.rationale)}` : ''}<br>${when}`;
 }
 
+/** The contribution's file, to download (for staff and its author). */
+function attachmentLink(e) {
+  const a = e.attachment;
+  if (!a) return '';
+  return `<br><a class="attachment" href="${esc(a.url)}" download>${esc(t('web-attachment-link', a.name, pick(a.kindLabel, a.kindLabelEn), fmtSize(a.size)))}</a>`;
+}
+
 /** Says that a contribution was imported from a questionnaire's file, and from which row. */
 function importedTag(e) {
   const i = e.imported;
@@ -54,7 +61,7 @@ async function consultationPage(params, id) {
   const c = data.consultation;
   const p = c.promiseKeeping;
   const rows = c.entries.map((e) => [
-    `${esc(e.text)}${lateTag(e.lateReception)}${importedTag(e)}${changes(e)}`, author(e), esc(label('kind', e.kind)), esc(fmtDate(e.submittedOn)),
+    `${esc(e.text)}${attachmentLink(e)}${lateTag(e.lateReception)}${importedTag(e)}${changes(e)}`, author(e), esc(label('kind', e.kind)), esc(fmtDate(e.submittedOn)),
     esc(fmtDate(e.answerDeadline)), standingCell(e), answerCell(e)]);
   const headers = [t('contribution'), t('web-author'), t('kind'), t('web-submitted-on'), t('deadline'), t('status'), t('web-answer')];
   const figures = p ? `<ul class="cards" id="consultation-figures">

@@ -1,7 +1,7 @@
 // Consultations: the list with how each keeps its promise, the form opening one, and the form
 // recording a contribution (typed from paper, or a representative's own).
 
-import { gql } from '../api.js';
+import { gql, ApiError } from '../api.js';
 import { t, label, pick } from '../i18n.js';
 import { esc, today, addDays, fmtDate, field, select, vocabulary, table, resultSlot } from '../ui.js';
 import { session, isStaff, role, canWrite } from '../state.js';
@@ -60,7 +60,7 @@ export async function consultationsPage() {
         ${field('rc-received', t('web-received-on'), '<input type="date" id="rc-received" name="receivedOn" required disabled>')}
         ${field('rc-reason', t('web-late-reason'), '<textarea id="rc-reason" name="reason" required disabled aria-describedby="rc-reason-hint"></textarea>', t('web-late-reason-hint'))}
       </div>` : ''}
-      ${field('rc-attachment', t('web-attachment'), '<input type="text" id="rc-attachment" name="attachment">')}
+      ${field('rc-file', t('web-attachment'), '<input type="file" id="rc-file" name="file" accept=".pdf,.png,.jpg,.jpeg,.odt,.ods,.docx,.xlsx,.csv,.txt" aria-describedby="rc-file-hint">', t('web-attachment-hint'))}
       <button type="submit">${esc(t('web-record-button'))}</button>${resultSlot}` : `<p>${esc(t('web-no-receiving-for-form'))}</p>`}</form>`;
   }
   if (canWrite()) forms += consultationPanels(data.consultations);
@@ -101,13 +101,17 @@ function afterConsultations() {
       const memberId = canWrite() ? (f.get('memberId') || null) : session.viewer.memberId;
       const contribution = {
         consultationId: f.get('consultationId'), memberId, anonymousCommune: memberId ? null : (f.get('anonymousCommune') || null),
-        kind: f.get('kind'), text: f.get('text'), attachment: f.get('attachment') || null };
+        kind: f.get('kind'), text: f.get('text') };
+      // The file goes with the contribution, in the same request; none when none is chosen.
+      const chosen = f.get('file');
+      const file = chosen && chosen.size ? chosen : null;
+      if (file && file.size > 10 * 1024 * 1024) throw new ApiError(t('web-attachment-too-large'), null, 'INVALID_INPUT', 'file');
       if (f.get('late') === 'on') {
-        return gql(`mutation($input: AcceptLateContributionInput!) { acceptLateContribution(input: $input) { aggregateId } }`, { input: {
-          ...contribution, receivedOn: f.get('receivedOn'), reason: f.get('reason') } });
+        return gql(`mutation($input: AcceptLateContributionInput!, $file: Upload) { acceptLateContribution(input: $input, file: $file) { aggregateId } }`, { input: {
+          ...contribution, receivedOn: f.get('receivedOn'), reason: f.get('reason') } }, { file });
       }
-      return gql(`mutation($input: SubmitContributionInput!) { submitContribution(input: $input) { aggregateId } }`, { input: {
-        ...contribution, submittedOn: f.get('submittedOn') } });
+      return gql(`mutation($input: SubmitContributionInput!, $file: Upload) { submitContribution(input: $input, file: $file) { aggregateId } }`, { input: {
+        ...contribution, submittedOn: f.get('submittedOn') } }, { file });
     });
   }
 }
