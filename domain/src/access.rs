@@ -401,6 +401,7 @@ mod tests {
                 on: "2026-03-16".parse().expect("date"),
                 reason: Some("Je me suis trompé.".into()),
                 by,
+                answer_published: false,
             },
         };
         for role in [Role::Representative, Role::BoardMember] {

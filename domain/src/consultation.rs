@@ -162,6 +162,10 @@ pub enum ConsultationCommand {
         /// staff record the change (see `Consultation::own_words`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<MemberId>,
+        /// Whether an answer to it is published: a fact of the decisions, which the service
+        /// looks up and puts here ([`own_words_allowed`] says what it changes).
+        #[serde(default)]
+        answer_published: bool,
     },
     /// Withdraws a contribution at its author's request.
     Withdraw {
@@ -174,6 +178,9 @@ pub enum ConsultationCommand {
         /// The member who withdraws their own words, when they send it themselves.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<MemberId>,
+        /// Whether an answer to it is published, as for [`ConsultationCommand::Amend`].
+        #[serde(default)]
+        answer_published: bool,
     },
     /// Closes the consultation: no more contributions.
     Close {
@@ -409,13 +416,12 @@ impl Consultation {
         Ok(contribution)
     }
 
-    /// The rule of a member changing their own words, in one place: [`crate::access`] lets a
-    /// representative or a board member send an amendment or a withdrawal only in their own
-    /// name (`by`), and here that name must be the contribution's author's. They say why, and
-    /// only while the consultation receives contributions: once it is closed its answers are
-    /// being written, and a later change would leave an answer beside words it did not answer
-    /// (a new version tied to the answered one is a later step). Staff, recording a change on
-    /// the author's behalf, send no `by` and the reason stays optional. Gives the checked reason.
+    /// The rule of a member changing their own words: [`crate::access`] lets a representative
+    /// or a board member send an amendment or a withdrawal only in their own name (`by`), and
+    /// here that name must be the contribution's author's, who says why. Staff, recording a
+    /// change on the author's behalf, send no `by` and the reason stays optional. When the
+    /// change may be made at all is [`own_words_allowed`], for staff and authors alike. Gives
+    /// the checked reason.
     fn own_words(
         &self,
         contribution: &Contribution,
@@ -427,9 +433,6 @@ impl Consultation {
         };
         if contribution.author != (Author::Member { member_id }) {
             return Err(DomainError::NotYourContribution);
-        }
-        if self.closed_on.is_some() {
-            return Err(DomainError::ConsultationClosed);
         }
         required_text(Field::Reason, reason.unwrap_or_default(), limits::TEXT).map(Some)
     }
@@ -623,12 +626,13 @@ impl Consultation {
                 on,
                 reason,
                 by,
+                answer_published,
             } => {
                 self.opened()?;
                 let contribution = self.live_contribution(contribution_id)?;
                 let reason = self.own_words(contribution, by, reason.as_deref())?;
-                if self.closed_on.is_some() {
-                    return Err(DomainError::ConsultationClosed);
+                if !own_words_allowed(self.closed_on.is_some(), answer_published).amend {
+                    return Err(DomainError::AnswersBeingWritten);
                 }
                 let text = required_text(Field::Text, &text, limits::TEXT)?;
                 if text == contribution.text {
@@ -647,10 +651,17 @@ impl Consultation {
                 on,
                 reason,
                 by,
+                answer_published,
             } => {
                 self.opened()?;
                 let contribution = self.live_contribution(contribution_id)?;
                 let reason = self.own_words(contribution, by, reason.as_deref())?;
+                if answer_published {
+                    return Err(DomainError::AnswerPublishedNoWithdrawal);
+                }
+                if !own_words_allowed(self.closed_on.is_some(), answer_published).withdraw {
+                    return Err(DomainError::ConsultationClosed);
+                }
                 not_before_submission(on, contribution)?;
                 Ok(vec![ConsultationEvent::ContributionWithdrawn {
                     contribution_id,
@@ -798,6 +809,28 @@ impl Consultation {
             });
         }
         Ok(events)
+    }
+}
+
+/// What may still be done with a contribution not withdrawn, by its author or by staff on their
+/// behalf: the one rule behind the consultation's decisions and the pages' *Modifier* and
+/// *Retirer*.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OwnWords {
+    /// Amending it: while its consultation is open, then again once its answer is published.
+    /// Between the two its answer is being written, beside the words as they are; after it, an
+    /// amendment is a new version, and the answer stays tied to the version it answered.
+    pub amend: bool,
+    /// Withdrawing it: while its consultation is open and no answer to it is published (a
+    /// published answer stays on the record with the words it answered).
+    pub withdraw: bool,
+}
+
+/// [`OwnWords`] for a contribution of a consultation closed or not, answered or not.
+pub fn own_words_allowed(consultation_closed: bool, answer_published: bool) -> OwnWords {
+    OwnWords {
+        amend: !consultation_closed || answer_published,
+        withdraw: !consultation_closed && !answer_published,
     }
 }
 
@@ -1555,6 +1588,7 @@ mod tests {
                 on: date(2026, 2, 7),
                 reason: None,
                 by: None,
+                answer_published: false,
             })
             .then_expect_events(vec![ConsultationEvent::ContributionAmended {
                 contribution_id: P01,
@@ -1572,6 +1606,7 @@ mod tests {
             on: date(2026, 2, 7),
             reason: reason.map(Into::into),
             by: Some(by),
+            answer_published: false,
         };
         given()
             .given(vec![opened(Rung::Consult), submitted()])
@@ -1599,6 +1634,7 @@ mod tests {
                 on: date(2026, 2, 7),
                 reason: Some("Ce n'est pas le mien.".into()),
                 by: Some(STRANGER),
+                answer_published: false,
             })
             .then_expect_error(DomainError::NotYourContribution);
         given()
@@ -1614,8 +1650,73 @@ mod tests {
                 on: date(2026, 3, 2),
                 reason: Some("Trop tard ?".into()),
                 by: Some(MARTINE),
+                answer_published: false,
             })
             .then_expect_error(DomainError::ConsultationClosed);
+    }
+
+    #[test]
+    fn once_answered_an_amendment_is_a_new_version_and_a_withdrawal_is_refused() {
+        let closed = ConsultationEvent::ConsultationClosed {
+            on: date(2026, 3, 1),
+        };
+        let amend = |answer_published| ConsultationCommand::Amend {
+            contribution_id: P01,
+            text: "Villeveyrac, Montbazin et Poussan.".into(),
+            on: date(2026, 4, 2),
+            reason: Some("J'ajoute Poussan.".into()),
+            by: Some(MARTINE),
+            answer_published,
+        };
+        // Closed and not answered yet: its answer is being written beside the words as they are.
+        given()
+            .given(vec![opened(Rung::Consult), submitted(), closed.clone()])
+            .when(amend(false))
+            .then_expect_error(DomainError::AnswersBeingWritten);
+        // Answered: the amendment is recorded, as a new version.
+        given()
+            .given(vec![opened(Rung::Consult), submitted(), closed.clone()])
+            .when(amend(true))
+            .then_expect_events(vec![ConsultationEvent::ContributionAmended {
+                contribution_id: P01,
+                text: "Villeveyrac, Montbazin et Poussan.".into(),
+                on: date(2026, 4, 2),
+                reason: Some("J'ajoute Poussan.".into()),
+            }]);
+        // Answered, even while open: no withdrawal, for its author or staff.
+        for by in [Some(MARTINE), None] {
+            given()
+                .given(vec![opened(Rung::Consult), submitted()])
+                .when(ConsultationCommand::Withdraw {
+                    contribution_id: P01,
+                    on: date(2026, 2, 20),
+                    reason: Some("Plus d'actualité.".into()),
+                    by,
+                    answer_published: true,
+                })
+                .then_expect_error(DomainError::AnswerPublishedNoWithdrawal);
+        }
+        assert_eq!(
+            own_words_allowed(false, false),
+            OwnWords {
+                amend: true,
+                withdraw: true
+            }
+        );
+        assert_eq!(
+            own_words_allowed(true, false),
+            OwnWords {
+                amend: false,
+                withdraw: false
+            }
+        );
+        assert_eq!(
+            own_words_allowed(true, true),
+            OwnWords {
+                amend: true,
+                withdraw: false
+            }
+        );
     }
 
     #[test]
@@ -1633,6 +1734,7 @@ mod tests {
                 on: date(2026, 2, 9),
                 reason: None,
                 by: None,
+                answer_published: false,
             })
             .then_expect_error(DomainError::Withdrawn(Record::Contribution));
         given()
@@ -1642,6 +1744,7 @@ mod tests {
                 on: date(2026, 2, 9),
                 reason: None,
                 by: None,
+                answer_published: false,
             })
             .then_expect_error(DomainError::Withdrawn(Record::Contribution));
     }
@@ -1655,6 +1758,7 @@ mod tests {
                 on: date(2026, 2, 9),
                 reason: None,
                 by: None,
+                answer_published: false,
             })
             .then_expect_error(DomainError::NotFound(Record::Contribution));
     }

@@ -305,6 +305,11 @@ pub enum DomainError {
     SameText,
     /// A member changes only their own contribution, not another's.
     NotYourContribution,
+    /// A contribution of a closed consultation, not yet answered, is amended: its answer is
+    /// being written beside the words as they are.
+    AnswersBeingWritten,
+    /// A contribution whose answer is published is withdrawn.
+    AnswerPublishedNoWithdrawal,
     /// A lookup of another record failed; nothing was decided.
     DirectoryUnavailable(String),
     /// A file attached to a contribution is empty.
@@ -485,6 +490,8 @@ impl DomainError {
             | AlreadySeated
             | NotSeated
             | ConsultationClosed
+            | AnswersBeingWritten
+            | AnswerPublishedNoWithdrawal
             | NotYourContribution
             | InformOnly
             | AlreadyClosed
@@ -665,6 +672,10 @@ impl DomainError {
             ),
             SameText => t(lang, "error-same-text").to_owned(),
             NotYourContribution => t(lang, "error-not-your-contribution").to_owned(),
+            AnswersBeingWritten => t(lang, "error-answers-being-written").to_owned(),
+            AnswerPublishedNoWithdrawal => {
+                t(lang, "error-answer-published-no-withdrawal").to_owned()
+            }
             DirectoryUnavailable(cause) => t_args(
                 lang,
                 "error-directory-unavailable",

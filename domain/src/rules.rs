@@ -250,7 +250,7 @@ pub enum StepKind {
     Submitted,
     /// Received after its consultation's closing, and accepted as late.
     ReceivedLate,
-    /// Its text amended by its author (the last amendment; the record keeps each one).
+    /// Its text amended (one step per amendment).
     Amended,
     /// Its answer published.
     AnswerPublished,
@@ -269,17 +269,16 @@ pub struct Step {
     pub kind: StepKind,
     /// When.
     pub on: NaiveDate,
+    /// For an amendment, which one (its index in the amendments given to [`steps`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amendment: Option<usize>,
 }
 
 /// A contribution's steps known on `as_of`, in the order of their days (same day: the order of
-/// [`StepKind`]): its submission or late reception, its last amendment, its answer's first
-/// publication, last revision and republication, its withdrawal. `amended_on` is the day of its
-/// last amendment, if any. What came after `as_of` is not shown.
-pub fn steps(
-    facts: &ContributionFacts,
-    amended_on: Option<NaiveDate>,
-    as_of: NaiveDate,
-) -> Vec<Step> {
+/// [`StepKind`], amendments in their order): its submission or late reception, each of its
+/// amendments (`amended_on`, in order), its answer's first publication, last revision and
+/// republication, its withdrawal. What came after `as_of` is not shown.
+pub fn steps(facts: &ContributionFacts, amended_on: &[NaiveDate], as_of: NaiveDate) -> Vec<Step> {
     let answer = facts.answer.unwrap_or_default();
     let first = answer.first_published_on;
     let revised = answer.revised_on.filter(|r| first.is_some_and(|f| *r >= f));
@@ -291,20 +290,28 @@ pub fn steps(
     } else {
         StepKind::Submitted
     };
+    let step = |kind, on| Step {
+        kind,
+        on,
+        amendment: None,
+    };
     let mut steps: Vec<Step> = [
-        Some((arrived, facts.submitted_on)),
-        amended_on.map(|on| (StepKind::Amended, on)),
-        first.map(|on| (StepKind::AnswerPublished, on)),
-        revised.map(|on| (StepKind::AnswerRevised, on)),
-        republished.map(|on| (StepKind::AnswerRepublished, on)),
-        facts.withdrawn_on.map(|on| (StepKind::Withdrawn, on)),
+        Some(step(arrived, facts.submitted_on)),
+        first.map(|on| step(StepKind::AnswerPublished, on)),
+        revised.map(|on| step(StepKind::AnswerRevised, on)),
+        republished.map(|on| step(StepKind::AnswerRepublished, on)),
+        facts.withdrawn_on.map(|on| step(StepKind::Withdrawn, on)),
     ]
     .into_iter()
     .flatten()
-    .filter(|(_, on)| *on <= as_of)
-    .map(|(kind, on)| Step { kind, on })
+    .chain(amended_on.iter().enumerate().map(|(i, on)| Step {
+        kind: StepKind::Amended,
+        on: *on,
+        amendment: Some(i),
+    }))
+    .filter(|s| s.on <= as_of)
     .collect();
-    steps.sort_by_key(|s| (s.on, s.kind as u8));
+    steps.sort_by_key(|s| (s.on, s.kind as u8, s.amendment));
     steps
 }
 
@@ -674,7 +681,7 @@ mod tests {
             ..facts(None)
         };
         let kinds = |as_of: &str| -> Vec<(StepKind, NaiveDate)> {
-            steps(&k, Some(d("2026-03-05")), d(as_of))
+            steps(&k, &[d("2026-03-05")], d(as_of))
                 .into_iter()
                 .map(|s| (s.kind, s.on))
                 .collect()
@@ -700,7 +707,7 @@ mod tests {
             ..facts(None)
         };
         assert_eq!(
-            steps(&once, None, d("2026-12-31"))
+            steps(&once, &[], d("2026-12-31"))
                 .iter()
                 .map(|s| s.kind)
                 .collect::<Vec<_>>(),
@@ -714,7 +721,7 @@ mod tests {
             ..facts(None)
         };
         assert_eq!(
-            steps(&late, None, d("2026-12-31"))
+            steps(&late, &[], d("2026-12-31"))
                 .iter()
                 .map(|s| s.kind)
                 .collect::<Vec<_>>(),

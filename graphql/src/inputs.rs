@@ -855,6 +855,7 @@ impl IntoCommand for AmendContributionInput {
             on: self.on,
             reason: self.reason,
             by: None,
+            answer_published: false,
         };
         Ok(AddressedCommand::Consultation { id, command })
     }
@@ -882,6 +883,7 @@ impl IntoCommand for WithdrawContributionInput {
             on: self.on,
             reason: self.reason,
             by: None,
+            answer_published: false,
         };
         Ok(AddressedCommand::Consultation { id, command })
     }

@@ -327,7 +327,7 @@ impl MutationRoot {
         input: AmendContributionInput,
         command_id: Option<ID>,
     ) -> Result<CommandResult> {
-        let command = in_own_name(ctx, input.into_command()?);
+        let command = own_words(ctx, input.into_command()?).await?;
         crate::types::execute(ctx, command, command_id).await
     }
 
@@ -339,7 +339,7 @@ impl MutationRoot {
         input: WithdrawContributionInput,
         command_id: Option<ID>,
     ) -> Result<CommandResult> {
-        let command = in_own_name(ctx, input.into_command()?);
+        let command = own_words(ctx, input.into_command()?).await?;
         crate::types::execute(ctx, command, command_id).await
     }
 
@@ -477,17 +477,37 @@ impl MutationRoot {
 /// A member who amends or withdraws a contribution does it in their own name: the token's member
 /// is put in the command, and the domain checks it is the author's (`cpts_domain::access`,
 /// `Consultation::own_words`). Staff record changes on an author's behalf, in no one's name.
-fn in_own_name(ctx: &Context<'_>, mut command: AddressedCommand) -> AddressedCommand {
+/// Whether an answer to the contribution is published, a fact of the decisions the rule needs
+/// (`consultation::own_words_allowed`), is read from the read models and put in the command.
+async fn own_words(ctx: &Context<'_>, mut command: AddressedCommand) -> Result<AddressedCommand> {
     let member = match crate::types::caller(ctx) {
         Caller::Principal(p) if p.role.needs_member() => p.member,
         _ => None,
     };
     if let AddressedCommand::Consultation {
-        command: ConsultationCommand::Amend { by, .. } | ConsultationCommand::Withdraw { by, .. },
+        command:
+            ConsultationCommand::Amend {
+                contribution_id,
+                by,
+                answer_published,
+                ..
+            }
+            | ConsultationCommand::Withdraw {
+                contribution_id,
+                by,
+                answer_published,
+                ..
+            },
         ..
     } = &mut command
     {
         *by = member;
+        *answer_published = cpts_projections::queries::answer_published(
+            crate::views::read_db(ctx)?,
+            &contribution_id.to_string(),
+        )
+        .await
+        .map_err(crate::views::read_failed)?;
     }
-    command
+    Ok(command)
 }

@@ -527,6 +527,11 @@ pub struct TrailEntry {
     pub rationale: Option<String>,
     /// When the answer was published.
     pub published_on: Option<NaiveDate>,
+    /// The words its answer answered, when it was amended since: the answer stays tied to the
+    /// version it answered, and `text` is the newer one.
+    pub answered_text: Option<String>,
+    /// The day of that version.
+    pub answered_on: Option<NaiveDate>,
     /// The date the answer was owed by: the consultation's, or for one received late its
     /// own, counted from its reception.
     pub answer_deadline: NaiveDate,
@@ -615,6 +620,8 @@ impl InfluenceTrail {
                         .transpose()?,
                     rationale: e.rationale.filter(|_| shown),
                     published_on: maybe_day(e.published_on.as_deref())?,
+                    answered_text: e.answered_text.filter(|_| shown),
+                    answered_on: maybe_day(e.answered_on.as_deref())?.filter(|_| shown),
                     answer_deadline: day(&e.answer_deadline)?,
                     on_time: e.on_time,
                     standing: e
@@ -798,6 +805,10 @@ pub struct ConsultationEntry {
     pub published_on: Option<NaiveDate>,
     /// Set when it was imported from a questionnaire's file.
     pub imported: Option<ImportedFrom>,
+    /// The words its answer answered, when it was amended since (`text` is the newer version).
+    pub answered_text: Option<String>,
+    /// The day of that version.
+    pub answered_on: Option<NaiveDate>,
     /// Its attached file, for those who may open it (staff and its author): its name, kind,
     /// size and hash; `GET /contributions/{id}/file` serves it. Absent for the others, and for a
     /// contribution that names a file without carrying it.
@@ -875,9 +886,12 @@ impl ConsultationEntry {
                 url: format!("/contributions/{}/file", e.contribution_id),
             }
         });
+        let answered_on = maybe_day(e.answered_on.as_deref())?;
         Ok(Self {
             mine,
             attachment,
+            answered_text: e.answered_text.filter(|_| published_on.is_some()),
+            answered_on: answered_on.filter(|_| published_on.is_some()),
             contribution_id: ID(e.contribution_id),
             anonymous: e.author_member_id.is_none(),
             author_name: e.author_name.filter(|_| everything),
@@ -938,6 +952,16 @@ const ENTRY_CSV_HEADERS: [&str; 19] = [
 /// A consultation's entries as CSV: one line per entry, every cell through the formula guard
 /// of the open data ([`cpts_projections::report::render::csv`]).
 fn entries_csv(entries: &[ConsultationEntry], lang: values::Lang) -> String {
+    let (headers, rows) = entries_table(entries, lang);
+    cpts_projections::report::render::csv(&headers, &rows)
+}
+
+/// The cells of a consultation's entries: the headers in the language asked, then one row per
+/// entry. What the CSV and the spreadsheet both hold.
+fn entries_table(
+    entries: &[ConsultationEntry],
+    lang: values::Lang,
+) -> ([&'static str; 19], Vec<Vec<String>>) {
     use cpts_domain::texts::t;
     let headers = ENTRY_CSV_HEADERS.map(|key| t(lang, key));
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -978,7 +1002,7 @@ fn entries_csv(entries: &[ConsultationEntry], lang: values::Lang) -> String {
             ]
         })
         .collect();
-    cpts_projections::report::render::csv(&headers, &rows)
+    (headers, rows)
 }
 
 /// Whether a consultation kept its promise to answer, as of a date.
@@ -1035,7 +1059,7 @@ pub enum ContributionStepKind {
     Submitted,
     /// Received after its consultation's closing, and accepted as late.
     ReceivedLate,
-    /// Its text amended by its author (the last amendment).
+    /// Its text amended (each amendment, with its reason).
     Amended,
     /// Its answer published.
     AnswerPublished,
@@ -1110,9 +1134,19 @@ pub struct FollowUp {
     pub withdrawn_on: Option<NaiveDate>,
     /// Why it was withdrawn, if said.
     pub withdrawal_reason: Option<String>,
-    /// Whether its author may still amend or withdraw it: not withdrawn, and its consultation
-    /// still open (once closed, its answers are being written).
+    /// The words its answer answered, when it was amended since (`text` is the newer version).
+    pub answered_text: Option<String>,
+    /// The day of that version.
+    pub answered_on: Option<NaiveDate>,
+    /// Whether its author may still amend or withdraw it (`amendable` or `withdrawable`).
     pub changeable: bool,
+    /// Whether its author may still amend it: while its consultation is open, and again once
+    /// its answer is published (then as a new version, the answer staying with the version it
+    /// answered).
+    pub amendable: bool,
+    /// Whether its author may still withdraw it: while its consultation is open and no answer
+    /// to it is published.
+    pub withdrawable: bool,
 }
 
 impl TryFrom<queries::FollowUp> for FollowUp {
@@ -1125,6 +1159,8 @@ impl TryFrom<queries::FollowUp> for FollowUp {
         let submitted_on = day(&f.submitted_on)?;
         let rung = values::Rung::from_wire_name(&f.rung)
             .ok_or_else(|| crate::decode::undecodable("Rung", &f.rung))?;
+        // The answer, and so the version it answered, is shown once published.
+        let answered = f.disposition.is_some();
         let timeline = f
             .steps
             .iter()
@@ -1132,7 +1168,12 @@ impl TryFrom<queries::FollowUp> for FollowUp {
                 use cpts_domain::rules::StepKind as K;
                 let reason = match step.kind {
                     K::ReceivedLate => f.late_reason.clone(),
-                    K::Amended => f.amendment_reason.clone(),
+                    // Each amendment with its own reason; the last one's, for a contribution
+                    // projected before every version was kept.
+                    K::Amended => match step.amendment.and_then(|i| f.amendment_list.get(i)) {
+                        Some((_, reason)) => reason.clone(),
+                        None => f.amendment_reason.clone(),
+                    },
                     K::Withdrawn => f.withdrawal_reason.clone(),
                     K::Submitted | K::AnswerPublished | K::AnswerRevised | K::AnswerRepublished => {
                         None
@@ -1169,7 +1210,11 @@ impl TryFrom<queries::FollowUp> for FollowUp {
             amendment_reason: f.amendment_reason,
             withdrawn_on: maybe_day(f.withdrawn_on.as_deref())?,
             withdrawal_reason: f.withdrawal_reason,
-            changeable: f.changeable,
+            answered_text: f.answered_text.filter(|_| answered),
+            answered_on: maybe_day(f.answered_on.as_deref())?.filter(|_| answered),
+            changeable: f.amendable || f.withdrawable,
+            amendable: f.amendable,
+            withdrawable: f.withdrawable,
         })
     }
 }

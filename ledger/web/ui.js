@@ -52,6 +52,11 @@ export function main() { return document.getElementById('main'); }
 /** Where a form says what happened: filled in after it is sent. */
 export const resultSlot = '<p class="form-result" role="status" aria-live="polite"></p>';
 
+/** Says which words an answer answered, when the contribution was amended after it: the answer
+ * stays tied to that version, and the text shown above is the newer one. */
+export const answeredVersion = (e) => (e.answeredText
+  ? `<br><span class="tag answered-version">${esc(t('web-answered-version', fmtDate(e.answeredOn), e.answeredText))}</span>` : '');
+
 /** Says that a contribution was received after its consultation's closing, when and why. */
 export const lateTag = (late) => (late
   ? `<br><span class="tag late-reception">${esc(t('web-received-late-tag', fmtDate(late.receivedOn), late.reason))}</span>` : '');

@@ -40,6 +40,11 @@ pub mod column {
     pub const AMENDMENT_REASON: &str = "proj_contributions.amendment_reason";
     /// Why a contribution was withdrawn (`ContributionWithdrawn.reason`).
     pub const WITHDRAWAL_REASON: &str = "proj_contributions.withdrawal_reason";
+    /// A version of a contribution's text (`ContributionSubmitted.text`,
+    /// `ContributionAmended.text`).
+    pub const VERSION_TEXT: &str = "proj_contribution_versions.text";
+    /// Why its author amended it, for that version (`ContributionAmended.reason`).
+    pub const VERSION_REASON: &str = "proj_contribution_versions.reason";
     /// Why an event was set aside: a reading error may quote the event's values.
     pub const SET_ASIDE_REASON: &str = "proj_set_aside.reason";
     /// Where a notification goes: an address (or the webhook's URL).
@@ -63,6 +68,8 @@ pub const SEALED_COLUMNS: &[&str] = &[
     column::CONTRIBUTION_ATTACHMENT,
     column::AMENDMENT_REASON,
     column::WITHDRAWAL_REASON,
+    column::VERSION_TEXT,
+    column::VERSION_REASON,
     column::SET_ASIDE_REASON,
     column::OUTBOX_RECIPIENT,
     column::OUTBOX_TITLE,

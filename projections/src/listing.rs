@@ -350,14 +350,16 @@ pub async fn influence_trails(
              m.name AS author_name, k.anonymous_commune, k.kind, k.text, k.submitted_on, \
              k.withdrawn_on, k.withdrawal_reason, k.amended_on, k.amendment_reason, \
              k.late_reason, a.disposition, a.rationale, a.written_on, a.published_on, \
-             a.answered_by, c.answer_deadline, c.closes_on, c.rung, a.first_published_on, a.revised_on \
+             a.answered_by, c.answer_deadline, c.closes_on, c.rung, a.first_published_on, a.revised_on, \
+             {answered} \
              FROM proj_contributions k \
              JOIN proj_decision_consultations l ON l.consultation_id = k.consultation_id \
              JOIN proj_consultations c ON c.consultation_id = k.consultation_id \
              LEFT JOIN proj_members m ON m.member_id = k.author_member_id \
              LEFT JOIN proj_answers a ON a.decision_id = l.decision_id AND a.contribution_id = k.contribution_id \
              WHERE l.decision_id IN ({list}) AND k.submitted_on <= $1 \
-             ORDER BY k.submitted_on, k.contribution_id"
+             ORDER BY k.submitted_on, k.contribution_id",
+            answered = crate::queries::ANSWERED_VERSION,
         )
     })
     .await?;
@@ -374,6 +376,8 @@ pub async fn influence_trails(
             column::AMENDMENT_REASON,
             row.entry.amendment_reason.as_deref(),
         )?;
+        row.entry.answered_text =
+            at_rest.open_opt(column::VERSION_TEXT, row.entry.answered_text.as_deref())?;
         entries.entry(row.decision_id).or_default().push(row.entry);
     }
     decisions

@@ -386,6 +386,7 @@ fn delete_from(table: &str) -> Result<&'static str, ProjectionError> {
         "proj_seats" => "DELETE FROM proj_seats",
         "proj_consultations" => "DELETE FROM proj_consultations",
         "proj_contributions" => "DELETE FROM proj_contributions",
+        "proj_contribution_versions" => "DELETE FROM proj_contribution_versions",
         "proj_decisions" => "DELETE FROM proj_decisions",
         "proj_decision_consultations" => "DELETE FROM proj_decision_consultations",
         "proj_answers" => "DELETE FROM proj_answers",

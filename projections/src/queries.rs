@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
+use cpts_domain::consultation::own_words_allowed;
 use cpts_domain::rules::{
     self, AnswerFacts, ComplianceFacts, ContributionFacts, ContributionStanding, MandateFacts,
     Period, PromiseOutcome,
@@ -133,6 +134,23 @@ pub struct TrailConsultation {
     pub answer_deadline: String,
 }
 
+/// The version of a contribution an answer answered, when the contribution has a later one: its
+/// text (sealed) and day, as the columns `answered_text` and `answered_on` of a statement over
+/// `proj_contributions k` and `proj_answers a`. The answered version is the last one recorded
+/// before the answer's last publication; both are NULL when the answer answered the current
+/// text, or none is published.
+pub(crate) const ANSWERED_VERSION: &str = "\
+    (SELECT v.text FROM proj_contribution_versions v WHERE v.contribution_id = k.contribution_id \
+     AND v.position = (SELECT max(x.position) FROM proj_contribution_versions x \
+       WHERE x.contribution_id = k.contribution_id AND x.position < a.published_position) \
+     AND v.position < (SELECT max(y.position) FROM proj_contribution_versions y \
+       WHERE y.contribution_id = k.contribution_id)) AS answered_text, \
+    (SELECT v.on_date FROM proj_contribution_versions v WHERE v.contribution_id = k.contribution_id \
+     AND v.position = (SELECT max(x.position) FROM proj_contribution_versions x \
+       WHERE x.contribution_id = k.contribution_id AND x.position < a.published_position) \
+     AND v.position < (SELECT max(y.position) FROM proj_contribution_versions y \
+       WHERE y.contribution_id = k.contribution_id)) AS answered_on";
+
 /// One contribution of a decision's trail, and what became of it.
 #[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
 pub struct TrailEntry {
@@ -184,6 +202,13 @@ pub struct TrailEntry {
     pub first_published_on: Option<String>,
     /// When this answer was last revised.
     pub revised_on: Option<String>,
+    /// The text this answer answered, when the contribution was amended since
+    /// ([`ANSWERED_VERSION`]; opened).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answered_text: Option<String>,
+    /// The day of that version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answered_on: Option<String>,
     /// Whether the answer came by the deadline, as promise keeping counts it
     /// ([`cpts_domain::rules::ContributionStanding::promise`]); None while unanswered.
     #[sqlx(skip)]
@@ -444,10 +469,20 @@ pub struct FollowUp {
     pub withdrawn_on: Option<String>,
     /// Why it was withdrawn, if said.
     pub withdrawal_reason: Option<String>,
-    /// Whether its author may still amend or withdraw it: not withdrawn, its consultation not
-    /// closed (`cpts_domain::consultation::Consultation`'s `own_words`), and no answer to it
-    /// published yet.
-    pub changeable: bool,
+    /// Whether its author may still amend it: not withdrawn, and
+    /// [`cpts_domain::consultation::own_words_allowed`] (its consultation open, or its answer
+    /// published: then as a new version).
+    pub amendable: bool,
+    /// Whether its author may still withdraw it: not withdrawn, its consultation open and no
+    /// answer to it published (the same rule).
+    pub withdrawable: bool,
+    /// Every amendment, in order: its day and reason (the [`rules::Step::amendment`] of the
+    /// steps index it). Empty for contributions projected before versions were kept.
+    pub amendment_list: Vec<(String, Option<String>)>,
+    /// The text its answer answered, when it was amended since (opened).
+    pub answered_text: Option<String>,
+    /// The day of that version.
+    pub answered_on: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -465,6 +500,15 @@ struct FollowUpRow {
     title: Option<String>,
     disposition: Option<String>,
     rationale: Option<String>,
+    answered_text: Option<String>,
+    answered_on: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AmendmentRow {
+    contribution_id: String,
+    on_date: String,
+    reason: Option<String>,
 }
 
 /// What a reader of a contribution's standing reads of each row: the contribution, its
@@ -576,22 +620,47 @@ pub async fn contributor_follow_up(
     as_of: NaiveDate,
 ) -> Result<Vec<FollowUp>> {
     let at_rest = db.at_rest()?;
+    const WHOSE: &str = "(k.author_member_id = $1 OR k.author_member_id IN \
+        (SELECT member_id FROM proj_members WHERE mandate_association_id = $1))";
     let rows = db
         .fetch::<FollowUpRow>(
-            "SELECT k.contribution_id, k.consultation_id, c.subject, k.text, k.submitted_on, \
-             k.withdrawn_on, k.late_reason, k.amendments, k.amended_on, k.amendment_reason, k.withdrawal_reason, \
-             c.closed_on, c.rung, c.closes_on, c.answer_deadline, a.decision_id, d.title, a.disposition, a.rationale, a.published_on, \
-             a.first_published_on, a.revised_on \
-             FROM proj_contributions k \
-             JOIN proj_consultations c ON c.consultation_id = k.consultation_id \
-             LEFT JOIN proj_answers a ON a.contribution_id = k.contribution_id \
-             LEFT JOIN proj_decisions d ON d.decision_id = a.decision_id \
-             WHERE k.submitted_on <= $2 AND (k.author_member_id = $1 OR k.author_member_id IN \
-               (SELECT member_id FROM proj_members WHERE mandate_association_id = $1)) \
-             ORDER BY k.submitted_on, k.contribution_id, a.decision_id",
+            &format!(
+                "SELECT k.contribution_id, k.consultation_id, c.subject, k.text, k.submitted_on, \
+                 k.withdrawn_on, k.late_reason, k.amendments, k.amended_on, k.amendment_reason, k.withdrawal_reason, \
+                 c.closed_on, c.rung, c.closes_on, c.answer_deadline, a.decision_id, d.title, a.disposition, a.rationale, a.published_on, \
+                 a.first_published_on, a.revised_on, {ANSWERED_VERSION} \
+                 FROM proj_contributions k \
+                 JOIN proj_consultations c ON c.consultation_id = k.consultation_id \
+                 LEFT JOIN proj_answers a ON a.contribution_id = k.contribution_id \
+                 LEFT JOIN proj_decisions d ON d.decision_id = a.decision_id \
+                 WHERE k.submitted_on <= $2 AND {WHOSE} \
+                 ORDER BY k.submitted_on, k.contribution_id, a.decision_id"
+            ),
             &[Param::from(member_or_association_id), Param::from(as_of)],
         )
         .await?;
+    // Every amendment of those contributions (versions after the first), in log order.
+    let mut amendments: std::collections::HashMap<String, Vec<(String, Option<String>)>> =
+        std::collections::HashMap::new();
+    for row in db
+        .fetch::<AmendmentRow>(
+            &format!(
+                "SELECT v.contribution_id, v.on_date, v.reason FROM proj_contribution_versions v \
+                 JOIN proj_contributions k ON k.contribution_id = v.contribution_id \
+                 WHERE {WHOSE} AND v.position > (SELECT min(f.position) \
+                   FROM proj_contribution_versions f WHERE f.contribution_id = v.contribution_id) \
+                 ORDER BY v.contribution_id, v.position"
+            ),
+            &[Param::from(member_or_association_id)],
+        )
+        .await?
+    {
+        let reason = at_rest.open_opt(column::VERSION_REASON, row.reason.as_deref())?;
+        amendments
+            .entry(row.contribution_id)
+            .or_default()
+            .push((row.on_date, reason));
+    }
     let mut follow_up = Vec::with_capacity(rows.len());
     for Stood {
         row,
@@ -605,9 +674,29 @@ pub async fn contributor_follow_up(
             .and_then(|a| a.first_published_on)
             .filter(|p| *p <= as_of);
         let submitted = stored_day(&row.read.submitted_on)?;
-        let amended_on = row.amended_on.as_deref().map(stored_day).transpose()?;
+        let amendment_list = amendments
+            .get(&row.read.contribution_id)
+            .cloned()
+            .unwrap_or_default();
+        // A contribution projected before versions were kept knows its last amendment only.
+        let amended_on: Vec<NaiveDate> = if amendment_list.is_empty() {
+            row.amended_on
+                .as_deref()
+                .map(stored_day)
+                .transpose()?
+                .into_iter()
+                .collect()
+        } else {
+            amendment_list
+                .iter()
+                .map(|(on, _)| stored_day(on))
+                .collect::<Result<_>>()?
+        };
         follow_up.push(FollowUp {
-            steps: rules::steps(&facts, amended_on, as_of),
+            steps: rules::steps(&facts, &amended_on, as_of),
+            amendment_list,
+            answered_text: at_rest.open_opt(column::VERSION_TEXT, row.answered_text.as_deref())?,
+            answered_on: row.answered_on,
             answer_deadline: facts.deadline().to_string(),
             rung: row.read.rung.clone(),
             days_to_answer: first_published.map(|p| (p - submitted).num_days()),
@@ -626,9 +715,10 @@ pub async fn contributor_follow_up(
             amended_on: row.amended_on,
             amendment_reason: at_rest
                 .open_opt(column::AMENDMENT_REASON, row.amendment_reason.as_deref())?,
-            changeable: row.read.withdrawn_on.is_none()
-                && row.closed_on.is_none()
-                && first_published.is_none(),
+            amendable: row.read.withdrawn_on.is_none()
+                && own_words_allowed(row.closed_on.is_some(), first_published.is_some()).amend,
+            withdrawable: row.read.withdrawn_on.is_none()
+                && own_words_allowed(row.closed_on.is_some(), first_published.is_some()).withdraw,
             withdrawn_on: row.read.withdrawn_on,
             withdrawal_reason: at_rest
                 .open_opt(column::WITHDRAWAL_REASON, row.withdrawal_reason.as_deref())?,
@@ -695,6 +785,10 @@ pub struct ConsultationEntry {
     pub attachment: Option<String>,
     /// The file kept for it (hash, kind, size), if it carries one.
     pub file: Option<KeptFile>,
+    /// The text its answer answered, when it was amended since (opened).
+    pub answered_text: Option<String>,
+    /// The day of that version.
+    pub answered_on: Option<String>,
 }
 
 /// What the read model shows of a contribution's file.
@@ -747,6 +841,8 @@ struct EntryRow {
     file_sha256: Option<String>,
     file_media_type: Option<String>,
     file_size: Option<i64>,
+    answered_text: Option<String>,
+    answered_on: Option<String>,
 }
 
 /// Where a contribution's file is kept and what it is called: what a download needs.
@@ -803,6 +899,20 @@ pub async fn contribution_file(
     .transpose()
 }
 
+/// Whether an answer to a contribution has been published (by any decision, revised since or
+/// not): the fact the consultation's rule of its author's changes needs
+/// ([`cpts_domain::consultation::own_words_allowed`]).
+pub async fn answer_published(db: &ReadDb, contribution_id: &str) -> Result<bool> {
+    let rows: Vec<(i64,)> = db
+        .fetch(
+            "SELECT count(*) FROM proj_answers WHERE contribution_id = $1 \
+             AND (first_published_on IS NOT NULL OR published_on IS NOT NULL)",
+            &[Param::from(contribution_id)],
+        )
+        .await?;
+    Ok(rows.first().is_some_and(|(n,)| *n > 0))
+}
+
 /// The ids of every contribution a consultation holds (withdrawn ones too), whatever their
 /// date: what an import's preview compares its rows with.
 pub async fn contribution_ids(db: &ReadDb, consultation_id: &str) -> Result<HashSet<String>> {
@@ -854,7 +964,7 @@ pub async fn consultations_contributions(
                  d.title, a.disposition, a.rationale, a.written_on, a.published_on, \
                  a.first_published_on, a.revised_on, k.imported_format, \
                  k.imported_file_sha256, k.imported_row, k.imported_response, k.attachment, \
-                 k.file_sha256, k.file_media_type, k.file_size \
+                 k.file_sha256, k.file_media_type, k.file_size, {ANSWERED_VERSION} \
                  FROM proj_contributions k \
                  JOIN proj_consultations c ON c.consultation_id = k.consultation_id \
                  LEFT JOIN proj_members m ON m.member_id = k.author_member_id \
@@ -938,6 +1048,9 @@ pub async fn consultations_contributions(
                     }),
                     _ => None,
                 },
+                answered_text: at_rest
+                    .open_opt(column::VERSION_TEXT, row.answered_text.as_deref())?,
+                answered_on: row.answered_on,
             });
     }
     Ok(entries)

@@ -17,9 +17,10 @@ use crate::stmt;
 
 const INSERT_ANSWER: &str = "INSERT INTO proj_answers (decision_id, contribution_id, \
      consultation_id, disposition, rationale, written_on, revisions, answered_by, published_on, \
-     first_published_on) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9)";
+     first_published_on, published_position) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10)";
 const PUBLISH_ANSWER: &str = "UPDATE proj_answers SET published_on = $3, \
-     first_published_on = COALESCE(first_published_on, $3) WHERE decision_id = $1 AND contribution_id = $2";
+     first_published_on = COALESCE(first_published_on, $3), published_position = $4 \
+     WHERE decision_id = $1 AND contribution_id = $2";
 
 /// Folds the publication of an answer drafted earlier in the same batch into the row that
 /// drafts it, when nothing else touched that answer in between: the same rows, in far fewer
@@ -39,9 +40,12 @@ pub fn fold_publications(statements: Vec<Statement>) -> Vec<Statement> {
         } else if statement.sql == PUBLISH_ANSWER {
             if let Some(&at) = drafted.get(&key(&statement)) {
                 let on = statement.params.get(2).cloned();
-                if let (Some(on), Some(row)) = (on, out.get_mut(at)) {
+                let at_position = statement.params.get(3).cloned();
+                if let (Some(on), Some(at_position), Some(row)) = (on, at_position, out.get_mut(at))
+                {
                     row.params[7] = on.clone();
                     row.params[8] = on;
+                    row.params[9] = at_position;
                     continue;
                 }
             }
@@ -98,7 +102,11 @@ impl Projection {
                 "proj_members",
                 "proj_seats",
             ],
-            Projection::Consultations => &["proj_consultations", "proj_contributions"],
+            Projection::Consultations => &[
+                "proj_consultations",
+                "proj_contributions",
+                "proj_contribution_versions",
+            ],
             Projection::Decisions => &[
                 "proj_decisions",
                 "proj_decision_consultations",
@@ -258,19 +266,30 @@ fn association(event: &Envelope, fact: &AssociationEvent) -> Vec<Statement> {
 /// store deleted them with their key). (Contributions projected after the erasure already read
 /// so: their key was gone when they were read from the log.)
 fn erase_contributions(event: &Envelope, seal: &AtRest) -> Vec<Statement> {
-    vec![stmt!(
-        "UPDATE proj_contributions SET text = $2, \
+    vec![
+        stmt!(
+            "UPDATE proj_contributions SET text = $2, \
          attachment = CASE WHEN attachment IS NULL THEN NULL ELSE $3 END, \
          file_sha256 = NULL, file_media_type = NULL, file_size = NULL, \
          amendment_reason = CASE WHEN amendment_reason IS NULL THEN NULL ELSE $4 END, \
          withdrawal_reason = CASE WHEN withdrawal_reason IS NULL THEN NULL ELSE $5 END \
          WHERE author_member_id = $1",
-        event.aggregate_id.as_str(),
-        seal.seal(column::CONTRIBUTION_TEXT, ERASED),
-        seal.seal(column::CONTRIBUTION_ATTACHMENT, ERASED),
-        seal.seal(column::AMENDMENT_REASON, ERASED),
-        seal.seal(column::WITHDRAWAL_REASON, ERASED),
-    )]
+            event.aggregate_id.as_str(),
+            seal.seal(column::CONTRIBUTION_TEXT, ERASED),
+            seal.seal(column::CONTRIBUTION_ATTACHMENT, ERASED),
+            seal.seal(column::AMENDMENT_REASON, ERASED),
+            seal.seal(column::WITHDRAWAL_REASON, ERASED),
+        ),
+        stmt!(
+            "UPDATE proj_contribution_versions SET text = $2, \
+         reason = CASE WHEN reason IS NULL THEN NULL ELSE $3 END \
+         WHERE contribution_id IN \
+         (SELECT contribution_id FROM proj_contributions WHERE author_member_id = $1)",
+            event.aggregate_id.as_str(),
+            seal.seal(column::VERSION_TEXT, ERASED),
+            seal.seal(column::VERSION_REASON, ERASED),
+        ),
+    ]
 }
 
 fn member(event: &Envelope, fact: &MemberEvent, seal: &AtRest) -> Vec<Statement> {
@@ -373,7 +392,7 @@ fn member(event: &Envelope, fact: &MemberEvent, seal: &AtRest) -> Vec<Statement>
 
 fn consultation(event: &Envelope, fact: &ConsultationEvent, seal: &AtRest) -> Vec<Statement> {
     let id = event.aggregate_id.as_str();
-    vec![match fact {
+    let mut statements = vec![match fact {
         ConsultationEvent::ConsultationOpened { community_id, terms, answer_deadline, .. } => stmt!(
             "INSERT INTO proj_consultations (consultation_id, community_id, subject, moment, mission, \
              rung, method, opens_on, closes_on, answer_deadline) \
@@ -465,7 +484,35 @@ fn consultation(event: &Envelope, fact: &ConsultationEvent, seal: &AtRest) -> Ve
             id,
             text.as_str(),
         ),
-    }]
+    }];
+    // Every version of the text, by its position in the log (`proj_contribution_versions`).
+    let version = match fact {
+        ConsultationEvent::ContributionSubmitted {
+            contribution_id,
+            text,
+            submitted_on,
+            ..
+        } => Some((contribution_id, text, submitted_on, None)),
+        ConsultationEvent::ContributionAmended {
+            contribution_id,
+            text,
+            on,
+            reason,
+        } => Some((contribution_id, text, on, reason.as_deref())),
+        _ => None,
+    };
+    if let Some((contribution_id, text, on, reason)) = version {
+        statements.push(stmt!(
+            "INSERT INTO proj_contribution_versions (contribution_id, position, text, on_date, \
+             reason) VALUES ($1, $2, $3, $4, $5)",
+            contribution_id.to_string(),
+            position(event),
+            seal.seal(column::VERSION_TEXT, text),
+            *on,
+            seal.seal_opt(column::VERSION_REASON, reason),
+        ));
+    }
+    statements
 }
 
 fn decision(event: &Envelope, fact: &DecisionEvent) -> Vec<Statement> {
@@ -501,6 +548,7 @@ fn decision(event: &Envelope, fact: &DecisionEvent) -> Vec<Statement> {
             actor,
             Option::<String>::None,
             Option::<String>::None,
+            Option::<i64>::None,
         ),
         DecisionEvent::AnswerRevised { contribution_id, disposition, rationale, on, .. } => stmt!(
             "UPDATE proj_answers SET disposition = $3, rationale = $4, written_on = $5, \
@@ -518,6 +566,7 @@ fn decision(event: &Envelope, fact: &DecisionEvent) -> Vec<Statement> {
             id,
             contribution_id.to_string(),
             *on,
+            position(event),
         ),
         DecisionEvent::VoteRecorded { on, tally, outcome } => stmt!(
             "UPDATE proj_decisions SET status = $2, voted_on = $3, tally = $4 WHERE decision_id = $1",

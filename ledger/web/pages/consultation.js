@@ -4,14 +4,14 @@
 
 import { gql } from '../api.js';
 import { t, label, lang, pick } from '../i18n.js';
-import { esc, fmtDate, fmtSize, table, lateTag, errorText } from '../ui.js';
+import { esc, fmtDate, fmtSize, table, lateTag, answeredVersion, errorText } from '../ui.js';
 import { canWrite, isStaff } from '../state.js';
 import { consultationPanels } from './consultations.js';
 import { importPanel, bindImport } from './questionnaire.js';
 
 const ENTRY = `contributionId authorName anonymous anonymousCommune mine kind text submittedOn lateReception { receivedOn reason }
   amendedOn amendmentReason withdrawnOn withdrawalReason answerDeadline standing decision { id title } disposition rationale publishedOn
-  imported { format line response } attachment { name kindLabel kindLabelEn size url }`;
+  imported { format line response } attachment { name kindLabel kindLabelEn size url } answeredText answeredOn`;
 
 /** The author as the caller may see them: a name, an anonymous inhabitant (and their commune),
  * « vous » for one's own. */
@@ -61,7 +61,7 @@ async function consultationPage(params, id) {
   const c = data.consultation;
   const p = c.promiseKeeping;
   const rows = c.entries.map((e) => [
-    `${esc(e.text)}${attachmentLink(e)}${lateTag(e.lateReception)}${importedTag(e)}${changes(e)}`, author(e), esc(label('kind', e.kind)), esc(fmtDate(e.submittedOn)),
+    `${esc(e.text)}${attachmentLink(e)}${answeredVersion(e)}${lateTag(e.lateReception)}${importedTag(e)}${changes(e)}`, author(e), esc(label('kind', e.kind)), esc(fmtDate(e.submittedOn)),
     esc(fmtDate(e.answerDeadline)), standingCell(e), answerCell(e)]);
   const headers = [t('contribution'), t('web-author'), t('kind'), t('web-submitted-on'), t('deadline'), t('status'), t('web-answer')];
   const figures = p ? `<ul class="cards" id="consultation-figures">
@@ -92,19 +92,24 @@ async function consultationPage(params, id) {
 function afterConsultation() {
   bindImport();
   document.getElementById('print-page')?.addEventListener('click', () => window.print());
-  document.getElementById('export-csv')?.addEventListener('click', async () => {
+  const exportAs = (kind) => async () => {
     const out = document.getElementById('export-result');
     const id = location.hash.split('/')[2]?.split('?')[0];
     try {
-      const { consultation } = await gql('query($id: ID!, $l: Lang!) { consultation(id: $id) { subject csv(lang: $l) } }', { id: decodeURIComponent(id), l: lang().toUpperCase() });
-      const name = `contributions-${consultation.subject.normalize('NFD').replace(/[^\w]+/g, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 60)}.csv`;
-      // A byte order mark, so that a spreadsheet opens the accents as UTF-8.
-      const url = URL.createObjectURL(new Blob(['\ufeff', consultation.csv], { type: 'text/csv;charset=utf-8' }));
-      out.innerHTML = `<a id="csv-download" href="${url}" download="${esc(name)}">${esc(t('web-download', name))}</a>`;
+      const { consultation } = await gql(`query($id: ID!, $l: Lang!) { consultation(id: $id) { subject ${kind}(lang: $l) } }`, { id: decodeURIComponent(id), l: lang().toUpperCase() });
+      const name = `contributions-${consultation.subject.normalize('NFD').replace(/[^\w]+/g, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 60)}.${kind}`;
+      // A byte order mark, so that a spreadsheet opens the CSV's accents as UTF-8; the
+      // spreadsheet comes as base64.
+      const blob = kind === 'csv'
+        ? new Blob(['\ufeff', consultation.csv], { type: 'text/csv;charset=utf-8' })
+        : new Blob([Uint8Array.from(atob(consultation.ods), (c) => c.charCodeAt(0))], { type: 'application/vnd.oasis.opendocument.spreadsheet' });
+      const url = URL.createObjectURL(blob);
+      out.innerHTML = `<a id="${kind}-download" href="${url}" download="${esc(name)}">${esc(t('web-download', name))}</a>`;
     } catch (error) {
       out.textContent = errorText(error);
     }
-  });
+  };
+  document.getElementById('export-csv')?.addEventListener('click', exportAs('csv'));
 }
 
 export const routes = {

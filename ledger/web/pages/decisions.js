@@ -3,7 +3,7 @@
 
 import { gql } from '../api.js';
 import { t, label, values, pick } from '../i18n.js';
-import { esc, today, fmtDate, percent, excerpt, field, select, vocabulary, table, resultSlot, lateTag, DISPOSITION_COLOURS, barChart } from '../ui.js';
+import { esc, today, fmtDate, percent, excerpt, field, select, vocabulary, table, resultSlot, lateTag, answeredVersion, DISPOSITION_COLOURS, barChart } from '../ui.js';
 import { session, communityParam, role, canWrite, canAnswer } from '../state.js';
 import { SAVED, onSubmit, commandForm } from '../forms.js';
 import { signinPage } from './signin.js';
@@ -14,7 +14,7 @@ const DECISION_ROW = 'id title status bodyName moment mission proposedOn votedOn
 const DECISION_FULL = `id title text status bodyName moment mission proposedOn votedOn tally { consensus colleges { collegeId votesFor votesAgainst abstentions } } amendments withdrawnOn
   trail { shareRetained counts { disposition count }
     consultations { id subject rung promise promiseEn answerDeadline }
-    entries { contributionId consultationId mine authorName anonymous anonymousCommune kind text submittedOn withdrawnOn withdrawalReason amendedOn amendmentReason
+    entries { contributionId consultationId mine authorName anonymous anonymousCommune kind text submittedOn withdrawnOn withdrawalReason amendedOn amendmentReason answeredText answeredOn
       lateReception { receivedOn reason } disposition rationale publishedOn answerDeadline onTime standing } }
   milestones { happenedOn milestone }
   indicators { indicator period value target reportedOn }`;
@@ -106,7 +106,7 @@ export async function decisionPage(id) {
   const trail = d.trail;
   const subjects = Object.fromEntries((trail?.consultations || []).map((c) => [c.id, c.subject]));
   const entries = (trail?.entries || []).map((e) => [
-    `${esc(e.text)}${lateTag(e.lateReception)}${e.amendedOn ? `<br><span class="tag amended">${esc(t('web-amended-tag', fmtDate(e.amendedOn), e.amendmentReason || ''))}</span>` : ''}`,
+    `${esc(e.text)}${lateTag(e.lateReception)}${answeredVersion(e)}${e.amendedOn ? `<br><span class="tag amended">${esc(t('web-amended-tag', fmtDate(e.amendedOn), e.amendmentReason || ''))}</span>` : ''}`,
     `${e.mine ? `<span class="tag you">${esc(t('web-you'))}</span> ` : ''}${esc(e.authorName || (e.anonymous ? `${t('member-kind-anonymous_inhabitant')}${e.anonymousCommune ? ` (${e.anonymousCommune})` : ''}` : ''))}`,
     esc(label('kind', e.kind)),
     esc(label('disposition', e.disposition)),

@@ -1,24 +1,26 @@
 // Mes contributions: a member's own contributions, what became of each, and the forms to amend
-// or withdraw one while its answer is not published.
+// or withdraw one: while its consultation is open, and once its answer is published, amend it as
+// a new version (`cpts_domain::consultation::own_words_allowed`, through `amendable` and
+// `withdrawable`).
 
 import { gql } from '../api.js';
 import { t, label, pick } from '../i18n.js';
-import { esc, today, fmtDate, field, table, resultSlot } from '../ui.js';
+import { esc, today, fmtDate, field, table, resultSlot, answeredVersion } from '../ui.js';
 import { session } from '../state.js';
 import { SAVED, onSubmit } from '../forms.js';
 
 async function minePage() {
   if (!session.viewer?.memberId) return `<h1>${esc(t('web-mine-title'))}</h1><p>${esc(t('web-mine-needs-member'))}</p>`;
   const data = await gql(`{ myContributions { contributionId consultationId subject text standing lateReception { receivedOn reason } decisionId decisionTitle
-    disposition rationale daysToAnswer answerDeadline promise promiseEn timeline { kind on reason } amendedOn amendmentReason withdrawnOn withdrawalReason changeable } }`);
+    disposition rationale daysToAnswer answerDeadline promise promiseEn timeline { kind on reason } amendedOn amendmentReason withdrawnOn withdrawalReason amendable withdrawable answeredText answeredOn } }`);
   const mine = data.myContributions;
   const rows = mine.map((c) => [
-    `${esc(c.text)}${steps(c)}`,
+    `${esc(c.text)}${answeredVersion(c)}${steps(c)}`,
     `<a href="#/consultation/${esc(c.consultationId)}">${esc(c.subject)}</a><br><span class="hint">${esc(t('promise'))} : ${esc(pick(c.promise, c.promiseEn))}</span>`,
     esc(label('standing', c.standing)),
     c.decisionId ? `<a href="#/decision/${esc(c.decisionId)}">${esc(c.decisionTitle)}</a>` : '',
     esc(label('disposition', c.disposition)), esc(c.rationale || ''), dueCell(c)]);
-  const forms = mine.filter((c) => c.changeable).map((c, i) => ownWordsForms(c, i)).join('');
+  const forms = mine.filter((c) => c.amendable || c.withdrawable).map((c, i) => ownWordsForms(c, i)).join('');
   return `<h1>${esc(t('web-mine-title'))}</h1><p>${esc(t('web-mine-intro'))}</p>
     ${rows.length ? table(t('web-mine-title'), [t('contribution'), t('consultation'), t('status'), t('decision'), t('disposition'), t('web-rationale'), t('deadline')], rows)
     : `<p>${esc(t('web-no-mine'))}</p>`}
@@ -56,14 +58,17 @@ function steps(c) {
 function ownWordsForms(c, i) {
   const id = esc(c.contributionId);
   const data = `data-contribution="${id}" data-consultation="${esc(c.consultationId)}"`;
-  return `<details class="own-words"><summary>${esc(t('web-own-words-summary', c.subject, c.text.length > 60 ? `${c.text.slice(0, 60)}…` : c.text))}</summary>
-    <form id="amend-${i}" class="amend-contribution" ${data}>
+  // Once answered, an amendment is a new version and the answer keeps the words it answered.
+  const newVersion = c.disposition ? `<p class="hint">${esc(t('web-amend-new-version-hint'))}</p>` : '';
+  const amend = c.amendable ? `<form id="amend-${i}" class="amend-contribution" ${data}>${newVersion}
       ${field(`am-text-${i}`, t('web-new-text'), `<textarea id="am-text-${i}" name="text" required maxlength="20000" rows="4">${esc(c.text)}</textarea>`)}
       ${field(`am-reason-${i}`, t('web-amend-reason'), `<textarea id="am-reason-${i}" name="reason" required maxlength="20000" rows="2"></textarea>`)}
-      <button type="submit">${esc(t('web-amend'))}</button>${resultSlot}</form>
-    <form id="withdraw-${i}" class="withdraw-contribution" ${data}>
+      <button type="submit">${esc(t('web-amend'))}</button>${resultSlot}</form>` : '';
+  const withdraw = c.withdrawable ? `<form id="withdraw-${i}" class="withdraw-contribution" ${data}>
       ${field(`wd-reason-${i}`, t('web-withdraw-reason'), `<textarea id="wd-reason-${i}" name="reason" required maxlength="20000" rows="2"></textarea>`)}
-      <button type="submit" class="secondary">${esc(t('web-withdraw'))}</button>${resultSlot}</form></details>`;
+      <button type="submit" class="secondary">${esc(t('web-withdraw'))}</button>${resultSlot}</form>` : '';
+  return `<details class="own-words"><summary>${esc(t('web-own-words-summary', c.subject, c.text.length > 60 ? `${c.text.slice(0, 60)}…` : c.text))}</summary>
+    ${amend}${withdraw}</details>`;
 }
 
 function afterMine() {

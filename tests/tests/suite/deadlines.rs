@@ -294,6 +294,7 @@ async fn world(db: TestDb) -> World {
                         on: date("2026-04-10"),
                         reason: None,
                         by: None,
+                        answer_published: false,
                     }),
                 )
                 .await;

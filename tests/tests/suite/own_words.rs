@@ -1,8 +1,9 @@
 //! The representative's own words: they amend or withdraw their own contribution, with a
 //! reason, while its consultation is open; *Mes contributions* and the decision's trail show the
 //! amendment and the withdrawal with their dates and reasons; another's contribution is refused,
-//! and so is a change once the consultation is closed and its answers are being published
-//! (`cpts_domain::consultation::Consultation`'s `own_words`).
+//! and so is a change once the consultation is closed while its answer is being written; once
+//! answered, an amendment is a new version, the answer staying with the words it answered, and
+//! a withdrawal is refused (`cpts_domain::consultation::own_words_allowed`).
 
 use std::sync::Arc;
 
@@ -28,7 +29,7 @@ const KARIMS: ContributionId = ContributionId(Uuid::from_u128(0x0e0d_0c03));
 const SUBMIT: &str = "mutation($input: SubmitContributionInput!) { submitContribution(input: $input) { aggregateId } }";
 const AMEND: &str = "mutation($input: AmendContributionInput!) { amendContribution(input: $input) { aggregateId } }";
 const WITHDRAW: &str = "mutation($input: WithdrawContributionInput!) { withdrawContribution(input: $input) { aggregateId } }";
-const MINE: &str = "{ myContributions(asOf: \"2026-06-20\") { contributionId text status amendments amendedOn amendmentReason withdrawnOn withdrawalReason changeable } }";
+const MINE: &str = "{ myContributions(asOf: \"2026-06-20\") { contributionId text status amendments amendedOn amendmentReason withdrawnOn withdrawalReason changeable amendable withdrawable answeredText answeredOn timeline { kind on reason } } }";
 
 const AMEND_REASON: &str = "J'avais oublié Montbazin.";
 const WITHDRAW_REASON: &str = "Mon association a déjà porté cette demande ailleurs.";
@@ -125,7 +126,7 @@ impl World {
             .ok(
                 Role::Coordinator,
                 None,
-                "query($id: ID!) { decision(id: $id) { trail { entries { contributionId text withdrawnOn withdrawalReason amendedOn amendmentReason } } } }",
+                "query($id: ID!) { decision(id: $id) { trail { entries { contributionId text withdrawnOn withdrawalReason amendedOn amendmentReason answeredText answeredOn } } } }",
                 json!({ "id": DECISION.to_string() }),
             )
             .await;
@@ -315,7 +316,7 @@ async fn another_representatives_contribution_is_refused() {
 }
 
 #[tokio::test]
-async fn once_closed_and_answered_a_contribution_is_no_longer_changed_by_its_author() {
+async fn once_answered_an_amendment_is_a_new_version_and_the_answer_keeps_the_words_it_answered() {
     let world = world().await;
     world
         .ok(
@@ -325,6 +326,26 @@ async fn once_closed_and_answered_a_contribution_is_no_longer_changed_by_its_aut
             json!({ "input": { "consultationId": WORKSHOP.to_string(), "on": "2026-06-15" } }),
         )
         .await;
+    let withdraw = json!({ "input": {
+        "consultationId": WORKSHOP.to_string(), "contributionId": AMENDED.to_string(),
+        "on": "2026-06-17", "reason": "Un oubli.",
+    } });
+    // Closed, its answer being written: neither changed.
+    let message = world
+        .refused_to_martine(
+            AMEND,
+            amend(AMENDED, "Un texte avant la réponse.", Some("Un oubli.")),
+        )
+        .await;
+    assert!(
+        message.starts_with("La consultation est close et sa réponse est en préparation"),
+        "{message}"
+    );
+    let message = world.refused_to_martine(WITHDRAW, withdraw.clone()).await;
+    assert_eq!(
+        message,
+        "La consultation est close : elle ne reçoit plus de contributions."
+    );
     world
         .send(DecisionCommand::DraftAnswer {
             consultation_id: WORKSHOP,
@@ -340,33 +361,82 @@ async fn once_closed_and_answered_a_contribution_is_no_longer_changed_by_its_aut
             on: date("2026-06-16"),
         })
         .await;
-    let closed = "La consultation est close : elle ne reçoit plus de contributions.";
-    let message = world
-        .refused_to_martine(
-            AMEND,
-            amend(AMENDED, "Un texte après la réponse.", Some("Un oubli.")),
-        )
-        .await;
-    assert_eq!(message, closed);
-    let message = world
-        .refused_to_martine(
-            WITHDRAW,
-            json!({ "input": {
-                "consultationId": WORKSHOP.to_string(), "contributionId": AMENDED.to_string(),
-                "on": "2026-06-17", "reason": "Un oubli.",
-            } }),
-        )
-        .await;
-    assert_eq!(message, closed);
-    // *Mes contributions* offers no change on it any more, and the answer stays with its text.
+
+    // Answered: no withdrawal, and *Mes contributions* offers the amendment only.
+    let message = world.refused_to_martine(WITHDRAW, withdraw).await;
+    assert!(
+        message.starts_with(
+            "La réponse à cette contribution est publiée : elle ne peut plus être retirée."
+        ),
+        "{message}"
+    );
     let mine = world.mine().await;
     let answered = one(&mine, AMENDED);
-    assert_eq!(answered["changeable"], false);
+    assert_eq!(answered["status"], "answered");
+    assert_eq!(
+        (
+            answered["amendable"].clone(),
+            answered["withdrawable"].clone()
+        ),
+        (json!(true), json!(false))
+    );
+
+    // Amended after its answer: a new version, the answer tied to the words it answered.
+    let mut later = amend(
+        AMENDED,
+        "Villeveyrac et Montbazin doivent rester dans le périmètre.",
+        Some("J'ajoute Montbazin après la réponse."),
+    );
+    later["input"]["on"] = json!("2026-06-18");
+    world
+        .ok(Role::Representative, Some(martine()), AMEND, later)
+        .await;
+    let mine = world.mine().await;
+    let answered = one(&mine, AMENDED);
     assert_eq!(
         answered["text"],
+        "Villeveyrac et Montbazin doivent rester dans le périmètre."
+    );
+    assert_eq!(
+        answered["answeredText"],
         "Villeveyrac doit rester dans le périmètre."
     );
-    assert_eq!(answered["status"], "answered");
+    assert_eq!(answered["answeredOn"], "2026-06-05");
+    let steps: Vec<(String, String, Value)> = answered["timeline"]
+        .as_array()
+        .expect("a timeline")
+        .iter()
+        .map(|s| {
+            (
+                s["kind"].as_str().unwrap_or_default().to_owned(),
+                s["on"].as_str().unwrap_or_default().to_owned(),
+                s["reason"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            ("SUBMITTED".into(), "2026-06-05".into(), Value::Null),
+            ("ANSWER_PUBLISHED".into(), "2026-06-16".into(), Value::Null),
+            (
+                "AMENDED".into(),
+                "2026-06-18".into(),
+                json!("J'ajoute Montbazin après la réponse.")
+            ),
+        ]
+    );
+    let trail = world.trail().await;
+    let entry = one(&trail, AMENDED);
+    assert_eq!(
+        entry["text"],
+        "Villeveyrac et Montbazin doivent rester dans le périmètre."
+    );
+    assert_eq!(
+        entry["answeredText"],
+        "Villeveyrac doit rester dans le périmètre."
+    );
+    assert_eq!(entry["answeredOn"], "2026-06-05");
 }
 
 /// A representative reading the trail sees their own contributions, marked as theirs, before

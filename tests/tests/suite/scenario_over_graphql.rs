@@ -74,6 +74,7 @@ fn the_other_commands_map_to_mutations_of_the_schema() {
                 on,
                 reason: None,
                 by: None,
+                answer_published: false,
             },
         },
         C::Consultation {
@@ -83,6 +84,7 @@ fn the_other_commands_map_to_mutations_of_the_schema() {
                 on,
                 reason: None,
                 by: None,
+                answer_published: false,
             },
         },
         C::Consultation {

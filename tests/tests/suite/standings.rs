@@ -206,6 +206,7 @@ async fn recorded() -> (
                 on: date("2026-05-20"),
                 reason: None,
                 by: None,
+                answer_published: false,
             },
         },
     )

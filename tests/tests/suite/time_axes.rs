@@ -456,6 +456,7 @@ fn year(ids: &Ids) -> Vec<Step> {
             on: date("2025-11-01"),
             reason: Some("Retirée par son auteur.".into()),
             by: None,
+            answer_published: false,
         }),
     );
     push(
