@@ -775,6 +775,7 @@ web-import-too-large = This file is over 2 MB: export the responses in several p
 web-imported-tag = Imported from { $a0 }, line { $a1 }{ $a2 }
 web-imported-response = , response no. { $a0 }
 web-export-csv = Export as CSV (spreadsheet)
+web-export-ods = Export as a spreadsheet (ODS)
 web-print = Print
 web-no-entry = No contribution yet.
 web-see-mine = Amend or withdraw my contributions

@@ -778,6 +778,7 @@ web-import-too-large = Ce fichier dépasse 2 Mo : exportez les réponses en plus
 web-imported-tag = Importée de { $a0 }, ligne { $a1 }{ $a2 }
 web-imported-response = , réponse n° { $a0 }
 web-export-csv = Exporter en CSV (tableur)
+web-export-ods = Exporter en tableur (ODS)
 web-print = Imprimer
 web-no-entry = Aucune contribution pour l’instant.
 web-see-mine = Modifier ou retirer mes contributions

@@ -79,6 +79,7 @@ async function consultationPage(params, id) {
     ${figures}
     <section aria-labelledby="h-entries"><h2 id="h-entries">${esc(t('web-entries-title', c.entries.length))}</h2>
       <p class="no-print"><button type="button" id="export-csv" class="secondary">${esc(t('web-export-csv'))}</button>
+        <button type="button" id="export-ods" class="secondary">${esc(t('web-export-ods'))}</button>
         <button type="button" id="print-page" class="secondary">${esc(t('web-print'))}</button>
         ${canWrite() ? `<a href="#/consultations">${esc(t('web-record-contribution-title'))}</a>` : ''}</p>
       <p id="export-result" role="status" aria-live="polite"></p>
@@ -110,6 +111,7 @@ function afterConsultation() {
     }
   };
   document.getElementById('export-csv')?.addEventListener('click', exportAs('csv'));
+  document.getElementById('export-ods')?.addEventListener('click', exportAs('ods'));
 }
 
 export const routes = {

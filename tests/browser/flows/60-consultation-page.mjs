@@ -30,6 +30,15 @@ export default async function consultationPage({ info, scenario, check, openPage
   check(/contribution/i.test(lines[0]) && !/[0-9a-f]{8}-[0-9a-f]{4}-/.test(lines[0]), `the CSV's header is in words (${lines[0]})`);
   check(csv.includes('Martine Roussel'), 'the CSV names the authors for the coordinator');
 
+  await page.getByRole('button', { name: 'Exporter en tableur (ODS)' }).click();
+  const odsLink = page.locator('#ods-download');
+  await odsLink.waitFor();
+  const [odsDownload] = await Promise.all([page.waitForEvent('download'), odsLink.click()]);
+  const ods = readFileSync(await odsDownload.path());
+  check(odsDownload.suggestedFilename().endsWith('.ods') && ods.subarray(0, 2).toString() === 'PK'
+    && ods.includes('application/vnd.oasis.opendocument.spreadsheet'),
+  `the spreadsheet is an OpenDocument file (${odsDownload.suggestedFilename()}, ${ods.length} bytes)`);
+
   await page.emulateMedia({ media: 'print' });
   const printed = await page.evaluate(() => ({
     nav: getComputedStyle(document.querySelector('nav')).display,

@@ -49,6 +49,8 @@ const PAGE: &str = "query($id: ID!, $asOf: NaiveDate) { consultation(id: $id, as
     publishedOn } } }";
 const CSV: &str = "query($id: ID!, $asOf: NaiveDate) { consultation(id: $id, asOf: $asOf) { \
     fr: csv en: csv(lang: EN) } }";
+const ODS: &str = "query($id: ID!, $asOf: NaiveDate) { consultation(id: $id, asOf: $asOf) { \
+    csv ods } }";
 
 fn community() -> CommunityId {
     CommunityId(id_of("community", "cpts-val-de-letang"))
@@ -587,6 +589,35 @@ async fn the_csv_is_in_the_language_asked_and_runs_no_formula(world: World) {
         "{english}"
     );
     assert!(english.contains(",Retained,"), "{english}");
+
+    // The spreadsheet holds the same cells, each a text: the formula is never one.
+    let data = world
+        .ok(Role::Coordinator, None, ODS, page_of(&WORKSHOP.to_string()))
+        .await;
+    let bytes = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(data["consultation"]["ods"].as_str().expect("base64"))
+            .expect("decodes")
+    };
+    let book = spreadsheet_ods::read_ods_buf(&bytes).expect("an OpenDocument spreadsheet");
+    let sheet = book.sheet(0);
+    assert_eq!(sheet.value(0, 0).as_str_or(""), "Contribution");
+    assert_eq!(sheet.value(0, 18).as_str_or(""), "Réponse publiée le");
+    let row = (1..=6)
+        .find(|r| sheet.value(*r, 0).as_str_or("") == ANSWERED.to_string())
+        .expect("the answered contribution's row");
+    assert!(
+        matches!(sheet.value(row, 5), spreadsheet_ods::Value::Text(text) if text == FORMULA),
+        "{:?}",
+        sheet.value(row, 5)
+    );
+    assert_eq!(sheet.value(row, 14).as_str_or(""), "Répondu à temps");
+    assert_eq!(
+        sheet.value(7, 0).as_str_or(""),
+        "",
+        "six contributions, no more"
+    );
 
     // A representative's file names nobody, as their page does.
     let data = world
