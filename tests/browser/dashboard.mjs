@@ -330,7 +330,9 @@ await martine.getByRole('heading', { level: 1, name: 'Mes contributions' }).wait
 const ownWords = (words) => martine.locator('details.own-words', { hasText: words });
 check(await ownWords(said).count() === 1 && await ownWords(dropped).count() === 1,
   'her contributions in the open consultation offer to amend or withdraw them');
-check(await martine.locator('details.own-words').count() === 2, 'none of those already closed or answered does');
+check(await martine.locator('details.own-words:has(form.withdraw-contribution)').count() === 2
+  && await martine.locator('details.own-words:not(:has(form.amend-contribution))').count() === 0,
+  'only those of the open consultation can be withdrawn; an answered one can only be amended, as a new version');
 await ownWords(said).locator('summary').click();
 await ownWords(said).getByLabel('Nouveau texte').fill(amendedText);
 await ownWords(said).getByRole('button', { name: 'Modifier', exact: true }).click();

@@ -32,12 +32,12 @@ export default async function access({ info, check, openPage, newTab, signIn, ac
   await second.locator('#who').filter({ hasText: 'Connecté·e' }).waitFor();
   check((await second.locator('#who').innerText()).includes('représentant'), 'a second tab is signed in with the same session');
 
-  // Revoked: the session is closed at once.
+  // Revoked: the session is closed at once (the second tab may hear it before it reloads).
+  second.sessionEnded = true;
   await coordinator.locator('section:has(#h-tokens) tbody tr', { hasText: 'Karim Benali — tablette' }).getByRole('button', { name: 'Révoquer' }).click();
   await coordinator.locator('section:has(#h-tokens) tbody tr', { hasText: 'Karim Benali — tablette' }).filter({ hasText: 'révoqué le' }).waitFor();
   check(await coordinator.locator('section:has(#h-tokens) tbody tr', { hasText: 'Karim Benali — tablette' }).getByRole('button', { name: 'Révoquer' }).count() === 0,
     'the revoked token is listed as revoked, with nothing left to revoke');
-  second.sessionEnded = true;
   await second.reload();
   await second.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
   check(await second.locator('#sign-out').isHidden(), 'after the revocation, the representative’s tabs are signed out');
@@ -48,9 +48,10 @@ export default async function access({ info, check, openPage, newTab, signIn, ac
   const other = await newTab(martine, 'access: sign-out, second tab');
   await other.goto(info.url);
   await other.locator('#who').filter({ hasText: 'Connecté·e' }).waitFor();
+  // The other tab may hear of the sign-out (a live update refused) before it reloads.
+  other.sessionEnded = true;
   await martine.getByRole('button', { name: 'Se déconnecter' }).click();
   await martine.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
-  other.sessionEnded = true;
   await other.reload();
   await other.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
   check(await other.locator('#sign-out').isHidden() && (await other.locator('#who').innerText()).includes('Consultation publique'),
