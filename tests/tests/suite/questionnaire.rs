@@ -337,3 +337,35 @@ async fn only_a_coordinator_imports_a_questionnaire() {
     }
     assert!(world.entries().await.is_empty());
 }
+
+#[tokio::test]
+async fn a_consultation_closed_early_receives_no_response_dated_after_its_closing() {
+    let world = world().await;
+    world
+        .ok(
+            "mutation($input: CloseConsultationInput!) { closeConsultation(input: $input) { aggregateId } }",
+            json!({ "input": { "consultationId": SURVEY.to_string(), "on": "2026-04-15" } }),
+        )
+        .await;
+    let csv = "date,avis\n2026-04-10,Avant la clôture\n2026-04-20,Après la clôture anticipée\n";
+    let variables = json!({ "input": { "consultationId": SURVEY.to_string(), "csv": csv, "format": "GENERIC" } });
+    let data = world.ok(PREVIEW, variables.clone()).await;
+    let preview = &data["questionnairePreview"];
+    assert_eq!(
+        (preview["new"].clone(), preview["wrong"].clone()),
+        (json!(1), json!(1))
+    );
+    assert!(
+        preview["sample"][1]["error"]
+            .as_str()
+            .expect("why")
+            .contains("après le dernier jour de la consultation (15 avril 2026)"),
+        "{preview}"
+    );
+    let response = world.run(Role::Coordinator, None, IMPORT, variables).await;
+    assert!(
+        !response.errors.is_empty(),
+        "the import is refused as the preview said"
+    );
+    assert!(world.entries().await.is_empty());
+}
