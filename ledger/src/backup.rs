@@ -3,7 +3,9 @@
 //!
 //! After the events come the keys of the people whose personal data the events hold, one
 //! `{"person_key": …}` line each (an erased person's with no key), *wrapped* by the store's
-//! master key, then one `{"keyring": …}` line with that key's check value and generation. The
+//! master key, then the files contributions carry, one `{"file": …}` line each, sealed under
+//! their author's key as the store keeps them, then one `{"keyring": …}` line with the master
+//! key's check value and generation. The
 //! file alone opens nothing: it is restored into a store unlocked with the same master key, and
 //! a store under another key refuses it, saying so, before anything is written, unless it is
 //! given the key the export was made under ([`import_under`]), which rewraps the keys.
@@ -64,6 +66,23 @@ struct PersonKey {
     #[serde(default, skip_serializing)]
     key: Option<String>,
     erased_at: Option<String>,
+}
+
+/// A file a contribution carries, after the keys: as the store keeps it, sealed under its
+/// author's key (`store::vault`).
+#[derive(Debug, Serialize, Deserialize)]
+struct FileLine {
+    file: KeptFile,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct KeptFile {
+    subject_id: String,
+    sha256: String,
+    media_type: String,
+    size: i64,
+    /// `<nonce hex>:<ciphertext hex>`.
+    sealed: String,
 }
 
 /// The master key the keys were wrapped under, after them.
@@ -167,6 +186,27 @@ pub async fn export(repo: &EventRepository, out: &mut impl Write) -> anyhow::Res
         serde_json::to_writer(&mut *out, &line)?;
         out.write_all(b"\n")?;
     }
+    for (subject_id, sha256) in repo.kept_files().await.context("listing the files")? {
+        let Some((media_type, size, sealed)) = repo
+            .kept_file_sealed(&subject_id, &sha256)
+            .await
+            .context("reading a file")?
+        else {
+            // Erased since it was listed.
+            continue;
+        };
+        let line = FileLine {
+            file: KeptFile {
+                subject_id,
+                sha256,
+                media_type,
+                size,
+                sealed,
+            },
+        };
+        serde_json::to_writer(&mut *out, &line)?;
+        out.write_all(b"\n")?;
+    }
     let (key_check, generation) = repo
         .key_check()
         .await
@@ -234,6 +274,7 @@ pub async fn import_under(
     let mut chain = ChainCheck::new(None);
     let mut events = Vec::new();
     let mut keys = Vec::new();
+    let mut files = Vec::new();
     let mut keyring: Option<KeyringInfo> = None;
     for (number, line) in input.lines().enumerate() {
         let line = line.with_context(|| format!("reading line {}", number + 1))?;
@@ -249,6 +290,12 @@ pub async fn import_under(
                 clear: key.person_key.key,
                 erased_at: key.person_key.erased_at,
             });
+            continue;
+        }
+        if line.starts_with("{\"file\"") {
+            let line: FileLine = serde_json::from_str(&line)
+                .with_context(|| format!("line {} is not a contribution's file", number + 1))?;
+            files.push(line.file);
             continue;
         }
         if line.starts_with("{\"keyring\"") {
@@ -292,5 +339,11 @@ pub async fn import_under(
         .await
         .context("loading the people's keys")?;
     repo.import(&events).await.context("loading the events")?;
+    // The files after the events: sealed under people's keys, they open once those are in.
+    for f in &files {
+        repo.restore_file(&f.subject_id, &f.sha256, &f.media_type, f.size, &f.sealed)
+            .await
+            .context("loading a contribution's file")?;
+    }
     Ok((chain.last_position(), chain.digest()))
 }

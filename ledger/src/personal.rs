@@ -251,10 +251,9 @@ pub async fn scrub_storage(repo: &EventRepository) -> anyhow::Result<()> {
     // The only statements that differ by backend: each database's own way of reclaiming
     // space. On SQLite the write-ahead log also holds the old pages until it is checkpointed.
     let statements: &[&'static str] = match repo.db().dialect() {
-        Dialect::Postgres => &[
-            "VACUUM person_keys, proj_members, proj_contributions, notify_outbox, \
-             notify_contacts, api_tokens",
-        ],
+        Dialect::Postgres => &["VACUUM person_keys, proj_members, proj_contributions, \
+             proj_contribution_versions, contribution_files, notify_outbox, notify_contacts, \
+             api_tokens"],
         Dialect::Sqlite => &["VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"],
     };
     for &sql in statements {

@@ -508,6 +508,66 @@ impl EventRepository {
         Ok(None)
     }
 
+    /// Which files are kept, for a backup: `(subject, hash)`, in order.
+    pub async fn kept_files(&self) -> anyhow::Result<Vec<(String, String)>> {
+        Ok(self
+            .db
+            .fetch_uncounted(
+                "SELECT subject_id, sha256 FROM contribution_files ORDER BY subject_id, sha256",
+                &[],
+            )
+            .await?)
+    }
+
+    /// One kept file as stored, for a backup: its kind, size and sealed bytes. Sealed under a
+    /// person's key, it travels like the keys do: whoever has the file and the master key opens
+    /// it, nobody else.
+    pub async fn kept_file_sealed(
+        &self,
+        subject: &str,
+        sha256: &str,
+    ) -> anyhow::Result<Option<(String, i64, String)>> {
+        Ok(self
+            .db
+            .fetch_optional(
+                "SELECT media_type, size, sealed FROM contribution_files \
+                 WHERE subject_id = $1 AND sha256 = $2",
+                &[subject.into(), sha256.into()],
+            )
+            .await?)
+    }
+
+    /// Restores a kept file from a backup, as it was sealed; one already kept is left as it is,
+    /// and one whose person was erased is not restored.
+    pub async fn restore_file(
+        &self,
+        subject: &str,
+        sha256: &str,
+        media_type: &str,
+        size: i64,
+        sealed: &str,
+    ) -> anyhow::Result<()> {
+        let keys = self.keys_of(vec![subject.to_owned()]).await?;
+        if keys.get(subject).copied().flatten().is_none() {
+            return Ok(());
+        }
+        let now = timestamp_text(chrono::Utc::now());
+        self.db
+            .execute(&stmt!(
+                "INSERT INTO contribution_files (subject_id, sha256, media_type, size, sealed, \
+                 stored_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (subject_id, sha256) DO NOTHING",
+                subject,
+                sha256,
+                media_type,
+                size,
+                sealed,
+                now.as_str(),
+            ))
+            .await?;
+        Ok(())
+    }
+
     /// Every person's key, for a backup, wrapped as stored: `(subject, wrapped key or None if
     /// erased, erased_at)`, under the master key whose check value and generation
     /// [`EventRepository::key_check`] gives.

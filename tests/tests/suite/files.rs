@@ -240,6 +240,35 @@ async fn a_data_contribution_carries_its_file_which_only_staff_and_its_author_do
         Value::Null
     );
 
+    // A backup carries the file, sealed as kept: restored into another store, it opens there.
+    let mut export = Vec::new();
+    cpts_ledger::backup::export(&w.service.repo, &mut export)
+        .await
+        .expect("exported");
+    let text = String::from_utf8_lossy(&export).into_owned();
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("{\"file\"")).count(),
+        1,
+        "one line for the file"
+    );
+    assert!(!text.contains("marqueur-7f3a9c") && !text.contains(&hex::encode("marqueur-7f3a9c")));
+    let restored_db = cpts_ledger_tests::sqlite_db();
+    let restored = cpts_ledger_tests::open_store(restored_db.url())
+        .await
+        .expect("store opens");
+    cpts_ledger::backup::import(&restored, export.as_slice())
+        .await
+        .expect("imported");
+    assert_eq!(
+        restored
+            .kept_file(&w.martine, &sha)
+            .await
+            .expect("read")
+            .as_deref(),
+        Some(PDF),
+        "the restored store opens the file"
+    );
+
     // The author's erasure takes the file with their words.
     w.service
         .ok(
