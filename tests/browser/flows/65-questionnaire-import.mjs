@@ -72,7 +72,7 @@ export default async function questionnaireImport({ info, must, panel, send, che
   // The same file again: nothing to record, and the button says so by staying off.
   form = await panel(page, "Importer les réponses d'un questionnaire en ligne");
   await form.locator('#iq-file').setInputFiles(file);
-  await page.waitForFunction(() => document.querySelector('#iq-counts')?.innerText.includes('500 déjà enregistrées'));
+  await page.waitForFunction(() => document.querySelector('#iq-counts')?.innerText.includes('502 lignes : 0 à enregistrer, 500 déjà enregistrées'));
   check((await form.locator('#iq-counts').innerText()).includes('0 à enregistrer, 500 déjà enregistrées'), 'importing the same file again would add nothing');
   check(await form.getByRole('button', { name: 'Importer' }).isDisabled(), 'and the import cannot be sent');
   const { consultation } = await must(coordinator, 'query($id: ID!) { consultation(id: $id) { contributions } }', { id: consultationId });
@@ -82,7 +82,8 @@ export default async function questionnaireImport({ info, must, panel, send, che
   const wrong = `date;avis;commune\n${day(-60)};Un pédiatre à Mèze;Mèze\n${day(-5)};Reçu trop tard;Sète\n`;
   await form.getByLabel('Exporté depuis').selectOption({ label: 'Autre tableau CSV' });
   await form.locator('#iq-file').setInputFiles({ name: 'tableur.csv', mimeType: 'text/csv', buffer: Buffer.from(wrong, 'utf8') });
-  await page.waitForFunction(() => document.querySelector('#iq-counts')?.innerText.includes('1 à corriger'));
+  // The preview of this file, not of the former one read with the new format.
+  await page.waitForFunction(() => document.querySelector('#iq-counts')?.innerText.includes('2 lignes : 1 à enregistrer, 0 déjà enregistrées, 0 sans réponse, 1 à corriger'));
   const refused = await form.locator('#iq-preview').innerText();
   check(refused.includes('après le dernier jour de la consultation') && refused.includes('Rien ne sera importé avant'),
     'a row dated after the closing is named with why, and nothing is imported before it is corrected');
