@@ -184,6 +184,7 @@ error-nothing-to-publish = No drafted answer is waiting to be published.
 error-revision-changes-nothing = The revision does not change the answer.
 error-already-voted = This decision's vote is already recorded ({ $outcome }).
 error-empty-tally = The vote by college counts no vote; give the votes or a consensus.
+error-adopted-without-majority = The count does not make an adoption: { $for } votes for and { $against } against. Check each college's votes, or record the proposal as rejected or deferred.
 error-duplicate-college-in-tally = The same college appears twice in the tally.
 error-invalid-indicator-value = An indicator's value must be a number, zero or more.
 error-not-adopted = The decision is not adopted: no implementation follow-up.

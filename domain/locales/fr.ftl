@@ -187,6 +187,7 @@ error-nothing-to-publish = Aucune réponse en attente de publication.
 error-revision-changes-nothing = La révision ne change rien à la réponse.
 error-already-voted = Le vote de cette décision est déjà enregistré ({ $outcome }).
 error-empty-tally = Le vote par collège ne compte aucune voix ; indiquez les voix ou un consensus.
+error-adopted-without-majority = Le décompte ne fait pas une adoption : { $for } voix pour et { $against } contre. Vérifiez les voix de chaque collège, ou enregistrez la proposition comme rejetée ou reportée.
 error-duplicate-college-in-tally = Un même collège figure deux fois dans le décompte du vote.
 error-invalid-indicator-value = La valeur d'un indicateur doit être un nombre positif ou nul.
 error-not-adopted = La décision n'est pas adoptée : pas de suivi de mise en œuvre possible.

@@ -547,6 +547,16 @@ impl Decision {
                             return Err(DomainError::DuplicateCollegeInTally);
                         }
                     }
+                    // Whatever majority the internal rules ask, a proposal is not adopted with
+                    // no more votes for than against.
+                    let votes_for: u32 = colleges.iter().map(|c| c.votes_for).sum();
+                    let votes_against: u32 = colleges.iter().map(|c| c.votes_against).sum();
+                    if outcome == VoteOutcome::Adopted && votes_for <= votes_against {
+                        return Err(DomainError::AdoptedWithoutMajority {
+                            votes_for,
+                            votes_against,
+                        });
+                    }
                 }
                 Ok(vec![DecisionEvent::VoteRecorded { on, tally, outcome }])
             }
@@ -1618,6 +1628,58 @@ mod tests {
                 ))
                 .then_expect_error(DomainError::EmptyTally);
         }
+    }
+
+    #[test]
+    fn a_proposal_is_not_adopted_with_no_more_votes_for_than_against() {
+        let against = |college, n| CollegeVotes {
+            college_id: college,
+            votes_for: 0,
+            votes_against: n,
+            abstentions: 0,
+        };
+        given()
+            .given(vec![proposed()])
+            .when(vote(
+                date(2026, 4, 2),
+                Tally::ByCollege {
+                    colleges: vec![votes(LIBERAUX, 2), against(USAGERS, 3)],
+                },
+                VoteOutcome::Adopted,
+            ))
+            .then_expect_error(DomainError::AdoptedWithoutMajority {
+                votes_for: 2,
+                votes_against: 3,
+            });
+        // The same count rejects it, or defers it.
+        for outcome in [VoteOutcome::Rejected, VoteOutcome::Deferred] {
+            given()
+                .given(vec![proposed()])
+                .when(vote(
+                    date(2026, 4, 2),
+                    Tally::ByCollege {
+                        colleges: vec![votes(LIBERAUX, 2), against(USAGERS, 3)],
+                    },
+                    outcome,
+                ))
+                .then_expect_events(vec![DecisionEvent::VoteRecorded {
+                    on: date(2026, 4, 2),
+                    tally: Tally::ByCollege {
+                        colleges: vec![votes(LIBERAUX, 2), against(USAGERS, 3)],
+                    },
+                    outcome,
+                }]);
+        }
+        let message = DomainError::AdoptedWithoutMajority {
+            votes_for: 2,
+            votes_against: 3,
+        };
+        assert!(message
+            .message(crate::values::Lang::Fr)
+            .starts_with("Le décompte ne fait pas une adoption : 2 voix pour et 3 contre."));
+        assert!(message
+            .message(crate::values::Lang::En)
+            .starts_with("The count does not make an adoption: 2 votes for and 3 against."));
     }
 
     #[test]

@@ -312,6 +312,13 @@ pub enum DomainError {
     AnswerPublishedNoWithdrawal,
     /// A lookup of another record failed; nothing was decided.
     DirectoryUnavailable(String),
+    /// A vote recorded as adopted with no more votes for than against.
+    AdoptedWithoutMajority {
+        /// Votes for, every collège counted.
+        votes_for: u32,
+        /// Votes against.
+        votes_against: u32,
+    },
     /// A file attached to a contribution is empty.
     EmptyAttachment,
     /// A file attached to a contribution is over the limit.
@@ -428,6 +435,7 @@ impl DomainError {
             }),
             InvalidEmail(_) => Some("email"),
             RationaleRequired(_) => Some("rationale"),
+            AdoptedWithoutMajority { .. } => Some("outcome"),
             OutsideConsultationPeriod { .. } | ReceivedAfterClosing { .. } => Some("submittedOn"),
             NotLate { .. } => Some("receivedOn"),
             AnswerDelayTooLong { .. } => Some("answerWithinDays"),
@@ -454,6 +462,7 @@ impl DomainError {
             | DuplicateCommune(_)
             | RationaleRequired(_)
             | EmptyTally
+            | AdoptedWithoutMajority { .. }
             | DuplicateCollegeInTally
             | InvalidIndicatorValue
             | OutsideConsultationPeriod { .. }
@@ -657,6 +666,17 @@ impl DomainError {
                 &[("outcome", outcome.label(lang).into())],
             ),
             EmptyTally => t(lang, "error-empty-tally").to_owned(),
+            AdoptedWithoutMajority {
+                votes_for,
+                votes_against,
+            } => t_args(
+                lang,
+                "error-adopted-without-majority",
+                &[
+                    ("for", (*votes_for).into()),
+                    ("against", (*votes_against).into()),
+                ],
+            ),
             DuplicateCollegeInTally => t(lang, "error-duplicate-college-in-tally").to_owned(),
             InvalidIndicatorValue => t(lang, "error-invalid-indicator-value").to_owned(),
             NotAdopted => t(lang, "error-not-adopted").to_owned(),

@@ -51,7 +51,16 @@ export default async function boardMember({ info, must, panel, send, draftAnswer
   await send(page, page.locator('form#publish-answers'), 'Publier toutes les réponses rédigées');
   check(!(await page.locator('section:has(#h-trail)').innerText()).includes('non publiée'), 'then both are published');
   const vote = page.locator('form#record-vote');
+  // A count with more votes against than for is not an adoption: said beside the form.
   await vote.getByLabel('Résultat').selectOption('ADOPTED');
+  await vote.locator('input[name^="votesFor-"]').first().fill('1');
+  await vote.locator('input[name^="votesAgainst-"]').first().fill('3');
+  await vote.getByRole('button', { name: 'Enregistrer le vote' }).click();
+  await vote.locator('.form-result.error').waitFor();
+  check((await vote.locator('.form-result.error').innerText()).startsWith('Le décompte ne fait pas une adoption : 1 voix pour et 3 contre.'),
+    'a vote recorded as adopted with more votes against is refused, with the count');
+  await vote.locator('input[name^="votesFor-"]').first().fill('0');
+  await vote.locator('input[name^="votesAgainst-"]').first().fill('0');
   await vote.getByLabel('Par consensus').check();
   await send(page, vote, 'Enregistrer le vote');
   check((await text(page)).includes('Adoptée, Par consensus'), 'the vote by consensus is shown');
