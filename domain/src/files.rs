@@ -87,13 +87,18 @@ pub fn examine(name: &str, bytes: &[u8]) -> Result<AttachedFile, DomainError> {
         return Err(DomainError::AttachmentKindRefused);
     }
     Ok(AttachedFile {
-        sha256: Sha256::digest(bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
+        sha256: sha256_hex(bytes),
         size,
         media_type,
     })
+}
+
+/// The SHA-256 of bytes, in lowercase hex: how the log names a file.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Checks a file a command names: what [`examine`] gives, and nothing else.

@@ -10,7 +10,6 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::error::{DomainError, Field};
@@ -122,10 +121,7 @@ pub struct Table {
 /// The SHA-256 of a file's text, as an import records it: UTF-8, without a byte order mark.
 pub fn sha256(text: &str) -> String {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::files::sha256_hex(text.as_bytes())
 }
 
 /// The id of the contribution an imported row records: derived from its consultation and its

@@ -34,7 +34,6 @@ use cpts_domain::personal::{personal_fields, Whose, ERASED};
 use cqrs_es::persist::{PersistenceError, SerializedEvent};
 use rand::RngCore;
 use serde_json::Value;
-use sha2::Digest;
 
 use cpts_projections::stmt;
 
@@ -426,6 +425,21 @@ impl EventRepository {
             )
             .map_err(|_| anyhow::anyhow!("sealing a file failed"))?;
         let sealed = format!("{}:{}", hex::encode(nonce), hex::encode(body));
+        let size = i64::try_from(file.size).unwrap_or(i64::MAX);
+        self.insert_file(subject, &file.sha256, &file.media_type, size, &sealed)
+            .await?;
+        Ok(true)
+    }
+
+    /// The one row of a sealed file; one already kept for its author is left as it is.
+    async fn insert_file(
+        &self,
+        subject: &str,
+        sha256: &str,
+        media_type: &str,
+        size: i64,
+        sealed: &str,
+    ) -> anyhow::Result<()> {
         let now = timestamp_text(chrono::Utc::now());
         self.db
             .execute(&stmt!(
@@ -433,14 +447,14 @@ impl EventRepository {
                  stored_at) VALUES ($1, $2, $3, $4, $5, $6) \
                  ON CONFLICT (subject_id, sha256) DO NOTHING",
                 subject,
-                file.sha256.as_str(),
-                file.media_type.as_str(),
-                i64::try_from(file.size).unwrap_or(i64::MAX),
-                sealed.as_str(),
+                sha256,
+                media_type,
+                size,
+                sealed,
                 now.as_str(),
             ))
             .await?;
-        Ok(true)
+        Ok(())
     }
 
     /// The bytes of a file kept by [`EventRepository::keep_file`], checked against its hash;
@@ -474,11 +488,10 @@ impl EventRepository {
                 },
             )
             .map_err(|_| anyhow::anyhow!("a kept file does not open with its key"))?;
-        let digest: String = sha2::Sha256::digest(&plain)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        anyhow::ensure!(digest == sha256, "a kept file does not match its hash");
+        anyhow::ensure!(
+            cpts_domain::files::sha256_hex(&plain) == sha256,
+            "a kept file does not match its hash"
+        );
         Ok(Some(plain))
     }
 
@@ -551,21 +564,8 @@ impl EventRepository {
         if keys.get(subject).copied().flatten().is_none() {
             return Ok(());
         }
-        let now = timestamp_text(chrono::Utc::now());
-        self.db
-            .execute(&stmt!(
-                "INSERT INTO contribution_files (subject_id, sha256, media_type, size, sealed, \
-                 stored_at) VALUES ($1, $2, $3, $4, $5, $6) \
-                 ON CONFLICT (subject_id, sha256) DO NOTHING",
-                subject,
-                sha256,
-                media_type,
-                size,
-                sealed,
-                now.as_str(),
-            ))
-            .await?;
-        Ok(())
+        self.insert_file(subject, sha256, media_type, size, sealed)
+            .await
     }
 
     /// Every person's key, for a backup, wrapped as stored: `(subject, wrapped key or None if
